@@ -1,0 +1,56 @@
+//! The error body of PROTOCOL.md: `{"error": {"code", "message", "details"?}}`, read by the phone, written by the server.
+use serde::{Deserialize, Serialize};
+
+/// The whole error body as it travels on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+/// One error: a stable snake_case `code` that clients switch on, a human-readable message, optional details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ErrorBody {
+            error: ApiError {
+                code: code.to_owned(),
+                message: message.into(),
+                details: None,
+            },
+        }
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.error.details = Some(details);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_are_left_out_when_absent() {
+        let body = ErrorBody::new("not_found", "没有这个资源");
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"error": {"code": "not_found", "message": "没有这个资源"}})
+        );
+    }
+
+    #[test]
+    fn round_trips_with_details() {
+        let body = ErrorBody::new("invalid_input", "bad").with_details(serde_json::json!({"lat": "out of range"}));
+        let text = serde_json::to_string(&body).unwrap();
+        assert_eq!(serde_json::from_str::<ErrorBody>(&text).unwrap(), body);
+    }
+}

@@ -1,0 +1,107 @@
+//! 网格 grids: polygons owned by grid workers; a report inside one becomes that grid's task.
+use serde::{Deserialize, Serialize};
+
+use super::GeoPoint;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grid {
+    pub id: String,
+    pub name: String,
+    /// The boundary, as a ring of points (the closing point may be left out).
+    #[serde(default)]
+    pub polygon: Vec<GeoPoint>,
+    /// Seeded demo data rather than a real district grid.
+    #[serde(default)]
+    pub demo: bool,
+}
+
+impl Grid {
+    /// Whether the point lies inside the polygon (even-odd rule; a point on an edge may fall either side).
+    pub fn contains(&self, point: GeoPoint) -> bool {
+        let ring = &self.polygon;
+        if ring.len() < 3 {
+            return false;
+        }
+        let mut inside = false;
+        let mut j = ring.len() - 1;
+        for i in 0..ring.len() {
+            let (a, b) = (ring[i], ring[j]);
+            if (a.lat > point.lat) != (b.lat > point.lat) {
+                let lon_at = a.lon + (point.lat - a.lat) * (b.lon - a.lon) / (b.lat - a.lat);
+                if point.lon < lon_at {
+                    inside = !inside;
+                }
+            }
+            j = i;
+        }
+        inside
+    }
+
+    /// The first grid that contains the point, if any.
+    pub fn containing(grids: &[Grid], point: GeoPoint) -> Option<&Grid> {
+        grids.iter().find(|g| g.contains(point))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square(id: &str, lat: f64, lon: f64, size: f64) -> Grid {
+        Grid {
+            id: id.into(),
+            name: id.into(),
+            polygon: vec![
+                GeoPoint::new(lat, lon),
+                GeoPoint::new(lat, lon + size),
+                GeoPoint::new(lat + size, lon + size),
+                GeoPoint::new(lat + size, lon),
+            ],
+            demo: false,
+        }
+    }
+
+    #[test]
+    fn contains_points_inside_and_not_outside() {
+        let g = square("a", 30.0, 104.0, 0.1);
+        assert!(g.contains(GeoPoint::new(30.05, 104.05)));
+        assert!(!g.contains(GeoPoint::new(30.15, 104.05)));
+        assert!(!g.contains(GeoPoint::new(30.05, 103.99)));
+    }
+
+    #[test]
+    fn concave_polygon_excludes_its_notch() {
+        // An L shape: the top-right quarter is cut away.
+        let g = Grid {
+            id: "l".into(),
+            name: "l".into(),
+            polygon: vec![
+                GeoPoint::new(0.0, 0.0),
+                GeoPoint::new(0.0, 2.0),
+                GeoPoint::new(1.0, 2.0),
+                GeoPoint::new(1.0, 1.0),
+                GeoPoint::new(2.0, 1.0),
+                GeoPoint::new(2.0, 0.0),
+            ],
+            demo: false,
+        };
+        assert!(g.contains(GeoPoint::new(0.5, 1.5)));
+        assert!(g.contains(GeoPoint::new(1.5, 0.5)));
+        assert!(!g.contains(GeoPoint::new(1.5, 1.5)));
+    }
+
+    #[test]
+    fn degenerate_polygon_contains_nothing() {
+        let mut g = square("a", 0.0, 0.0, 1.0);
+        g.polygon.truncate(2);
+        assert!(!g.contains(GeoPoint::new(0.5, 0.5)));
+    }
+
+    #[test]
+    fn containing_picks_the_grid_under_the_point() {
+        let grids = vec![square("west", 30.0, 104.0, 0.1), square("east", 30.0, 104.1, 0.1)];
+        let hit = Grid::containing(&grids, GeoPoint::new(30.05, 104.15));
+        assert_eq!(hit.map(|g| g.id.as_str()), Some("east"));
+        assert!(Grid::containing(&grids, GeoPoint::new(31.0, 104.15)).is_none());
+    }
+}

@@ -1,0 +1,25 @@
+//! Rules and types shared by the phone and the server: no I/O, compiled for both targets, tested natively.
+pub mod api_error;
+pub mod category;
+pub mod geo;
+pub mod grid;
+pub mod station;
+
+pub use api_error::{ApiError, ErrorBody};
+pub use category::Category;
+pub use geo::GeoPoint;
+pub use grid::Grid;
+pub use station::{Amenity, Station};
+
+/// The base path of every JSON endpoint (PROTOCOL.md, General).
+pub const API_BASE: &str = "/api/v1";
+
+/// The version of this build, shown in settings and reported by `GET /health`.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `GET /api/v1/health` body.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
