@@ -1,2 +1,6 @@
 //! 随手拍 (Suishoupai): one crate for the phone (wasm32) and the server (native).
+//! `domain` compiles on both; `app` and `client` only for the phone; `server` only natively.
 pub mod domain;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod server;

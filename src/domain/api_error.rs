@@ -49,7 +49,8 @@ mod tests {
 
     #[test]
     fn round_trips_with_details() {
-        let body = ErrorBody::new("invalid_input", "bad").with_details(serde_json::json!({"lat": "out of range"}));
+        let body = ErrorBody::new("invalid_input", "bad")
+            .with_details(serde_json::json!({"lat": "out of range"}));
         let text = serde_json::to_string(&body).unwrap();
         assert_eq!(serde_json::from_str::<ErrorBody>(&text).unwrap(), body);
     }

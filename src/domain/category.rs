@@ -22,15 +22,31 @@ impl Category {
 /// The initial catalog, in display order: `(code, 中文名, English name)`.
 pub const INITIAL_CATALOG: &[(&str, &str, &str)] = &[
     ("road_damage", "道路破损", "Road damage"),
-    ("manhole_cover", "井盖缺失或破损", "Missing or broken manhole cover"),
+    (
+        "manhole_cover",
+        "井盖缺失或破损",
+        "Missing or broken manhole cover",
+    ),
     ("street_light", "路灯不亮", "Street light out"),
-    ("traffic_signal", "交通信号或标志损坏", "Broken traffic signal or sign"),
+    (
+        "traffic_signal",
+        "交通信号或标志损坏",
+        "Broken traffic signal or sign",
+    ),
     ("flooding", "积水内涝", "Flooding"),
     ("fallen_tree", "树木倒伏", "Fallen tree or branch"),
-    ("ebike_charging", "电动车违规充电", "E-bike charging indoors (fire risk)"),
+    (
+        "ebike_charging",
+        "电动车违规充电",
+        "E-bike charging indoors (fire risk)",
+    ),
     ("fire_lane_blocked", "消防通道堵塞", "Blocked fire lane"),
     ("road_obstruction", "占道堆物", "Obstruction on the road"),
-    ("construction_hazard", "施工安全隐患", "Construction-site hazard"),
+    (
+        "construction_hazard",
+        "施工安全隐患",
+        "Construction-site hazard",
+    ),
     ("other", "其他", "Other"),
 ];
 

@@ -99,7 +99,10 @@ mod tests {
 
     #[test]
     fn containing_picks_the_grid_under_the_point() {
-        let grids = vec![square("west", 30.0, 104.0, 0.1), square("east", 30.0, 104.1, 0.1)];
+        let grids = vec![
+            square("west", 30.0, 104.0, 0.1),
+            square("east", 30.0, 104.1, 0.1),
+        ];
         let hit = Grid::containing(&grids, GeoPoint::new(30.05, 104.15));
         assert_eq!(hit.map(|g| g.id.as_str()), Some("east"));
         assert!(Grid::containing(&grids, GeoPoint::new(31.0, 104.15)).is_none());

@@ -62,7 +62,10 @@ mod tests {
     #[test]
     fn amenity_codes_match_their_serde_names() {
         for a in Amenity::ALL {
-            assert_eq!(serde_json::to_value(a).unwrap(), serde_json::json!(a.code()));
+            assert_eq!(
+                serde_json::to_value(a).unwrap(),
+                serde_json::json!(a.code())
+            );
             assert_eq!(Amenity::from_code(a.code()), Some(a));
         }
         assert_eq!(Amenity::from_code("sauna"), None);

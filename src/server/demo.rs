@@ -1,0 +1,179 @@
+//! `--demo`: seeds the category catalog, 22 demo 暖心驿站 and 8 demo 网格 around Qingbaijiang (30.88 N, 104.25 E).
+//! Seeding is idempotent: rows that exist are left as they are, so a restart changes nothing.
+use sqlx::SqlitePool;
+
+use crate::domain::category::INITIAL_CATALOG;
+use crate::domain::{Amenity, GeoPoint};
+
+/// What a seeding run added (zero everywhere on a restart).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Seeded {
+    pub categories: u64,
+    pub stations: u64,
+    pub grids: u64,
+}
+
+/// The demo area: a 4 × 2 block of grids over the district centre.
+const SOUTH: f64 = 30.84;
+const WEST: f64 = 104.17;
+const CELL_LAT: f64 = 0.04;
+const CELL_LON: f64 = 0.04;
+
+const GRID_NAMES: [&str; 8] = [
+    "大弯街道南网格",
+    "红阳片区网格",
+    "华严片区网格",
+    "青江片区网格",
+    "大弯街道北网格",
+    "大同街道网格",
+    "弥牟镇网格",
+    "凤凰湖片区网格",
+];
+
+const STATION_PLACES: [(&str, &str); 22] = [
+    ("大弯", "大弯中路"),
+    ("红阳", "红阳路"),
+    ("华严", "华严路"),
+    ("青江", "青江中路"),
+    ("凤凰", "凤凰大道"),
+    ("团结", "团结路"),
+    ("新河", "新河路"),
+    ("龙王", "龙王路"),
+    ("祥福", "祥福路"),
+    ("弥牟", "弥牟大道"),
+    ("大同", "大同路"),
+    ("同华", "同华大道"),
+    ("福洪", "福洪路"),
+    ("清泉", "清泉路"),
+    ("人和", "人和路"),
+    ("姚渡", "姚渡路"),
+    ("城厢", "城厢大道"),
+    ("产业城", "欧洲产业城大道"),
+    ("铁路港", "香岛大道"),
+    ("凤凰湖", "凤凰湖路"),
+    ("绣川河", "绣川路"),
+    ("怡湖", "怡湖路"),
+];
+
+const HOURS: [&str; 4] = ["00:00-24:00", "08:00-20:00", "09:00-21:00", "07:30-22:00"];
+
+pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
+    let mut tx = db.begin().await?;
+    let mut seeded = Seeded::default();
+    for (i, (code, zh, en)) in INITIAL_CATALOG.iter().enumerate() {
+        seeded.categories += sqlx::query(
+            "INSERT OR IGNORE INTO categories (code, name_zh, name_en, sort_order, demo) VALUES (?, ?, ?, ?, 1)",
+        )
+        .bind(code)
+        .bind(zh)
+        .bind(en)
+        .bind(i as i64)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    for (i, name) in GRID_NAMES.iter().enumerate() {
+        let polygon = serde_json::to_string(&grid_cell(i))?;
+        seeded.grids += sqlx::query(
+            "INSERT OR IGNORE INTO grids (id, name, polygon, demo) VALUES (?, ?, ?, 1)",
+        )
+        .bind(format!("demo-grid-{:02}", i + 1))
+        .bind(format!("{name}（演示）"))
+        .bind(polygon)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    for (i, (place, road)) in STATION_PLACES.iter().enumerate() {
+        let at = station_point(i);
+        let amenities: Vec<&str> = station_amenities(i).iter().map(|a| a.code()).collect();
+        seeded.stations += sqlx::query(
+            "INSERT OR IGNORE INTO stations (id, name, address, lat, lon, hours, amenities, demo)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+        )
+        .bind(format!("demo-station-{:02}", i + 1))
+        .bind(format!("暖心驿站·{place}（演示）"))
+        .bind(format!("成都市青白江区{road}{}号（演示地址）", 10 + i * 7))
+        .bind(at.lat)
+        .bind(at.lon)
+        .bind(HOURS[i % HOURS.len()])
+        .bind(serde_json::to_string(&amenities)?)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(seeded)
+}
+
+/// Grid `i` of the 4 × 2 block, west to east, south row first.
+fn grid_cell(i: usize) -> Vec<GeoPoint> {
+    let (row, col) = ((i / 4) as f64, (i % 4) as f64);
+    let (s, w) = (SOUTH + row * CELL_LAT, WEST + col * CELL_LON);
+    vec![
+        GeoPoint::new(s, w),
+        GeoPoint::new(s, w + CELL_LON),
+        GeoPoint::new(s + CELL_LAT, w + CELL_LON),
+        GeoPoint::new(s + CELL_LAT, w),
+    ]
+}
+
+/// Stations spread over the demo area on a 5 × 5 lattice, a little off the grid lines.
+fn station_point(i: usize) -> GeoPoint {
+    let (row, col) = ((i % 5) as f64, (i / 5) as f64);
+    GeoPoint::new(SOUTH + 0.006 + row * 0.017, WEST + 0.007 + col * 0.033)
+}
+
+fn station_amenities(i: usize) -> Vec<Amenity> {
+    let mut list = vec![Amenity::Water, Amenity::RestArea];
+    if i % 5 != 3 {
+        list.insert(0, Amenity::Charging);
+    }
+    if i % 2 == 0 {
+        list.push(Amenity::Microwave);
+    }
+    if i % 3 != 0 {
+        list.push(Amenity::Toilet);
+    }
+    if i % 4 == 1 {
+        list.push(Amenity::FirstAid);
+    }
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Grid;
+
+    fn grids() -> Vec<Grid> {
+        (0..GRID_NAMES.len())
+            .map(|i| Grid {
+                id: i.to_string(),
+                name: GRID_NAMES[i].into(),
+                polygon: grid_cell(i),
+                demo: true,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_demo_station_lies_in_exactly_one_demo_grid() {
+        let grids = grids();
+        for i in 0..STATION_PLACES.len() {
+            let p = station_point(i);
+            let n = grids.iter().filter(|g| g.contains(p)).count();
+            assert_eq!(n, 1, "station {i} at {p:?} is in {n} grids");
+        }
+    }
+
+    #[test]
+    fn the_demo_area_covers_the_district_centre() {
+        let centre = GeoPoint::new(30.88, 104.25);
+        assert!(Grid::containing(
+            &grids(),
+            GeoPoint::new(centre.lat + 0.001, centre.lon + 0.001)
+        )
+        .is_some());
+    }
+}

@@ -1,0 +1,90 @@
+//! Serving the built PWA: hashed assets cached for a year, the shell revalidated, app routes falling back to it.
+#![cfg(not(target_arch = "wasm32"))]
+mod common;
+
+use common::TestServer;
+
+const INDEX: &str = "<!doctype html><title>随手拍</title>";
+
+async fn server_with_app() -> TestServer {
+    TestServer::start_with(|dist| {
+        std::fs::write(dist.join("index.html"), INDEX).unwrap();
+        std::fs::write(dist.join("suishoupai-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+        std::fs::write(
+            dist.join("sw.js"),
+            "self.addEventListener('fetch', () => {});",
+        )
+        .unwrap();
+        std::fs::write(dist.join("icon.svg"), "<svg/>").unwrap();
+    })
+    .await
+}
+
+fn cache_control(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("cache-control")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_shell_and_app_routes_serve_index_html_uncached() {
+    let server = server_with_app().await;
+    for path in [
+        "/",
+        "/index.html",
+        "/stations",
+        "/settings",
+        "/reports/0192f0c4",
+    ] {
+        let res = server.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(cache_control(&res), "no-cache", "{path}");
+        assert_eq!(res.text().await.unwrap(), INDEX, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_and_the_service_worker_is_not() {
+    let server = server_with_app().await;
+    let res = server.get("/suishoupai-0123456789abcdef_bg.wasm").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(cache_control(&res), "public, max-age=31536000, immutable");
+    assert_eq!(
+        server.get("/sw.js").await.headers()["cache-control"],
+        "no-cache"
+    );
+    assert_eq!(
+        server.get("/icon.svg").await.headers()["cache-control"],
+        "public, max-age=3600"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_file_is_a_404_not_the_shell() {
+    let server = server_with_app().await;
+    let res = server.get("/suishoupai-ffffffffffffffff.js").await;
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn text_assets_are_compressed_for_clients_that_accept_it() {
+    let big = "<!doctype html>".to_owned() + &"<p>随手拍</p>".repeat(500);
+    let server =
+        TestServer::start_with(|dist| std::fs::write(dist.join("index.html"), &big).unwrap()).await;
+    let res = server
+        .client
+        .get(server.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let compressed = res.bytes().await.unwrap();
+    assert!(
+        compressed.len() < big.len() / 4,
+        "{} bytes",
+        compressed.len()
+    );
+}
