@@ -129,10 +129,10 @@ fn station_amenities(i: usize) -> Vec<Amenity> {
     if i % 5 != 3 {
         list.insert(0, Amenity::Charging);
     }
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         list.push(Amenity::Microwave);
     }
-    if i % 3 != 0 {
+    if !i.is_multiple_of(3) {
         list.push(Amenity::Toilet);
     }
     if i % 4 == 1 {
