@@ -20,7 +20,7 @@ fn free_port() -> u16 {
 
 fn start(db: &std::path::Path) -> Running {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_suishoupai"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_suishoupai"))
         .args(["serve", "--demo", "--dist", "/nonexistent"])
         .arg("--db")
         .arg(db)
@@ -37,6 +37,8 @@ fn start(db: &std::path::Path) -> Running {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not start listening on {port}");
 }
 
