@@ -3,12 +3,14 @@ pub mod api_error;
 pub mod category;
 pub mod geo;
 pub mod grid;
+pub mod reference;
 pub mod station;
 
 pub use api_error::{ApiError, ErrorBody};
 pub use category::Category;
 pub use geo::GeoPoint;
 pub use grid::Grid;
+pub use reference::ReferenceData;
 pub use station::{Amenity, Station};
 
 /// The base path of every JSON endpoint (PROTOCOL.md, General).

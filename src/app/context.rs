@@ -1,0 +1,140 @@
+//! What every page shares: the language, the network state, the reference data and the phone's store.
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::client::api::ApiFailure;
+use crate::client::reference;
+use crate::client::store::Store;
+use crate::domain::ReferenceData;
+use crate::i18n::{fill, Lang, Texts};
+
+/// What the phone knew when the app started.
+pub struct Boot {
+    pub store: Option<Rc<Store>>,
+    pub lang: Lang,
+    pub reference: ReferenceData,
+}
+
+/// The state of the last reference-data refresh.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refresh {
+    Idle,
+    Running,
+    Done,
+    Failed(ApiFailure),
+}
+
+#[derive(Clone, Copy)]
+pub struct AppContext {
+    pub lang: RwSignal<Lang>,
+    pub online: RwSignal<bool>,
+    pub reference: RwSignal<ReferenceData>,
+    pub refresh: RwSignal<Refresh>,
+    store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+}
+
+pub fn use_app() -> AppContext {
+    expect_context::<AppContext>()
+}
+
+impl AppContext {
+    pub fn provide(boot: Boot) -> AppContext {
+        let online = window().navigator().on_line();
+        let app = AppContext {
+            lang: RwSignal::new(boot.lang),
+            online: RwSignal::new(online),
+            reference: RwSignal::new(boot.reference),
+            refresh: RwSignal::new(Refresh::Idle),
+            store: StoredValue::new_local(boot.store),
+        };
+        set_document_lang(boot.lang);
+        provide_context(app);
+        app
+    }
+
+    /// The strings of the current language (tracked: views re-render when it changes).
+    pub fn t(&self) -> &'static Texts {
+        self.lang.get().texts()
+    }
+
+    pub fn has_store(&self) -> bool {
+        self.store.with_value(Option::is_some)
+    }
+
+    pub fn store(&self) -> Option<Rc<Store>> {
+        self.store.get_value()
+    }
+
+    /// Switches the language now and remembers it on the phone.
+    pub fn set_lang(&self, lang: Lang) {
+        self.lang.set(lang);
+        set_document_lang(lang);
+        if let Some(store) = self.store() {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = store.set_language(lang).await {
+                    leptos::logging::warn!("could not save the language: {e}");
+                }
+            });
+        }
+    }
+
+    /// Refreshes reference data now, and again whenever the network comes back.
+    pub fn start_background_refresh(self) {
+        self.refresh_reference();
+        let online = window_event_listener(leptos::ev::online, move |_| {
+            self.online.set(true);
+            self.refresh_reference();
+        });
+        let offline = window_event_listener(leptos::ev::offline, move |_| self.online.set(false));
+        on_cleanup(move || {
+            online.remove();
+            offline.remove();
+        });
+    }
+
+    /// Fetches reference data; on success the phone's copy is replaced, on failure it is kept.
+    pub fn refresh_reference(self) {
+        if self.refresh.get_untracked() == Refresh::Running {
+            return;
+        }
+        self.refresh.set(Refresh::Running);
+        leptos::task::spawn_local(async move {
+            match reference::fetch().await {
+                Ok(data) => {
+                    if let Some(store) = self.store() {
+                        if let Err(e) = store.put_reference(&data).await {
+                            leptos::logging::warn!("could not keep reference data: {e}");
+                        }
+                    }
+                    self.reference.set(data);
+                    self.refresh.set(Refresh::Done);
+                }
+                Err(failure) => {
+                    if matches!(failure, ApiFailure::Network(_)) {
+                        self.online.set(window().navigator().on_line());
+                    }
+                    self.refresh.set(Refresh::Failed(failure));
+                }
+            }
+        });
+    }
+
+    /// A failure in words the user can act on.
+    pub fn describe(&self, failure: &ApiFailure) -> String {
+        let t = self.t();
+        match failure {
+            ApiFailure::Network(_) => t.error_network.to_owned(),
+            ApiFailure::Status { status, .. } => {
+                fill(t.error_server, &[("status", &status.to_string())])
+            }
+            ApiFailure::Decode(_) => fill(t.error_server, &[("status", "200")]),
+        }
+    }
+}
+
+fn set_document_lang(lang: Lang) {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", lang.tag());
+    }
+}

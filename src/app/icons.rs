@@ -1,0 +1,35 @@
+//! The few line icons of the tab bar, drawn inline (no icon font to download).
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IconKind {
+    Camera,
+    List,
+    Tasks,
+    Station,
+    Pass,
+    Settings,
+}
+
+impl IconKind {
+    /// SVG path data on a 24 × 24 grid, stroked.
+    fn path(self) -> &'static str {
+        match self {
+            IconKind::Camera => "M3 8h4l2-3h6l2 3h4v11H3z M12 10.5a3.5 3.5 0 1 0 0 7a3.5 3.5 0 1 0 0-7",
+            IconKind::List => "M8 6h13 M8 12h13 M8 18h13 M3.5 6h.5 M3.5 12h.5 M3.5 18h.5",
+            IconKind::Tasks => "M9 4h6v3H9z M6 5.5H4.5V21h15V5.5H18 M8 13l3 3l5-6",
+            IconKind::Station => "M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21z M12 7v5 M9.5 9.5h5",
+            IconKind::Pass => "M4 4h6v6H4z M14 4h6v6h-6z M4 14h6v6H4z M14 14h2v2h-2z M18 18h2v2h-2z M14 19h1 M19 14h1",
+            IconKind::Settings => "M12 9a3 3 0 1 0 0 6a3 3 0 1 0 0-6 M12 2v3 M12 19v3 M2 12h3 M19 12h3 M4.9 4.9l2.1 2.1 M17 17l2.1 2.1 M4.9 19.1L7 17 M17 7l2.1-2.1",
+        }
+    }
+}
+
+#[component]
+pub fn Icon(kind: IconKind) -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+            <path d=kind.path() fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+        </svg>
+    }
+}

@@ -1,0 +1,125 @@
+//! The PWA: boot (open the phone's store, pick the language), routes in one place, the shell around every page.
+mod context;
+mod icons;
+mod my_reports;
+mod pass;
+mod report;
+mod settings;
+mod stations;
+mod tab_bar;
+mod tasks;
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+pub use context::{use_app, AppContext, Boot};
+
+use crate::client::store::Store;
+use crate::domain::ReferenceData;
+use crate::i18n::Lang;
+
+/// Entry point on wasm32: opens the store, then mounts the app with what the phone already knows.
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::task::spawn_local(async {
+        let boot = match Store::open().await {
+            Ok(store) => {
+                let lang = store.language().await.ok().flatten().unwrap_or_default();
+                let reference = store.reference().await.ok().flatten().unwrap_or_default();
+                Boot {
+                    store: Some(Rc::new(store)),
+                    lang,
+                    reference,
+                }
+            }
+            Err(e) => {
+                leptos::logging::warn!("IndexedDB unavailable: {e}");
+                Boot {
+                    store: None,
+                    lang: Lang::default(),
+                    reference: ReferenceData::default(),
+                }
+            }
+        };
+        if let Some(splash) = document().get_element_by_id("splash") {
+            splash.remove();
+        }
+        leptos::mount::mount_to_body(move || view! { <App boot=boot /> });
+    });
+}
+
+#[component]
+pub fn App(boot: Boot) -> impl IntoView {
+    let app = AppContext::provide(boot);
+    app.start_background_refresh();
+    view! {
+        <Router>
+            <div class="shell">
+                <StorageWarning />
+                <main class="page">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=report::ReportPage />
+                        <Route path=path!("/my-reports") view=my_reports::MyReportsPage />
+                        <Route path=path!("/tasks") view=tasks::TasksPage />
+                        <Route path=path!("/stations") view=stations::StationsPage />
+                        <Route path=path!("/pass") view=pass::PassPage />
+                        <Route path=path!("/settings") view=settings::SettingsPage />
+                    </Routes>
+                </main>
+                <tab_bar::TabBar />
+            </div>
+        </Router>
+    }
+}
+
+/// The title bar of a page, with the offline badge when the phone has no network.
+#[component]
+pub fn PageHeader(title: fn(&'static crate::i18n::Texts) -> &'static str) -> impl IntoView {
+    let app = use_app();
+    view! {
+        <header class="page-header">
+            <h1>{move || title(app.t())}</h1>
+            <Show when=move || !app.online.get()>
+                <span class="badge badge-offline" role="status" title=move || app.t().offline_hint>
+                    {move || app.t().offline_badge}
+                </span>
+            </Show>
+        </header>
+    }
+}
+
+/// What a page owned by a later piece of work shows until then: its purpose and that it is being built.
+#[component]
+pub fn BeingBuilt(intro: fn(&'static crate::i18n::Texts) -> &'static str) -> impl IntoView {
+    let app = use_app();
+    view! {
+        <section class="card">
+            <p>{move || intro(app.t())}</p>
+            <p class="muted">{move || app.t().being_built}</p>
+        </section>
+    }
+}
+
+#[component]
+fn StorageWarning() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <Show when=move || !app.has_store()>
+            <p class="banner banner-warning" role="alert">{move || app.t().storage_unavailable}</p>
+        </Show>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <PageHeader title=|t| t.not_found_title />
+        <section class="card">
+            <a class="button" href="/">{move || app.t().not_found_back}</a>
+        </section>
+    }
+}

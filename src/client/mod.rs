@@ -1,0 +1,9 @@
+//! The phone's side of the wire: the IndexedDB store, the API client and the reference-data copy.
+pub mod api;
+pub mod reference;
+pub mod store;
+
+/// The current time as RFC 3339 in UTC, from the phone's clock.
+pub fn now_rfc3339() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}

@@ -1,0 +1,20 @@
+//! The reference data a phone keeps a copy of, so categories and stations show with the network off.
+use serde::{Deserialize, Serialize};
+
+use super::{Category, Grid, Station};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceData {
+    pub categories: Vec<Category>,
+    pub stations: Vec<Station>,
+    pub grids: Vec<Grid>,
+    /// When the phone fetched this copy from the server (RFC 3339), if it ever did.
+    #[serde(default)]
+    pub fetched_at: Option<String>,
+}
+
+impl ReferenceData {
+    pub fn is_empty(&self) -> bool {
+        self.categories.is_empty() && self.stations.is_empty() && self.grids.is_empty()
+    }
+}
