@@ -24,7 +24,8 @@ use crate::i18n::Lang;
 /// Entry point on wasm32: opens the store, then mounts the app with what the phone already knows.
 pub fn mount() {
     console_error_panic_hook::set_once();
-    leptos::task::spawn_local(async {
+    // Leptos sets up its own task executor when mounting; the boot runs before that.
+    wasm_bindgen_futures::spawn_local(async {
         let boot = match Store::open().await {
             Ok(store) => {
                 let lang = store.language().await.ok().flatten().unwrap_or_default();

@@ -1,0 +1,49 @@
+// End-to-end tests: the release PWA served by the real server (fresh database, demo data) in Debian's Chromium
+// at a 360×640 phone viewport. Nothing is downloaded: the browser is /usr/bin/chromium.
+import { defineConfig } from "@playwright/test";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const port = process.env.E2E_PORT ?? "18080";
+const server = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
+const db = path.join(os.tmpdir(), `suishoupai-e2e-${process.pid}-${Date.now()}.db`);
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  outputDir: "test-results",
+  timeout: 30_000,
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    viewport: { width: 360, height: 640 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: "zh-CN",
+    serviceWorkers: "allow",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  webServer: {
+    // The server's log goes to target/e2e-server.log, to read when a test fails.
+    command: `${server} serve --addr 127.0.0.1:${port} --db ${db} --dist dist --demo 2>target/e2e-server.log`,
+    url: `http://127.0.0.1:${port}/api/v1/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore",
+    stderr: "pipe", // only start-up failures reach here: the log itself is redirected
+  },
+});

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every test, after installing what is missing: formatting and lints, native unit and integration tests,
+# wasm tests in headless Chromium, and Playwright end-to-end tests against the release PWA on the real server.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+ensure_build_tools
+apt_install chromium chromium-driver fonts-noto-cjk
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy (server and phone)"
+cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+say "native tests: domain rules, the server over real HTTP, the command line"
+cargo test
+
+say "wasm tests in headless Chromium: the IndexedDB store"
+CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
+
+build_pwa
+say "size report (gzipped first load)"
+scripts/size-report.sh
+
+say "end-to-end tests: Playwright in Chromium at 360×640 against the real server"
+cargo build --bin suishoupai
+E2E_SERVER_BIN=target/debug/suishoupai npx playwright test
+say "all tests passed"

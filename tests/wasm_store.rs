@@ -1,0 +1,98 @@
+//! The phone's IndexedDB store in real headless Chromium: round-trips, and a schema upgrade that keeps the data.
+#![cfg(target_arch = "wasm32")]
+
+use suishoupai::client::store::{Store, MIGRATIONS, META, REFERENCE};
+use suishoupai::domain::category::initial_catalog;
+use suishoupai::domain::{Amenity, GeoPoint, Grid, ReferenceData, Station};
+use suishoupai::i18n::Lang;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A database name no other test uses, so tests never see each other's data.
+fn fresh_name(what: &str) -> String {
+    format!("test-{what}-{}", js_sys::Math::random())
+}
+
+fn sample() -> ReferenceData {
+    ReferenceData {
+        categories: initial_catalog(),
+        stations: vec![Station {
+            id: "s1".into(),
+            name: "暖心驿站·测试".into(),
+            address: "青白江区测试路1号".into(),
+            lat: 30.88,
+            lon: 104.25,
+            hours: "08:00-20:00".into(),
+            amenities: vec![Amenity::Charging, Amenity::FirstAid],
+            demo: true,
+        }],
+        grids: vec![Grid {
+            id: "g1".into(),
+            name: "测试网格".into(),
+            polygon: vec![
+                GeoPoint::new(30.0, 104.0),
+                GeoPoint::new(30.0, 105.0),
+                GeoPoint::new(31.0, 105.0),
+            ],
+            demo: false,
+        }],
+        fetched_at: Some("2026-11-26T01:02:03.000Z".into()),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn reference_data_survives_closing_and_reopening() {
+    let name = fresh_name("roundtrip");
+    let store = Store::open_with(&name, MIGRATIONS).await.unwrap();
+    assert_eq!(store.reference().await.unwrap(), None);
+    store.put_reference(&sample()).await.unwrap();
+    store.close();
+
+    let store = Store::open_with(&name, MIGRATIONS).await.unwrap();
+    assert_eq!(store.reference().await.unwrap(), Some(sample()));
+
+    let mut newer = sample();
+    newer.stations.clear();
+    store.put_reference(&newer).await.unwrap();
+    assert_eq!(store.reference().await.unwrap(), Some(newer), "a put replaces the copy");
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn the_language_choice_is_remembered() {
+    let name = fresh_name("lang");
+    let store = Store::open_with(&name, MIGRATIONS).await.unwrap();
+    assert_eq!(store.language().await.unwrap(), None);
+    store.set_language(Lang::En).await.unwrap();
+    store.close();
+    let store = Store::open_with(&name, MIGRATIONS).await.unwrap();
+    assert_eq!(store.language().await.unwrap(), Some(Lang::En));
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn upgrading_from_the_first_schema_keeps_the_data_and_adds_the_new_stores() {
+    let name = fresh_name("upgrade");
+    let old = Store::open_with(&name, &MIGRATIONS[..1]).await.unwrap();
+    assert_eq!(old.version(), 1);
+    assert_eq!(old.store_names(), vec![REFERENCE.to_owned()]);
+    old.put_reference(&sample()).await.unwrap();
+    assert!(old.language().await.is_err(), "version 1 has no meta store");
+    old.close();
+
+    let store = Store::open_with(&name, MIGRATIONS).await.unwrap();
+    assert_eq!(store.version() as usize, MIGRATIONS.len());
+    let mut names = store.store_names();
+    names.sort();
+    assert_eq!(names, vec![META.to_owned(), REFERENCE.to_owned()]);
+    assert_eq!(store.reference().await.unwrap(), Some(sample()), "data written at version 1 is kept");
+    store.set_language(Lang::En).await.unwrap();
+    assert_eq!(store.language().await.unwrap(), Some(Lang::En));
+    store.close();
+
+    // Opening again at the newest version runs no step twice (re-creating a store would fail).
+    let again = Store::open_with(&name, MIGRATIONS).await.unwrap();
+    assert_eq!(again.reference().await.unwrap(), Some(sample()));
+    again.close();
+}
