@@ -9,7 +9,7 @@ TRUNK_VERSION=0.21.14
 # wasm-bindgen-cli must be exactly the wasm-bindgen crate version in Cargo.lock.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+say() { if [ -t 2 ]; then printf '\033[1m==> %s\033[0m\n' "$*" >&2; else printf '==> %s\n' "$*" >&2; fi; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
 apt_updated=0

@@ -1,7 +1,7 @@
 //! The phone's IndexedDB store in real headless Chromium: round-trips, and a schema upgrade that keeps the data.
 #![cfg(target_arch = "wasm32")]
 
-use suishoupai::client::store::{Store, MIGRATIONS, META, REFERENCE};
+use suishoupai::client::store::{Store, META, MIGRATIONS, REFERENCE};
 use suishoupai::domain::category::initial_catalog;
 use suishoupai::domain::{Amenity, GeoPoint, Grid, ReferenceData, Station};
 use suishoupai::i18n::Lang;
@@ -55,7 +55,11 @@ async fn reference_data_survives_closing_and_reopening() {
     let mut newer = sample();
     newer.stations.clear();
     store.put_reference(&newer).await.unwrap();
-    assert_eq!(store.reference().await.unwrap(), Some(newer), "a put replaces the copy");
+    assert_eq!(
+        store.reference().await.unwrap(),
+        Some(newer),
+        "a put replaces the copy"
+    );
     store.close();
 }
 
@@ -86,7 +90,11 @@ async fn upgrading_from_the_first_schema_keeps_the_data_and_adds_the_new_stores(
     let mut names = store.store_names();
     names.sort();
     assert_eq!(names, vec![META.to_owned(), REFERENCE.to_owned()]);
-    assert_eq!(store.reference().await.unwrap(), Some(sample()), "data written at version 1 is kept");
+    assert_eq!(
+        store.reference().await.unwrap(),
+        Some(sample()),
+        "data written at version 1 is kept"
+    );
     store.set_language(Lang::En).await.unwrap();
     assert_eq!(store.language().await.unwrap(), Some(Lang::En));
     store.close();
