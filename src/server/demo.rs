@@ -78,7 +78,7 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
             "INSERT OR IGNORE INTO grids (id, name, polygon, demo) VALUES (?, ?, ?, 1)",
         )
         .bind(format!("demo-grid-{:02}", i + 1))
-        .bind(format!("{name}（演示）"))
+        .bind(*name)
         .bind(polygon)
         .execute(&mut *tx)
         .await?
@@ -92,7 +92,7 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
              VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
         )
         .bind(format!("demo-station-{:02}", i + 1))
-        .bind(format!("暖心驿站·{place}（演示）"))
+        .bind(format!("暖心驿站·{place}"))
         .bind(format!("成都市青白江区{road}{}号（演示地址）", 10 + i * 7))
         .bind(at.lat)
         .bind(at.lon)
