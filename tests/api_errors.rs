@@ -6,7 +6,7 @@ use common::{error_code, TestServer};
 
 #[tokio::test]
 async fn unknown_api_paths_are_json_404s_even_with_a_built_app() {
-    let server = TestServer::start_with(|dist| {
+    let server = TestServer::start_with_dist(|dist| {
         std::fs::write(dist.join("index.html"), "<html>app</html>").unwrap();
     })
     .await;

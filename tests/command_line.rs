@@ -1,8 +1,10 @@
-//! The real binary: `serve --demo` on a fresh database, an idempotent restart, and a graceful stop on SIGTERM.
+//! The real binary: `serve --demo` on a fresh database, an idempotent restart, a graceful stop on SIGTERM,
+//! and the admin's `user` commands working on the same database while the server runs.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 struct Running {
@@ -18,7 +20,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start(db: &std::path::Path) -> Running {
+fn start(db: &Path) -> Running {
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_suishoupai"))
         .args(["serve", "--demo", "--dist", "/nonexistent"])
@@ -26,6 +28,7 @@ fn start(db: &std::path::Path) -> Running {
         .arg(db)
         .env("SUISHOUPAI_ADDR", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn the server");
@@ -42,8 +45,8 @@ fn start(db: &std::path::Path) -> Running {
     panic!("server did not start listening on {port}");
 }
 
-/// Sends SIGTERM, waits for the exit and returns the exit status and what the server logged.
-fn stop(mut running: Running) -> (std::process::ExitStatus, String) {
+/// Sends SIGTERM, waits for the exit and returns the exit status, stdout and the log (stderr).
+fn stop(mut running: Running) -> (std::process::ExitStatus, String, String) {
     let pid = running.child.id().to_string();
     let ok = Command::new("kill")
         .args(["-TERM", &pid])
@@ -52,28 +55,72 @@ fn stop(mut running: Running) -> (std::process::ExitStatus, String) {
         .success();
     assert!(ok, "kill -TERM failed");
     let status = running.child.wait().unwrap();
-    let mut log = String::new();
-    for line in BufReader::new(running.child.stderr.take().unwrap()).lines() {
-        log.push_str(&line.unwrap());
-        log.push('\n');
-    }
-    (status, log)
+    let read = |r: Box<dyn std::io::Read>| {
+        BufReader::new(r)
+            .lines()
+            .map(|l| l.unwrap() + "\n")
+            .collect::<String>()
+    };
+    let stdout = read(Box::new(running.child.stdout.take().unwrap()));
+    let log = read(Box::new(running.child.stderr.take().unwrap()));
+    (status, stdout, log)
 }
 
-fn count(base: &str, what: &str) -> usize {
-    let rt = tokio::runtime::Builder::new_current_thread()
+fn admin(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_suishoupai"))
+        .args(["user", "--db"])
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run the admin command")
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap();
-    rt.block_on(async {
-        let list: Vec<serde_json::Value> = reqwest::get(format!("{base}/api/v1/{what}"))
-            .await
-            .unwrap()
-            .json()
+        .unwrap()
+        .block_on(f)
+}
+
+fn enroll(base: &str, code: &str) -> (u16, serde_json::Value) {
+    block_on(async {
+        let res = reqwest::Client::new()
+            .post(format!("{base}/api/v1/enroll"))
+            .json(&serde_json::json!({"code": code, "device_name": "test"}))
+            .send()
             .await
             .unwrap();
-        list.len()
+        (res.status().as_u16(), res.json().await.unwrap())
     })
+}
+
+fn get(base: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
+    block_on(async {
+        let res = reqwest::Client::new()
+            .get(format!("{base}/api/v1{path}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.json().await.unwrap())
+    })
+}
+
+fn count(base: &str, token: &str, what: &str) -> usize {
+    let (status, body) = get(base, token, &format!("/{what}"));
+    assert_eq!(status, 200, "{what}: {body}");
+    body.as_array().expect("a list").len()
+}
+
+/// The demo code of `role` from what `serve --demo` printed.
+fn demo_code(stdout: &str, role: &str) -> String {
+    stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(role))
+        .and_then(|l| l.split_whitespace().last())
+        .unwrap_or_else(|| panic!("no demo code for {role} in:\n{stdout}"))
+        .to_owned()
 }
 
 #[test]
@@ -82,8 +129,22 @@ fn demo_seeding_survives_a_restart_unchanged_and_sigterm_stops_cleanly() {
     let db = dir.path().join("nested").join("suishoupai.db");
 
     let first = start(&db);
-    assert_eq!(count(&first.base, "stations"), 22);
-    let (status, log) = stop(first);
+    let added = admin(
+        &db,
+        &["add", "--role", "rider", "--name", "测试骑手", "--json"],
+    );
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let printed: serde_json::Value =
+        serde_json::from_slice(&added.stdout).expect("only JSON on stdout");
+    let (status, enrollment) = enroll(&first.base, printed["code"].as_str().unwrap());
+    assert_eq!(status, 201, "{enrollment}");
+    let token = enrollment["token"].as_str().unwrap().to_owned();
+    assert_eq!(count(&first.base, &token, "stations"), 22);
+    let (status, stdout, log) = stop(first);
     assert!(status.success(), "exit status {status}\n{log}");
     assert!(
         log.contains("categories: 11, stations: 22, grids: 8"),
@@ -94,17 +155,171 @@ fn demo_seeding_survives_a_restart_unchanged_and_sigterm_stops_cleanly() {
         "one log line per request:\n{log}"
     );
     assert!(log.contains("stopped"), "{log}");
+    let first_demo_code = demo_code(&stdout, "rider");
+    assert!(
+        std::fs::read_to_string(dir.path().join("nested/demo-codes.txt"))
+            .unwrap()
+            .contains(&first_demo_code)
+    );
 
     let second = start(&db);
-    assert_eq!(count(&second.base, "stations"), 22);
-    assert_eq!(count(&second.base, "categories"), 11);
-    assert_eq!(count(&second.base, "grids"), 8);
-    let (status, log) = stop(second);
+    assert_eq!(
+        count(&second.base, &token, "stations"),
+        22,
+        "the token outlives a restart"
+    );
+    assert_eq!(count(&second.base, &token, "categories"), 11);
+    assert_eq!(count(&second.base, &token, "grids"), 8);
+    let (status, stdout, log) = stop(second);
     assert!(status.success());
     assert!(
         log.contains("categories: 0, stations: 0, grids: 0"),
         "a restart seeds nothing:\n{log}"
     );
+    let list = admin(&db, &["list", "--json"]);
+    let users: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(
+        users.len(),
+        5,
+        "four demo accounts, created once, and the test rider"
+    );
+    assert_ne!(
+        demo_code(&stdout, "rider"),
+        first_demo_code,
+        "fresh demo codes at every start"
+    );
+}
+
+#[test]
+fn demo_accounts_enroll_with_the_printed_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    // The codes are printed and written before the server listens.
+    let (_, stdout, _) = stop(start(&db));
+    let running = start(&db);
+    let text = std::fs::read_to_string(dir.path().join("demo-codes.txt")).unwrap();
+    for (role, grid) in [
+        ("rider", None),
+        ("grid_worker", Some("demo-grid-06")),
+        ("station_staff", None),
+        ("admin", None),
+    ] {
+        let code = demo_code(&text, role);
+        assert_ne!(
+            code,
+            demo_code(&stdout, role),
+            "the first start's codes lapsed"
+        );
+        let (status, body) = enroll(&running.base, &code);
+        assert_eq!(status, 201, "{role}: {body}");
+        assert_eq!(body["user"]["role"], role);
+        if let Some(grid) = grid {
+            assert_eq!(body["user"]["grid_id"], grid);
+        }
+    }
+    let (status, _, _) = stop(running);
+    assert!(status.success());
+}
+
+#[test]
+fn the_admin_commands_add_list_revoke_and_reissue_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("admin.db");
+    let running = start(&db);
+
+    let missing_grid = admin(&db, &["add", "--role", "grid_worker", "--name", "王芳"]);
+    assert!(!missing_grid.status.success());
+    assert!(String::from_utf8_lossy(&missing_grid.stderr).contains("--grid"));
+    let unknown_grid = admin(
+        &db,
+        &[
+            "add",
+            "--role",
+            "grid_worker",
+            "--name",
+            "王芳",
+            "--grid",
+            "nope",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&unknown_grid.stderr).contains("no grid with id"));
+    let bad_role = admin(&db, &["add", "--role", "boss", "--name", "x"]);
+    assert!(!bad_role.status.success());
+
+    let qr = dir.path().join("code.svg");
+    let out = admin(
+        &db,
+        &[
+            "add",
+            "--role",
+            "grid_worker",
+            "--name",
+            "王芳",
+            "--grid",
+            "demo-grid-02",
+            "--phone",
+            "13900000000",
+        ],
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let user_id = text
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches("user:")
+        .trim()
+        .to_owned();
+    let old_code = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_owned();
+
+    let reissued = admin(
+        &db,
+        &["code", &user_id, "--json", "--qr", qr.to_str().unwrap()],
+    );
+    assert!(reissued.status.success());
+    let reissued: serde_json::Value = serde_json::from_slice(&reissued.stdout).unwrap();
+    assert!(
+        std::fs::read_to_string(&qr).unwrap().starts_with("<?xml"),
+        "the QR code is an SVG"
+    );
+    assert_eq!(
+        enroll(&running.base, &old_code).0,
+        401,
+        "the earlier code lapsed"
+    );
+    let (status, enrollment) = enroll(&running.base, reissued["code"].as_str().unwrap());
+    assert_eq!(status, 201);
+    let token = enrollment["token"].as_str().unwrap();
+    assert_eq!(
+        get(&running.base, token, "/me").1["grid_id"],
+        "demo-grid-02"
+    );
+
+    let list = String::from_utf8(admin(&db, &["list"]).stdout).unwrap();
+    assert!(list.contains(&user_id) && list.contains("active"), "{list}");
+
+    assert!(admin(&db, &["revoke", &user_id]).status.success());
+    assert_eq!(
+        get(&running.base, token, "/me").0,
+        401,
+        "revoked while the server runs"
+    );
+    let list = String::from_utf8(admin(&db, &["list"]).stdout).unwrap();
+    assert!(
+        list.lines()
+            .any(|l| l.contains(&user_id) && l.contains("revoked")),
+        "{list}"
+    );
+    assert!(!admin(&db, &["revoke", "no-such-user"]).status.success());
+    let (status, _, _) = stop(running);
+    assert!(status.success());
 }
 
 #[test]
@@ -112,11 +327,10 @@ fn the_database_runs_in_wal_mode() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("wal.db");
     let running = start(&db);
-    assert_eq!(count(&running.base, "categories"), 11);
     assert!(
         dir.path().join("wal.db-wal").exists(),
         "no -wal file beside the database"
     );
-    let (status, _) = stop(running);
+    let (status, _, _) = stop(running);
     assert!(status.success());
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use common::TestServer;
-use suishoupai::domain::{Category, GeoPoint, Grid, Health, Station};
+use suishoupai::domain::{Category, GeoPoint, Grid, Health, Role, Station};
 
 #[tokio::test]
 async fn health_answers_without_a_token() {
@@ -18,7 +18,8 @@ async fn health_answers_without_a_token() {
 #[tokio::test]
 async fn categories_are_the_catalog_of_the_brief_in_order() {
     let server = TestServer::start().await;
-    let res = server.get("/api/v1/categories").await;
+    let rider = server.enrolled(Role::Rider, "小李").await;
+    let res = server.get_as(&rider.token, "/api/v1/categories").await;
     assert_eq!(res.status(), 200);
     let raw: serde_json::Value = res.json().await.unwrap();
     assert_eq!(
@@ -36,7 +37,13 @@ async fn categories_are_the_catalog_of_the_brief_in_order() {
 #[tokio::test]
 async fn twenty_two_demo_stations_inside_the_district() {
     let server = TestServer::start().await;
-    let stations: Vec<Station> = server.get("/api/v1/stations").await.json().await.unwrap();
+    let staff = server.enrolled(Role::StationStaff, "张敏").await;
+    let stations: Vec<Station> = server
+        .get_as(&staff.token, "/api/v1/stations")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stations.len(), 22);
     let centre = GeoPoint::new(30.88, 104.25);
     for s in &stations {
@@ -57,10 +64,21 @@ async fn twenty_two_demo_stations_inside_the_district() {
 #[tokio::test]
 async fn demo_grids_are_polygons_that_tile_the_stations() {
     let server = TestServer::start().await;
-    let grids: Vec<Grid> = server.get("/api/v1/grids").await.json().await.unwrap();
+    let worker = server.enrolled(Role::GridWorker, "王芳").await;
+    let grids: Vec<Grid> = server
+        .get_as(&worker.token, "/api/v1/grids")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!((6..=10).contains(&grids.len()), "{} grids", grids.len());
     assert!(grids.iter().all(|g| g.demo && g.polygon.len() >= 3));
-    let stations: Vec<Station> = server.get("/api/v1/stations").await.json().await.unwrap();
+    let stations: Vec<Station> = server
+        .get_as(&worker.token, "/api/v1/stations")
+        .await
+        .json()
+        .await
+        .unwrap();
     for s in &stations {
         let p = GeoPoint::new(s.lat, s.lon);
         assert!(

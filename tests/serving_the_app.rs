@@ -7,7 +7,7 @@ use common::TestServer;
 const INDEX: &str = "<!doctype html><title>随手拍</title>";
 
 async fn server_with_app() -> TestServer {
-    TestServer::start_with(|dist| {
+    TestServer::start_with_dist(|dist| {
         std::fs::write(dist.join("index.html"), INDEX).unwrap();
         std::fs::write(dist.join("suishoupai-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
         std::fs::write(
@@ -72,7 +72,8 @@ async fn a_missing_file_is_a_404_not_the_shell() {
 async fn text_assets_are_compressed_for_clients_that_accept_it() {
     let big = "<!doctype html>".to_owned() + &"<p>随手拍</p>".repeat(500);
     let server =
-        TestServer::start_with(|dist| std::fs::write(dist.join("index.html"), &big).unwrap()).await;
+        TestServer::start_with_dist(|dist| std::fs::write(dist.join("index.html"), &big).unwrap())
+            .await;
     let res = server
         .client
         .get(server.url("/"))

@@ -1,10 +1,12 @@
 //! Rules and types shared by the phone and the server: no I/O, compiled for both targets, tested natively.
 pub mod api_error;
 pub mod category;
+pub mod enrollment_code;
 pub mod geo;
 pub mod grid;
 pub mod reference;
 pub mod station;
+pub mod user;
 
 pub use api_error::{ApiError, ErrorBody};
 pub use category::Category;
@@ -12,6 +14,7 @@ pub use geo::GeoPoint;
 pub use grid::Grid;
 pub use reference::ReferenceData;
 pub use station::{Amenity, Station};
+pub use user::{EnrollRequest, Enrollment, Role, User};
 
 /// The base path of every JSON endpoint (PROTOCOL.md, General).
 pub const API_BASE: &str = "/api/v1";
@@ -24,4 +27,7 @@ pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct Health {
     pub status: String,
     pub version: String,
+    /// The server runs with demo data (and prints demo enrollment codes at start).
+    #[serde(default)]
+    pub demo: bool,
 }

@@ -1,12 +1,17 @@
-//! The `suishoupai` command line: `serve` runs the server (admin commands join it as they are built).
+//! The `suishoupai` command line: `serve` runs the server; `user …` are the admin's account commands,
+//! which work on the same database file, also while the server runs.
+use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use super::{app, db, demo, shutdown_signal, AppState};
+use super::accounts::{self, NewUser};
+use super::{app, db, demo, shutdown_signal, AppState, Config};
+use crate::domain::{enrollment_code, Role};
 
 #[derive(Debug, Parser)]
 #[command(name = "suishoupai", version, about = "随手拍 server and admin tools")]
@@ -19,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the JSON API and the built PWA.
     Serve(ServeArgs),
+    /// Manage accounts: add, list, revoke, issue a new enrollment code.
+    User(UserArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -32,9 +39,71 @@ pub struct ServeArgs {
     /// Folder of the built PWA (Trunk's output).
     #[arg(long, env = "SUISHOUPAI_DIST", default_value = "./dist")]
     pub dist: PathBuf,
-    /// Seed demo data (categories, 22 stations, 8 grids) if not there yet.
+    /// Seed demo data (categories, 22 stations, 8 grids, one account per role) and print demo codes.
     #[arg(long, env = "SUISHOUPAI_DEMO")]
     pub demo: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UserArgs {
+    /// SQLite database file (the one `serve` uses).
+    #[arg(
+        long,
+        env = "SUISHOUPAI_DB",
+        default_value = "./data/suishoupai.db",
+        global = true
+    )]
+    pub db: PathBuf,
+    #[command(subcommand)]
+    pub action: UserAction,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CodeOptions {
+    /// Print only `{"user_id": "...", "code": "..."}` on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the code as a QR code to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub qr: Option<PathBuf>,
+    /// Days until the code expires.
+    #[arg(long, env = "SUISHOUPAI_CODE_TTL_DAYS", default_value_t = 7)]
+    pub code_ttl_days: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create a user and print a one-time enrollment code.
+    Add {
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        name: String,
+        /// The grid of a grid worker.
+        #[arg(long)]
+        grid: Option<String>,
+        /// The station of station staff.
+        #[arg(long)]
+        station: Option<String>,
+        /// Phone number (kept on the server only, never in any API response).
+        #[arg(long)]
+        phone: Option<String>,
+        #[command(flatten)]
+        code: CodeOptions,
+    },
+    /// List users.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a user: their tokens stop working at once.
+    Revoke { id: String },
+    /// Issue a new one-time enrollment code (earlier unused codes stop working).
+    Code {
+        id: String,
+        #[command(flatten)]
+        code: CodeOptions,
+    },
 }
 
 pub async fn main() -> ExitCode {
@@ -49,6 +118,7 @@ pub async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::User(args) => user(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -64,6 +134,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         let seeded = demo::seed(&pool).await.context("seeding demo data")?;
         tracing::info!(?seeded, "demo data ready");
+        let codes = demo::seed_accounts(&pool, accounts::DEFAULT_CODE_TTL)
+            .await
+            .context("seeding demo accounts")?;
+        announce_demo_codes(&args.db, &codes)?;
     }
     if !args.dist.join("index.html").exists() {
         tracing::warn!(dist = %args.dist.display(), "no built PWA there: only the API is served");
@@ -72,15 +146,167 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.addr))?;
     tracing::info!(addr = %listener.local_addr()?, db = %args.db.display(), "serving 随手拍");
-    let state = AppState {
-        db: pool.clone(),
-        dist: args.dist,
+    let config = Config {
+        demo: args.demo,
+        ..Config::default()
     };
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    let state = AppState::new(pool.clone(), args.dist, config);
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Prints the demo accounts' fresh codes and keeps them in `demo-codes.txt` beside the database.
+fn announce_demo_codes(
+    db_path: &Path,
+    codes: &[(crate::domain::User, String)],
+) -> anyhow::Result<()> {
+    let mut text = String::from(
+        "演示账号登录码 Demo enrollment codes (one use each; new codes at every start):\n",
+    );
+    for (user, code) in codes {
+        text.push_str(&format!(
+            "  {:<14} {:<16} {}\n",
+            user.role.code(),
+            user.name,
+            enrollment_code::display(code)
+        ));
+    }
+    let file = db_path.with_file_name("demo-codes.txt");
+    std::fs::write(&file, &text).with_context(|| format!("writing {}", file.display()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}  (also in {})", file.display())?;
+    Ok(())
+}
+
+async fn user(args: UserArgs) -> anyhow::Result<()> {
+    let pool = db::open(&args.db).await?;
+    match args.action {
+        UserAction::Add {
+            role,
+            name,
+            grid,
+            station,
+            phone,
+            code,
+        } => {
+            let user = accounts::create_user(
+                &pool,
+                NewUser {
+                    id: None,
+                    role,
+                    name,
+                    grid_id: grid,
+                    station_id: station,
+                    phone,
+                },
+            )
+            .await?;
+            issue_and_print(&pool, &user.id, &code).await?;
+        }
+        UserAction::List { json } => {
+            let list = accounts::list_accounts(&pool).await?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                let rows: Vec<_> = list
+                    .iter()
+                    .map(|a| {
+                        serde_json::json!({
+                            "id": a.user.id, "name": a.user.name, "role": a.user.role,
+                            "grid_id": a.user.grid_id, "station_id": a.user.station_id,
+                            "phone": a.phone, "created_at": rfc3339(a.created_at),
+                            "revoked_at": a.revoked_at.map(rfc3339),
+                        })
+                    })
+                    .collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+            } else {
+                for a in &list {
+                    let place = a
+                        .user
+                        .grid_id
+                        .as_deref()
+                        .or(a.user.station_id.as_deref())
+                        .unwrap_or("-");
+                    let state = if a.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
+                    writeln!(
+                        out,
+                        "{}  {:<13} {:<8} {:<18} {}",
+                        a.user.id, a.user.role, state, place, a.user.name
+                    )?;
+                }
+            }
+        }
+        UserAction::Revoke { id } => {
+            accounts::revoke_user(&pool, &id).await?;
+            println!("revoked {id}: its tokens no longer work");
+        }
+        UserAction::Code { id, code } => issue_and_print(&pool, &id, &code).await?,
+    }
+    pool.close().await;
+    Ok(())
+}
+
+async fn issue_and_print(
+    pool: &sqlx::SqlitePool,
+    user_id: &str,
+    opts: &CodeOptions,
+) -> anyhow::Result<()> {
+    let ttl = Duration::from_secs(opts.code_ttl_days.max(1) * 24 * 3600);
+    let code = accounts::issue_code(pool, user_id, ttl).await?;
+    if let Some(path) = &opts.qr {
+        let svg = qr_svg(&code)?;
+        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if opts.json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"user_id": user_id, "code": code})
+        )?;
+    } else {
+        writeln!(out, "user:  {user_id}")?;
+        writeln!(
+            out,
+            "code:  {}   (one use, valid {} days)",
+            enrollment_code::display(&code),
+            opts.code_ttl_days.max(1)
+        )?;
+        if let Some(path) = &opts.qr {
+            writeln!(out, "qr:    {}", path.display())?;
+        }
+    }
+    Ok(())
+}
+
+/// The code as a QR code in SVG, for scanning at onboarding.
+pub fn qr_svg(code: &str) -> anyhow::Result<String> {
+    let qr = qrcode::QrCode::new(code.as_bytes()).context("encoding the QR code")?;
+    Ok(qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build())
+}
+
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| unix.to_string())
 }

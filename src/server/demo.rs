@@ -1,6 +1,11 @@
-//! `--demo`: seeds the category catalog, 22 demo 暖心驿站 and 8 demo 网格 around Qingbaijiang (30.88 N, 104.25 E).
-//! Seeding is idempotent: rows that exist are left as they are, so a restart changes nothing.
+//! `--demo`: seeds the category catalog, 22 demo 暖心驿站 and 8 demo 网格 around Qingbaijiang (30.88 N, 104.25 E),
+//! and one demo account per role. Seeding is idempotent: rows that exist are left as they are.
+use std::time::Duration;
+
 use sqlx::SqlitePool;
+
+use super::accounts::{self, NewUser};
+use crate::domain::{Role, User};
 
 use crate::domain::category::INITIAL_CATALOG;
 use crate::domain::{Amenity, GeoPoint};
@@ -104,6 +109,54 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
     }
     tx.commit().await?;
     Ok(seeded)
+}
+
+/// The demo accounts: `(id, role, name, grid, station)`.
+pub const DEMO_ACCOUNTS: [(&str, Role, &str, Option<&str>, Option<&str>); 4] = [
+    ("demo-rider", Role::Rider, "骑手小李", None, None),
+    (
+        "demo-grid-worker",
+        Role::GridWorker,
+        "网格员王芳",
+        Some("demo-grid-06"),
+        None,
+    ),
+    (
+        "demo-station-staff",
+        Role::StationStaff,
+        "驿站张敏",
+        None,
+        Some("demo-station-01"),
+    ),
+    ("demo-admin", Role::Admin, "管理员老陈", None, None),
+];
+
+/// Creates the demo accounts that are missing and issues each live one a fresh code (earlier unused codes lapse).
+pub async fn seed_accounts(db: &SqlitePool, ttl: Duration) -> anyhow::Result<Vec<(User, String)>> {
+    let mut codes = Vec::new();
+    for (id, role, name, grid, station) in DEMO_ACCOUNTS {
+        let account = match accounts::find_account(db, id).await? {
+            Some(account) => account,
+            None => {
+                let new = NewUser {
+                    id: Some(id.to_owned()),
+                    role,
+                    name: name.to_owned(),
+                    grid_id: grid.map(str::to_owned),
+                    station_id: station.map(str::to_owned),
+                    phone: None,
+                };
+                accounts::create_user(db, new).await?;
+                accounts::find_account(db, id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("demo account {id} vanished"))?
+            }
+        };
+        if account.revoked_at.is_none() {
+            codes.push((account.user, accounts::issue_code(db, id, ttl).await?));
+        }
+    }
+    Ok(codes)
 }
 
 /// Grid `i` of the 4 × 2 block, west to east, south row first.

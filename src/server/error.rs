@@ -1,5 +1,7 @@
 //! The one error type of the API and its mapping to status codes and the protocol's error body.
-use axum::http::StatusCode;
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -13,6 +15,26 @@ pub enum Error {
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// No token, a malformed `Authorization` header, or a token that is unknown or revoked.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Authenticated, but this role or this user may not do that.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("invalid enrollment code")]
+    InvalidCode,
+    #[error("rate limited")]
+    RateLimited { retry_after: Duration },
+    /// The body is not JSON or has the wrong types (400).
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("body too large")]
+    TooLarge,
+    /// Well-formed but invalid; per-field messages in `details` (422).
+    #[error("invalid input")]
+    Invalid(serde_json::Value),
     /// A failure of ours: logged with its context, never shown to the client.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -29,6 +51,13 @@ impl Error {
         match self {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::Unauthorized | Error::InvalidCode => StatusCode::UNAUTHORIZED,
+            Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Malformed(_) => StatusCode::BAD_REQUEST,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -40,6 +69,35 @@ impl Error {
                 "method_not_allowed",
                 "此地址不支持该请求方法 (method not allowed here)",
             ),
+            Error::Unauthorized => ErrorBody::new(
+                "unauthorized",
+                "未登录或登录已失效，请重新输入登录码 (missing, invalid or revoked token)",
+            ),
+            Error::Forbidden => {
+                ErrorBody::new("forbidden", "无权进行此操作 (not allowed for this account)")
+            }
+            Error::InvalidCode => ErrorBody::new(
+                "invalid_code",
+                "登录码无效、已使用或已过期 (unknown, used or expired code)",
+            ),
+            Error::RateLimited { retry_after } => ErrorBody::new(
+                "rate_limited",
+                format!(
+                    "尝试次数过多，请 {} 秒后再试 (too many attempts)",
+                    retry_after.as_secs()
+                ),
+            ),
+            Error::Malformed(why) => ErrorBody::new(
+                "malformed_request",
+                format!("请求格式错误 (malformed request): {why}"),
+            ),
+            Error::UnsupportedMediaType(why) => ErrorBody::new(
+                "unsupported_media_type",
+                format!("不支持的内容类型 (unsupported media type): {why}"),
+            ),
+            Error::TooLarge => ErrorBody::new("too_large", "请求内容过大 (body too large)"),
+            Error::Invalid(details) => ErrorBody::new("invalid_input", "输入有误 (invalid input)")
+                .with_details(details.clone()),
             Error::Internal(_) => ErrorBody::new(
                 "internal",
                 "服务器内部错误，请稍后重试 (internal error, please retry later)",
@@ -53,7 +111,21 @@ impl IntoResponse for Error {
         if let Error::Internal(e) = &self {
             tracing::error!(error = ?e, "internal error");
         }
-        (self.status(), Json(self.body())).into_response()
+        let mut res = (self.status(), Json(self.body())).into_response();
+        match &self {
+            Error::RateLimited { retry_after } => {
+                let secs = retry_after.as_secs().max(1).to_string();
+                if let Ok(v) = HeaderValue::from_str(&secs) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            Error::Unauthorized => {
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
+        res
     }
 }
 

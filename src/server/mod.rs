@@ -1,20 +1,49 @@
 //! The server: the JSON API of PROTOCOL.md under `/api/v1`, the built PWA, SQLite storage and the command line.
+pub mod accounts;
+pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod demo;
+mod enrollment;
 pub mod error;
 mod health;
 mod http;
+mod json;
+pub mod rate_limit;
 mod reference;
+pub mod secret;
 mod static_files;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
+use axum::middleware::from_fn_with_state;
 use axum::Router;
 use sqlx::SqlitePool;
 
 pub use error::{Error, Result};
 pub use http::shutdown_signal;
+
+/// Settings of a running server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Seeded with demo data; `/health` says so and the enroll screen points to the demo codes.
+    pub demo: bool,
+    /// Failed enrollment attempts allowed per client address within `enroll_window`.
+    pub enroll_max_failures: u32,
+    pub enroll_window: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            demo: false,
+            enroll_max_failures: 10,
+            enroll_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
 
 /// Everything a request handler may need.
 #[derive(Clone)]
@@ -22,13 +51,35 @@ pub struct AppState {
     pub db: SqlitePool,
     /// The folder holding the PWA that Trunk built.
     pub dist: PathBuf,
+    pub config: Arc<Config>,
+    pub enroll_limiter: Arc<rate_limit::FailureLimiter>,
 }
 
-/// The JSON API, mounted under `/api/v1` by [`app`].
-pub fn api_router() -> Router<AppState> {
-    Router::new()
-        .merge(health::router())
+impl AppState {
+    pub fn new(db: SqlitePool, dist: PathBuf, config: Config) -> AppState {
+        let limiter =
+            rate_limit::FailureLimiter::new(config.enroll_max_failures, config.enroll_window);
+        AppState {
+            db,
+            dist,
+            config: Arc::new(config),
+            enroll_limiter: Arc::new(limiter),
+        }
+    }
+}
+
+/// The JSON API, mounted under `/api/v1` by [`app`]. Authentication is layered here, once, over every route
+/// except the public ones; what each role may see is decided by the queries behind each route.
+pub fn api_router(state: &AppState) -> Router<AppState> {
+    let signed_in = Router::new()
+        .merge(enrollment::router())
         .merge(reference::router())
+        .route_layer(from_fn_with_state(state.clone(), auth::require_user));
+    let public = Router::new()
+        .merge(health::router())
+        .merge(enrollment::public_router());
+    signed_in
+        .merge(public)
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
 }
@@ -37,7 +88,7 @@ pub fn api_router() -> Router<AppState> {
 pub fn app(state: AppState) -> Router {
     http::with_middleware(
         Router::new()
-            .nest(crate::domain::API_BASE, api_router())
+            .nest(crate::domain::API_BASE, api_router(&state))
             .fallback(static_files::serve),
     )
     .with_state(state)

@@ -1,25 +1,38 @@
-//! Test helpers: a real server on an ephemeral loopback port with a fresh database, and the binary itself.
+//! Test helpers: a real server on an ephemeral loopback port with a fresh database, accounts in one line each.
 #![allow(dead_code)]
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use suishoupai::server::{app, db, demo, AppState};
+use suishoupai::domain::{Enrollment, Role, User};
+use suishoupai::server::accounts::{self, NewUser};
+use suishoupai::server::{app, db, demo, AppState, Config};
 
 pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
+    pub db: sqlx::SqlitePool,
     pub dir: tempfile::TempDir,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl TestServer {
-    /// A server with demo data and no built PWA.
+    /// A server with demo reference data, no accounts and no built PWA.
     pub async fn start() -> TestServer {
-        Self::start_with(|_| {}).await
+        Self::start_with(Config::default(), |_| {}).await
+    }
+
+    pub async fn start_with_config(config: Config) -> TestServer {
+        Self::start_with(config, |_| {}).await
     }
 
     /// A server whose dist folder is first filled by `prepare_dist`.
-    pub async fn start_with(prepare_dist: impl FnOnce(&Path)) -> TestServer {
+    pub async fn start_with_dist(prepare_dist: impl FnOnce(&Path)) -> TestServer {
+        Self::start_with(Config::default(), prepare_dist).await
+    }
+
+    pub async fn start_with(config: Config, prepare_dist: impl FnOnce(&Path)) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let dist = dir.path().join("dist");
         std::fs::create_dir_all(&dist).expect("dist dir");
@@ -32,13 +45,19 @@ impl TestServer {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let router = app(AppState { db: pool, dist });
+        let router = app(AppState::new(pool.clone(), dist, config));
         let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("serve");
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("serve");
         });
         TestServer {
             base,
             client: reqwest::Client::new(),
+            db: pool,
             dir,
             task,
         }
@@ -48,6 +67,7 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
+    /// An unauthenticated GET.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
@@ -56,8 +76,59 @@ impl TestServer {
             .expect("request")
     }
 
+    /// A GET with the given bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.dir.path().join("test.db")
+    }
+
+    /// A new user of `role` (grid workers in demo-grid-01, staff at demo-station-01) and a fresh code.
+    pub async fn user_with_code(&self, role: Role, name: &str) -> (User, String) {
+        let new = NewUser {
+            id: None,
+            role,
+            name: name.into(),
+            grid_id: (role == Role::GridWorker).then(|| "demo-grid-01".to_owned()),
+            station_id: (role == Role::StationStaff).then(|| "demo-station-01".to_owned()),
+            phone: Some("13800000000".into()),
+        };
+        let user = accounts::create_user(&self.db, new)
+            .await
+            .expect("create user");
+        let code = accounts::issue_code(&self.db, &user.id, Duration::from_secs(3600))
+            .await
+            .expect("issue code");
+        (user, code)
+    }
+
+    /// A new user of `role`, enrolled through the API: their enrollment (token, user, pass secret).
+    pub async fn enrolled(&self, role: Role, name: &str) -> Enrollment {
+        let (_, code) = self.user_with_code(role, name).await;
+        let res = self
+            .post_json(
+                "/api/v1/enroll",
+                &serde_json::json!({"code": code, "device_name": "test phone"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "enrolling a {role}");
+        res.json().await.expect("enrollment body")
     }
 }
 

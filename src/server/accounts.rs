@@ -1,0 +1,295 @@
+//! Accounts in SQLite: creating users, issuing and redeeming one-time codes, device tokens, revocation.
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sqlx::SqlitePool;
+
+use super::secret::{new_enrollment_code, new_pass_secret, new_token, sha256_hex};
+use crate::domain::enrollment_code;
+use crate::domain::{Enrollment, Role, User};
+
+/// How long a new enrollment code stays valid unless configured otherwise.
+pub const DEFAULT_CODE_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("a {0} needs {1}")]
+    Missing(Role, &'static str),
+    #[error("a {0} has no {1}")]
+    NotAllowed(Role, &'static str),
+    #[error("no grid with id {0:?}")]
+    UnknownGrid(String),
+    #[error("no station with id {0:?}")]
+    UnknownStation(String),
+    #[error("no user with id {0:?}")]
+    UnknownUser(String),
+    #[error("user {0:?} is revoked")]
+    Revoked(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// What `user add` asks for.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: Option<String>,
+    pub role: Role,
+    pub name: String,
+    pub grid_id: Option<String>,
+    pub station_id: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A user as the admin sees them (with the phone number, which no API response carries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub user: User,
+    pub phone: Option<String>,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+type UserRow = (String, String, String, Option<String>, Option<String>);
+
+fn user_from_row((id, name, role, grid_id, station_id): UserRow) -> Option<User> {
+    Some(User {
+        role: Role::from_code(&role)?,
+        id,
+        name,
+        grid_id,
+        station_id,
+    })
+}
+
+pub async fn create_user(db: &SqlitePool, new: NewUser) -> Result<User, AccountError> {
+    let role = new.role;
+    match (role, &new.grid_id, &new.station_id) {
+        (Role::GridWorker, None, _) => return Err(AccountError::Missing(role, "--grid")),
+        (Role::StationStaff, _, None) => return Err(AccountError::Missing(role, "--station")),
+        (Role::Rider | Role::StationStaff | Role::Admin, Some(_), _) => {
+            return Err(AccountError::NotAllowed(role, "grid"))
+        }
+        (Role::Rider | Role::GridWorker | Role::Admin, _, Some(_)) => {
+            return Err(AccountError::NotAllowed(role, "station"))
+        }
+        _ => {}
+    }
+    if let Some(grid) = &new.grid_id {
+        let found: Option<(String,)> = sqlx::query_as("SELECT id FROM grids WHERE id = ?")
+            .bind(grid)
+            .fetch_optional(db)
+            .await?;
+        found.ok_or_else(|| AccountError::UnknownGrid(grid.clone()))?;
+    }
+    if let Some(station) = &new.station_id {
+        let found: Option<(String,)> = sqlx::query_as("SELECT id FROM stations WHERE id = ?")
+            .bind(station)
+            .fetch_optional(db)
+            .await?;
+        found.ok_or_else(|| AccountError::UnknownStation(station.clone()))?;
+    }
+    let id = new.id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    sqlx::query(
+        "INSERT INTO users (id, name, role, grid_id, station_id, phone, pass_secret, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&new.name)
+    .bind(role.code())
+    .bind(&new.grid_id)
+    .bind(&new.station_id)
+    .bind(&new.phone)
+    .bind(new_pass_secret()?)
+    .bind(unix_now())
+    .execute(db)
+    .await?;
+    Ok(User {
+        id,
+        name: new.name,
+        role,
+        grid_id: new.grid_id,
+        station_id: new.station_id,
+    })
+}
+
+pub async fn find_account(db: &SqlitePool, id: &str) -> Result<Option<Account>, AccountError> {
+    Ok(list_accounts_where(db, Some(id)).await?.pop())
+}
+
+pub async fn list_accounts(db: &SqlitePool) -> Result<Vec<Account>, AccountError> {
+    list_accounts_where(db, None).await
+}
+
+async fn list_accounts_where(
+    db: &SqlitePool,
+    id: Option<&str>,
+) -> Result<Vec<Account>, AccountError> {
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        i64,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, name, role, grid_id, station_id, phone, created_at, revoked_at FROM users
+         WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(id, name, role, grid, station, phone, created_at, revoked_at)| {
+                Some(Account {
+                    user: user_from_row((id, name, role, grid, station))?,
+                    phone,
+                    created_at,
+                    revoked_at,
+                })
+            },
+        )
+        .collect())
+}
+
+/// Issues a new one-time code for the user; codes issued before and not used yet stop working.
+pub async fn issue_code(
+    db: &SqlitePool,
+    user_id: &str,
+    ttl: Duration,
+) -> Result<String, AccountError> {
+    let account = find_account(db, user_id)
+        .await?
+        .ok_or_else(|| AccountError::UnknownUser(user_id.to_owned()))?;
+    if account.revoked_at.is_some() {
+        return Err(AccountError::Revoked(user_id.to_owned()));
+    }
+    let code = new_enrollment_code()?;
+    let now = unix_now();
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM enrollment_codes WHERE user_id = ? AND used_at IS NULL")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO enrollment_codes (code_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        .bind(sha256_hex(code.as_bytes()))
+        .bind(user_id)
+        .bind(now)
+        .bind(now + ttl.as_secs() as i64)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(code)
+}
+
+/// Redeems a typed code for a device token. `None` when the code is unknown, used, expired or its user revoked.
+pub async fn redeem_code(
+    db: &SqlitePool,
+    typed_code: &str,
+    device_name: &str,
+) -> Result<Option<Enrollment>, AccountError> {
+    let code = enrollment_code::normalize(typed_code);
+    if !enrollment_code::is_well_formed(&code) {
+        return Ok(None);
+    }
+    let now = unix_now();
+    let mut tx = db.begin().await?;
+    // Marking the code used and reading its user in one statement: two phones racing with one code get one token.
+    let claimed: Option<(String,)> = sqlx::query_as(
+        "UPDATE enrollment_codes SET used_at = ?1
+         WHERE code_hash = ?2 AND used_at IS NULL AND expires_at > ?1
+           AND user_id IN (SELECT id FROM users WHERE revoked_at IS NULL)
+         RETURNING user_id",
+    )
+    .bind(now)
+    .bind(sha256_hex(code.as_bytes()))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((user_id,)) = claimed else {
+        return Ok(None);
+    };
+    let row: (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    ) = sqlx::query_as(
+        "SELECT id, name, role, grid_id, station_id, pass_secret FROM users WHERE id = ?",
+    )
+    .bind(&user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let (id, name, role, grid, station, pass_secret) = row;
+    let Some(user) = user_from_row((id, name, role, grid, station)) else {
+        return Ok(None);
+    };
+    let token = new_token()?;
+    let device: String = device_name.chars().take(100).collect();
+    sqlx::query(
+        "INSERT INTO tokens (token_hash, user_id, device_name, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(sha256_hex(token.as_bytes()))
+    .bind(&user.id)
+    .bind(device)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(Enrollment {
+        token,
+        pass_secret: (user.role == Role::Rider).then_some(pass_secret),
+        user,
+    }))
+}
+
+/// The user a bearer token belongs to, if the token and its user are live.
+pub async fn user_for_token(db: &SqlitePool, token: &str) -> Result<Option<User>, AccountError> {
+    let row: Option<UserRow> = sqlx::query_as(
+        "SELECT u.id, u.name, u.role, u.grid_id, u.station_id FROM tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.revoked_at IS NULL",
+    )
+    .bind(sha256_hex(token.as_bytes()))
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(user_from_row))
+}
+
+/// Revokes the user: their tokens stop working at once and their unused codes are void.
+pub async fn revoke_user(db: &SqlitePool, user_id: &str) -> Result<(), AccountError> {
+    let now = unix_now();
+    let mut tx = db.begin().await?;
+    let updated = sqlx::query("UPDATE users SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        return Err(AccountError::UnknownUser(user_id.to_owned()));
+    }
+    sqlx::query("UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM enrollment_codes WHERE user_id = ? AND used_at IS NULL")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

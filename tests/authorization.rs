@@ -1,0 +1,148 @@
+//! Who may call what: every endpoint × every kind of caller → the expected status. The table grows as
+//! endpoints are added; resource-level rows (another rider's report, another grid's task…) join it with them.
+#![cfg(not(target_arch = "wasm32"))]
+mod common;
+
+use common::{error_code, TestServer};
+use suishoupai::domain::Role;
+use suishoupai::server::accounts;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Caller {
+    Anonymous,
+    Malformed(&'static str),
+    UnknownToken,
+    RevokedUser,
+    DeletedUser,
+    Live(Role),
+}
+
+const ENDPOINTS: [&str; 5] = [
+    "/api/v1/me",
+    "/api/v1/categories",
+    "/api/v1/stations",
+    "/api/v1/grids",
+    "/api/v1/health",
+];
+
+/// The rule: `/health` (and `POST /enroll`, tested on its own) is public; everything else needs a live token.
+fn expected(endpoint: &str, caller: Caller) -> u16 {
+    match (endpoint, caller) {
+        ("/api/v1/health", _) => 200,
+        (_, Caller::Live(_)) => 200,
+        _ => 401,
+    }
+}
+
+#[tokio::test]
+async fn every_endpoint_for_every_caller() {
+    let server = TestServer::start().await;
+    let mut tokens = Vec::new();
+    for role in Role::ALL {
+        tokens.push((
+            Caller::Live(role),
+            Some(server.enrolled(role, "用户").await.token),
+        ));
+    }
+    let revoked = server.enrolled(Role::Rider, "已停用").await;
+    accounts::revoke_user(&server.db, &revoked.user.id)
+        .await
+        .unwrap();
+    let deleted = server.enrolled(Role::GridWorker, "已删除").await;
+    sqlx::query("DELETE FROM users WHERE id = ?")
+        .bind(&deleted.user.id)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    tokens.push((Caller::RevokedUser, Some(revoked.token)));
+    tokens.push((Caller::DeletedUser, Some(deleted.token)));
+    tokens.push((Caller::UnknownToken, Some("0".repeat(64))));
+    tokens.push((Caller::Anonymous, None));
+
+    let live_token = tokens[0].1.clone().unwrap();
+    let malformed = [
+        Caller::Malformed("Basic dXNlcjpwYXNz"),
+        Caller::Malformed("Bearer"),
+        Caller::Malformed("Bearer not-a-token"),
+        Caller::Malformed("Token {live}"),
+        Caller::Malformed("Bearer {live} extra"),
+    ];
+
+    let mut rows = 0;
+    for endpoint in ENDPOINTS {
+        for (caller, token) in &tokens {
+            let mut req = server.client.get(server.url(endpoint));
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            let res = req.send().await.unwrap();
+            let want = expected(endpoint, *caller);
+            assert_eq!(res.status().as_u16(), want, "{caller:?} GET {endpoint}");
+            if want == 401 {
+                assert_eq!(res.headers()["www-authenticate"], "Bearer");
+                assert_eq!(
+                    error_code(res).await,
+                    "unauthorized",
+                    "{caller:?} GET {endpoint}"
+                );
+            }
+            rows += 1;
+        }
+        for caller in malformed {
+            let Caller::Malformed(header) = caller else {
+                unreachable!()
+            };
+            let header = header.replace("{live}", &live_token);
+            let res = server
+                .client
+                .get(server.url(endpoint))
+                .header("authorization", header)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                res.status().as_u16(),
+                expected(endpoint, caller),
+                "{caller:?} GET {endpoint}"
+            );
+            rows += 1;
+        }
+    }
+    assert_eq!(rows, ENDPOINTS.len() * (tokens.len() + malformed.len()));
+}
+
+#[tokio::test]
+async fn revoking_a_user_stops_their_token_at_once() {
+    let server = TestServer::start().await;
+    let rider = server.enrolled(Role::Rider, "小李").await;
+    assert_eq!(
+        server.get_as(&rider.token, "/api/v1/me").await.status(),
+        200
+    );
+    accounts::revoke_user(&server.db, &rider.user.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        server.get_as(&rider.token, "/api/v1/me").await.status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn no_response_carries_a_phone_number() {
+    let server = TestServer::start().await;
+    let rider = server.enrolled(Role::Rider, "小李").await;
+    for endpoint in ENDPOINTS {
+        let text = server
+            .get_as(&rider.token, endpoint)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !text.contains("13800000000"),
+            "{endpoint} leaked the phone number"
+        );
+        assert!(!text.contains("\"phone\""), "{endpoint} has a phone field");
+    }
+}

@@ -1,0 +1,239 @@
+//! Enrollment: a one-time code for a device token, and everything that must make it fail.
+#![cfg(not(target_arch = "wasm32"))]
+mod common;
+
+use std::time::Duration;
+
+use common::{error_code, TestServer};
+use serde_json::json;
+use suishoupai::domain::{Enrollment, Role, User};
+use suishoupai::server::accounts;
+use suishoupai::server::secret::sha256_hex;
+use suishoupai::server::Config;
+
+#[tokio::test]
+async fn a_code_works_once_and_hands_a_rider_their_pass_secret() {
+    let server = TestServer::start().await;
+    let (user, code) = server.user_with_code(Role::Rider, "骑手小李").await;
+    let res = server
+        .post_json(
+            "/api/v1/enroll",
+            &json!({"code": code, "device_name": "红米 Note"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let raw: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        raw["user"].get("phone").is_none(),
+        "a phone number left the server: {raw}"
+    );
+    let enrollment: Enrollment = serde_json::from_value(raw).unwrap();
+    assert_eq!(enrollment.user, user);
+    assert_eq!(enrollment.token.len(), 64);
+    let secret = enrollment.pass_secret.expect("riders get a pass secret");
+    assert_eq!(secret.len(), 40);
+
+    let again = server
+        .post_json("/api/v1/enroll", &json!({"code": code}))
+        .await;
+    assert_eq!(again.status(), 401);
+    assert_eq!(error_code(again).await, "invalid_code");
+
+    let me: User = server
+        .get_as(&enrollment.token, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me, user);
+}
+
+#[tokio::test]
+async fn only_riders_get_a_pass_secret() {
+    let server = TestServer::start().await;
+    for role in [Role::GridWorker, Role::StationStaff, Role::Admin] {
+        let enrollment = server.enrolled(role, "工作人员").await;
+        assert_eq!(enrollment.pass_secret, None, "{role}");
+        assert_eq!(enrollment.user.role, role);
+    }
+}
+
+#[tokio::test]
+async fn typed_codes_may_be_lowercase_with_spaces_and_hyphens() {
+    let server = TestServer::start().await;
+    let (_, code) = server.user_with_code(Role::Rider, "小李").await;
+    let typed = format!(" {}-{} {} ", &code[..4], &code[4..8], &code[8..]).to_lowercase();
+    let res = server
+        .post_json("/api/v1/enroll", &json!({"code": typed}))
+        .await;
+    assert_eq!(res.status(), 201);
+}
+
+#[tokio::test]
+async fn unknown_malformed_expired_replaced_and_revoked_codes_fail_alike() {
+    let server = TestServer::start().await;
+    let (rider, old_code) = server.user_with_code(Role::Rider, "小李").await;
+    let new_code = accounts::issue_code(&server.db, &rider.id, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let (expired_user, _) = server.user_with_code(Role::Rider, "小张").await;
+    let expired = accounts::issue_code(&server.db, &expired_user.id, Duration::ZERO)
+        .await
+        .unwrap();
+    let (revoked_user, revoked_code) = server.user_with_code(Role::Rider, "小王").await;
+    accounts::revoke_user(&server.db, &revoked_user.id)
+        .await
+        .unwrap();
+
+    for code in [
+        "ABCDEFGHJK",
+        "hello",
+        "",
+        &old_code,
+        &expired,
+        &revoked_code,
+    ] {
+        let res = server
+            .post_json("/api/v1/enroll", &json!({"code": code}))
+            .await;
+        assert_eq!(res.status(), 401, "code {code:?}");
+        assert_eq!(error_code(res).await, "invalid_code", "code {code:?}");
+    }
+    let res = server
+        .post_json("/api/v1/enroll", &json!({"code": new_code}))
+        .await;
+    assert_eq!(res.status(), 201, "the newest code still works");
+}
+
+#[tokio::test]
+async fn repeated_failures_from_one_client_are_rate_limited() {
+    let server = TestServer::start_with_config(Config {
+        enroll_max_failures: 3,
+        enroll_window: Duration::from_secs(600),
+        ..Config::default()
+    })
+    .await;
+    let (_, good) = server.user_with_code(Role::Rider, "小李").await;
+    for _ in 0..3 {
+        let res = server
+            .post_json("/api/v1/enroll", &json!({"code": "WRONGCODE2"}))
+            .await;
+        assert_eq!(res.status(), 401);
+    }
+    let res = server
+        .post_json("/api/v1/enroll", &json!({"code": good}))
+        .await;
+    assert_eq!(res.status(), 429, "locked out, even with a good code");
+    let retry_after: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=600).contains(&retry_after),
+        "Retry-After {retry_after}"
+    );
+    assert_eq!(error_code(res).await, "rate_limited");
+}
+
+#[tokio::test]
+async fn bad_request_bodies_get_protocol_errors_not_5xx() {
+    let server = TestServer::start().await;
+    let url = server.url("/api/v1/enroll");
+    let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
+        (
+            server
+                .client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body("{not json"),
+            400,
+            "malformed_request",
+        ),
+        (
+            server.client.post(&url).json(&json!({"code": 12345})),
+            400,
+            "malformed_request",
+        ),
+        (
+            server.client.post(&url).json(&json!({"device_name": "x"})),
+            400,
+            "malformed_request",
+        ),
+        (
+            server.client.post(&url).json(&json!([1, 2, 3])),
+            400,
+            "malformed_request",
+        ),
+        (
+            server.client.post(&url).body("code=ABC"),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            server
+                .client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(vec![b' '; 3 * 1024 * 1024]),
+            413,
+            "too_large",
+        ),
+    ];
+    for (i, (req, status, code)) in cases.into_iter().enumerate() {
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), status, "case {i}");
+        assert_eq!(error_code(res).await, code, "case {i}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_phones_racing_with_one_code_get_one_token() {
+    let server = TestServer::start().await;
+    let (_, code) = server.user_with_code(Role::Rider, "小李").await;
+    let mut racers = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let req = server
+            .client
+            .post(server.url("/api/v1/enroll"))
+            .json(&json!({"code": code}));
+        racers.spawn(async move { req.send().await.map(|r| r.status().as_u16()) });
+    }
+    let mut statuses = Vec::new();
+    while let Some(done) = racers.join_next().await {
+        statuses.push(done.unwrap().unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        7,
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn tokens_and_codes_are_stored_only_as_hashes() {
+    let server = TestServer::start().await;
+    let (user, code) = server.user_with_code(Role::Rider, "小李").await;
+    let res = server
+        .post_json("/api/v1/enroll", &json!({"code": code}))
+        .await;
+    let enrollment: Enrollment = res.json().await.unwrap();
+    let tokens: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM tokens WHERE user_id = ?")
+        .bind(&user.id)
+        .fetch_all(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(tokens, vec![(sha256_hex(enrollment.token.as_bytes()),)]);
+    let codes: Vec<(String,)> =
+        sqlx::query_as("SELECT code_hash FROM enrollment_codes WHERE user_id = ?")
+            .bind(&user.id)
+            .fetch_all(&server.db)
+            .await
+            .unwrap();
+    assert_eq!(codes, vec![(sha256_hex(code.as_bytes()),)]);
+}
