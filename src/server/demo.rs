@@ -111,8 +111,10 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
     Ok(seeded)
 }
 
-/// The demo accounts: `(id, role, name, grid, station)`.
-pub const DEMO_ACCOUNTS: [(&str, Role, &str, Option<&str>, Option<&str>); 4] = [
+/// A demo account: `(id, role, name, grid, station)`.
+type DemoAccount = (&'static str, Role, &'static str, Option<&'static str>, Option<&'static str>);
+
+pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
     ("demo-rider", Role::Rider, "骑手小李", None, None),
     (
         "demo-grid-worker",
