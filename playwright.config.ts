@@ -6,7 +6,12 @@ import * as path from "node:path";
 
 const port = process.env.E2E_PORT ?? "18080";
 const server = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
-const db = path.join(os.tmpdir(), `suishoupai-e2e-${process.pid}-${Date.now()}.db`);
+// The tests create accounts with the admin command line on the server's database (helpers.ts). Workers
+// evaluate this file again: they inherit the path chosen by the main process.
+const db =
+  process.env.E2E_DB ?? path.join(os.tmpdir(), `suishoupai-e2e-${process.pid}-${Date.now()}`, "suishoupai.db");
+process.env.E2E_DB = db;
+process.env.E2E_SERVER_BIN = server;
 
 export default defineConfig({
   testDir: "tests/e2e",

@@ -1,9 +1,9 @@
 //! The phone's IndexedDB store in real headless Chromium: round-trips, and a schema upgrade that keeps the data.
 #![cfg(target_arch = "wasm32")]
 
-use suishoupai::client::store::{Store, META, MIGRATIONS, REFERENCE};
+use suishoupai::client::store::{Store, META, MIGRATIONS, OUTBOX, REFERENCE};
 use suishoupai::domain::category::initial_catalog;
-use suishoupai::domain::{Amenity, GeoPoint, Grid, ReferenceData, Station};
+use suishoupai::domain::{Amenity, Enrollment, GeoPoint, Grid, ReferenceData, Role, Station, User};
 use suishoupai::i18n::Lang;
 use wasm_bindgen_test::*;
 
@@ -89,7 +89,10 @@ async fn upgrading_from_the_first_schema_keeps_the_data_and_adds_the_new_stores(
     assert_eq!(store.version() as usize, MIGRATIONS.len());
     let mut names = store.store_names();
     names.sort();
-    assert_eq!(names, vec![META.to_owned(), REFERENCE.to_owned()]);
+    assert_eq!(
+        names,
+        vec![META.to_owned(), OUTBOX.to_owned(), REFERENCE.to_owned()]
+    );
     assert_eq!(
         store.reference().await.unwrap(),
         Some(sample()),
@@ -103,4 +106,73 @@ async fn upgrading_from_the_first_schema_keeps_the_data_and_adds_the_new_stores(
     let again = Store::open_with(&name, MIGRATIONS).await.unwrap();
     assert_eq!(again.reference().await.unwrap(), Some(sample()));
     again.close();
+}
+
+fn session() -> Enrollment {
+    Enrollment {
+        token: "ab".repeat(32),
+        user: User {
+            id: "u1".into(),
+            name: "骑手小李".into(),
+            role: Role::Rider,
+            grid_id: None,
+            station_id: None,
+        },
+        pass_secret: Some("00".repeat(20)),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_session_is_kept_until_signed_out_and_signing_out_keeps_everything_else() {
+    let name = fresh_name("session");
+    let store = Store::open_with(&name, MIGRATIONS).await.unwrap();
+    assert_eq!(store.session().await.unwrap(), None);
+    store.set_session(&session()).await.unwrap();
+    store.put_reference(&sample()).await.unwrap();
+    store.set_language(Lang::En).await.unwrap();
+    store.close();
+
+    let store = Store::open_with(&name, MIGRATIONS).await.unwrap();
+    assert_eq!(store.session().await.unwrap(), Some(session()));
+    store.clear_session().await.unwrap();
+    assert_eq!(store.session().await.unwrap(), None);
+    assert_eq!(store.reference().await.unwrap(), Some(sample()));
+    assert_eq!(store.language().await.unwrap(), Some(Lang::En));
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn the_outbox_count_sees_items_written_by_anyone() {
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+
+    let name = fresh_name("outbox");
+    let store = Store::open_with(&name, MIGRATIONS).await.unwrap();
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    store.close();
+
+    // Another writer (the sync engine, another tab) adds two items straight into the store.
+    let db = indexed_db_futures::database::Database::open(name.as_str())
+        .await
+        .unwrap();
+    let tx = db
+        .transaction(OUTBOX)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let outbox = tx.object_store(OUTBOX).unwrap();
+    outbox.put("first").with_key("item-1").await.unwrap();
+    outbox.put("second").with_key("item-2").await.unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+
+    let store = Store::open_with(&name, MIGRATIONS).await.unwrap();
+    assert_eq!(store.outbox_len().await.unwrap(), 2);
+    store.clear_session().await.unwrap();
+    assert_eq!(
+        store.outbox_len().await.unwrap(),
+        2,
+        "signing out deletes nothing from the outbox"
+    );
+    store.close();
 }

@@ -1,4 +1,4 @@
-//! What every page shares: the language, the network state, the reference data and the phone's store.
+//! What every page shares: the session, the language, the network state, the reference data and the store.
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::client::api::ApiFailure;
 use crate::client::reference;
 use crate::client::store::Store;
-use crate::domain::ReferenceData;
+use crate::domain::{Enrollment, ReferenceData, Role};
 use crate::i18n::{fill, Lang, Texts};
 
 /// What the phone knew when the app started.
@@ -14,6 +14,7 @@ pub struct Boot {
     pub store: Option<Rc<Store>>,
     pub lang: Lang,
     pub reference: ReferenceData,
+    pub session: Option<Enrollment>,
 }
 
 /// The state of the last reference-data refresh.
@@ -31,6 +32,12 @@ pub struct AppContext {
     pub online: RwSignal<bool>,
     pub reference: RwSignal<ReferenceData>,
     pub refresh: RwSignal<Refresh>,
+    /// Who is signed in on this phone.
+    pub session: RwSignal<Option<Enrollment>>,
+    /// The server refused the token (revoked account): work stays on the phone, the user is told.
+    pub auth_lost: RwSignal<bool>,
+    /// The user chose to enter a new code while signed in (after the token was refused).
+    pub reenrolling: RwSignal<bool>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
 }
 
@@ -46,6 +53,9 @@ impl AppContext {
             online: RwSignal::new(online),
             reference: RwSignal::new(boot.reference),
             refresh: RwSignal::new(Refresh::Idle),
+            session: RwSignal::new(boot.session),
+            auth_lost: RwSignal::new(false),
+            reenrolling: RwSignal::new(false),
             store: StoredValue::new_local(boot.store),
         };
         set_document_lang(boot.lang);
@@ -56,6 +66,15 @@ impl AppContext {
     /// The strings of the current language (tracked: views re-render when it changes).
     pub fn t(&self) -> &'static Texts {
         self.lang.get().texts()
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.session.with(|s| s.as_ref().map(|s| s.user.role))
+    }
+
+    fn token(&self) -> Option<String> {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
     }
 
     pub fn has_store(&self) -> bool {
@@ -79,6 +98,31 @@ impl AppContext {
         }
     }
 
+    /// Keeps a new session (after enrollment) and starts using it.
+    pub async fn sign_in(self, session: Enrollment) -> Result<(), String> {
+        if let Some(store) = self.store() {
+            store
+                .set_session(&session)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        self.session.set(Some(session));
+        self.auth_lost.set(false);
+        self.reenrolling.set(false);
+        self.refresh_reference();
+        Ok(())
+    }
+
+    /// Forgets the session; the outbox and everything else stay on the phone.
+    pub async fn sign_out(self) -> Result<(), String> {
+        if let Some(store) = self.store() {
+            store.clear_session().await.map_err(|e| e.to_string())?;
+        }
+        self.session.set(None);
+        self.auth_lost.set(false);
+        Ok(())
+    }
+
     /// Refreshes reference data now, and again whenever the network comes back.
     pub fn start_background_refresh(self) {
         self.refresh_reference();
@@ -95,12 +139,15 @@ impl AppContext {
 
     /// Fetches reference data; on success the phone's copy is replaced, on failure it is kept.
     pub fn refresh_reference(self) {
+        let Some(token) = self.token() else {
+            return;
+        };
         if self.refresh.get_untracked() == Refresh::Running {
             return;
         }
         self.refresh.set(Refresh::Running);
         leptos::task::spawn_local(async move {
-            match reference::fetch().await {
+            match reference::fetch(&token).await {
                 Ok(data) => {
                     if let Some(store) = self.store() {
                         if let Err(e) = store.put_reference(&data).await {
@@ -108,9 +155,13 @@ impl AppContext {
                         }
                     }
                     self.reference.set(data);
+                    self.online.set(true);
                     self.refresh.set(Refresh::Done);
                 }
                 Err(failure) => {
+                    if failure.is_unauthorized() {
+                        self.auth_lost.set(true);
+                    }
                     if matches!(failure, ApiFailure::Network(_)) {
                         self.online.set(window().navigator().on_line());
                     }

@@ -1,9 +1,12 @@
 //! The PWA: boot (open the phone's store, pick the language), routes in one place, the shell around every page.
+mod checkins;
 mod context;
+mod enroll;
 mod icons;
 mod my_reports;
 mod pass;
 mod report;
+mod scanner;
 mod settings;
 mod stations;
 mod tab_bar;
@@ -14,6 +17,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use tab_bar::{Gated, Tab};
 
 pub use context::{use_app, AppContext, Boot};
 
@@ -30,10 +34,12 @@ pub fn mount() {
             Ok(store) => {
                 let lang = store.language().await.ok().flatten().unwrap_or_default();
                 let reference = store.reference().await.ok().flatten().unwrap_or_default();
+                let session = store.session().await.ok().flatten();
                 Boot {
                     store: Some(Rc::new(store)),
                     lang,
                     reference,
+                    session,
                 }
             }
             Err(e) => {
@@ -42,6 +48,7 @@ pub fn mount() {
                     store: None,
                     lang: Lang::default(),
                     reference: ReferenceData::default(),
+                    session: None,
                 }
             }
         };
@@ -56,23 +63,49 @@ pub fn mount() {
 pub fn App(boot: Boot) -> impl IntoView {
     let app = AppContext::provide(boot);
     app.start_background_refresh();
+    let signed_in = move || app.session.with(Option::is_some) && !app.reenrolling.get();
     view! {
         <Router>
-            <div class="shell">
-                <StorageWarning />
-                <main class="page">
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=report::ReportPage />
-                        <Route path=path!("/my-reports") view=my_reports::MyReportsPage />
-                        <Route path=path!("/tasks") view=tasks::TasksPage />
-                        <Route path=path!("/stations") view=stations::StationsPage />
-                        <Route path=path!("/pass") view=pass::PassPage />
-                        <Route path=path!("/settings") view=settings::SettingsPage />
-                    </Routes>
-                </main>
-                <tab_bar::TabBar />
-            </div>
+            <StorageWarning />
+            <Show when=signed_in fallback=enroll::EnrollPage>
+                <div class="shell">
+                    <AuthLostBanner />
+                    <main class="page">
+                        <Routes fallback=NotFound>
+                            <Route path=path!("/") view=|| gated(Tab::Report, report::ReportPage) />
+                            <Route path=path!("/my-reports") view=|| gated(Tab::MyReports, my_reports::MyReportsPage) />
+                            <Route path=path!("/tasks") view=|| gated(Tab::Tasks, tasks::TasksPage) />
+                            <Route path=path!("/checkins") view=|| gated(Tab::Checkins, checkins::CheckinsPage) />
+                            <Route path=path!("/stations") view=|| gated(Tab::Stations, stations::StationsPage) />
+                            <Route path=path!("/pass") view=|| gated(Tab::Pass, pass::PassPage) />
+                            <Route path=path!("/settings") view=|| gated(Tab::Settings, settings::SettingsPage) />
+                        </Routes>
+                    </main>
+                    <tab_bar::TabBar />
+                </div>
+            </Show>
         </Router>
+    }
+}
+
+/// A page that only the roles with its tab may open.
+fn gated<V: IntoView + 'static>(tab: Tab, page: fn() -> V) -> impl IntoView {
+    view! { <Gated tab=tab>{move || page()}</Gated> }
+}
+
+/// Shown when the server refused this phone's token: nothing is lost, and a new code can be entered.
+#[component]
+fn AuthLostBanner() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <Show when=move || app.auth_lost.get()>
+            <div class="banner banner-warning" role="alert">
+                <p>{move || app.t().auth_lost}</p>
+                <button type="button" class="button" on:click=move |_| app.reenrolling.set(true)>
+                    {move || app.t().auth_lost_action}
+                </button>
+            </div>
+        </Show>
     }
 }
 

@@ -1,5 +1,6 @@
 //! 设置: the language, the server this phone talks to, the app version, and the phone's copy of reference data.
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
 
 use super::context::Refresh;
 use super::{use_app, PageHeader};
@@ -13,6 +14,7 @@ pub fn SettingsPage() -> impl IntoView {
     let origin = server_origin();
     view! {
         <PageHeader title=|t| t.settings_title />
+        <AccountCard />
         <section class="card">
             <h2 id="language-heading">{move || app.t().settings_language}</h2>
             <div class="segmented" role="group" aria-labelledby="language-heading">
@@ -42,6 +44,86 @@ pub fn SettingsPage() -> impl IntoView {
             </dl>
         </section>
         <ReferenceStatus />
+    }
+}
+
+/// Who is signed in, and signing out: confirmed once, and with a louder warning while the outbox holds
+/// unsent items (which stay on the phone either way).
+#[component]
+fn AccountCard() -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    // `Some(unsent)` while the user is asked to confirm.
+    let confirming = RwSignal::new(None::<u32>);
+    let who = move || {
+        app.session.with(|s| {
+            s.as_ref().map(|s| {
+                fill(
+                    app.t().account_signed_in_as,
+                    &[
+                        ("name", &s.user.name),
+                        ("role", app.lang.get().role_name(s.user.role)),
+                    ],
+                )
+            })
+        })
+    };
+    let ask = move |_| {
+        leptos::task::spawn_local(async move {
+            let unsent = match app.store() {
+                Some(store) => store.outbox_len().await.unwrap_or(0),
+                None => 0,
+            };
+            confirming.set(Some(unsent));
+        });
+    };
+    let confirm = move |_| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            if let Err(e) = app.sign_out().await {
+                leptos::logging::warn!("sign out: {e}");
+                return;
+            }
+            confirming.set(None);
+            navigate("/", Default::default());
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>{move || app.t().account_title}</h2>
+            <p data-testid="signed-in-as">{who}</p>
+            {move || match confirming.get() {
+                None => view! {
+                    <button type="button" class="button secondary" on:click=ask>{move || app.t().sign_out}</button>
+                }
+                .into_any(),
+                Some(unsent) => {
+                    let confirm = confirm.clone();
+                    view! {
+                        <div role="alertdialog" aria-labelledby="sign-out-question" class="confirm">
+                            <p id="sign-out-question" class:error={unsent > 0}>
+                                {move || {
+                                    if unsent > 0 {
+                                        fill(app.t().sign_out_unsent, &[("n", &unsent.to_string())])
+                                    } else {
+                                        app.t().sign_out_confirm.to_owned()
+                                    }
+                                }}
+                            </p>
+                            <div class="segmented">
+                                <button type="button" class="button secondary" on:click=move |_| confirming.set(None)>
+                                    {move || app.t().cancel}
+                                </button>
+                                <button type="button" class="button danger" on:click=confirm>
+                                    {move || if unsent > 0 { app.t().sign_out_anyway } else { app.t().sign_out_yes }}
+                                </button>
+                            </div>
+                        </div>
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
     }
 }
 

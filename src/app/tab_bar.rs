@@ -1,71 +1,113 @@
-//! The bottom tab bar: within thumb reach, one tap to every page.
+//! The pages a role may open, and the bottom tab bar that shows them: within thumb reach, one tap each.
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use super::icons::{Icon, IconKind};
 use super::use_app;
+use crate::domain::Role;
 use crate::i18n::Texts;
 
-struct Tab {
-    href: &'static str,
-    icon: IconKind,
-    label: fn(&'static Texts) -> &'static str,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Report,
+    MyReports,
+    Tasks,
+    Checkins,
+    Stations,
+    Pass,
+    Settings,
 }
 
-const TABS: [Tab; 6] = [
-    Tab {
-        href: "/",
-        icon: IconKind::Camera,
-        label: |t| t.tab_report,
-    },
-    Tab {
-        href: "/my-reports",
-        icon: IconKind::List,
-        label: |t| t.tab_my_reports,
-    },
-    Tab {
-        href: "/tasks",
-        icon: IconKind::Tasks,
-        label: |t| t.tab_tasks,
-    },
-    Tab {
-        href: "/stations",
-        icon: IconKind::Station,
-        label: |t| t.tab_stations,
-    },
-    Tab {
-        href: "/pass",
-        icon: IconKind::Pass,
-        label: |t| t.tab_pass,
-    },
-    Tab {
-        href: "/settings",
-        icon: IconKind::Settings,
-        label: |t| t.tab_settings,
-    },
-];
+impl Tab {
+    pub fn href(self) -> &'static str {
+        match self {
+            Tab::Report => "/",
+            Tab::MyReports => "/my-reports",
+            Tab::Tasks => "/tasks",
+            Tab::Checkins => "/checkins",
+            Tab::Stations => "/stations",
+            Tab::Pass => "/pass",
+            Tab::Settings => "/settings",
+        }
+    }
+
+    fn icon(self) -> IconKind {
+        match self {
+            Tab::Report => IconKind::Camera,
+            Tab::MyReports => IconKind::List,
+            Tab::Tasks => IconKind::Tasks,
+            Tab::Checkins => IconKind::Checkin,
+            Tab::Stations => IconKind::Station,
+            Tab::Pass => IconKind::Pass,
+            Tab::Settings => IconKind::Settings,
+        }
+    }
+
+    fn label(self, t: &'static Texts) -> &'static str {
+        match self {
+            Tab::Report => t.tab_report,
+            Tab::MyReports => t.tab_my_reports,
+            Tab::Tasks => t.tab_tasks,
+            Tab::Checkins => t.tab_checkins,
+            Tab::Stations => t.tab_stations,
+            Tab::Pass => t.tab_pass,
+            Tab::Settings => t.tab_settings,
+        }
+    }
+
+    /// The tabs of a role, its home first.
+    pub fn for_role(role: Role) -> &'static [Tab] {
+        use Tab::*;
+        match role {
+            Role::Rider => &[Report, MyReports, Stations, Pass, Settings],
+            Role::GridWorker => &[Tasks, Report, MyReports, Settings],
+            Role::StationStaff => &[Checkins, Stations, Settings],
+            Role::Admin => &[Report, MyReports, Tasks, Checkins, Stations, Pass, Settings],
+        }
+    }
+}
 
 #[component]
 pub fn TabBar() -> impl IntoView {
     let app = use_app();
     let location = use_location();
-    let tabs = TABS
-        .iter()
-        .map(|tab| {
-            let href = tab.href;
-            let label = tab.label;
-            let current = move || (location.pathname.get() == href).then_some("page");
-            view! {
-                <a class="tab" href=href aria-current=current>
-                    <Icon kind=tab.icon />
-                    <span class="tab-label">{move || label(app.t())}</span>
-                </a>
-            }
-        })
-        .collect_view();
+    let tabs = move || {
+        let role = app.role()?;
+        Some(
+            Tab::for_role(role)
+                .iter()
+                .map(|&tab| {
+                    let href = tab.href();
+                    let current = move || (location.pathname.get() == href).then_some("page");
+                    view! {
+                        <a class="tab" href=href aria-current=current>
+                            <Icon kind=tab.icon() />
+                            <span class="tab-label">{move || tab.label(app.t())}</span>
+                        </a>
+                    }
+                })
+                .collect_view(),
+        )
+    };
+    let columns = move || {
+        let n = app.role().map_or(1, |r| Tab::for_role(r).len());
+        format!("grid-template-columns: repeat({n}, 1fr)")
+    };
     view! {
-        <nav class="tab-bar" aria-label=move || app.t().tabs_label>
+        <nav class="tab-bar" style=columns aria-label=move || app.t().tabs_label>
             {tabs}
         </nav>
+    }
+}
+
+/// Shows `children` when the signed-in role has this tab; otherwise goes to the role's home page.
+#[component]
+pub fn Gated(tab: Tab, children: ChildrenFn) -> impl IntoView {
+    let app = use_app();
+    move || match app.role() {
+        Some(role) if Tab::for_role(role).contains(&tab) => children().into_any(),
+        Some(role) => view! { <Redirect path=Tab::for_role(role)[0].href() /> }.into_any(),
+        None => ().into_any(),
     }
 }

@@ -1,5 +1,6 @@
-//! The phone's side of the wire: the IndexedDB store, the API client and the reference-data copy.
+//! The phone's side of the wire: the IndexedDB store, the API client, enrollment and the reference-data copy.
 pub mod api;
+pub mod enrollment;
 pub mod reference;
 pub mod store;
 

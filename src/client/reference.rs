@@ -4,11 +4,11 @@ use super::now_rfc3339;
 use crate::domain::ReferenceData;
 
 /// Fetches all reference data from the server; the copy is stamped with the phone's time.
-pub async fn fetch() -> Result<ReferenceData, ApiFailure> {
+pub async fn fetch(token: &str) -> Result<ReferenceData, ApiFailure> {
     Ok(ReferenceData {
-        categories: get_json("/categories").await?,
-        stations: get_json("/stations").await?,
-        grids: get_json("/grids").await?,
+        categories: get_json("/categories", Some(token)).await?,
+        stations: get_json("/stations", Some(token)).await?,
+        grids: get_json("/grids", Some(token)).await?,
         fetched_at: Some(now_rfc3339()),
     })
 }

@@ -6,7 +6,7 @@ use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::domain::ReferenceData;
+use crate::domain::{Enrollment, ReferenceData};
 use crate::i18n::Lang;
 
 pub const DB_NAME: &str = "suishoupai";
@@ -15,15 +15,22 @@ pub const DB_NAME: &str = "suishoupai";
 pub const REFERENCE: &str = "reference";
 /// Object store of small settings and bookkeeping values, keyed by name.
 pub const META: &str = "meta";
+/// Object store of changes not yet acknowledged by the server, keyed by their id.
+pub const OUTBOX: &str = "outbox";
 
 const REFERENCE_KEY: &str = "current";
 const LANGUAGE_KEY: &str = "language";
+const SESSION_KEY: &str = "session";
 
 /// One step of the schema: creates or changes stores inside the `upgradeneeded` transaction.
 pub type Migration = fn(&Database) -> indexed_db_futures::Result<()>;
 
 /// The schema, oldest step first; the database version is the number of steps.
-pub const MIGRATIONS: &[Migration] = &[create_reference_store, create_meta_store];
+pub const MIGRATIONS: &[Migration] = &[
+    create_reference_store,
+    create_meta_store,
+    create_outbox_store,
+];
 
 fn create_reference_store(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(REFERENCE).build()?;
@@ -32,6 +39,11 @@ fn create_reference_store(db: &Database) -> indexed_db_futures::Result<()> {
 
 fn create_meta_store(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(META).build()?;
+    Ok(())
+}
+
+fn create_outbox_store(db: &Database) -> indexed_db_futures::Result<()> {
+    db.create_object_store(OUTBOX).build()?;
     Ok(())
 }
 
@@ -117,6 +129,41 @@ impl Store {
 
     pub async fn put_reference(&self, data: &ReferenceData) -> Result<(), StoreError> {
         self.put(REFERENCE, REFERENCE_KEY, data).await
+    }
+
+    async fn delete(&self, store: &str, key: &str) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(store)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(store)?
+            .delete(key.to_owned())
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Who is signed in on this phone: the token, the user and (for riders) the pass secret.
+    pub async fn session(&self) -> Result<Option<Enrollment>, StoreError> {
+        self.get(META, SESSION_KEY).await
+    }
+
+    pub async fn set_session(&self, session: &Enrollment) -> Result<(), StoreError> {
+        self.put(META, SESSION_KEY, session).await
+    }
+
+    /// Forgets the session; everything else on the phone (the outbox above all) stays.
+    pub async fn clear_session(&self) -> Result<(), StoreError> {
+        self.delete(META, SESSION_KEY).await
+    }
+
+    /// How many changes wait in the outbox for the server's acknowledgement.
+    pub async fn outbox_len(&self) -> Result<u32, StoreError> {
+        let tx = self.db.transaction(OUTBOX).build()?;
+        let n = tx.object_store(OUTBOX)?.count().await?;
+        Ok(n)
     }
 
     /// The interface language the user chose, if they chose one.

@@ -112,7 +112,13 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
 }
 
 /// A demo account: `(id, role, name, grid, station)`.
-type DemoAccount = (&'static str, Role, &'static str, Option<&'static str>, Option<&'static str>);
+type DemoAccount = (
+    &'static str,
+    Role,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+);
 
 pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
     ("demo-rider", Role::Rider, "骑手小李", None, None),

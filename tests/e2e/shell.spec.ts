@@ -1,11 +1,13 @@
 // The app shell as a rider meets it on a 360×640 phone: Chinese first, every tab, the language switch,
 // and reference data that is still there after the network is cut and the page reloaded.
 import { expect, test, type Page } from "@playwright/test";
+import { noSidewaysScroll, signIn } from "./helpers";
 
 const TABS = [
   { href: "/", zh: "随手拍", en: "Report", titleZh: "随手拍", titleEn: "Snap a hazard" },
   { href: "/my-reports", zh: "我的上报", en: "My reports", titleZh: "我的上报", titleEn: "My reports" },
   { href: "/tasks", zh: "任务", en: "Tasks", titleZh: "网格任务", titleEn: "Grid tasks" },
+  { href: "/checkins", zh: "签到", en: "Check-ins", titleZh: "驿站签到", titleEn: "Station check-ins" },
   { href: "/stations", zh: "驿站", en: "Stations", titleZh: "暖心驿站", titleEn: "Warm-heart stations" },
   { href: "/pass", zh: "驿站码", en: "My pass", titleZh: "我的驿站码", titleEn: "My station pass" },
   { href: "/settings", zh: "设置", en: "Settings", titleZh: "设置", titleEn: "Settings" },
@@ -17,39 +19,40 @@ function tabBar(page: Page) {
   return page.getByRole("navigation");
 }
 
-async function noSidewaysScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, "the page scrolls sideways").toBeLessThanOrEqual(0);
+function screenName(href: string, lang: string) {
+  return `test-results/screens/tab${href.replace(/\//g, "-")}-${lang}.png`;
 }
 
-test("the app opens in Chinese with a six-tab bar", async ({ page }) => {
-  await page.goto("/");
+test("a rider's app opens in Chinese with a tab bar within thumb reach", async ({ page }) => {
+  await signIn(page, "rider", "骑手小李");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("随手拍");
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
   const links = tabBar(page).getByRole("link");
-  await expect(links).toHaveCount(6);
-  await expect(links).toHaveText(TABS.map((t) => t.zh));
+  await expect(links).toHaveText(["随手拍", "我的上报", "驿站", "驿站码", "设置"]);
   for (const box of await links.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON()))) {
     expect(box.width).toBeGreaterThanOrEqual(48);
     expect(box.height).toBeGreaterThanOrEqual(48);
+    expect(box.bottom).toBeGreaterThan(560); // at the bottom of a 640 px screen
   }
   await noSidewaysScroll(page);
   await page.screenshot({ path: "test-results/screens/report-zh.png" });
 });
 
 test("every tab opens its page", async ({ page }) => {
-  await page.goto("/");
+  await signIn(page, "admin", "管理员");
+  await expect(tabBar(page).getByRole("link")).toHaveText(TABS.map((t) => t.zh));
   for (const tab of TABS) {
     await tabBar(page).getByRole("link", { name: tab.zh, exact: true }).click();
     await expect(page).toHaveURL(new RegExp(`${tab.href.replace("/", "\\/")}$`));
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(tab.titleZh);
     await expect(tabBar(page).locator('[aria-current="page"]')).toHaveText(tab.zh);
     await noSidewaysScroll(page);
-    await page.screenshot({ path: `test-results/screens/tab${tab.href.replace(/\//g, "-")}-zh.png` });
+    await page.screenshot({ path: screenName(tab.href, "zh") });
   }
 });
 
 test("a deep link opens its page directly and an unknown one says so", async ({ page }) => {
+  await signIn(page, "rider");
   await page.goto("/settings");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("设置");
   await page.goto("/no-such-page");
@@ -57,27 +60,31 @@ test("a deep link opens its page directly and an unknown one says so", async ({ 
 });
 
 test("the language switch turns every string English, is remembered, and switches back", async ({ page }) => {
+  await signIn(page, "admin", "管理员");
   await page.goto("/settings");
   await page.getByRole("button", { name: "English" }).click();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");
   await expect(tabBar(page).getByRole("link")).toHaveText(TABS.map((t) => t.en));
   await expect(page.getByTestId("categories")).toContainText("Flooding");
+  await expect(page.getByTestId("signed-in-as")).toHaveText("Signed in as 管理员 (Administrator)");
 
   await page.reload();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");
   for (const tab of TABS) {
     await tabBar(page).getByRole("link", { name: tab.en, exact: true }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(tab.titleEn);
-    // No screen mixes the languages: outside data from the server (station names), nothing Chinese shows.
+    // No screen mixes the languages: apart from data (station names, the user's name), nothing Chinese shows.
     const text = await page.locator("body").evaluate((body) => {
       const clone = body.cloneNode(true) as HTMLElement;
-      clone.querySelectorAll(".station-name, .station-address, noscript, [lang='zh-CN']").forEach((e) => e.remove());
+      clone
+        .querySelectorAll(".station-name, .station-address, noscript, [lang='zh-CN'], [data-testid='signed-in-as']")
+        .forEach((e) => e.remove());
       return clone.innerText;
     });
     expect(text, `Chinese on the English ${tab.href} page`).not.toMatch(HAN);
     await noSidewaysScroll(page);
-    await page.screenshot({ path: `test-results/screens/tab${tab.href.replace(/\//g, "-")}-en.png` });
+    await page.screenshot({ path: screenName(tab.href, "en") });
   }
 
   await tabBar(page).getByRole("link", { name: "Settings", exact: true }).click();
@@ -87,13 +94,13 @@ test("the language switch turns every string English, is remembered, and switche
 });
 
 test("stations and categories still show after the network is cut and the page reloaded", async ({ page, context }) => {
+  await signIn(page, "rider");
   await page.goto("/stations");
   await expect(page.locator(".station")).toHaveCount(22);
   await expect(page.getByText("共 22 个驿站")).toBeVisible();
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
   });
-  // The first visit's page was not yet controlled; once the worker has the shell, go offline.
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("暖心驿站");
@@ -112,6 +119,7 @@ test("stations and categories still show after the network is cut and the page r
 });
 
 test("settings show the server and the app version", async ({ page, baseURL }) => {
+  await signIn(page, "rider");
   await page.goto("/settings");
   await expect(page.getByTestId("server-origin")).toHaveText(baseURL!);
   const health = await (await page.request.get("/api/v1/health")).json();
