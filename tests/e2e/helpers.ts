@@ -6,7 +6,10 @@ export type Role = "rider" | "grid_worker" | "station_staff" | "admin";
 
 function admin(args: string[]): string {
   const bin = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
-  return execFileSync(bin, ["user", "--db", process.env.E2E_DB!, ...args], { encoding: "utf8" });
+  return execFileSync(bin, ["user", "--db", process.env.E2E_DB!, ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** Creates a user with `suishoupai user add --json` and returns their id and one-time code. */
