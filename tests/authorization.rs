@@ -17,8 +17,9 @@ enum Caller {
     Live(Role),
 }
 
-const ENDPOINTS: [&str; 5] = [
+const ENDPOINTS: [&str; 6] = [
     "/api/v1/me",
+    "/api/v1/changes",
     "/api/v1/categories",
     "/api/v1/stations",
     "/api/v1/grids",

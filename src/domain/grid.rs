@@ -41,6 +41,31 @@ impl Grid {
     pub fn containing(grids: &[Grid], point: GeoPoint) -> Option<&Grid> {
         grids.iter().find(|g| g.contains(point))
     }
+
+    /// The average of the boundary's points: good enough to tell which small grid is nearest.
+    pub fn centre(&self) -> Option<GeoPoint> {
+        let n = self.polygon.len() as f64;
+        (n > 0.0).then(|| {
+            let (lat, lon) = self
+                .polygon
+                .iter()
+                .fold((0.0, 0.0), |(a, b), p| (a + p.lat, b + p.lon));
+            GeoPoint::new(lat / n, lon / n)
+        })
+    }
+
+    /// Where a report at `point` goes: the grid containing it, else the nearest one (`true`: by nearness,
+    /// for an admin to check).
+    pub fn route(grids: &[Grid], point: GeoPoint) -> Option<(&Grid, bool)> {
+        if let Some(g) = Grid::containing(grids, point) {
+            return Some((g, false));
+        }
+        grids
+            .iter()
+            .filter_map(|g| Some((g, g.centre()?.distance_m(&point))))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(g, _)| (g, true))
+    }
 }
 
 #[cfg(test)]
@@ -95,6 +120,19 @@ mod tests {
         let mut g = square("a", 0.0, 0.0, 1.0);
         g.polygon.truncate(2);
         assert!(!g.contains(GeoPoint::new(0.5, 0.5)));
+    }
+
+    #[test]
+    fn routing_falls_back_to_the_nearest_grid_and_says_so() {
+        let grids = vec![
+            square("west", 30.0, 104.0, 0.1),
+            square("east", 30.0, 104.1, 0.1),
+        ];
+        let (g, nearest) = Grid::route(&grids, GeoPoint::new(30.05, 104.05)).unwrap();
+        assert_eq!((g.id.as_str(), nearest), ("west", false));
+        let (g, nearest) = Grid::route(&grids, GeoPoint::new(30.05, 104.5)).unwrap();
+        assert_eq!((g.id.as_str(), nearest), ("east", true));
+        assert!(Grid::route(&[], GeoPoint::new(0.0, 0.0)).is_none());
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Rules and types shared by the phone and the server: no I/O, compiled for both targets, tested natively.
 pub mod api_error;
 pub mod category;
+pub mod change;
 pub mod enrollment_code;
 pub mod geo;
 pub mod grid;
 pub mod reference;
+pub mod report;
 pub mod station;
 pub mod user;
 
@@ -13,6 +15,7 @@ pub use category::Category;
 pub use geo::GeoPoint;
 pub use grid::Grid;
 pub use reference::ReferenceData;
+pub use report::{Report, ReportStatus, ReportSubmission, TimelineEntry};
 pub use station::{Amenity, Station};
 pub use user::{EnrollRequest, Enrollment, Role, User};
 

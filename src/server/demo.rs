@@ -67,7 +67,8 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
     let mut seeded = Seeded::default();
     for (i, (code, zh, en)) in INITIAL_CATALOG.iter().enumerate() {
         seeded.categories += sqlx::query(
-            "INSERT OR IGNORE INTO categories (code, name_zh, name_en, sort_order, demo) VALUES (?, ?, ?, ?, 1)",
+            "INSERT OR IGNORE INTO categories (code, name_zh, name_en, sort_order, demo, change_seq)
+             VALUES (?, ?, ?, ?, 1, (SELECT seq + 1 FROM feed_counter))",
         )
         .bind(code)
         .bind(zh)
@@ -76,6 +77,7 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        bump_feed_counter(&mut tx).await?;
     }
     for (i, name) in GRID_NAMES.iter().enumerate() {
         let polygon = serde_json::to_string(&grid_cell(i))?;
@@ -93,8 +95,8 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
         let at = station_point(i);
         let amenities: Vec<&str> = station_amenities(i).iter().map(|a| a.code()).collect();
         seeded.stations += sqlx::query(
-            "INSERT OR IGNORE INTO stations (id, name, address, lat, lon, hours, amenities, demo)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+            "INSERT OR IGNORE INTO stations (id, name, address, lat, lon, hours, amenities, demo, change_seq)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 1, (SELECT seq + 1 FROM feed_counter))",
         )
         .bind(format!("demo-station-{:02}", i + 1))
         .bind(format!("暖心驿站·{place}"))
@@ -106,9 +108,21 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        bump_feed_counter(&mut tx).await?;
     }
     tx.commit().await?;
     Ok(seeded)
+}
+
+/// Moves the feed counter past every row that took `seq + 1` (a no-op after an ignored insert).
+async fn bump_feed_counter(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE feed_counter SET seq = MAX(seq, COALESCE((SELECT MAX(change_seq) FROM categories), 0),
+                                             COALESCE((SELECT MAX(change_seq) FROM stations), 0))",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// A demo account: `(id, role, name, grid, station)`.

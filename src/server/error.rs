@@ -35,6 +35,14 @@ pub enum Error {
     /// Well-formed but invalid; per-field messages in `details` (422).
     #[error("invalid input")]
     Invalid(serde_json::Value),
+    /// A rule of the protocol with its own code (`id_conflict`, `photo_missing`, `hash_mismatch`…).
+    #[error("{code}")]
+    Protocol {
+        status: StatusCode,
+        code: &'static str,
+        message: &'static str,
+        details: Option<serde_json::Value>,
+    },
     /// A failure of ours: logged with its context, never shown to the client.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -58,6 +66,7 @@ impl Error {
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Protocol { status, .. } => *status,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,6 +107,18 @@ impl Error {
             Error::TooLarge => ErrorBody::new("too_large", "请求内容过大 (body too large)"),
             Error::Invalid(details) => ErrorBody::new("invalid_input", "输入有误 (invalid input)")
                 .with_details(details.clone()),
+            Error::Protocol {
+                code,
+                message,
+                details,
+                ..
+            } => {
+                let body = ErrorBody::new(code, *message);
+                match details {
+                    Some(d) => body.with_details(d.clone()),
+                    None => body,
+                }
+            }
             Error::Internal(_) => ErrorBody::new(
                 "internal",
                 "服务器内部错误，请稍后重试 (internal error, please retry later)",

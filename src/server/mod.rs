@@ -1,6 +1,7 @@
 //! The server: the JSON API of PROTOCOL.md under `/api/v1`, the built PWA, SQLite storage and the command line.
 pub mod accounts;
 pub mod auth;
+mod changes;
 pub mod cli;
 pub mod db;
 pub mod demo;
@@ -9,8 +10,10 @@ pub mod error;
 mod health;
 mod http;
 mod json;
+mod photos;
 pub mod rate_limit;
 mod reference;
+pub mod reports;
 pub mod secret;
 mod static_files;
 
@@ -33,6 +36,8 @@ pub struct Config {
     /// Failed enrollment attempts allowed per client address within `enroll_window`.
     pub enroll_max_failures: u32,
     pub enroll_window: Duration,
+    /// The largest photo accepted, in bytes.
+    pub max_photo_bytes: usize,
 }
 
 impl Default for Config {
@@ -41,6 +46,7 @@ impl Default for Config {
             demo: false,
             enroll_max_failures: 10,
             enroll_window: Duration::from_secs(15 * 60),
+            max_photo_bytes: 5 * 1024 * 1024,
         }
     }
 }
@@ -74,6 +80,9 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
     let signed_in = Router::new()
         .merge(enrollment::router())
         .merge(reference::router())
+        .merge(photos::router(state.config.max_photo_bytes))
+        .merge(reports::router())
+        .merge(changes::router())
         .route_layer(from_fn_with_state(state.clone(), auth::require_user));
     let public = Router::new()
         .merge(health::router())

@@ -101,11 +101,26 @@ impl TestServer {
 
     /// A new user of `role` (grid workers in demo-grid-01, staff at demo-station-01) and a fresh code.
     pub async fn user_with_code(&self, role: Role, name: &str) -> (User, String) {
+        self.user_with_code_in(role, name, "demo-grid-01").await
+    }
+
+    /// A grid worker of `grid`, enrolled: their token.
+    pub async fn grid_worker_of(&self, grid: &str) -> String {
+        let (_, code) = self
+            .user_with_code_in(Role::GridWorker, "网格员", grid)
+            .await;
+        let res = self
+            .post_json("/api/v1/enroll", &serde_json::json!({"code": code}))
+            .await;
+        res.json::<Enrollment>().await.expect("enrollment").token
+    }
+
+    async fn user_with_code_in(&self, role: Role, name: &str, grid: &str) -> (User, String) {
         let new = NewUser {
             id: None,
             role,
             name: name.into(),
-            grid_id: (role == Role::GridWorker).then(|| "demo-grid-01".to_owned()),
+            grid_id: (role == Role::GridWorker).then(|| grid.to_owned()),
             station_id: (role == Role::StationStaff).then(|| "demo-station-01".to_owned()),
             phone: Some("13800000000".into()),
         };
@@ -157,4 +172,60 @@ pub async fn error_code(res: reqwest::Response) -> String {
         .as_str()
         .expect("error.code")
         .to_owned()
+}
+
+/// Bytes that read as a JPEG (the magic number) and differ by `seed`.
+pub fn jpeg(seed: u8, len: usize) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    bytes.extend((0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)));
+    bytes
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    suishoupai::server::secret::sha256_hex(bytes)
+}
+
+/// A valid report body with these photos, in the middle of the demo area, captured a minute ago.
+pub fn report_body(photos: &[&str]) -> serde_json::Value {
+    let captured = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    serde_json::json!({
+        "category": "manhole_cover",
+        "urgent": true,
+        "description": "井盖缺失，电动车容易掉进去",
+        "lat": 30.885, "lon": 104.255, "accuracy_m": 8.5,
+        "photos": photos,
+        "captured_at": suishoupai::domain::report::format_time(captured),
+    })
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+impl TestServer {
+    pub async fn put_photo(&self, token: &str, bytes: &[u8]) -> reqwest::Response {
+        self.client
+            .put(self.url(&format!("/api/v1/photos/{}", sha256(bytes))))
+            .bearer_auth(token)
+            .header("content-type", "image/jpeg")
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn put_report(
+        &self,
+        token: &str,
+        id: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .put(self.url(&format!("/api/v1/reports/{id}")))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
 }

@@ -1,0 +1,54 @@
+//! The pull side of sync: the change feed's page of changes and its opaque cursor.
+use serde::{Deserialize, Serialize};
+
+/// One change: the current state of one thing the caller may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub kind: ChangeKind,
+    pub id: String,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Report,
+    Checkin,
+    Station,
+    Category,
+    Points,
+}
+
+/// `GET /changes` response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePage {
+    pub changes: Vec<Change>,
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+/// Cursors are opaque to clients; inside, a position in the server's commit order.
+pub fn encode_cursor(seq: i64) -> String {
+    format!("c{seq}")
+}
+
+pub fn decode_cursor(cursor: &str) -> Option<i64> {
+    cursor
+        .strip_prefix('c')?
+        .parse()
+        .ok()
+        .filter(|n: &i64| *n >= 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
+        for bad in ["", "42", "c", "c-1", "cx", "c1.5"] {
+            assert_eq!(decode_cursor(bad), None, "{bad:?}");
+        }
+    }
+}

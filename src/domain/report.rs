@@ -1,0 +1,334 @@
+//! 随手拍 reports: what a phone submits, what the server answers, and the validation rules both apply.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// The most photos one report may carry.
+pub const MAX_PHOTOS: usize = 3;
+/// The longest description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+/// How far in the future `captured_at` may lie (phone clocks drift).
+pub const MAX_CLOCK_AHEAD_SECS: i64 = 10 * 60;
+
+/// The body of `PUT /reports/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportSubmission {
+    pub category: String,
+    #[serde(default)]
+    pub urgent: bool,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accuracy_m: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub photos: Vec<String>,
+    pub captured_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Received,
+    Accepted,
+    InProgress,
+    Resolved,
+    Rejected,
+}
+
+impl ReportStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ReportStatus::Received => "received",
+            ReportStatus::Accepted => "accepted",
+            ReportStatus::InProgress => "in_progress",
+            ReportStatus::Resolved => "resolved",
+            ReportStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ReportStatus> {
+        [
+            ReportStatus::Received,
+            ReportStatus::Accepted,
+            ReportStatus::InProgress,
+            ReportStatus::Resolved,
+            ReportStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+}
+
+/// One step of what became of a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    pub status: ReportStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
+}
+
+/// `Report` of PROTOCOL.md: the submitted fields and the server's side of the story.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub id: String,
+    #[serde(flatten)]
+    pub submitted: ReportSubmission,
+    pub version: i64,
+    pub reporter_name: String,
+    pub grid_id: Option<String>,
+    pub status: ReportStatus,
+    pub level: u8,
+    pub received_at: String,
+    pub updated_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    pub timeline: Vec<TimelineEntry>,
+    pub points_awarded: i64,
+}
+
+/// Per-field problems, keyed by field name, as `details` of a `422 invalid_input`.
+pub type FieldErrors = BTreeMap<String, String>;
+
+/// Whether `s` is a lowercase hex SHA-256.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Parses an RFC 3339 time.
+pub fn parse_time(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+/// RFC 3339 in UTC with milliseconds: how the server writes every time.
+pub fn format_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = t
+        .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
+        .unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+impl ReportSubmission {
+    /// Checks every rule of PROTOCOL.md but the category's existence (the caller knows the catalog).
+    pub fn validate(
+        &self,
+        now: OffsetDateTime,
+        known_category: impl Fn(&str) -> bool,
+    ) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut fail = |field: &str, message: &str| {
+            errors
+                .entry(field.to_owned())
+                .or_insert_with(|| message.to_owned());
+        };
+        if !known_category(&self.category) {
+            fail("category", "unknown category");
+        }
+        match (self.lat, self.lon) {
+            (Some(lat), Some(lon)) => {
+                if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
+                    fail("lat", "latitude must be between -90 and 90");
+                }
+                if !(lon.is_finite() && (-180.0..=180.0).contains(&lon)) {
+                    fail("lon", "longitude must be between -180 and 180");
+                }
+            }
+            (None, None) => {
+                if self.address.as_deref().is_none_or(|a| a.trim().is_empty()) {
+                    fail("lat", "a location or an address is required");
+                }
+            }
+            (Some(_), None) => fail("lon", "longitude is missing"),
+            (None, Some(_)) => fail("lat", "latitude is missing"),
+        }
+        if let Some(acc) = self.accuracy_m {
+            if !(acc.is_finite() && acc >= 0.0) {
+                fail(
+                    "accuracy_m",
+                    "accuracy must be a non-negative number of metres",
+                );
+            }
+        }
+        if self
+            .address
+            .as_deref()
+            .is_some_and(|a| a.chars().count() > 500)
+        {
+            fail("address", "address over 500 characters");
+        }
+        if self.photos.is_empty() && self.description.trim().is_empty() {
+            fail("description", "a report needs a photo or a description");
+        }
+        if self.description.chars().count() > MAX_DESCRIPTION_CHARS {
+            fail("description", "description over 2,000 characters");
+        }
+        if self.photos.len() > MAX_PHOTOS {
+            fail("photos", "at most 3 photos");
+        }
+        if self.photos.iter().any(|p| !is_sha256_hex(p)) {
+            fail("photos", "photos are lowercase hex SHA-256 hashes");
+        }
+        let mut unique = self.photos.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        if unique.len() != self.photos.len() {
+            fail("photos", "a photo is listed twice");
+        }
+        match parse_time(&self.captured_at) {
+            None => fail("captured_at", "not an RFC 3339 time"),
+            Some(t) if (t - now).whole_seconds() > MAX_CLOCK_AHEAD_SECS => {
+                fail("captured_at", "more than 10 minutes in the future")
+            }
+            Some(_) => {}
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The content in a canonical form (times normalised to UTC), so a replay is recognised whatever the
+    /// formatting of its JSON.
+    pub fn canonical(&self) -> ReportSubmission {
+        let mut c = self.clone();
+        if let Some(t) = parse_time(&self.captured_at) {
+            c.captured_at = format_time(t);
+        }
+        c.address = c.address.filter(|a| !a.is_empty());
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> OffsetDateTime {
+        parse_time("2026-11-26T08:00:00Z").unwrap()
+    }
+
+    fn valid() -> ReportSubmission {
+        ReportSubmission {
+            category: "manhole_cover".into(),
+            urgent: true,
+            description: "井盖缺失".into(),
+            lat: Some(30.88),
+            lon: Some(104.25),
+            accuracy_m: Some(12.0),
+            address: None,
+            photos: vec!["a".repeat(64)],
+            captured_at: "2026-11-26T07:59:00Z".into(),
+        }
+    }
+
+    fn errors(r: &ReportSubmission) -> FieldErrors {
+        r.validate(now(), |c| c == "manhole_cover").unwrap_err()
+    }
+
+    #[test]
+    fn a_complete_report_is_valid() {
+        assert_eq!(valid().validate(now(), |c| c == "manhole_cover"), Ok(()));
+    }
+
+    #[test]
+    fn every_rule_names_its_field() {
+        type Breaker = fn(&mut ReportSubmission);
+        let cases: Vec<(Breaker, &str)> = vec![
+            (|r| r.category = "ufo".into(), "category"),
+            (|r| r.lat = Some(91.0), "lat"),
+            (|r| r.lon = Some(-181.0), "lon"),
+            (|r| r.lat = Some(f64::NAN), "lat"),
+            (|r| r.lon = None, "lon"),
+            (|r| (r.lat, r.lon) = (None, None), "lat"),
+            (|r| r.accuracy_m = Some(-1.0), "accuracy_m"),
+            (
+                |r| (r.photos, r.description) = (vec![], " ".into()),
+                "description",
+            ),
+            (|r| r.description = "长".repeat(2001), "description"),
+            (
+                |r| r.photos = (0..4).map(|i| format!("{i}").repeat(64)).collect(),
+                "photos",
+            ),
+            (|r| r.photos = vec!["A".repeat(64)], "photos"),
+            (
+                |r| r.photos = vec!["b".repeat(64), "b".repeat(64)],
+                "photos",
+            ),
+            (|r| r.captured_at = "yesterday".into(), "captured_at"),
+            (
+                |r| r.captured_at = "2026-11-26T08:10:01Z".into(),
+                "captured_at",
+            ),
+        ];
+        for (i, (break_it, field)) in cases.into_iter().enumerate() {
+            let mut r = valid();
+            break_it(&mut r);
+            let errs = errors(&r);
+            assert!(errs.contains_key(field), "case {i}: {errs:?}");
+        }
+    }
+
+    #[test]
+    fn edge_values_are_allowed() {
+        let mut r = valid();
+        r.description = "长".repeat(2000);
+        r.photos = (0..3).map(|i| format!("{i}").repeat(64)).collect();
+        r.captured_at = "2026-11-26T08:10:00Z".into();
+        r.lat = Some(-90.0);
+        r.lon = Some(180.0);
+        assert_eq!(r.validate(now(), |_| true), Ok(()));
+
+        let mut address_only = valid();
+        (address_only.lat, address_only.lon, address_only.accuracy_m) = (None, None, None);
+        address_only.address = Some("青白江区大弯中路地下通道".into());
+        assert_eq!(address_only.validate(now(), |_| true), Ok(()));
+
+        let mut text_only = valid();
+        text_only.photos.clear();
+        assert_eq!(text_only.validate(now(), |_| true), Ok(()));
+    }
+
+    #[test]
+    fn the_canonical_form_ignores_time_formatting() {
+        let mut a = valid();
+        a.captured_at = "2026-11-26T15:59:00+08:00".into();
+        assert_eq!(a.canonical(), valid().canonical());
+    }
+
+    #[test]
+    fn a_report_flattens_the_submission() {
+        let report = Report {
+            id: "r1".into(),
+            submitted: valid(),
+            version: 1,
+            reporter_name: "小李".into(),
+            grid_id: Some("g1".into()),
+            status: ReportStatus::Received,
+            level: 1,
+            received_at: "2026-11-26T08:00:00.000Z".into(),
+            updated_at: "2026-11-26T08:00:00.000Z".into(),
+            deadline: None,
+            timeline: vec![],
+            points_awarded: 0,
+        };
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["category"], "manhole_cover");
+        assert_eq!(json["status"], "received");
+        assert_eq!(serde_json::from_value::<Report>(json).unwrap(), report);
+    }
+}

@@ -1,0 +1,118 @@
+//! `GET /changes`: everything the caller may see that changed after their cursor, in commit order.
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use super::auth::CurrentUser;
+use super::reference::{list_categories, list_stations};
+use super::reports::{load_report, visible_sql, Viewer};
+use super::{AppState, Error, Result};
+use crate::domain::change::{decode_cursor, encode_cursor, Change, ChangeKind, ChangePage};
+
+pub const DEFAULT_LIMIT: i64 = 100;
+pub const MAX_LIMIT: i64 = 500;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/changes", get(changes))
+}
+
+async fn changes(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<ChangePage>> {
+    let after = match params.get("cursor").filter(|c| !c.is_empty()) {
+        None => -1,
+        Some(c) => decode_cursor(c)
+            .ok_or_else(|| Error::Invalid(serde_json::json!({"cursor": "unknown cursor"})))?,
+    };
+    let limit = match params.get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(l) => l
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=MAX_LIMIT).contains(l))
+            .ok_or_else(|| {
+                Error::Invalid(serde_json::json!({"limit": "a whole number from 1 to 500"}))
+            })?,
+    };
+    let viewer = Viewer::of(&user);
+    let sql = format!(
+        "SELECT kind, id, change_seq FROM (
+            SELECT 'category' AS kind, code AS id, change_seq FROM categories WHERE change_seq > ?1
+            UNION ALL SELECT 'station', id, change_seq FROM stations WHERE change_seq > ?1
+            UNION ALL SELECT 'report', r.id, r.change_seq FROM reports r WHERE r.change_seq > ?1 AND {}
+         ) ORDER BY change_seq LIMIT ?2",
+        visible_sql(3)
+    );
+    // One read transaction: the page and the counter come from the same snapshot.
+    let mut tx = state.db.begin().await?;
+    let query = sqlx::query_as::<_, (String, String, i64)>(&sql)
+        .bind(after)
+        .bind(limit + 1);
+    let mut rows = viewer.binds(query).fetch_all(&mut *tx).await?;
+    let (counter,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = if has_more {
+        rows.last().map_or(after, |r| r.2)
+    } else {
+        counter.max(after)
+    };
+
+    let needs = |k: &str| rows.iter().any(|r| r.0 == k);
+    let categories = if needs("category") {
+        list_categories(&state.db).await?
+    } else {
+        vec![]
+    };
+    let stations = if needs("station") {
+        list_stations(&state.db).await?
+    } else {
+        vec![]
+    };
+    let mut changes = Vec::with_capacity(rows.len());
+    for (kind, id, _) in rows {
+        let (kind, data) = match kind.as_str() {
+            "category" => (
+                ChangeKind::Category,
+                categories
+                    .iter()
+                    .find(|c| c.code == id)
+                    .map(serde_json::to_value),
+            ),
+            "station" => (
+                ChangeKind::Station,
+                stations
+                    .iter()
+                    .find(|s| s.id == id)
+                    .map(serde_json::to_value),
+            ),
+            _ => (
+                ChangeKind::Report,
+                load_report(&state.db, &id)
+                    .await?
+                    .as_ref()
+                    .map(serde_json::to_value),
+            ),
+        };
+        if let Some(data) = data {
+            changes.push(Change {
+                kind,
+                id,
+                data: data.map_err(anyhow::Error::from)?,
+            });
+        }
+    }
+    Ok(Json(ChangePage {
+        changes,
+        next_cursor: encode_cursor(next),
+        has_more,
+    }))
+}

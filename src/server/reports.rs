@@ -1,0 +1,267 @@
+//! 随手拍 reports: `PUT /reports/{id}` (idempotent forever, by the phone's id and a fingerprint of the content)
+//! and `GET /reports/{id}`. Each new report is routed to its grid and becomes a level-1 task, `received`.
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::put;
+use axum::{Json, Router};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use time::OffsetDateTime;
+
+use super::auth::CurrentUser;
+use super::json::ApiJson;
+use super::reference::{list_categories, list_grids};
+use super::secret::sha256_hex;
+use super::{AppState, Error, Result};
+use crate::domain::report::format_time;
+use crate::domain::{
+    GeoPoint, Grid, Report, ReportStatus, ReportSubmission, Role, TimelineEntry, User,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/reports/{id}", put(submit).get(fetch))
+}
+
+/// Who may see a report: its reporter, the grid workers of its grid, admins. The one place this is decided:
+/// a condition on the alias `r` with three numbered parameters from `first` on, bound with [`Viewer::binds`].
+pub fn visible_sql(first: usize) -> String {
+    format!(
+        "(?{} OR r.reporter_id = ?{} OR (r.grid_id IS NOT NULL AND r.grid_id = ?{}))",
+        first,
+        first + 1,
+        first + 2
+    )
+}
+
+/// The values of [`visible_sql`]'s parameters for one user.
+pub struct Viewer {
+    pub admin: bool,
+    pub user_id: String,
+    pub grid_id: Option<String>,
+}
+
+impl Viewer {
+    pub fn of(user: &User) -> Viewer {
+        Viewer {
+            admin: user.role == Role::Admin,
+            user_id: user.id.clone(),
+            grid_id: user
+                .grid_id
+                .clone()
+                .filter(|_| user.role == Role::GridWorker),
+        }
+    }
+
+    pub fn binds<'q, O>(
+        &'q self,
+        query: sqlx::query::QueryAs<'q, Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+        query
+            .bind(self.admin)
+            .bind(&self.user_id)
+            .bind(&self.grid_id)
+    }
+}
+
+/// Takes the next place in the change feed. Being the transaction's first write, it also takes SQLite's write
+/// lock, so everything the transaction reads after it is current.
+pub async fn next_change_seq(tx: &mut Transaction<'_, Sqlite>) -> Result<i64> {
+    let (seq,): (i64,) =
+        sqlx::query_as("UPDATE feed_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq")
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(seq)
+}
+
+fn id_conflict() -> Error {
+    Error::Protocol {
+        status: StatusCode::CONFLICT,
+        code: "id_conflict",
+        message: "此编号已用于另一份内容不同的上报 (this report id is taken by different content)",
+        details: None,
+    }
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReportSubmission>,
+) -> Result<(StatusCode, Json<Report>)> {
+    if user.role == Role::StationStaff {
+        return Err(Error::Forbidden);
+    }
+    if uuid::Uuid::parse_str(&id).is_err() || id.len() != 36 {
+        return Err(Error::Invalid(
+            serde_json::json!({"id": "a report id is a UUID"}),
+        ));
+    }
+    let now = OffsetDateTime::now_utc();
+    let categories = list_categories(&state.db).await?;
+    body.validate(now, |code| categories.iter().any(|c| c.code == code))
+        .map_err(|errors| Error::Invalid(serde_json::json!(errors)))?;
+    let canonical = body.canonical();
+    let submitted = serde_json::to_string(&canonical).map_err(anyhow::Error::from)?;
+    let fingerprint = sha256_hex(submitted.as_bytes());
+    let grids = list_grids(&state.db).await?;
+
+    let mut tx = state.db.begin().await?;
+    let seq = next_change_seq(&mut tx).await?;
+    let existing: Option<(String, String)> =
+        sqlx::query_as("SELECT reporter_id, fingerprint FROM reports WHERE id = ?")
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((reporter, stored_fingerprint)) = existing {
+        tx.rollback().await?;
+        if reporter != user.id || stored_fingerprint != fingerprint {
+            return Err(id_conflict());
+        }
+        let report = load_report(&state.db, &id).await?.ok_or(Error::NotFound)?;
+        return Ok((StatusCode::OK, Json(report)));
+    }
+    let mut missing = Vec::new();
+    for sha in &canonical.photos {
+        let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM photos WHERE sha256 = ?")
+            .bind(sha)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if found.is_none() {
+            missing.push(sha.clone());
+        }
+    }
+    if !missing.is_empty() {
+        tx.rollback().await?;
+        return Err(Error::Protocol {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "photo_missing",
+            message: "请先上传照片 (upload the listed photos first)",
+            details: Some(serde_json::json!({ "missing": missing })),
+        });
+    }
+    let route = match (canonical.lat, canonical.lon) {
+        (Some(lat), Some(lon)) => Grid::route(&grids, GeoPoint::new(lat, lon)),
+        _ => None,
+    };
+    let (grid_id, by_nearest) = match route {
+        Some((grid, nearest)) => (Some(grid.id.clone()), nearest),
+        None => (None, true),
+    };
+    let at = format_time(now);
+    let timeline = vec![TimelineEntry {
+        at: at.clone(),
+        status: ReportStatus::Received,
+        note: None,
+        photos: vec![],
+    }];
+    sqlx::query(
+        "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
+                              level, version, received_at, updated_at, timeline, change_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 1, 1, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&user.id)
+    .bind(&fingerprint)
+    .bind(&submitted)
+    .bind(&canonical.category)
+    .bind(&grid_id)
+    .bind(by_nearest)
+    .bind(&at)
+    .bind(&at)
+    .bind(serde_json::to_string(&timeline).map_err(anyhow::Error::from)?)
+    .bind(seq)
+    .execute(&mut *tx)
+    .await?;
+    for sha in &canonical.photos {
+        sqlx::query("INSERT INTO report_photos (report_id, sha256) VALUES (?, ?)")
+            .bind(&id)
+            .bind(sha)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(report = %id, grid = ?grid_id, by_nearest, "report received");
+    let report = load_report(&state.db, &id).await?.ok_or(Error::NotFound)?;
+    Ok((StatusCode::CREATED, Json(report)))
+}
+
+async fn fetch(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Report>> {
+    let viewer = Viewer::of(&user);
+    let sql = format!(
+        "SELECT 1 FROM reports r WHERE r.id = ?1 AND {}",
+        visible_sql(2)
+    );
+    viewer
+        .binds(sqlx::query_as::<_, (i64,)>(&sql).bind(&id))
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(Json(
+        load_report(&state.db, &id).await?.ok_or(Error::NotFound)?,
+    ))
+}
+
+type ReportRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+);
+
+/// A report as the protocol shows it (no visibility check: callers decide who may see it).
+pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
+    let row: Option<ReportRow> = sqlx::query_as(
+        "SELECT r.id, r.submitted, u.name, r.grid_id, r.status, r.level, r.version, r.received_at, r.updated_at,
+                r.deadline, r.timeline, r.points_awarded
+         FROM reports r JOIN users u ON u.id = r.reporter_id WHERE r.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    let Some((
+        id,
+        submitted,
+        reporter_name,
+        grid_id,
+        status,
+        level,
+        version,
+        received_at,
+        updated_at,
+        deadline,
+        timeline,
+        points,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    let decode = |what: &str, e: serde_json::Error| {
+        Error::Internal(anyhow::anyhow!("{what} of report {id}: {e}"))
+    };
+    Ok(Some(Report {
+        submitted: serde_json::from_str(&submitted).map_err(|e| decode("content", e))?,
+        reporter_name,
+        grid_id,
+        status: ReportStatus::from_code(&status)
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("status {status:?} of report {id}")))?,
+        level: level as u8,
+        version,
+        received_at,
+        updated_at,
+        deadline,
+        timeline: serde_json::from_str(&timeline).map_err(|e| decode("timeline", e))?,
+        points_awarded: points,
+        id,
+    }))
+}
