@@ -1,7 +1,7 @@
 //! The phone's IndexedDB store in real headless Chromium: round-trips, and a schema upgrade that keeps the data.
 #![cfg(target_arch = "wasm32")]
 
-use suishoupai::client::store::{Store, META, MIGRATIONS, OUTBOX, REFERENCE};
+use suishoupai::client::store::{Store, META, MIGRATIONS, OUTBOX, PHOTOS, REFERENCE, REPORTS};
 use suishoupai::domain::category::initial_catalog;
 use suishoupai::domain::{Amenity, Enrollment, GeoPoint, Grid, ReferenceData, Role, Station, User};
 use suishoupai::i18n::Lang;

@@ -4,8 +4,10 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::client::api::ApiFailure;
+use crate::client::local::LocalReport;
 use crate::client::reference;
 use crate::client::store::Store;
+use crate::client::sync::{self, Outcome, Progress};
 use crate::domain::{Enrollment, ReferenceData, Role};
 use crate::i18n::{fill, Lang, Texts};
 
@@ -15,6 +17,15 @@ pub struct Boot {
     pub lang: Lang,
     pub reference: ReferenceData,
     pub session: Option<Enrollment>,
+    pub reports: Vec<LocalReport>,
+}
+
+/// The sync engine as the screen shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncStatus {
+    pub running: bool,
+    pub progress: Progress,
+    pub last: Option<Outcome>,
 }
 
 /// The state of the last reference-data refresh.
@@ -38,6 +49,9 @@ pub struct AppContext {
     pub auth_lost: RwSignal<bool>,
     /// The user chose to enter a new code while signed in (after the token was refused).
     pub reenrolling: RwSignal<bool>,
+    /// The phone's reports, drafts included, as the store has them.
+    pub reports: RwSignal<Vec<LocalReport>>,
+    pub sync: RwSignal<SyncStatus>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
 }
 
@@ -56,6 +70,8 @@ impl AppContext {
             session: RwSignal::new(boot.session),
             auth_lost: RwSignal::new(false),
             reenrolling: RwSignal::new(false),
+            reports: RwSignal::new(boot.reports),
+            sync: RwSignal::new(SyncStatus::default()),
             store: StoredValue::new_local(boot.store),
         };
         set_document_lang(boot.lang);
@@ -110,6 +126,7 @@ impl AppContext {
         self.auth_lost.set(false);
         self.reenrolling.set(false);
         self.refresh_reference();
+        self.sync_now();
         Ok(())
     }
 
@@ -123,17 +140,83 @@ impl AppContext {
         Ok(())
     }
 
-    /// Refreshes reference data now, and again whenever the network comes back.
+    /// Refreshes reference data and syncs now, again whenever the network comes back or the app becomes
+    /// visible, and every 30 seconds while it is open.
     pub fn start_background_refresh(self) {
         self.refresh_reference();
+        self.sync_now();
         let online = window_event_listener(leptos::ev::online, move |_| {
             self.online.set(true);
             self.refresh_reference();
+            self.sync_now();
         });
         let offline = window_event_listener(leptos::ev::offline, move |_| self.online.set(false));
+        // The app lives as long as the page: this listener is never removed.
+        let visible = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            if document().visibility_state() == web_sys::VisibilityState::Visible {
+                self.sync_now();
+            }
+        });
+        let _ = document().add_event_listener_with_callback(
+            "visibilitychange",
+            wasm_bindgen::JsCast::unchecked_ref(visible.as_ref()),
+        );
+        visible.forget();
+        let timer = set_interval_with_handle(move || self.sync_now(), std::time::Duration::from_secs(30)).ok();
         on_cleanup(move || {
             online.remove();
             offline.remove();
+            if let Some(t) = timer {
+                t.clear();
+            }
+        });
+    }
+
+    /// Reads the phone's reports from the store into [`AppContext::reports`].
+    pub async fn reload_reports(self) {
+        if let Some(store) = self.store() {
+            match store.reports().await {
+                Ok(reports) => self.reports.set(reports),
+                Err(e) => leptos::logging::warn!("reading reports: {e}"),
+            }
+        }
+    }
+
+    /// Pushes the outbox and pulls the change feed, unless a sync runs already (here or in another tab).
+    pub fn sync_now(self) {
+        let (Some(store), Some(token)) = (self.store(), self.token()) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let job = async move {
+                self.sync.update(|s| s.running = true);
+                let progress = move |p: &Progress| {
+                    let p = p.clone();
+                    self.sync.update(|s| s.progress = p);
+                    leptos::task::spawn_local(self.reload_reports());
+                };
+                let outcome = match sync::run(&store, &token, &progress).await {
+                    Ok(outcome) => outcome,
+                    Err(e) => {
+                        leptos::logging::warn!("sync: {e}");
+                        Outcome::default()
+                    }
+                };
+                outcome
+            };
+            if let Some(outcome) = sync::exclusively(job).await {
+                if outcome.signed_out {
+                    self.auth_lost.set(true);
+                }
+                if !outcome.skipped {
+                    self.online.set(!outcome.offline && window().navigator().on_line());
+                }
+                self.sync.update(|s| {
+                    s.running = false;
+                    s.last = Some(outcome);
+                });
+            }
+            self.reload_reports().await;
         });
     }
 

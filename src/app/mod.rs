@@ -35,11 +35,14 @@ pub fn mount() {
                 let lang = store.language().await.ok().flatten().unwrap_or_default();
                 let reference = store.reference().await.ok().flatten().unwrap_or_default();
                 let session = store.session().await.ok().flatten();
+                let reports = store.reports().await.unwrap_or_default();
+                request_persistent_storage();
                 Boot {
                     store: Some(Rc::new(store)),
                     lang,
                     reference,
                     session,
+                    reports,
                 }
             }
             Err(e) => {
@@ -49,6 +52,7 @@ pub fn mount() {
                     lang: Lang::default(),
                     reference: ReferenceData::default(),
                     session: None,
+                    reports: Vec::new(),
                 }
             }
         };
@@ -57,6 +61,15 @@ pub fn mount() {
         }
         leptos::mount::mount_to_body(move || view! { <App boot=boot /> });
     });
+}
+
+/// Asks the browser not to evict the phone's data under storage pressure (reports wait there).
+fn request_persistent_storage() {
+    if let Ok(promise) = window().navigator().storage().persist() {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    }
 }
 
 #[component]
@@ -74,6 +87,7 @@ pub fn App(boot: Boot) -> impl IntoView {
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=|| gated(Tab::Report, report::ReportPage) />
                             <Route path=path!("/my-reports") view=|| gated(Tab::MyReports, my_reports::MyReportsPage) />
+                            <Route path=path!("/my-reports/:id") view=|| gated(Tab::MyReports, my_reports::ReportDetailPage) />
                             <Route path=path!("/tasks") view=|| gated(Tab::Tasks, tasks::TasksPage) />
                             <Route path=path!("/checkins") view=|| gated(Tab::Checkins, checkins::CheckinsPage) />
                             <Route path=path!("/stations") view=|| gated(Tab::Stations, stations::StationsPage) />

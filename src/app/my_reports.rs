@@ -1,12 +1,223 @@
-//! 我的上报: the rider's own reports and what became of them (arrives with the reports work; says so until then).
+//! 我的上报: the rider's reports, newest first, each with its state on this phone and its status on the server;
+//! a detail view with the photos, place, note and the timeline of what the grid did (收集—响应—反馈).
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 
-use super::{BeingBuilt, PageHeader};
+use super::{use_app, PageHeader};
+use crate::client::local::{LocalReport, LocalState};
+use crate::client::photo::object_url;
+use crate::domain::photo::kilobytes;
+use crate::domain::ReportStatus;
+use crate::i18n::{fill, Texts};
+
+/// An RFC 3339 instant shown in the phone's local time, `YYYY-MM-DD HH:MM`.
+pub fn local_time(rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+pub fn state_name(t: &Texts, state: LocalState) -> &'static str {
+    match state {
+        LocalState::Draft => t.state_draft,
+        LocalState::Queued => t.state_queued,
+        LocalState::Sending => t.state_sending,
+        LocalState::Delivered => t.state_delivered,
+        LocalState::NeedsAttention => t.state_needs_attention,
+    }
+}
+
+pub fn status_name(t: &Texts, status: ReportStatus) -> &'static str {
+    match status {
+        ReportStatus::Received => t.status_received,
+        ReportStatus::Accepted => t.status_accepted,
+        ReportStatus::InProgress => t.status_in_progress,
+        ReportStatus::Resolved => t.status_resolved,
+        ReportStatus::Rejected => t.status_rejected,
+    }
+}
+
+fn category_name(code: Option<&str>) -> String {
+    let app = use_app();
+    let english = app.lang.get().is_english();
+    app.reference.with(|d| {
+        d.categories
+            .iter()
+            .find(|c| Some(c.code.as_str()) == code)
+            .map(|c| c.name(english).to_owned())
+            .unwrap_or_else(|| code.unwrap_or("?").to_owned())
+    })
+}
+
+/// The queue at a glance: how much waits, how far the current run is, and a button to sync now.
+#[component]
+pub fn SyncBar() -> impl IntoView {
+    let app = use_app();
+    let waiting = move || {
+        app.reports.with(|rs| {
+            let q: Vec<&LocalReport> = rs
+                .iter()
+                .filter(|r| matches!(r.state, LocalState::Queued | LocalState::Sending))
+                .collect();
+            (q.len(), q.iter().map(|r| r.bytes_to_send()).sum::<u64>())
+        })
+    };
+    let summary = move || {
+        let (n, bytes) = waiting();
+        if n == 0 {
+            app.t().sync_all_sent.to_owned()
+        } else {
+            fill(app.t().sync_queue, &[("n", &n.to_string()), ("kb", &kilobytes(bytes).to_string())])
+        }
+    };
+    let progress = move || {
+        let s = app.sync.get();
+        (s.running && s.progress.items_total > 0).then(|| {
+            let p = s.progress;
+            let value = if p.bytes_total > 0 { p.bytes_done as f64 / p.bytes_total as f64 } else { 0.0 };
+            (value, fill(app.t().sync_progress, &[("done", &p.items_done.to_string()), ("total", &p.items_total.to_string())]))
+        })
+    };
+    let offline_note = move || {
+        let s = app.sync.get();
+        (!s.running && s.last.as_ref().is_some_and(|o| o.offline) && waiting().0 > 0).then(|| app.t().sync_offline)
+    };
+    view! {
+        <section class="card sync-bar" data-testid="sync-bar">
+            <p role="status" aria-live="polite" data-testid="sync-summary">{summary}</p>
+            {move || progress().map(|(value, label)| view! {
+                <progress max="1" value=value aria-label=label.clone()></progress>
+                <p class="muted">{label}</p>
+            })}
+            {move || offline_note().map(|n| view! { <p class="muted">{n}</p> })}
+            <button type="button" class="button" disabled=move || app.sync.get().running on:click=move |_| app.sync_now()>
+                {move || if app.sync.get().running { app.t().sync_running } else { app.t().sync_now }}
+            </button>
+        </section>
+    }
+}
 
 #[component]
 pub fn MyReportsPage() -> impl IntoView {
+    let app = use_app();
+    let list = move || {
+        let mut rs: Vec<LocalReport> = app.reports.get().into_iter().filter(|r| r.state != LocalState::Draft).collect();
+        rs.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+        rs
+    };
     view! {
         <PageHeader title=|t| t.my_reports_title />
-        <BeingBuilt intro=|t| t.my_reports_intro />
+        <SyncBar />
+        <Show when=move || !list().is_empty() fallback=move || view! { <section class="card"><p>{move || app.t().my_reports_empty}</p></section> }>
+            <ul class="plain-list report-list" data-testid="my-reports">
+                {move || list().into_iter().map(|r| view! { <ReportRow report=r /> }).collect_view()}
+            </ul>
+        </Show>
+    }
+}
+
+#[component]
+fn ReportRow(report: LocalReport) -> impl IntoView {
+    let app = use_app();
+    let href = format!("/my-reports/{}", report.id);
+    let state = report.state;
+    let status = report.server.as_ref().map(|s| s.status);
+    let problem = report.problem.clone();
+    let category = report.category.clone();
+    let when = local_time(&report.captured_at);
+    view! {
+        <li class="card report-row" data-state=format!("{state:?}")>
+            <a class="row-link" href=href>
+                <span class="row-title">{move || category_name(category.as_deref())}</span>
+                <span class="muted">{when}</span>
+                <span class="badges">
+                    <span class=format!("badge state-{state:?}")>{move || state_name(app.t(), state)}</span>
+                    {status.map(|s| view! { <span class="badge">{move || status_name(app.t(), s)}</span> })}
+                </span>
+            </a>
+            {problem.map(|p| view! {
+                <p class="error" role="alert">{move || fill(app.t().sync_failed_hint, &[("reason", &p)])}</p>
+            })}
+        </li>
+    }
+}
+
+#[component]
+pub fn ReportDetailPage() -> impl IntoView {
+    let app = use_app();
+    let params = use_params_map();
+    let report = move || {
+        let id = params.with(|p| p.get("id").unwrap_or_default());
+        app.reports.with(|rs| rs.iter().find(|r| r.id == id).cloned())
+    };
+    view! {
+        <PageHeader title=|t| t.report_detail_title />
+        {move || report().map(|r| view! { <ReportDetail report=r /> })}
+        <a class="button secondary" href="/my-reports">{move || app.t().back_to_list}</a>
+    }
+}
+
+#[component]
+fn ReportDetail(report: LocalReport) -> impl IntoView {
+    let app = use_app();
+    let urls = RwSignal::new(Vec::<String>::new());
+    let photos = report.photos.clone();
+    leptos::task::spawn_local(async move {
+        let mut found = Vec::new();
+        if let Some(store) = app.store() {
+            for p in &photos {
+                if let Some(url) = store.photo(&p.sha256).await.ok().flatten().and_then(|b| object_url(&b)) {
+                    found.push(url);
+                }
+            }
+        }
+        urls.set(found);
+    });
+    let state = report.state;
+    let server = report.server.clone();
+    let place = match (report.lat, report.lon) {
+        (Some(lat), Some(lon)) => format!("{lat:.5}, {lon:.5}"),
+        _ => String::new(),
+    };
+    let address = report.address.clone();
+    let category = report.category.clone();
+    let timeline = server.as_ref().map(|s| s.timeline.clone()).unwrap_or_default();
+    let level = server.as_ref().map(|s| s.level);
+    let status = server.as_ref().map(|s| s.status);
+    view! {
+        <section class="card" data-testid="report-detail">
+            <h2>{move || category_name(category.as_deref())}</h2>
+            <p class="badges">
+                <span class="badge">{move || state_name(app.t(), state)}</span>
+                {status.map(|s| view! { <span class="badge" data-testid="server-status">{move || status_name(app.t(), s)}</span> })}
+            </p>
+            <div class="thumbs">
+                {move || urls.get().into_iter().map(|src| view! { <img class="photo" src=src alt=move || app.t().photo_alt /> }).collect_view()}
+            </div>
+            <p>{report.description.clone()}</p>
+            <p class="muted">{move || app.t().location_label}": "{place.clone()}" "{address.clone()}</p>
+            {level.map(|l| view! { <p class="muted">{move || app.t().level_label}": "{l}</p> })}
+        </section>
+        <section class="card">
+            <h2>{move || app.t().timeline_title}</h2>
+            <ol class="timeline" data-testid="timeline">
+                {timeline.into_iter().map(|e| view! {
+                    <li>
+                        <span class="badge">{move || status_name(app.t(), e.status)}</span>
+                        " "<span class="muted">{local_time(&e.at)}</span>
+                        {e.note.clone().map(|n| view! { <p>{n}</p> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
     }
 }

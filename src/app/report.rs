@@ -1,12 +1,371 @@
-//! 随手拍, the start page: snap a hazard. Capture arrives with its own piece of work; until then it says what it is for.
-use leptos::prelude::*;
+//! 随手拍: snap first, file later. Taking a photo makes a draft on the phone at once (photo, time, GPS fix);
+//! one screen then finishes it: category, urgency, note, up to three photos, and Send.
+use std::collections::HashMap;
 
-use super::{BeingBuilt, PageHeader};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{use_app, PageHeader};
+use crate::client::local::{LocalPhoto, LocalReport, LocalState, OutboxEntry};
+use crate::client::location::current_fix;
+use crate::client::photo::{object_url, prepare};
+use crate::domain::photo::kilobytes;
+use crate::domain::report::{format_time, MAX_PHOTOS};
+use crate::domain::{Category, ReportSubmission};
+use crate::i18n::{fill, Texts};
+
+fn now() -> time::OffsetDateTime {
+    let ms = js_sys::Date::now();
+    time::OffsetDateTime::from_unix_timestamp_nanos((ms * 1_000_000.0) as i128).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Categories, the rider's most used first (catalog order among equals).
+fn categories_by_use(categories: &[Category], reports: &[LocalReport]) -> Vec<Category> {
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    for r in reports {
+        if let Some(c) = &r.category {
+            *uses.entry(c.as_str()).or_default() += 1;
+        }
+    }
+    let mut list: Vec<(usize, Category)> = categories.iter().cloned().enumerate().collect();
+    list.sort_by_key(|(i, c)| (std::cmp::Reverse(uses.get(c.code.as_str()).copied().unwrap_or(0)), *i));
+    list.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The first problem of a report that is not ready, in words.
+fn problem(t: &Texts, report: &LocalReport, known: &[Category]) -> Option<String> {
+    let Some(sub): Option<ReportSubmission> = report.submission() else {
+        return Some(t.need_category.to_owned());
+    };
+    let errors = sub.validate(now(), |c| known.iter().any(|k| k.code == c)).err()?;
+    let field = errors.keys().next()?.as_str();
+    Some(match field {
+        "category" => t.need_category.to_owned(),
+        "lat" | "lon" => t.need_place.to_owned(),
+        "description" if sub.photos.is_empty() => t.need_content.to_owned(),
+        other => fill(t.need_other, &[("field", other)]),
+    })
+}
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
+    let app = use_app();
+    let current = RwSignal::new(None::<LocalReport>);
+    // Object URLs of the current report's photos, by hash (kept for what is on screen even if saving failed).
+    let urls = RwSignal::new(HashMap::<String, String>::new());
+    let busy = RwSignal::new(false);
+    let locating = RwSignal::new(false);
+    let message = RwSignal::new(None::<(bool, String)>);
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+
+    let save = move |report: LocalReport, photos: Vec<(String, Vec<u8>)>| async move {
+        let Some(store) = app.store() else {
+            return Err(String::from("IndexedDB"));
+        };
+        store.save_report(&report, &photos).await.map_err(|e| e.to_string())?;
+        app.reload_reports().await;
+        Ok::<(), String>(())
+    };
+
+    let on_photo = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        busy.set(true);
+        message.set(None);
+        leptos::task::spawn_local(async move {
+            let t = app.t();
+            let photo = match prepare(&file).await {
+                Ok(p) => p,
+                Err(e) => {
+                    message.set(Some((true, fill(t.capture_failed, &[("reason", &e)]))));
+                    busy.set(false);
+                    return;
+                }
+            };
+            if let Some(url) = object_url(&photo.bytes) {
+                urls.update(|u| {
+                    u.insert(photo.sha256.clone(), url);
+                });
+            }
+            let fresh = current.get_untracked().is_none();
+            let mut report = current.get_untracked().unwrap_or_else(|| LocalReport {
+                id: uuid::Uuid::now_v7().to_string(),
+                state: LocalState::Draft,
+                category: None,
+                urgent: false,
+                description: String::new(),
+                lat: None,
+                lon: None,
+                accuracy_m: None,
+                address: String::new(),
+                photos: vec![],
+                captured_at: format_time(now()),
+                created_ms: js_sys::Date::now(),
+                problem: None,
+                server: None,
+            });
+            if !report.photos.iter().any(|p| p.sha256 == photo.sha256) && report.photos.len() < MAX_PHOTOS {
+                report.photos.push(LocalPhoto {
+                    sha256: photo.sha256.clone(),
+                    size: photo.bytes.len() as u64,
+                });
+            }
+            current.set(Some(report.clone()));
+            if let Err(e) = save(report.clone(), vec![(photo.sha256, photo.bytes)]).await {
+                message.set(Some((true, fill(t.storage_failed, &[("reason", &e)]))));
+            }
+            busy.set(false);
+            if fresh {
+                locating.set(true);
+                let fix = current_fix(5_000).await;
+                locating.set(false);
+                if let (Some(fix), Some(mut r)) = (fix, current.get_untracked()) {
+                    r.lat = Some(fix.lat);
+                    r.lon = Some(fix.lon);
+                    r.accuracy_m = Some(fix.accuracy_m);
+                    current.set(Some(r.clone()));
+                    if let Err(e) = save(r, vec![]).await {
+                        message.set(Some((true, fill(app.t().storage_failed, &[("reason", &e)]))));
+                    }
+                }
+            }
+        });
+    };
+
+    let open_camera = move |_| {
+        if let Some(input) = input_ref.get() {
+            input.click();
+        }
+    };
+
+    // Every edit is saved to the draft at once: closing the app loses nothing.
+    let edit = move |change: Box<dyn FnOnce(&mut LocalReport)>| {
+        let Some(mut r) = current.get_untracked() else {
+            return;
+        };
+        change(&mut r);
+        current.set(Some(r.clone()));
+        leptos::task::spawn_local(async move {
+            if let Err(e) = save(r, vec![]).await {
+                message.set(Some((true, fill(app.t().storage_failed, &[("reason", &e)]))));
+            }
+        });
+    };
+
+    let send = move |_| {
+        let Some(mut r) = current.get_untracked() else {
+            return;
+        };
+        let known = app.reference.with_untracked(|d| d.categories.clone());
+        if let Some(p) = problem(app.t(), &r, &known) {
+            message.set(Some((true, p)));
+            return;
+        }
+        r.state = LocalState::Queued;
+        let entry = OutboxEntry {
+            report_id: r.id.clone(),
+            queued_ms: js_sys::Date::now(),
+            attempts: 0,
+            next_attempt_ms: 0.0,
+        };
+        leptos::task::spawn_local(async move {
+            let Some(store) = app.store() else {
+                message.set(Some((true, fill(app.t().storage_failed, &[("reason", "IndexedDB")]))));
+                return;
+            };
+            match store.queue_report(&r, &entry).await {
+                Ok(()) => {
+                    current.set(None);
+                    urls.set(HashMap::new());
+                    message.set(Some((false, app.t().saved_on_phone.to_owned())));
+                    app.reload_reports().await;
+                    app.sync_now();
+                }
+                Err(e) => message.set(Some((true, fill(app.t().storage_failed, &[("reason", &e.to_string())])))),
+            }
+        });
+    };
+
+    let later = move |_| {
+        current.set(None);
+        urls.set(HashMap::new());
+        message.set(Some((false, app.t().draft_saved_hint.to_owned())));
+    };
+
+    let delete = move |_| {
+        let confirmed = window().confirm_with_message(app.t().delete_confirm).unwrap_or(false);
+        let Some(r) = current.get_untracked().filter(|_| confirmed) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Some(store) = app.store() {
+                let _ = store.delete_draft(&r.id).await;
+            }
+            current.set(None);
+            urls.set(HashMap::new());
+            app.reload_reports().await;
+        });
+    };
+
+    let resume = move |r: LocalReport| {
+        leptos::task::spawn_local(async move {
+            let mut map = HashMap::new();
+            if let Some(store) = app.store() {
+                for p in &r.photos {
+                    if let Some(url) = store.photo(&p.sha256).await.ok().flatten().and_then(|b| object_url(&b)) {
+                        map.insert(p.sha256.clone(), url);
+                    }
+                }
+            }
+            urls.set(map);
+            message.set(None);
+            current.set(Some(r));
+        });
+    };
+
     view! {
         <PageHeader title=|t| t.report_title />
-        <BeingBuilt intro=|t| t.report_intro />
+        <input
+            node_ref=input_ref
+            class="visually-hidden"
+            type="file"
+            accept="image/*"
+            capture="environment"
+            data-testid="photo-input"
+            aria-label=move || app.t().capture_button
+            on:change=on_photo
+        />
+        <Show when=move || message.get().is_some()>
+            <p
+                class=move || if message.get().is_some_and(|m| m.0) { "banner banner-warning" } else { "banner banner-ok" }
+                role="status"
+                data-testid="report-message"
+            >
+                {move || message.get().map(|m| m.1)}
+            </p>
+        </Show>
+        {move || match current.get() {
+            None => view! {
+                <CaptureStart busy=busy on_capture=Callback::new(move |_| open_camera(())) on_resume=Callback::new(resume) />
+            }
+            .into_any(),
+            Some(r) => {
+                let categories = app.reference.with(|d| categories_by_use(&d.categories, &app.reports.get()));
+                let english = app.lang.get().is_english();
+                let selected = r.category.clone();
+                let kb = kilobytes(r.bytes_to_send());
+                let can_add = r.photos.len() < MAX_PHOTOS;
+                let has_fix = r.lat.is_some();
+                let accuracy = r.accuracy_m.unwrap_or(0.0).round() as i64;
+                view! {
+                    <section class="card form">
+                        <div class="thumbs">
+                            {r.photos.iter().map(|p| {
+                                let src = urls.with(|u| u.get(&p.sha256).cloned()).unwrap_or_default();
+                                view! { <img class="thumb" src=src alt=move || app.t().photo_alt /> }
+                            }).collect_view()}
+                            <Show when=move || can_add>
+                                <button type="button" class="button secondary thumb-add" disabled=move || busy.get()
+                                    on:click=move |_| open_camera(())>
+                                    {move || if busy.get() { app.t().capture_working } else { app.t().capture_more }}
+                                </button>
+                            </Show>
+                        </div>
+                        <h2>{move || app.t().category_label}</h2>
+                        <div class="category-grid" role="group" aria-label=move || app.t().category_label>
+                            {categories.into_iter().map(|c| {
+                                let pressed = selected.as_deref() == Some(c.code.as_str());
+                                let code = c.code.clone();
+                                view! {
+                                    <button type="button" class="category" aria-pressed=pressed.to_string()
+                                        on:click=move |_| { let code = code.clone(); edit(Box::new(move |r| r.category = Some(code))) }>
+                                        {c.name(english).to_owned()}
+                                    </button>
+                                }
+                            }).collect_view()}
+                        </div>
+                        <label class="toggle">
+                            <input type="checkbox" prop:checked=r.urgent
+                                on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |r| r.urgent = on)) } />
+                            <span>{move || app.t().urgent_label}</span>
+                        </label>
+                        <label class="field" for="report-note">{move || app.t().note_label}</label>
+                        <textarea id="report-note" class="text" rows="2" maxlength="2000"
+                            placeholder=move || app.t().note_hint
+                            prop:value=r.description.clone()
+                            on:change=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |r| r.description = v)) }>
+                        </textarea>
+                        <p class="muted" data-testid="location">
+                            {move || app.t().location_label}": "
+                            {move || if locating.get() { app.t().location_locating.to_owned() }
+                                else if has_fix { fill(app.t().location_fix, &[("m", &accuracy.to_string())]) }
+                                else { app.t().location_none.to_owned() }}
+                        </p>
+                        <label class="field" for="report-address">{move || app.t().address_label}</label>
+                        <input id="report-address" class="text" type="text" maxlength="500"
+                            placeholder=move || app.t().address_hint
+                            prop:value=r.address.clone()
+                            on:change=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |r| r.address = v)) } />
+                        <p class="muted" data-testid="send-cost">{move || fill(app.t().send_cost, &[("kb", &kb.to_string())])}</p>
+                    </section>
+                    <div class="actions">
+                        <button type="button" class="button secondary" on:click=later>{move || app.t().later_button}</button>
+                        <button type="button" class="button primary-action" disabled=move || busy.get() on:click=send>
+                            {move || app.t().send_button}
+                        </button>
+                    </div>
+                    <button type="button" class="link-button" on:click=delete>{move || app.t().delete_button}</button>
+                }
+                .into_any()
+            }
+        }}
+    }
+}
+
+/// Before a photo: the big camera button within thumb reach, and the drafts to finish.
+#[component]
+fn CaptureStart(busy: RwSignal<bool>, on_capture: Callback<()>, on_resume: Callback<LocalReport>) -> impl IntoView {
+    let app = use_app();
+    let drafts = move || {
+        let mut d: Vec<LocalReport> = app
+            .reports
+            .get()
+            .into_iter()
+            .filter(|r| r.state == LocalState::Draft)
+            .collect();
+        d.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+        d
+    };
+    view! {
+        <section class="card">
+            <p>{move || app.t().report_intro}</p>
+        </section>
+        <Show when=move || !drafts().is_empty()>
+            <section class="card">
+                <h2>{move || app.t().drafts_title}</h2>
+                <ul class="plain-list" data-testid="drafts">
+                    {move || drafts().into_iter().map(|r| {
+                        let label = fill(app.t().draft_item, &[
+                            ("time", &super::my_reports::local_time(&r.captured_at)),
+                            ("photos", &r.photos.len().to_string()),
+                        ]);
+                        let r2 = r.clone();
+                        view! {
+                            <li><button type="button" class="list-button" on:click=move |_| on_resume.run(r2.clone())>{label}</button></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
+        <div class="capture-dock">
+            <button type="button" class="button capture" disabled=move || busy.get() on:click=move |_| on_capture.run(())>
+                {move || if busy.get() { app.t().capture_working } else { app.t().capture_button }}
+            </button>
+        </div>
     }
 }

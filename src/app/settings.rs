@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::context::Refresh;
+use super::my_reports::local_time;
 use super::{use_app, PageHeader};
 use crate::client::api::server_origin;
 use crate::domain::APP_VERSION;
@@ -183,20 +184,4 @@ fn ReferenceStatus() -> impl IntoView {
             </ul>
         </section>
     }
-}
-
-/// An RFC 3339 instant shown in the phone's local time, `YYYY-MM-DD HH:MM`.
-fn local_time(rfc3339: &str) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_owned();
-    }
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date(),
-        date.get_hours(),
-        date.get_minutes()
-    )
 }

@@ -2,12 +2,17 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::domain::{ErrorBody, API_BASE};
 
+/// How long any request may take before it counts as a network failure.
+pub const TIMEOUT_MS: i32 = 20_000;
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiFailure {
-    /// No answer at all: offline, DNS, connection refused or reset.
+    /// No answer at all: offline, DNS, connection refused or reset, timed out.
     #[error("network: {0}")]
     Network(String),
     /// The server answered with an error status (and, when it could, the protocol's error body).
@@ -32,10 +37,17 @@ impl ApiFailure {
         }
     }
 
+    /// The server's own message, when it sent one.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            ApiFailure::Status { body: Some(b), .. } => Some(&b.error.message),
+            _ => None,
+        }
+    }
+
     /// The token was refused: missing, unknown or revoked.
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, ApiFailure::Status { status: 401, .. })
-            && self.code() != Some("invalid_code")
+        matches!(self, ApiFailure::Status { status: 401, .. }) && self.code() != Some("invalid_code")
     }
 }
 
@@ -46,7 +58,7 @@ pub fn server_origin() -> String {
         .unwrap_or_default()
 }
 
-fn with_token(req: RequestBuilder, token: Option<&str>) -> RequestBuilder {
+fn prepare(req: RequestBuilder, token: Option<&str>) -> RequestBuilder {
     let req = req.header("Accept", "application/json");
     match token {
         Some(token) => req.header("Authorization", &format!("Bearer {token}")),
@@ -54,15 +66,39 @@ fn with_token(req: RequestBuilder, token: Option<&str>) -> RequestBuilder {
     }
 }
 
+/// Sends with a timeout: a request without an answer in time is aborted and counts as a network failure.
+/// `finish` adds the body (or none) to the prepared builder.
+async fn send(
+    builder: RequestBuilder,
+    finish: impl FnOnce(RequestBuilder) -> Result<Request, gloo_net::Error>,
+) -> Result<Response, ApiFailure> {
+    let controller = web_sys::AbortController::new().ok();
+    let signal = controller.as_ref().map(|c| c.signal());
+    let req = finish(builder.abort_signal(signal.as_ref())).map_err(|e| ApiFailure::Decode(e.to_string()))?;
+    let window = web_sys::window();
+    let timer = match (&controller, &window) {
+        (Some(c), Some(w)) => {
+            let c = c.clone();
+            let abort = Closure::once_into_js(move || c.abort());
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(abort.unchecked_ref(), TIMEOUT_MS)
+                .ok()
+        }
+        _ => None,
+    };
+    let res = req.send().await.map_err(|e| ApiFailure::Network(e.to_string()));
+    if let (Some(id), Some(w)) = (timer, window) {
+        w.clear_timeout_with_handle(id);
+    }
+    res
+}
+
+fn url(path: &str) -> String {
+    format!("{API_BASE}{path}")
+}
+
 /// `GET /api/v1{path}` decoded as `T`.
-pub async fn get_json<T: DeserializeOwned>(
-    path: &str,
-    token: Option<&str>,
-) -> Result<T, ApiFailure> {
-    let res = with_token(Request::get(&format!("{API_BASE}{path}")), token)
-        .send()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+pub async fn get_json<T: DeserializeOwned>(path: &str, token: Option<&str>) -> Result<T, ApiFailure> {
+    let res = send(prepare(Request::get(&url(path)), token), |b| b.build()).await?;
     decode(res).await
 }
 
@@ -72,22 +108,42 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     body: &B,
     token: Option<&str>,
 ) -> Result<T, ApiFailure> {
-    let req = with_token(Request::post(&format!("{API_BASE}{path}")), token)
-        .json(body)
-        .map_err(|e| ApiFailure::Decode(e.to_string()))?;
-    let res = req
-        .send()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    let res = send(prepare(Request::post(&url(path)), token), |b| b.json(body)).await?;
     decode(res).await
+}
+
+/// `PUT /api/v1{path}` with a JSON body: the status and, on success, the decoded answer.
+pub async fn put_json<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    token: Option<&str>,
+) -> Result<(u16, T), ApiFailure> {
+    let res = send(prepare(Request::put(&url(path)), token), |b| b.json(body)).await?;
+    let status = res.status();
+    Ok((status, decode(res).await?))
+}
+
+/// `HEAD /api/v1{path}`: the status.
+pub async fn head(path: &str, token: Option<&str>) -> Result<u16, ApiFailure> {
+    let builder = RequestBuilder::new(&url(path)).method(gloo_net::http::Method::HEAD);
+    let res = send(prepare(builder, token), |b| b.build()).await?;
+    Ok(res.status())
+}
+
+/// `PUT /api/v1{path}` with raw bytes.
+pub async fn put_bytes(path: &str, bytes: &[u8], content_type: &str, token: Option<&str>) -> Result<(), ApiFailure> {
+    let body = JsValue::from(js_sys::Uint8Array::from(bytes));
+    let builder = prepare(Request::put(&url(path)), token).header("Content-Type", content_type);
+    let res = send(builder, |b| b.body(body)).await?;
+    decode::<serde_json::Value>(res).await.map(|_| ()).or_else(|e| match e {
+        ApiFailure::Decode(_) => Ok(()),
+        other => Err(other),
+    })
 }
 
 async fn decode<T: DeserializeOwned>(res: Response) -> Result<T, ApiFailure> {
     if !res.ok() {
-        let retry_after = res
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.trim().parse().ok());
+        let retry_after = res.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
         let body = res.json::<ErrorBody>().await.ok();
         return Err(ApiFailure::Status {
             status: res.status(),

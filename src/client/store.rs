@@ -6,7 +6,9 @@ use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::domain::{Enrollment, ReferenceData};
+use crate::client::local::{LocalReport, LocalState, OutboxEntry};
+use crate::domain::change::{Change, ChangeKind};
+use crate::domain::{Category, Enrollment, ReferenceData, Report, Station};
 use crate::i18n::Lang;
 
 pub const DB_NAME: &str = "suishoupai";
@@ -17,10 +19,15 @@ pub const REFERENCE: &str = "reference";
 pub const META: &str = "meta";
 /// Object store of changes not yet acknowledged by the server, keyed by their id.
 pub const OUTBOX: &str = "outbox";
+/// Object store of the phone's reports (drafts to delivered), keyed by report id.
+pub const REPORTS: &str = "reports";
+/// Object store of photo bytes (`Uint8Array`), keyed by SHA-256.
+pub const PHOTOS: &str = "photos";
 
 const REFERENCE_KEY: &str = "current";
 const LANGUAGE_KEY: &str = "language";
 const SESSION_KEY: &str = "session";
+const CURSOR_KEY: &str = "cursor";
 
 /// One step of the schema: creates or changes stores inside the `upgradeneeded` transaction.
 pub type Migration = fn(&Database) -> indexed_db_futures::Result<()>;
@@ -30,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
     create_reference_store,
     create_meta_store,
     create_outbox_store,
+    create_report_stores,
 ];
 
 fn create_reference_store(db: &Database) -> indexed_db_futures::Result<()> {
@@ -44,6 +52,12 @@ fn create_meta_store(db: &Database) -> indexed_db_futures::Result<()> {
 
 fn create_outbox_store(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(OUTBOX).build()?;
+    Ok(())
+}
+
+fn create_report_stores(db: &Database) -> indexed_db_futures::Result<()> {
+    db.create_object_store(REPORTS).build()?;
+    db.create_object_store(PHOTOS).build()?;
     Ok(())
 }
 
@@ -164,6 +178,213 @@ impl Store {
         let tx = self.db.transaction(OUTBOX).build()?;
         let n = tx.object_store(OUTBOX)?.count().await?;
         Ok(n)
+    }
+
+    /// Saves a report (a draft, or a change to one) and any new photos in one transaction: after it resolves,
+    /// all of it is on the phone, or none of it.
+    pub async fn save_report(&self, report: &LocalReport, new_photos: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([REPORTS, PHOTOS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let photos = tx.object_store(PHOTOS)?;
+        for (sha, bytes) in new_photos {
+            photos
+                .put(wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(bytes.as_slice())))
+                .with_key(sha.clone())
+                .await?;
+        }
+        tx.object_store(REPORTS)?
+            .put(report)
+            .with_key(report.id.clone())
+            .with_key_type::<String>()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Queues a finished report: the report (state 待发送) and its outbox entry in one transaction.
+    pub async fn queue_report(&self, report: &LocalReport, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([REPORTS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(REPORTS)?
+            .put(report)
+            .with_key(report.id.clone())
+            .with_key_type::<String>()
+            .serde()?
+            .await?;
+        tx.object_store(OUTBOX)?
+            .put(entry)
+            .with_key(entry.report_id.clone())
+            .with_key_type::<String>()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the server's acknowledgement: the report as delivered and its outbox entry gone, together.
+    pub async fn acknowledge(&self, report: &LocalReport) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([REPORTS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(REPORTS)?
+            .put(report)
+            .with_key(report.id.clone())
+            .with_key_type::<String>()
+            .serde()?
+            .await?;
+        tx.object_store(OUTBOX)?.delete(report.id.clone()).serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn put_outbox_entry(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.put(OUTBOX, &entry.report_id, entry).await
+    }
+
+    pub async fn set_report(&self, report: &LocalReport) -> Result<(), StoreError> {
+        self.put(REPORTS, &report.id, report).await
+    }
+
+    /// Deletes a draft and the photos no other report uses. Only drafts: anything queued stays until acknowledged.
+    pub async fn delete_draft(&self, id: &str) -> Result<bool, StoreError> {
+        let tx = self
+            .db
+            .transaction([REPORTS, PHOTOS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let reports = tx.object_store(REPORTS)?;
+        let all: Vec<LocalReport> = reports.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let Some(draft) = all.iter().find(|r| r.id == id && r.state == LocalState::Draft) else {
+            return Ok(false);
+        };
+        let photos = tx.object_store(PHOTOS)?;
+        for photo in &draft.photos {
+            let shared = all
+                .iter()
+                .any(|r| r.id != id && r.photos.iter().any(|p| p.sha256 == photo.sha256));
+            if !shared {
+                photos.delete(photo.sha256.clone()).serde()?.await?;
+            }
+        }
+        reports.delete(id.to_owned()).serde()?.await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn reports(&self) -> Result<Vec<LocalReport>, StoreError> {
+        let tx = self.db.transaction(REPORTS).build()?;
+        let all: Vec<LocalReport> = tx.object_store(REPORTS)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        Ok(all)
+    }
+
+    pub async fn report(&self, id: &str) -> Result<Option<LocalReport>, StoreError> {
+        self.get(REPORTS, id).await
+    }
+
+    pub async fn photo(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.db.transaction(PHOTOS).build()?;
+        let value: Option<wasm_bindgen::JsValue> = tx.object_store(PHOTOS)?.get(sha256.to_owned()).primitive()?.await?;
+        Ok(value
+            .filter(|v| !v.is_undefined() && !v.is_null())
+            .map(|v| js_sys::Uint8Array::new(&v).to_vec()))
+    }
+
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let tx = self.db.transaction(OUTBOX).build()?;
+        let all: Vec<OutboxEntry> = tx.object_store(OUTBOX)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        Ok(all)
+    }
+
+    /// Where the change feed left off, if the phone ever pulled.
+    pub async fn cursor(&self) -> Result<Option<String>, StoreError> {
+        self.get(META, CURSOR_KEY).await
+    }
+
+    /// Applies a page of the change feed and stores its cursor in one transaction: both or neither.
+    /// A report's newer version replaces the older; a report the phone did not know is added.
+    pub async fn apply_changes(&self, changes: &[Change], next_cursor: &str) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([REPORTS, REFERENCE, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let reports = tx.object_store(REPORTS)?;
+        let reference = tx.object_store(REFERENCE)?;
+        let mut data: ReferenceData = reference.get(REFERENCE_KEY.to_owned()).serde()?.await?.unwrap_or_default();
+        let mut reference_changed = false;
+        for change in changes {
+            match change.kind {
+                ChangeKind::Report => {
+                    let Ok(server) = serde_json::from_value::<Report>(change.data.clone()) else {
+                        continue;
+                    };
+                    let known: Option<LocalReport> = reports.get(server.id.clone()).serde()?.await?;
+                    let merged = match known {
+                        Some(mut local) => {
+                            if local.server.as_ref().is_some_and(|s| s.version >= server.version) {
+                                continue;
+                            }
+                            local.server = Some(server);
+                            if local.state != LocalState::NeedsAttention {
+                                local.state = LocalState::Delivered;
+                            }
+                            local
+                        }
+                        None => LocalReport::from_server(server),
+                    };
+                    reports
+                        .put(&merged)
+                        .with_key(merged.id.clone())
+                        .with_key_type::<String>()
+                        .serde()?
+                        .await?;
+                }
+                ChangeKind::Category => {
+                    if let Ok(c) = serde_json::from_value::<Category>(change.data.clone()) {
+                        match data.categories.iter_mut().find(|x| x.code == c.code) {
+                            Some(x) => *x = c,
+                            None => data.categories.push(c),
+                        }
+                        reference_changed = true;
+                    }
+                }
+                ChangeKind::Station => {
+                    if let Ok(st) = serde_json::from_value::<Station>(change.data.clone()) {
+                        match data.stations.iter_mut().find(|x| x.id == st.id) {
+                            Some(x) => *x = st,
+                            None => data.stations.push(st),
+                        }
+                        reference_changed = true;
+                    }
+                }
+                ChangeKind::Checkin | ChangeKind::Points => {}
+            }
+        }
+        if reference_changed {
+            reference
+                .put(&data)
+                .with_key(REFERENCE_KEY.to_owned())
+                .with_key_type::<String>()
+                .serde()?
+                .await?;
+        }
+        tx.object_store(META)?
+            .put(next_cursor)
+            .with_key(CURSOR_KEY.to_owned())
+            .with_key_type::<String>()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The interface language the user chose, if they chose one.

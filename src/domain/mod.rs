@@ -5,8 +5,10 @@ pub mod change;
 pub mod enrollment_code;
 pub mod geo;
 pub mod grid;
+pub mod photo;
 pub mod reference;
 pub mod report;
+pub mod retry;
 pub mod station;
 pub mod user;
 

@@ -1,8 +1,8 @@
 //! Random secrets and their hashes: tokens, enrollment codes and pass secrets.
 use anyhow::Context;
-use sha2::{Digest, Sha256};
 
 use crate::domain::enrollment_code;
+pub use crate::domain::photo::sha256_hex;
 
 pub fn random_bytes<const N: usize>() -> anyhow::Result<[u8; N]> {
     let mut buf = [0u8; N];
@@ -12,11 +12,6 @@ pub fn random_bytes<const N: usize>() -> anyhow::Result<[u8; N]> {
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The lowercase hex SHA-256 of `data`: how tokens and codes are stored.
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
 }
 
 /// A device token: 256 random bits, hex.

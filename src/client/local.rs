@@ -1,0 +1,112 @@
+//! Reports as the phone keeps them: a draft from the moment a photo is taken, then queued, sending, delivered
+//! or needing attention; with the server's version of the report once it has one.
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Report, ReportSubmission};
+
+/// Where a report stands on this phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalState {
+    /// 草稿: started, not sent yet.
+    Draft,
+    /// 待发送: saved, waiting in the outbox.
+    Queued,
+    /// 发送中.
+    Sending,
+    /// 已送达: the server acknowledged it.
+    Delivered,
+    /// 需处理: the server refused it (409/422); kept with the reason.
+    NeedsAttention,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalPhoto {
+    pub sha256: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalReport {
+    pub id: String,
+    pub state: LocalState,
+    pub category: Option<String>,
+    pub urgent: bool,
+    pub description: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    pub address: String,
+    pub photos: Vec<LocalPhoto>,
+    pub captured_at: String,
+    /// Milliseconds since the epoch when the report was started on this phone (for ordering).
+    pub created_ms: f64,
+    /// Why the server refused it, when it did.
+    pub problem: Option<String>,
+    /// The server's report, once delivered (and as the change feed updates it).
+    pub server: Option<Report>,
+}
+
+impl LocalReport {
+    /// What is sent to the server (`None` while no category is chosen).
+    pub fn submission(&self) -> Option<ReportSubmission> {
+        Some(ReportSubmission {
+            category: self.category.clone()?,
+            urgent: self.urgent,
+            description: self.description.trim().to_owned(),
+            lat: self.lat,
+            lon: self.lon,
+            accuracy_m: self.accuracy_m,
+            address: Some(self.address.trim().to_owned()).filter(|a| !a.is_empty()),
+            photos: self.photos.iter().map(|p| p.sha256.clone()).collect(),
+            captured_at: self.captured_at.clone(),
+        })
+    }
+
+    /// Bytes this report costs to send: its photos and the JSON.
+    pub fn bytes_to_send(&self) -> u64 {
+        let json = self
+            .submission()
+            .and_then(|s| serde_json::to_vec(&s).ok())
+            .map_or(400, |v| v.len() as u64);
+        self.photos.iter().map(|p| p.size).sum::<u64>() + json
+    }
+
+    /// A report the phone learns of from the server only (after its storage was wiped, say).
+    pub fn from_server(report: Report) -> LocalReport {
+        let s = &report.submitted;
+        LocalReport {
+            id: report.id.clone(),
+            state: LocalState::Delivered,
+            category: Some(s.category.clone()),
+            urgent: s.urgent,
+            description: s.description.clone(),
+            lat: s.lat,
+            lon: s.lon,
+            accuracy_m: s.accuracy_m,
+            address: s.address.clone().unwrap_or_default(),
+            photos: s
+                .photos
+                .iter()
+                .map(|sha| LocalPhoto {
+                    sha256: sha.clone(),
+                    size: 0,
+                })
+                .collect(),
+            captured_at: s.captured_at.clone(),
+            created_ms: crate::domain::report::parse_time(&s.captured_at)
+                .map_or(0.0, |t| (t.unix_timestamp_nanos() / 1_000_000) as f64),
+            problem: None,
+            server: Some(report),
+        }
+    }
+}
+
+/// An entry of the outbox: a report waiting for the server's acknowledgement, and when to try it next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub report_id: String,
+    pub queued_ms: f64,
+    pub attempts: u32,
+    pub next_attempt_ms: f64,
+}

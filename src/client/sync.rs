@@ -1,0 +1,295 @@
+//! The sync engine. Push: for each outbox entry that is due, its photos first (`HEAD` skips those the server
+//! has), then the report `PUT`; the entry is deleted only in the same transaction that records the server's
+//! acknowledgement. Pull: the change feed, each page applied together with its cursor.
+use std::cell::Cell;
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::api::{self, ApiFailure};
+use super::local::{LocalState, OutboxEntry};
+use super::store::{Store, StoreError};
+use crate::domain::change::ChangePage;
+use crate::domain::retry::{backoff_ms, verdict, Verdict};
+use crate::domain::Report;
+
+/// Progress of a run, for the queue's progress bar.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    pub items_total: u32,
+    pub items_done: u32,
+    pub bytes_total: u64,
+    pub bytes_done: u64,
+    /// The report being sent now.
+    pub current: Option<String>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    pub delivered: u32,
+    pub needs_attention: u32,
+    /// Entries left for a later run (network down, server busy, not due yet).
+    pub waiting: u32,
+    pub pulled: u32,
+    /// The network was unreachable.
+    pub offline: bool,
+    /// The server refused the token: nothing more was tried.
+    pub signed_out: bool,
+    /// Another tab held the sync lock; this run did nothing.
+    pub skipped: bool,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+enum Step {
+    Done(Report),
+    Retry(Option<u32>),
+    Attention(String),
+    SignedOut,
+    Offline,
+}
+
+impl From<ApiFailure> for Step {
+    fn from(f: ApiFailure) -> Step {
+        match &f {
+            ApiFailure::Network(_) => Step::Offline,
+            ApiFailure::Decode(e) => Step::Retry(None).or_log(e),
+            ApiFailure::Status { status, retry_after, .. } => match verdict(*status) {
+                Verdict::Retry => Step::Retry(*retry_after),
+                Verdict::SignedOut => Step::SignedOut,
+                Verdict::NeedsAttention | Verdict::Done => Step::Attention(
+                    f.message().map_or_else(|| format!("HTTP {status}"), str::to_owned),
+                ),
+            },
+        }
+    }
+}
+
+impl Step {
+    fn or_log(self, why: &str) -> Step {
+        leptos::logging::warn!("unexpected answer: {why}");
+        self
+    }
+}
+
+/// Sends one report: its photos, then the report itself.
+async fn push_one(store: &Store, token: &str, report_id: &str, progress: &mut Progress) -> Result<Step, StoreError> {
+    let Some(local) = store.report(report_id).await? else {
+        return Ok(Step::Attention("本地记录丢失 (local record missing)".into()));
+    };
+    let Some(submission) = local.submission() else {
+        return Ok(Step::Attention("请选择类别 (choose a category)".into()));
+    };
+    for photo in &local.photos {
+        let path = format!("/photos/{}", photo.sha256);
+        match api::head(&path, Some(token)).await {
+            Ok(200) => {}
+            Ok(404) => {
+                let Some(bytes) = store.photo(&photo.sha256).await? else {
+                    return Ok(Step::Attention("照片已不在手机上 (photo missing on this phone)".into()));
+                };
+                if let Err(f) = api::put_bytes(&path, &bytes, "image/jpeg", Some(token)).await {
+                    return Ok(f.into());
+                }
+            }
+            Ok(401) => return Ok(Step::SignedOut),
+            Ok(status) => {
+                return Ok(ApiFailure::Status {
+                    status,
+                    body: None,
+                    retry_after: None,
+                }
+                .into())
+            }
+            Err(f) => return Ok(f.into()),
+        }
+        progress.bytes_done += photo.size;
+    }
+    match api::put_json::<_, Report>(&format!("/reports/{report_id}"), &submission, Some(token)).await {
+        Ok((_, report)) => Ok(Step::Done(report)),
+        // A photo the server lost between HEAD and PUT: upload again next time.
+        Err(f) if f.code() == Some("photo_missing") => Ok(Step::Retry(None)),
+        Err(f) => Ok(f.into()),
+    }
+}
+
+/// Pushes every due outbox entry, oldest first, then pulls the change feed.
+pub async fn run(store: &Store, token: &str, on_progress: &dyn Fn(&Progress)) -> Result<Outcome, StoreError> {
+    let mut outcome = Outcome::default();
+    let mut entries = store.outbox().await?;
+    entries.sort_by(|a, b| a.queued_ms.total_cmp(&b.queued_ms));
+    let reports = store.reports().await?;
+    let size_of = |id: &str| reports.iter().find(|r| r.id == id).map_or(0, |r| r.bytes_to_send());
+    let mut progress = Progress {
+        items_total: entries.len() as u32,
+        bytes_total: entries.iter().map(|e| size_of(&e.report_id)).sum(),
+        ..Progress::default()
+    };
+    on_progress(&progress);
+    let mut stop = false;
+    for entry in entries {
+        let needs_attention = reports
+            .iter()
+            .any(|r| r.id == entry.report_id && r.state == LocalState::NeedsAttention);
+        if stop || needs_attention || entry.next_attempt_ms > now_ms() {
+            outcome.waiting += u32::from(!needs_attention);
+            continue;
+        }
+        progress.current = Some(entry.report_id.clone());
+        set_state(store, &entry.report_id, LocalState::Sending, None).await?;
+        on_progress(&progress);
+        let bytes_before = progress.bytes_done;
+        match push_one(store, token, &entry.report_id, &mut progress).await? {
+            Step::Done(report) => {
+                if let Some(mut local) = store.report(&entry.report_id).await? {
+                    local.state = LocalState::Delivered;
+                    local.problem = None;
+                    if local.server.as_ref().is_none_or(|s| s.version <= report.version) {
+                        local.server = Some(report);
+                    }
+                    store.acknowledge(&local).await?;
+                }
+                outcome.delivered += 1;
+                progress.items_done += 1;
+                progress.bytes_done = bytes_before + size_of(&entry.report_id);
+            }
+            Step::Retry(retry_after) => {
+                reschedule(store, entry, retry_after).await?;
+                set_state(store, &progress.current.take().unwrap_or_default(), LocalState::Queued, None).await?;
+                outcome.waiting += 1;
+            }
+            Step::Offline => {
+                reschedule(store, entry, None).await?;
+                set_state(store, &progress.current.take().unwrap_or_default(), LocalState::Queued, None).await?;
+                outcome.offline = true;
+                outcome.waiting += 1;
+                stop = true;
+            }
+            Step::Attention(message) => {
+                set_state(store, &entry.report_id, LocalState::NeedsAttention, Some(message)).await?;
+                outcome.needs_attention += 1;
+            }
+            Step::SignedOut => {
+                set_state(store, &entry.report_id, LocalState::Queued, None).await?;
+                outcome.signed_out = true;
+                outcome.waiting += 1;
+                stop = true;
+            }
+        }
+        progress.current = None;
+        on_progress(&progress);
+    }
+    if !outcome.offline && !outcome.signed_out {
+        match pull(store, token).await {
+            Ok(n) => outcome.pulled = n,
+            Err(PullError::Api(f)) if f.is_unauthorized() => outcome.signed_out = true,
+            Err(PullError::Api(ApiFailure::Network(_))) => outcome.offline = true,
+            Err(PullError::Api(f)) => leptos::logging::warn!("pull failed: {f}"),
+            Err(PullError::Store(e)) => return Err(e),
+        }
+    }
+    Ok(outcome)
+}
+
+async fn set_state(store: &Store, id: &str, state: LocalState, problem: Option<String>) -> Result<(), StoreError> {
+    if let Some(mut local) = store.report(id).await? {
+        if local.state != state || local.problem != problem {
+            local.state = state;
+            local.problem = problem;
+            store.set_report(&local).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn reschedule(store: &Store, mut entry: OutboxEntry, retry_after: Option<u32>) -> Result<(), StoreError> {
+    entry.next_attempt_ms = now_ms() + backoff_ms(entry.attempts, retry_after, js_sys::Math::random());
+    entry.attempts += 1;
+    store.put_outbox_entry(&entry).await
+}
+
+pub enum PullError {
+    Api(ApiFailure),
+    Store(StoreError),
+}
+
+/// Pulls the change feed to its end; returns how many changes were applied.
+pub async fn pull(store: &Store, token: &str) -> Result<u32, PullError> {
+    let mut cursor = store.cursor().await.map_err(PullError::Store)?;
+    let mut applied = 0;
+    for _ in 0..1000 {
+        let path = match &cursor {
+            Some(c) => format!("/changes?limit=200&cursor={c}"),
+            None => "/changes?limit=200".to_owned(),
+        };
+        let page: ChangePage = api::get_json(&path, Some(token)).await.map_err(PullError::Api)?;
+        store
+            .apply_changes(&page.changes, &page.next_cursor)
+            .await
+            .map_err(PullError::Store)?;
+        applied += page.changes.len() as u32;
+        cursor = Some(page.next_cursor);
+        if !page.has_more {
+            break;
+        }
+    }
+    Ok(applied)
+}
+
+thread_local! {
+    static RUNNING_HERE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `job` unless a sync is under way in this tab or, through the Web Locks API, in another tab.
+/// Where the browser has no Web Locks, only this tab's guard applies.
+pub async fn exclusively<F>(job: F) -> Option<Outcome>
+where
+    F: std::future::Future<Output = Outcome> + 'static,
+{
+    if RUNNING_HERE.with(|r| r.replace(true)) {
+        return None;
+    }
+    let result = with_web_lock(job).await;
+    RUNNING_HERE.with(|r| r.set(false));
+    result
+}
+
+async fn with_web_lock<F>(job: F) -> Option<Outcome>
+where
+    F: std::future::Future<Output = Outcome> + 'static,
+{
+    let locks = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|l| !l.is_undefined() && !l.is_null());
+    let Some(locks) = locks else {
+        return Some(job.await);
+    };
+    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
+    else {
+        return Some(job.await);
+    };
+    let slot = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let out = slot.clone();
+    let mut job = Some(job);
+    let callback = wasm_bindgen::closure::Closure::once_into_js(move |lock: JsValue| -> js_sys::Promise {
+        match job.take() {
+            Some(job) if !lock.is_null() => wasm_bindgen_futures::future_to_promise(async move {
+                *out.borrow_mut() = Some(job.await);
+                Ok(JsValue::UNDEFINED)
+            }),
+            _ => js_sys::Promise::resolve(&JsValue::UNDEFINED),
+        }
+    });
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+    let promise = request.call3(&locks, &"suishoupai-sync".into(), &options, &callback).ok()?;
+    JsFuture::from(js_sys::Promise::resolve(&promise)).await.ok()?;
+    let result = slot.borrow_mut().take();
+    result.or(Some(Outcome {
+        skipped: true,
+        ..Outcome::default()
+    }))
+}
