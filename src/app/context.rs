@@ -162,7 +162,9 @@ impl AppContext {
             wasm_bindgen::JsCast::unchecked_ref(visible.as_ref()),
         );
         visible.forget();
-        let timer = set_interval_with_handle(move || self.sync_now(), std::time::Duration::from_secs(30)).ok();
+        let timer =
+            set_interval_with_handle(move || self.sync_now(), std::time::Duration::from_secs(30))
+                .ok();
         on_cleanup(move || {
             online.remove();
             offline.remove();
@@ -182,8 +184,18 @@ impl AppContext {
         }
     }
 
-    /// Pushes the outbox and pulls the change feed, unless a sync runs already (here or in another tab).
+    /// Pushes the due outbox entries and pulls the change feed, unless a sync runs already (here or in
+    /// another tab).
     pub fn sync_now(self) {
+        self.sync_with(false);
+    }
+
+    /// 立即同步: like [`AppContext::sync_now`], but every queued entry is tried now, backoff or not.
+    pub fn sync_everything_now(self) {
+        self.sync_with(true);
+    }
+
+    fn sync_with(self, force: bool) {
         let (Some(store), Some(token)) = (self.store(), self.token()) else {
             return;
         };
@@ -195,7 +207,7 @@ impl AppContext {
                     self.sync.update(|s| s.progress = p);
                     leptos::task::spawn_local(self.reload_reports());
                 };
-                let outcome = match sync::run(&store, &token, &progress).await {
+                let outcome = match sync::run(&store, &token, force, &progress).await {
                     Ok(outcome) => outcome,
                     Err(e) => {
                         leptos::logging::warn!("sync: {e}");
@@ -209,7 +221,8 @@ impl AppContext {
                     self.auth_lost.set(true);
                 }
                 if !outcome.skipped {
-                    self.online.set(!outcome.offline && window().navigator().on_line());
+                    self.online
+                        .set(!outcome.offline && window().navigator().on_line());
                 }
                 self.sync.update(|s| {
                     s.running = false;

@@ -76,20 +76,37 @@ pub fn SyncBar() -> impl IntoView {
         if n == 0 {
             app.t().sync_all_sent.to_owned()
         } else {
-            fill(app.t().sync_queue, &[("n", &n.to_string()), ("kb", &kilobytes(bytes).to_string())])
+            fill(
+                app.t().sync_queue,
+                &[("n", &n.to_string()), ("kb", &kilobytes(bytes).to_string())],
+            )
         }
     };
     let progress = move || {
         let s = app.sync.get();
         (s.running && s.progress.items_total > 0).then(|| {
             let p = s.progress;
-            let value = if p.bytes_total > 0 { p.bytes_done as f64 / p.bytes_total as f64 } else { 0.0 };
-            (value, fill(app.t().sync_progress, &[("done", &p.items_done.to_string()), ("total", &p.items_total.to_string())]))
+            let value = if p.bytes_total > 0 {
+                p.bytes_done as f64 / p.bytes_total as f64
+            } else {
+                0.0
+            };
+            (
+                value,
+                fill(
+                    app.t().sync_progress,
+                    &[
+                        ("done", &p.items_done.to_string()),
+                        ("total", &p.items_total.to_string()),
+                    ],
+                ),
+            )
         })
     };
     let offline_note = move || {
         let s = app.sync.get();
-        (!s.running && s.last.as_ref().is_some_and(|o| o.offline) && waiting().0 > 0).then(|| app.t().sync_offline)
+        (!s.running && s.last.as_ref().is_some_and(|o| o.offline) && waiting().0 > 0)
+            .then(|| app.t().sync_offline)
     };
     view! {
         <section class="card sync-bar" data-testid="sync-bar">
@@ -99,7 +116,7 @@ pub fn SyncBar() -> impl IntoView {
                 <p class="muted">{label}</p>
             })}
             {move || offline_note().map(|n| view! { <p class="muted">{n}</p> })}
-            <button type="button" class="button" disabled=move || app.sync.get().running on:click=move |_| app.sync_now()>
+            <button type="button" class="button" disabled=move || app.sync.get().running on:click=move |_| app.sync_everything_now()>
                 {move || if app.sync.get().running { app.t().sync_running } else { app.t().sync_now }}
             </button>
         </section>
@@ -110,7 +127,12 @@ pub fn SyncBar() -> impl IntoView {
 pub fn MyReportsPage() -> impl IntoView {
     let app = use_app();
     let list = move || {
-        let mut rs: Vec<LocalReport> = app.reports.get().into_iter().filter(|r| r.state != LocalState::Draft).collect();
+        let mut rs: Vec<LocalReport> = app
+            .reports
+            .get()
+            .into_iter()
+            .filter(|r| r.state != LocalState::Draft)
+            .collect();
         rs.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
         rs
     };
@@ -157,7 +179,8 @@ pub fn ReportDetailPage() -> impl IntoView {
     let params = use_params_map();
     let report = move || {
         let id = params.with(|p| p.get("id").unwrap_or_default());
-        app.reports.with(|rs| rs.iter().find(|r| r.id == id).cloned())
+        app.reports
+            .with(|rs| rs.iter().find(|r| r.id == id).cloned())
     };
     view! {
         <PageHeader title=|t| t.report_detail_title />
@@ -175,7 +198,13 @@ fn ReportDetail(report: LocalReport) -> impl IntoView {
         let mut found = Vec::new();
         if let Some(store) = app.store() {
             for p in &photos {
-                if let Some(url) = store.photo(&p.sha256).await.ok().flatten().and_then(|b| object_url(&b)) {
+                if let Some(url) = store
+                    .photo(&p.sha256)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|b| object_url(&b))
+                {
                     found.push(url);
                 }
             }
@@ -190,7 +219,10 @@ fn ReportDetail(report: LocalReport) -> impl IntoView {
     };
     let address = report.address.clone();
     let category = report.category.clone();
-    let timeline = server.as_ref().map(|s| s.timeline.clone()).unwrap_or_default();
+    let timeline = server
+        .as_ref()
+        .map(|s| s.timeline.clone())
+        .unwrap_or_default();
     let level = server.as_ref().map(|s| s.level);
     let status = server.as_ref().map(|s| s.status);
     view! {

@@ -16,7 +16,8 @@ use crate::i18n::{fill, Texts};
 
 fn now() -> time::OffsetDateTime {
     let ms = js_sys::Date::now();
-    time::OffsetDateTime::from_unix_timestamp_nanos((ms * 1_000_000.0) as i128).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    time::OffsetDateTime::from_unix_timestamp_nanos((ms * 1_000_000.0) as i128)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
 /// Categories, the rider's most used first (catalog order among equals).
@@ -28,7 +29,12 @@ fn categories_by_use(categories: &[Category], reports: &[LocalReport]) -> Vec<Ca
         }
     }
     let mut list: Vec<(usize, Category)> = categories.iter().cloned().enumerate().collect();
-    list.sort_by_key(|(i, c)| (std::cmp::Reverse(uses.get(c.code.as_str()).copied().unwrap_or(0)), *i));
+    list.sort_by_key(|(i, c)| {
+        (
+            std::cmp::Reverse(uses.get(c.code.as_str()).copied().unwrap_or(0)),
+            *i,
+        )
+    });
     list.into_iter().map(|(_, c)| c).collect()
 }
 
@@ -37,7 +43,9 @@ fn problem(t: &Texts, report: &LocalReport, known: &[Category]) -> Option<String
     let Some(sub): Option<ReportSubmission> = report.submission() else {
         return Some(t.need_category.to_owned());
     };
-    let errors = sub.validate(now(), |c| known.iter().any(|k| k.code == c)).err()?;
+    let errors = sub
+        .validate(now(), |c| known.iter().any(|k| k.code == c))
+        .err()?;
     let field = errors.keys().next()?.as_str();
     Some(match field {
         "category" => t.need_category.to_owned(),
@@ -57,18 +65,25 @@ pub fn ReportPage() -> impl IntoView {
     let locating = RwSignal::new(false);
     let message = RwSignal::new(None::<(bool, String)>);
     let input_ref = NodeRef::<leptos::html::Input>::new();
+    let current_id = Memo::new(move |_| current.with(|c| c.as_ref().map(|r| r.id.clone())));
 
     let save = move |report: LocalReport, photos: Vec<(String, Vec<u8>)>| async move {
         let Some(store) = app.store() else {
             return Err(String::from("IndexedDB"));
         };
-        store.save_report(&report, &photos).await.map_err(|e| e.to_string())?;
+        store
+            .save_report(&report, &photos)
+            .await
+            .map_err(|e| e.to_string())?;
         app.reload_reports().await;
         Ok::<(), String>(())
     };
 
     let on_photo = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
             return;
         };
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
@@ -109,7 +124,9 @@ pub fn ReportPage() -> impl IntoView {
                 problem: None,
                 server: None,
             });
-            if !report.photos.iter().any(|p| p.sha256 == photo.sha256) && report.photos.len() < MAX_PHOTOS {
+            if !report.photos.iter().any(|p| p.sha256 == photo.sha256)
+                && report.photos.len() < MAX_PHOTOS
+            {
                 report.photos.push(LocalPhoto {
                     sha256: photo.sha256.clone(),
                     size: photo.bytes.len() as u64,
@@ -130,7 +147,10 @@ pub fn ReportPage() -> impl IntoView {
                     r.accuracy_m = Some(fix.accuracy_m);
                     current.set(Some(r.clone()));
                     if let Err(e) = save(r, vec![]).await {
-                        message.set(Some((true, fill(app.t().storage_failed, &[("reason", &e)]))));
+                        message.set(Some((
+                            true,
+                            fill(app.t().storage_failed, &[("reason", &e)]),
+                        )));
                     }
                 }
             }
@@ -152,7 +172,10 @@ pub fn ReportPage() -> impl IntoView {
         current.set(Some(r.clone()));
         leptos::task::spawn_local(async move {
             if let Err(e) = save(r, vec![]).await {
-                message.set(Some((true, fill(app.t().storage_failed, &[("reason", &e)]))));
+                message.set(Some((
+                    true,
+                    fill(app.t().storage_failed, &[("reason", &e)]),
+                )));
             }
         });
     };
@@ -175,7 +198,10 @@ pub fn ReportPage() -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             let Some(store) = app.store() else {
-                message.set(Some((true, fill(app.t().storage_failed, &[("reason", "IndexedDB")]))));
+                message.set(Some((
+                    true,
+                    fill(app.t().storage_failed, &[("reason", "IndexedDB")]),
+                )));
                 return;
             };
             match store.queue_report(&r, &entry).await {
@@ -186,7 +212,10 @@ pub fn ReportPage() -> impl IntoView {
                     app.reload_reports().await;
                     app.sync_now();
                 }
-                Err(e) => message.set(Some((true, fill(app.t().storage_failed, &[("reason", &e.to_string())])))),
+                Err(e) => message.set(Some((
+                    true,
+                    fill(app.t().storage_failed, &[("reason", &e.to_string())]),
+                ))),
             }
         });
     };
@@ -198,7 +227,9 @@ pub fn ReportPage() -> impl IntoView {
     };
 
     let delete = move |_| {
-        let confirmed = window().confirm_with_message(app.t().delete_confirm).unwrap_or(false);
+        let confirmed = window()
+            .confirm_with_message(app.t().delete_confirm)
+            .unwrap_or(false);
         let Some(r) = current.get_untracked().filter(|_| confirmed) else {
             return;
         };
@@ -217,7 +248,13 @@ pub fn ReportPage() -> impl IntoView {
             let mut map = HashMap::new();
             if let Some(store) = app.store() {
                 for p in &r.photos {
-                    if let Some(url) = store.photo(&p.sha256).await.ok().flatten().and_then(|b| object_url(&b)) {
+                    if let Some(url) = store
+                        .photo(&p.sha256)
+                        .await
+                        .ok()
+                        .flatten()
+                        .and_then(|b| object_url(&b))
+                    {
                         map.insert(p.sha256.clone(), url);
                     }
                 }
@@ -249,27 +286,24 @@ pub fn ReportPage() -> impl IntoView {
                 {move || message.get().map(|m| m.1)}
             </p>
         </Show>
-        {move || match current.get() {
+        {move || match current_id.get() {
             None => view! {
                 <CaptureStart busy=busy on_capture=Callback::new(move |_| open_camera(())) on_resume=Callback::new(resume) />
             }
             .into_any(),
-            Some(r) => {
-                let categories = app.reference.with(|d| categories_by_use(&d.categories, &app.reports.get()));
-                let english = app.lang.get().is_english();
-                let selected = r.category.clone();
-                let kb = kilobytes(r.bytes_to_send());
-                let can_add = r.photos.len() < MAX_PHOTOS;
-                let has_fix = r.lat.is_some();
-                let accuracy = r.accuracy_m.unwrap_or(0.0).round() as i64;
+            // Rendered once per report: the fields below follow `current` on their own, so typing is never
+            // interrupted by a re-render.
+            Some(_) => {
+                let field = move |f: fn(&LocalReport) -> String| move || current.with(|c| c.as_ref().map(f).unwrap_or_default());
+                let categories = app.reference.with_untracked(|d| categories_by_use(&d.categories, &app.reports.get_untracked()));
                 view! {
                     <section class="card form">
                         <div class="thumbs">
-                            {r.photos.iter().map(|p| {
+                            {move || current.with(|c| c.as_ref().map(|r| r.photos.clone()).unwrap_or_default()).into_iter().map(|p| {
                                 let src = urls.with(|u| u.get(&p.sha256).cloned()).unwrap_or_default();
                                 view! { <img class="thumb" src=src alt=move || app.t().photo_alt /> }
                             }).collect_view()}
-                            <Show when=move || can_add>
+                            <Show when=move || current.with(|c| c.as_ref().is_some_and(|r| r.photos.len() < MAX_PHOTOS))>
                                 <button type="button" class="button secondary thumb-add" disabled=move || busy.get()
                                     on:click=move |_| open_camera(())>
                                     {move || if busy.get() { app.t().capture_working } else { app.t().capture_more }}
@@ -279,39 +313,52 @@ pub fn ReportPage() -> impl IntoView {
                         <h2>{move || app.t().category_label}</h2>
                         <div class="category-grid" role="group" aria-label=move || app.t().category_label>
                             {categories.into_iter().map(|c| {
-                                let pressed = selected.as_deref() == Some(c.code.as_str());
                                 let code = c.code.clone();
+                                let pressed_code = c.code.clone();
+                                let pressed = move || current.with(|r| r.as_ref().and_then(|r| r.category.as_deref()) == Some(pressed_code.as_str())).to_string();
                                 view! {
-                                    <button type="button" class="category" aria-pressed=pressed.to_string()
+                                    <button type="button" class="category" aria-pressed=pressed
                                         on:click=move |_| { let code = code.clone(); edit(Box::new(move |r| r.category = Some(code))) }>
-                                        {c.name(english).to_owned()}
+                                        {move || c.name(app.lang.get().is_english()).to_owned()}
                                     </button>
                                 }
                             }).collect_view()}
                         </div>
                         <label class="toggle">
-                            <input type="checkbox" prop:checked=r.urgent
+                            <input type="checkbox" prop:checked=move || current.with(|c| c.as_ref().is_some_and(|r| r.urgent))
                                 on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |r| r.urgent = on)) } />
                             <span>{move || app.t().urgent_label}</span>
                         </label>
                         <label class="field" for="report-note">{move || app.t().note_label}</label>
                         <textarea id="report-note" class="text" rows="2" maxlength="2000"
                             placeholder=move || app.t().note_hint
-                            prop:value=r.description.clone()
+                            prop:value=field(|r| r.description.clone())
                             on:change=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |r| r.description = v)) }>
                         </textarea>
                         <p class="muted" data-testid="location">
                             {move || app.t().location_label}": "
-                            {move || if locating.get() { app.t().location_locating.to_owned() }
-                                else if has_fix { fill(app.t().location_fix, &[("m", &accuracy.to_string())]) }
-                                else { app.t().location_none.to_owned() }}
+                            {move || {
+                                let fix = current.with(|c| c.as_ref().and_then(|r| r.accuracy_m.filter(|_| r.lat.is_some())));
+                                if locating.get() {
+                                    app.t().location_locating.to_owned()
+                                } else if let Some(acc) = fix {
+                                    fill(app.t().location_fix, &[("m", &(acc.round() as i64).to_string())])
+                                } else {
+                                    app.t().location_none.to_owned()
+                                }
+                            }}
                         </p>
                         <label class="field" for="report-address">{move || app.t().address_label}</label>
                         <input id="report-address" class="text" type="text" maxlength="500"
                             placeholder=move || app.t().address_hint
-                            prop:value=r.address.clone()
+                            prop:value=field(|r| r.address.clone())
                             on:change=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |r| r.address = v)) } />
-                        <p class="muted" data-testid="send-cost">{move || fill(app.t().send_cost, &[("kb", &kb.to_string())])}</p>
+                        <p class="muted" data-testid="send-cost">
+                            {move || {
+                                let kb = current.with(|c| c.as_ref().map_or(0, |r| kilobytes(r.bytes_to_send())));
+                                fill(app.t().send_cost, &[("kb", &kb.to_string())])
+                            }}
+                        </p>
                     </section>
                     <div class="actions">
                         <button type="button" class="button secondary" on:click=later>{move || app.t().later_button}</button>
@@ -329,7 +376,11 @@ pub fn ReportPage() -> impl IntoView {
 
 /// Before a photo: the big camera button within thumb reach, and the drafts to finish.
 #[component]
-fn CaptureStart(busy: RwSignal<bool>, on_capture: Callback<()>, on_resume: Callback<LocalReport>) -> impl IntoView {
+fn CaptureStart(
+    busy: RwSignal<bool>,
+    on_capture: Callback<()>,
+    on_resume: Callback<LocalReport>,
+) -> impl IntoView {
     let app = use_app();
     let drafts = move || {
         let mut d: Vec<LocalReport> = app

@@ -47,7 +47,8 @@ impl ApiFailure {
 
     /// The token was refused: missing, unknown or revoked.
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, ApiFailure::Status { status: 401, .. }) && self.code() != Some("invalid_code")
+        matches!(self, ApiFailure::Status { status: 401, .. })
+            && self.code() != Some("invalid_code")
     }
 }
 
@@ -74,18 +75,25 @@ async fn send(
 ) -> Result<Response, ApiFailure> {
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
-    let req = finish(builder.abort_signal(signal.as_ref())).map_err(|e| ApiFailure::Decode(e.to_string()))?;
+    let req = finish(builder.abort_signal(signal.as_ref()))
+        .map_err(|e| ApiFailure::Decode(e.to_string()))?;
     let window = web_sys::window();
     let timer = match (&controller, &window) {
         (Some(c), Some(w)) => {
             let c = c.clone();
             let abort = Closure::once_into_js(move || c.abort());
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(abort.unchecked_ref(), TIMEOUT_MS)
-                .ok()
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                abort.unchecked_ref(),
+                TIMEOUT_MS,
+            )
+            .ok()
         }
         _ => None,
     };
-    let res = req.send().await.map_err(|e| ApiFailure::Network(e.to_string()));
+    let res = req
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()));
     if let (Some(id), Some(w)) = (timer, window) {
         w.clear_timeout_with_handle(id);
     }
@@ -97,7 +105,10 @@ fn url(path: &str) -> String {
 }
 
 /// `GET /api/v1{path}` decoded as `T`.
-pub async fn get_json<T: DeserializeOwned>(path: &str, token: Option<&str>) -> Result<T, ApiFailure> {
+pub async fn get_json<T: DeserializeOwned>(
+    path: &str,
+    token: Option<&str>,
+) -> Result<T, ApiFailure> {
     let res = send(prepare(Request::get(&url(path)), token), |b| b.build()).await?;
     decode(res).await
 }
@@ -131,19 +142,30 @@ pub async fn head(path: &str, token: Option<&str>) -> Result<u16, ApiFailure> {
 }
 
 /// `PUT /api/v1{path}` with raw bytes.
-pub async fn put_bytes(path: &str, bytes: &[u8], content_type: &str, token: Option<&str>) -> Result<(), ApiFailure> {
+pub async fn put_bytes(
+    path: &str,
+    bytes: &[u8],
+    content_type: &str,
+    token: Option<&str>,
+) -> Result<(), ApiFailure> {
     let body = JsValue::from(js_sys::Uint8Array::from(bytes));
     let builder = prepare(Request::put(&url(path)), token).header("Content-Type", content_type);
     let res = send(builder, |b| b.body(body)).await?;
-    decode::<serde_json::Value>(res).await.map(|_| ()).or_else(|e| match e {
-        ApiFailure::Decode(_) => Ok(()),
-        other => Err(other),
-    })
+    decode::<serde_json::Value>(res)
+        .await
+        .map(|_| ())
+        .or_else(|e| match e {
+            ApiFailure::Decode(_) => Ok(()),
+            other => Err(other),
+        })
 }
 
 async fn decode<T: DeserializeOwned>(res: Response) -> Result<T, ApiFailure> {
     if !res.ok() {
-        let retry_after = res.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
+        let retry_after = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.trim().parse().ok());
         let body = res.json::<ErrorBody>().await.ok();
         return Err(ApiFailure::Status {
             status: res.status(),

@@ -13,13 +13,19 @@ pub struct Fix {
 }
 
 fn number(obj: &JsValue, key: &str) -> Option<f64> {
-    Reflect::get(obj, &key.into()).ok()?.as_f64().filter(|v| v.is_finite())
+    Reflect::get(obj, &key.into())
+        .ok()?
+        .as_f64()
+        .filter(|v| v.is_finite())
 }
 
 pub async fn current_fix(timeout_ms: u32) -> Option<Fix> {
     let navigator = web_sys::window()?.navigator();
     let geolocation = Reflect::get(&navigator, &"geolocation".into()).ok()?;
-    let get: Function = Reflect::get(&geolocation, &"getCurrentPosition".into()).ok()?.dyn_into().ok()?;
+    let get: Function = Reflect::get(&geolocation, &"getCurrentPosition".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
     let promise = Promise::new(&mut |resolve, reject| {
         let ok = Closure::once_into_js(move |pos: JsValue| {
             let _ = resolve.call1(&JsValue::NULL, &pos);

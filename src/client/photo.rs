@@ -25,11 +25,12 @@ fn js(e: JsValue) -> String {
 pub async fn prepare(file: &Blob) -> Result<PreparedPhoto, String> {
     let window = web_sys::window().ok_or("no window")?;
     // Browsers apply the EXIF orientation when decoding images (image-orientation: from-image).
-    let bitmap: ImageBitmap = JsFuture::from(window.create_image_bitmap_with_blob(file).map_err(js)?)
-        .await
-        .map_err(js)?
-        .dyn_into()
-        .map_err(js)?;
+    let bitmap: ImageBitmap =
+        JsFuture::from(window.create_image_bitmap_with_blob(file).map_err(js)?)
+            .await
+            .map_err(js)?
+            .dyn_into()
+            .map_err(js)?;
     let (width, height) = fit_within(bitmap.width(), bitmap.height(), MAX_EDGE_PX);
     let document = window.document().ok_or("no document")?;
     let canvas: HtmlCanvasElement = document
@@ -73,7 +74,8 @@ async fn to_jpeg(canvas: &HtmlCanvasElement) -> Result<Blob, String> {
         }
     });
     let blob = JsFuture::from(promise).await.map_err(js)?;
-    blob.dyn_into::<Blob>().map_err(|_| "the browser could not encode the photo".to_owned())
+    blob.dyn_into::<Blob>()
+        .map_err(|_| "the browser could not encode the photo".to_owned())
 }
 
 /// An object URL showing `bytes` as a JPEG (revoke it when done).

@@ -182,7 +182,11 @@ impl Store {
 
     /// Saves a report (a draft, or a change to one) and any new photos in one transaction: after it resolves,
     /// all of it is on the phone, or none of it.
-    pub async fn save_report(&self, report: &LocalReport, new_photos: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
+    pub async fn save_report(
+        &self,
+        report: &LocalReport,
+        new_photos: &[(String, Vec<u8>)],
+    ) -> Result<(), StoreError> {
         let tx = self
             .db
             .transaction([REPORTS, PHOTOS])
@@ -191,7 +195,9 @@ impl Store {
         let photos = tx.object_store(PHOTOS)?;
         for (sha, bytes) in new_photos {
             photos
-                .put(wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(bytes.as_slice())))
+                .put(wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(
+                    bytes.as_slice(),
+                )))
                 .with_key(sha.clone())
                 .await?;
         }
@@ -206,7 +212,11 @@ impl Store {
     }
 
     /// Queues a finished report: the report (state 待发送) and its outbox entry in one transaction.
-    pub async fn queue_report(&self, report: &LocalReport, entry: &OutboxEntry) -> Result<(), StoreError> {
+    pub async fn queue_report(
+        &self,
+        report: &LocalReport,
+        entry: &OutboxEntry,
+    ) -> Result<(), StoreError> {
         let tx = self
             .db
             .transaction([REPORTS, OUTBOX])
@@ -241,7 +251,10 @@ impl Store {
             .with_key_type::<String>()
             .serde()?
             .await?;
-        tx.object_store(OUTBOX)?.delete(report.id.clone()).serde()?.await?;
+        tx.object_store(OUTBOX)?
+            .delete(report.id.clone())
+            .serde()?
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -262,8 +275,15 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let reports = tx.object_store(REPORTS)?;
-        let all: Vec<LocalReport> = reports.get_all().serde()?.await?.collect::<Result<_, _>>()?;
-        let Some(draft) = all.iter().find(|r| r.id == id && r.state == LocalState::Draft) else {
+        let all: Vec<LocalReport> = reports
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        let Some(draft) = all
+            .iter()
+            .find(|r| r.id == id && r.state == LocalState::Draft)
+        else {
             return Ok(false);
         };
         let photos = tx.object_store(PHOTOS)?;
@@ -282,7 +302,12 @@ impl Store {
 
     pub async fn reports(&self) -> Result<Vec<LocalReport>, StoreError> {
         let tx = self.db.transaction(REPORTS).build()?;
-        let all: Vec<LocalReport> = tx.object_store(REPORTS)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let all: Vec<LocalReport> = tx
+            .object_store(REPORTS)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
         Ok(all)
     }
 
@@ -292,7 +317,11 @@ impl Store {
 
     pub async fn photo(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let tx = self.db.transaction(PHOTOS).build()?;
-        let value: Option<wasm_bindgen::JsValue> = tx.object_store(PHOTOS)?.get(sha256.to_owned()).primitive()?.await?;
+        let value: Option<wasm_bindgen::JsValue> = tx
+            .object_store(PHOTOS)?
+            .get(sha256.to_owned())
+            .primitive()?
+            .await?;
         Ok(value
             .filter(|v| !v.is_undefined() && !v.is_null())
             .map(|v| js_sys::Uint8Array::new(&v).to_vec()))
@@ -300,7 +329,12 @@ impl Store {
 
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         let tx = self.db.transaction(OUTBOX).build()?;
-        let all: Vec<OutboxEntry> = tx.object_store(OUTBOX)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let all: Vec<OutboxEntry> = tx
+            .object_store(OUTBOX)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
         Ok(all)
     }
 
@@ -311,7 +345,11 @@ impl Store {
 
     /// Applies a page of the change feed and stores its cursor in one transaction: both or neither.
     /// A report's newer version replaces the older; a report the phone did not know is added.
-    pub async fn apply_changes(&self, changes: &[Change], next_cursor: &str) -> Result<(), StoreError> {
+    pub async fn apply_changes(
+        &self,
+        changes: &[Change],
+        next_cursor: &str,
+    ) -> Result<(), StoreError> {
         let tx = self
             .db
             .transaction([REPORTS, REFERENCE, META])
@@ -319,7 +357,11 @@ impl Store {
             .build()?;
         let reports = tx.object_store(REPORTS)?;
         let reference = tx.object_store(REFERENCE)?;
-        let mut data: ReferenceData = reference.get(REFERENCE_KEY.to_owned()).serde()?.await?.unwrap_or_default();
+        let mut data: ReferenceData = reference
+            .get(REFERENCE_KEY.to_owned())
+            .serde()?
+            .await?
+            .unwrap_or_default();
         let mut reference_changed = false;
         for change in changes {
             match change.kind {
@@ -327,10 +369,15 @@ impl Store {
                     let Ok(server) = serde_json::from_value::<Report>(change.data.clone()) else {
                         continue;
                     };
-                    let known: Option<LocalReport> = reports.get(server.id.clone()).serde()?.await?;
+                    let known: Option<LocalReport> =
+                        reports.get(server.id.clone()).serde()?.await?;
                     let merged = match known {
                         Some(mut local) => {
-                            if local.server.as_ref().is_some_and(|s| s.version >= server.version) {
+                            if local
+                                .server
+                                .as_ref()
+                                .is_some_and(|s| s.version >= server.version)
+                            {
                                 continue;
                             }
                             local.server = Some(server);

@@ -57,14 +57,47 @@ impl From<ApiFailure> for Step {
         match &f {
             ApiFailure::Network(_) => Step::Offline,
             ApiFailure::Decode(e) => Step::Retry(None).or_log(e),
-            ApiFailure::Status { status, retry_after, .. } => match verdict(*status) {
+            ApiFailure::Status {
+                status,
+                retry_after,
+                ..
+            } => match verdict(*status) {
                 Verdict::Retry => Step::Retry(*retry_after),
                 Verdict::SignedOut => Step::SignedOut,
-                Verdict::NeedsAttention | Verdict::Done => Step::Attention(
-                    f.message().map_or_else(|| format!("HTTP {status}"), str::to_owned),
-                ),
+                Verdict::NeedsAttention | Verdict::Done => Step::Attention(explain(&f, *status)),
             },
         }
+    }
+}
+
+/// The server's message with its per-field details, for the 需处理 note.
+fn explain(f: &ApiFailure, status: u16) -> String {
+    let ApiFailure::Status {
+        body: Some(body), ..
+    } = f
+    else {
+        return format!("HTTP {status}");
+    };
+    let details = body
+        .error
+        .details
+        .as_ref()
+        .and_then(|d| d.as_object())
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{k}: {}",
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .filter(|d| !d.is_empty());
+    match details {
+        Some(d) => format!("{} ({d})", body.error.message),
+        None => body.error.message.clone(),
     }
 }
 
@@ -76,9 +109,16 @@ impl Step {
 }
 
 /// Sends one report: its photos, then the report itself.
-async fn push_one(store: &Store, token: &str, report_id: &str, progress: &mut Progress) -> Result<Step, StoreError> {
+async fn push_one(
+    store: &Store,
+    token: &str,
+    report_id: &str,
+    progress: &mut Progress,
+) -> Result<Step, StoreError> {
     let Some(local) = store.report(report_id).await? else {
-        return Ok(Step::Attention("本地记录丢失 (local record missing)".into()));
+        return Ok(Step::Attention(
+            "本地记录丢失 (local record missing)".into(),
+        ));
     };
     let Some(submission) = local.submission() else {
         return Ok(Step::Attention("请选择类别 (choose a category)".into()));
@@ -89,7 +129,9 @@ async fn push_one(store: &Store, token: &str, report_id: &str, progress: &mut Pr
             Ok(200) => {}
             Ok(404) => {
                 let Some(bytes) = store.photo(&photo.sha256).await? else {
-                    return Ok(Step::Attention("照片已不在手机上 (photo missing on this phone)".into()));
+                    return Ok(Step::Attention(
+                        "照片已不在手机上 (photo missing on this phone)".into(),
+                    ));
                 };
                 if let Err(f) = api::put_bytes(&path, &bytes, "image/jpeg", Some(token)).await {
                     return Ok(f.into());
@@ -108,7 +150,9 @@ async fn push_one(store: &Store, token: &str, report_id: &str, progress: &mut Pr
         }
         progress.bytes_done += photo.size;
     }
-    match api::put_json::<_, Report>(&format!("/reports/{report_id}"), &submission, Some(token)).await {
+    match api::put_json::<_, Report>(&format!("/reports/{report_id}"), &submission, Some(token))
+        .await
+    {
         Ok((_, report)) => Ok(Step::Done(report)),
         // A photo the server lost between HEAD and PUT: upload again next time.
         Err(f) if f.code() == Some("photo_missing") => Ok(Step::Retry(None)),
@@ -116,13 +160,24 @@ async fn push_one(store: &Store, token: &str, report_id: &str, progress: &mut Pr
     }
 }
 
-/// Pushes every due outbox entry, oldest first, then pulls the change feed.
-pub async fn run(store: &Store, token: &str, on_progress: &dyn Fn(&Progress)) -> Result<Outcome, StoreError> {
+/// Pushes every due outbox entry (every entry when `now` is asked for: the user pressed 立即同步), oldest first,
+/// then pulls the change feed.
+pub async fn run(
+    store: &Store,
+    token: &str,
+    force: bool,
+    on_progress: &dyn Fn(&Progress),
+) -> Result<Outcome, StoreError> {
     let mut outcome = Outcome::default();
     let mut entries = store.outbox().await?;
     entries.sort_by(|a, b| a.queued_ms.total_cmp(&b.queued_ms));
     let reports = store.reports().await?;
-    let size_of = |id: &str| reports.iter().find(|r| r.id == id).map_or(0, |r| r.bytes_to_send());
+    let size_of = |id: &str| {
+        reports
+            .iter()
+            .find(|r| r.id == id)
+            .map_or(0, |r| r.bytes_to_send())
+    };
     let mut progress = Progress {
         items_total: entries.len() as u32,
         bytes_total: entries.iter().map(|e| size_of(&e.report_id)).sum(),
@@ -134,7 +189,7 @@ pub async fn run(store: &Store, token: &str, on_progress: &dyn Fn(&Progress)) ->
         let needs_attention = reports
             .iter()
             .any(|r| r.id == entry.report_id && r.state == LocalState::NeedsAttention);
-        if stop || needs_attention || entry.next_attempt_ms > now_ms() {
+        if stop || needs_attention || (!force && entry.next_attempt_ms > now_ms()) {
             outcome.waiting += u32::from(!needs_attention);
             continue;
         }
@@ -147,7 +202,11 @@ pub async fn run(store: &Store, token: &str, on_progress: &dyn Fn(&Progress)) ->
                 if let Some(mut local) = store.report(&entry.report_id).await? {
                     local.state = LocalState::Delivered;
                     local.problem = None;
-                    if local.server.as_ref().is_none_or(|s| s.version <= report.version) {
+                    if local
+                        .server
+                        .as_ref()
+                        .is_none_or(|s| s.version <= report.version)
+                    {
                         local.server = Some(report);
                     }
                     store.acknowledge(&local).await?;
@@ -158,18 +217,36 @@ pub async fn run(store: &Store, token: &str, on_progress: &dyn Fn(&Progress)) ->
             }
             Step::Retry(retry_after) => {
                 reschedule(store, entry, retry_after).await?;
-                set_state(store, &progress.current.take().unwrap_or_default(), LocalState::Queued, None).await?;
+                set_state(
+                    store,
+                    &progress.current.take().unwrap_or_default(),
+                    LocalState::Queued,
+                    None,
+                )
+                .await?;
                 outcome.waiting += 1;
             }
             Step::Offline => {
                 reschedule(store, entry, None).await?;
-                set_state(store, &progress.current.take().unwrap_or_default(), LocalState::Queued, None).await?;
+                set_state(
+                    store,
+                    &progress.current.take().unwrap_or_default(),
+                    LocalState::Queued,
+                    None,
+                )
+                .await?;
                 outcome.offline = true;
                 outcome.waiting += 1;
                 stop = true;
             }
             Step::Attention(message) => {
-                set_state(store, &entry.report_id, LocalState::NeedsAttention, Some(message)).await?;
+                set_state(
+                    store,
+                    &entry.report_id,
+                    LocalState::NeedsAttention,
+                    Some(message),
+                )
+                .await?;
                 outcome.needs_attention += 1;
             }
             Step::SignedOut => {
@@ -194,7 +271,12 @@ pub async fn run(store: &Store, token: &str, on_progress: &dyn Fn(&Progress)) ->
     Ok(outcome)
 }
 
-async fn set_state(store: &Store, id: &str, state: LocalState, problem: Option<String>) -> Result<(), StoreError> {
+async fn set_state(
+    store: &Store,
+    id: &str,
+    state: LocalState,
+    problem: Option<String>,
+) -> Result<(), StoreError> {
     if let Some(mut local) = store.report(id).await? {
         if local.state != state || local.problem != problem {
             local.state = state;
@@ -205,8 +287,13 @@ async fn set_state(store: &Store, id: &str, state: LocalState, problem: Option<S
     Ok(())
 }
 
-async fn reschedule(store: &Store, mut entry: OutboxEntry, retry_after: Option<u32>) -> Result<(), StoreError> {
-    entry.next_attempt_ms = now_ms() + backoff_ms(entry.attempts, retry_after, js_sys::Math::random());
+async fn reschedule(
+    store: &Store,
+    mut entry: OutboxEntry,
+    retry_after: Option<u32>,
+) -> Result<(), StoreError> {
+    entry.next_attempt_ms =
+        now_ms() + backoff_ms(entry.attempts, retry_after, js_sys::Math::random());
     entry.attempts += 1;
     store.put_outbox_entry(&entry).await
 }
@@ -225,7 +312,9 @@ pub async fn pull(store: &Store, token: &str) -> Result<u32, PullError> {
             Some(c) => format!("/changes?limit=200&cursor={c}"),
             None => "/changes?limit=200".to_owned(),
         };
-        let page: ChangePage = api::get_json(&path, Some(token)).await.map_err(PullError::Api)?;
+        let page: ChangePage = api::get_json(&path, Some(token))
+            .await
+            .map_err(PullError::Api)?;
         store
             .apply_changes(&page.changes, &page.next_cursor)
             .await
@@ -267,26 +356,34 @@ where
     let Some(locks) = locks else {
         return Some(job.await);
     };
-    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
+    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into())
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
     else {
         return Some(job.await);
     };
     let slot = std::rc::Rc::new(std::cell::RefCell::new(None));
     let out = slot.clone();
     let mut job = Some(job);
-    let callback = wasm_bindgen::closure::Closure::once_into_js(move |lock: JsValue| -> js_sys::Promise {
-        match job.take() {
-            Some(job) if !lock.is_null() => wasm_bindgen_futures::future_to_promise(async move {
-                *out.borrow_mut() = Some(job.await);
-                Ok(JsValue::UNDEFINED)
-            }),
-            _ => js_sys::Promise::resolve(&JsValue::UNDEFINED),
-        }
-    });
+    let callback =
+        wasm_bindgen::closure::Closure::once_into_js(move |lock: JsValue| -> js_sys::Promise {
+            match job.take() {
+                Some(job) if !lock.is_null() => {
+                    wasm_bindgen_futures::future_to_promise(async move {
+                        *out.borrow_mut() = Some(job.await);
+                        Ok(JsValue::UNDEFINED)
+                    })
+                }
+                _ => js_sys::Promise::resolve(&JsValue::UNDEFINED),
+            }
+        });
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
-    let promise = request.call3(&locks, &"suishoupai-sync".into(), &options, &callback).ok()?;
-    JsFuture::from(js_sys::Promise::resolve(&promise)).await.ok()?;
+    let promise = request
+        .call3(&locks, &"suishoupai-sync".into(), &options, &callback)
+        .ok()?;
+    JsFuture::from(js_sys::Promise::resolve(&promise))
+        .await
+        .ok()?;
     let result = slot.borrow_mut().take();
     result.or(Some(Outcome {
         skipped: true,

@@ -21,7 +21,10 @@ pub fn fit_within(width: u32, height: u32, max_edge: u32) -> (u32, u32) {
 
 /// The lowercase hex SHA-256 of `data`: a photo's name on the server.
 pub fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Kilobytes (rounded up) as the interface shows a cost to send.
@@ -49,7 +52,10 @@ mod tests {
 
     #[test]
     fn hashes_and_kilobytes() {
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(kilobytes(0), 0);
         assert_eq!(kilobytes(1), 1);
         assert_eq!(kilobytes(2048), 2);

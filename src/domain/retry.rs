@@ -66,6 +66,10 @@ mod tests {
     #[test]
     fn retry_after_is_a_floor() {
         assert_eq!(backoff_ms(0, Some(30), 1.0), 30_000.0);
-        assert_eq!(backoff_ms(10, Some(1), 1.0), 600_000.0, "a longer own backoff wins");
+        assert_eq!(
+            backoff_ms(10, Some(1), 1.0),
+            600_000.0,
+            "a longer own backoff wins"
+        );
     }
 }

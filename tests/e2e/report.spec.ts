@@ -1,0 +1,238 @@
+// 随手拍 end to end, against the real server: a camera-sized JPEG (4000×3000) made in the browser, reports
+// saved with the network off, delivered exactly once when it returns, a dropped response, a 422, and the
+// grid's feedback coming back to 我的上报.
+import { execFileSync } from "node:child_process";
+import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./helpers";
+
+test.use({ geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 }, permissions: ["geolocation"] });
+
+let photo: Buffer;
+
+test.beforeAll(async ({ browser }) => {
+  const page = await browser.newPage();
+  const base64 = await page.evaluate(async () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 4000;
+    canvas.height = 3000;
+    const ctx = canvas.getContext("2d")!;
+    // A camera-like scene: sky and road gradients, objects with edges, and sensor noise, so the JPEG has
+    // the size of a real 12 MP photo (several MB) rather than that of a flat colour.
+    const sky = ctx.createLinearGradient(0, 0, 0, 1400);
+    sky.addColorStop(0, "#6fa8dc");
+    sky.addColorStop(1, "#d9e7f5");
+    ctx.fillStyle = sky;
+    ctx.fillRect(0, 0, 4000, 1400);
+    const road = ctx.createLinearGradient(0, 1400, 0, 3000);
+    road.addColorStop(0, "#777");
+    road.addColorStop(1, "#333");
+    ctx.fillStyle = road;
+    ctx.fillRect(0, 1400, 4000, 1600);
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    for (let i = 0; i < 400; i++) {
+      ctx.fillStyle = `hsl(${rnd() * 360}, ${30 + rnd() * 40}%, ${25 + rnd() * 50}%)`;
+      ctx.fillRect(rnd() * 4000, 600 + rnd() * 2200, 40 + rnd() * 400, 20 + rnd() * 300);
+    }
+    ctx.fillStyle = "#111";
+    ctx.beginPath();
+    ctx.ellipse(2000, 2300, 420, 160, 0, 0, Math.PI * 2);
+    ctx.fill();
+    const img = ctx.getImageData(0, 0, 4000, 3000);
+    for (let i = 0; i < img.data.length; i += 4) {
+      const n = (rnd() - 0.5) * 24;
+      img.data[i] += n;
+      img.data[i + 1] += n;
+      img.data[i + 2] += n;
+    }
+    ctx.putImageData(img, 0, 0);
+    const blob: Blob = await new Promise((r) => canvas.toBlob((b) => r(b!), "image/jpeg", 0.92));
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  });
+  photo = Buffer.from(base64, "base64");
+  await page.close();
+});
+
+function tabBar(page: Page) {
+  return page.getByRole("navigation");
+}
+
+/** Takes a photo, fills the form and sends; returns once the app says it is saved on the phone. */
+async function snapAndSend(page: Page, note: string) {
+  await tabBar(page).getByRole("link", { name: "随手拍", exact: true }).click();
+  await page.getByTestId("photo-input").setInputFiles({ name: "IMG_0001.jpg", mimeType: "image/jpeg", buffer: photo });
+  await expect(page.getByRole("button", { name: "井盖缺失或破损" })).toBeVisible();
+  await expect(page.getByTestId("location")).toContainText("已定位", { timeout: 10_000 });
+  await page.getByRole("button", { name: "井盖缺失或破损" }).click();
+  await page.getByLabel("说明（可不填）").fill(note);
+  await page.getByLabel("说明（可不填）").blur();
+  await page.getByRole("button", { name: "发送", exact: true }).click();
+  await expect(page.getByTestId("report-message")).toHaveText("已保存在手机上，联网后自动发送。");
+}
+
+async function token(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open("suishoupai");
+        open.onsuccess = () => {
+          const get = open.result.transaction("meta").objectStore("meta").get("session");
+          get.onsuccess = () => resolve(get.result.token);
+          get.onerror = () => reject(get.error);
+        };
+        open.onerror = () => reject(open.error);
+      })
+  );
+}
+
+/** The reports the server holds for this rider (a full pull of the change feed). */
+async function serverReports(page: Page): Promise<any[]> {
+  const auth = { Authorization: `Bearer ${await token(page)}` };
+  const res = await page.request.get("/api/v1/changes?limit=500", { headers: auth });
+  expect(res.status()).toBe(200);
+  const body = await res.json();
+  return body.changes.filter((c: any) => c.kind === "report").map((c: any) => c.data);
+}
+
+async function myReports(page: Page) {
+  await tabBar(page).getByRole("link", { name: "我的上报", exact: true }).click();
+  return page.getByTestId("my-reports").locator("li");
+}
+
+test("offline: three reports are saved, survive a reload, and are delivered exactly once online", async ({ page, context }) => {
+  await signIn(page, "rider", "离线骑手");
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await context.setOffline(true);
+  const started = Date.now();
+  await snapAndSend(page, "第一处");
+  const savedMs = Date.now() - started;
+  await snapAndSend(page, "第二处");
+  await snapAndSend(page, "第三处");
+  await page.screenshot({ path: "test-results/screens/report-saved-offline-zh.png" });
+
+  await page.reload();
+  let rows = await myReports(page);
+  await expect(rows).toHaveCount(3);
+  await expect(rows.filter({ hasText: "待发送" })).toHaveCount(3);
+  await expect(page.getByTestId("sync-summary")).toContainText("待发送 3 条");
+  const summary = await page.getByTestId("sync-summary").innerText();
+  await page.screenshot({ path: "test-results/screens/my-reports-queued-zh.png" });
+
+  await context.setOffline(false);
+  const online = Date.now();
+  await page.getByRole("button", { name: "立即同步" }).click();
+  rows = await myReports(page);
+  await expect(rows.filter({ hasText: "已送达" })).toHaveCount(3, { timeout: 20_000 });
+  const deliverMs = Date.now() - online;
+  await expect(page.getByTestId("sync-summary")).toHaveText("全部已送达");
+  const onServer = await serverReports(page);
+  expect(onServer).toHaveLength(3);
+  expect(new Set(onServer.map((r) => r.description))).toEqual(new Set(["第一处", "第二处", "第三处"]));
+  expect(onServer.every((r) => r.photos.length === 1 && r.grid_id === "demo-grid-07")).toBe(true);
+  console.log(
+    `figures: photo chosen → form filled by the test → 已保存 ${savedMs} ms; queue "${summary}"; ` +
+      `3 delivered ${deliverMs} ms after going online`
+  );
+  await page.screenshot({ path: "test-results/screens/my-reports-delivered-zh.png" });
+});
+
+test("a 12-megapixel photo is sent as a JPEG under 300 KB, 1600 px on its long side, without EXIF", async ({ page }) => {
+  await signIn(page, "rider", "省流量骑手");
+  const chosen = Date.now();
+  await page.getByTestId("photo-input").setInputFiles({ name: "IMG_0002.jpg", mimeType: "image/jpeg", buffer: photo });
+  await expect(page.locator("img.thumb")).toHaveCount(1);
+  await expect(page.getByTestId("drafts").or(page.getByTestId("send-cost"))).toBeVisible();
+  const draftMs = Date.now() - chosen;
+  await expect(page.getByTestId("send-cost")).toContainText("KB");
+  const cost = await page.getByTestId("send-cost").innerText();
+  const kb = Number(cost.match(/(\d+) KB/)![1]);
+  expect(kb).toBeLessThan(300);
+  const info = await page.locator("img.thumb").first().evaluate(async (img: HTMLImageElement) => {
+    await img.decode();
+    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let exif = false;
+    for (let i = 2; i + 3 < bytes.length && bytes[i] === 0xff; ) {
+      const marker = bytes[i + 1];
+      if (marker === 0xe1) exif = true;
+      if (marker === 0xda) break;
+      i += 2 + ((bytes[i + 2] << 8) | bytes[i + 3]);
+    }
+    return { w: img.naturalWidth, h: img.naturalHeight, bytes: bytes.length, exif };
+  });
+  expect(info).toMatchObject({ w: 1600, h: 1200, exif: false });
+  console.log(`figures: 4000×3000 JPEG of ${photo.length} bytes → ${info.bytes} bytes (${cost}); draft on screen ${draftMs} ms after the photo was chosen`);
+  await page.screenshot({ path: "test-results/screens/report-form-zh.png" });
+});
+
+test("a response dropped after the server committed creates no duplicate", async ({ page }) => {
+  await signIn(page, "rider", "丢包骑手");
+  let dropped = 0;
+  await page.route("**/api/v1/reports/*", async (route) => {
+    if (route.request().method() === "PUT" && dropped === 0) {
+      dropped++;
+      await route.fetch(); // the server commits…
+      await route.abort("connectionreset"); // …and the phone never hears of it
+      return;
+    }
+    await route.continue();
+  });
+  await snapAndSend(page, "响应丢失");
+  const rows = await myReports(page);
+  await expect.poll(() => dropped).toBe(1);
+  await expect(rows.filter({ hasText: "待发送" })).toHaveCount(1);
+  await page.getByRole("button", { name: "立即同步" }).click();
+  await expect(rows.filter({ hasText: "已送达" })).toHaveCount(1, { timeout: 15_000 });
+  expect(await serverReports(page)).toHaveLength(1);
+});
+
+test("a report the server refuses with 422 is marked 需处理 with the reason and kept", async ({ page }) => {
+  await signIn(page, "rider", "时钟超前的骑手");
+  // The phone's clock runs an hour ahead: the server refuses a capture time in the future.
+  await page.clock.install({ time: new Date(Date.now() + 60 * 60 * 1000) });
+  await page.reload();
+  await snapAndSend(page, "时间不对");
+  const rows = await myReports(page);
+  await expect(rows.filter({ hasText: "需处理" })).toHaveCount(1, { timeout: 15_000 });
+  await expect(rows.first().getByRole("alert")).toContainText("captured_at");
+  await page.screenshot({ path: "test-results/screens/my-reports-needs-attention-zh.png" });
+  await page.reload();
+  await expect((await myReports(page)).filter({ hasText: "需处理" })).toHaveCount(1);
+  expect(await serverReports(page)).toHaveLength(0);
+});
+
+test("what the grid did comes back to 我的上报 after a sync", async ({ page }) => {
+  await signIn(page, "rider", "等反馈的骑手");
+  await snapAndSend(page, "路灯坏了");
+  const rows = await myReports(page);
+  await expect(rows.filter({ hasText: "已送达" })).toHaveCount(1, { timeout: 15_000 });
+  const [report] = await serverReports(page);
+
+  // The grid accepts the task (written straight into the server's database, as a task action would).
+  execFileSync("python3", [
+    "-c",
+    `
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+with db:
+    seq = db.execute("UPDATE feed_counter SET seq = seq + 1 RETURNING seq").fetchone()[0]
+    tl = json.loads(db.execute("SELECT timeline FROM reports WHERE id = ?", (sys.argv[2],)).fetchone()[0])
+    tl.append({"at": "2026-11-26T09:00:00.000Z", "status": "accepted", "note": "网格员已接单，今天修复"})
+    db.execute("UPDATE reports SET status = 'accepted', version = version + 1, timeline = ?, change_seq = ? WHERE id = ?",
+               (json.dumps(tl, ensure_ascii=False), seq, sys.argv[2]))
+`,
+    process.env.E2E_DB!,
+    report.id,
+  ]);
+
+  await page.getByRole("button", { name: "立即同步" }).click();
+  await expect(rows.first()).toContainText("已受理", { timeout: 15_000 });
+  await rows.first().getByRole("link").click();
+  await expect(page.getByTestId("server-status")).toHaveText("已受理");
+  await expect(page.getByTestId("timeline")).toContainText("网格员已接单，今天修复");
+  await page.screenshot({ path: "test-results/screens/report-detail-feedback-zh.png" });
+});
