@@ -91,7 +91,9 @@ async fn upgrading_from_the_first_schema_keeps_the_data_and_adds_the_new_stores(
     names.sort();
     assert_eq!(
         names,
-        vec![META.to_owned(), OUTBOX.to_owned(), REFERENCE.to_owned()]
+        [META, OUTBOX, PHOTOS, REFERENCE, REPORTS]
+            .map(str::to_owned)
+            .to_vec()
     );
     assert_eq!(
         store.reference().await.unwrap(),

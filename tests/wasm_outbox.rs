@@ -1,0 +1,229 @@
+//! The outbox and the pull side in real headless Chromium: what is queued stays until acknowledged, an
+//! acknowledgement and the outbox deletion happen together, refused items are kept, and a page of changes is
+//! applied together with its cursor.
+#![cfg(target_arch = "wasm32")]
+
+use suishoupai::client::local::{LocalPhoto, LocalReport, LocalState, OutboxEntry};
+use suishoupai::client::store::{Store, MIGRATIONS};
+use suishoupai::client::sync;
+use suishoupai::domain::change::{Change, ChangeKind};
+use suishoupai::domain::{Report, ReportStatus};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn fresh_store(what: &str) -> Store {
+    let name = format!("test-{what}-{}", js_sys::Math::random());
+    Store::open_with(&name, MIGRATIONS).await.unwrap()
+}
+
+fn report(id: &str, state: LocalState, photo: &str) -> LocalReport {
+    LocalReport {
+        id: id.into(),
+        state,
+        category: Some("flooding".into()),
+        urgent: false,
+        description: "积水".into(),
+        lat: Some(30.88),
+        lon: Some(104.25),
+        accuracy_m: Some(10.0),
+        address: String::new(),
+        photos: vec![LocalPhoto {
+            sha256: photo.into(),
+            size: 3,
+        }],
+        captured_at: "2026-11-26T08:00:00.000Z".into(),
+        created_ms: 1.0,
+        problem: None,
+        server: None,
+    }
+}
+
+fn entry(id: &str) -> OutboxEntry {
+    OutboxEntry {
+        report_id: id.into(),
+        queued_ms: 1.0,
+        attempts: 0,
+        next_attempt_ms: 0.0,
+    }
+}
+
+fn server_report(id: &str, version: i64, status: ReportStatus) -> Report {
+    let local = report(id, LocalState::Delivered, &"a".repeat(64));
+    Report {
+        id: id.into(),
+        submitted: local.submission().unwrap(),
+        version,
+        reporter_name: "小李".into(),
+        grid_id: Some("g".into()),
+        status,
+        level: 1,
+        received_at: "2026-11-26T08:00:01.000Z".into(),
+        updated_at: "2026-11-26T08:00:01.000Z".into(),
+        deadline: None,
+        timeline: vec![],
+        points_awarded: 0,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_draft_becomes_queued_then_delivered_and_only_then_leaves_the_outbox() {
+    let store = fresh_store("transitions").await;
+    let sha = "a".repeat(64);
+    let draft = report("r1", LocalState::Draft, &sha);
+    store
+        .save_report(&draft, &[(sha.clone(), vec![1, 2, 3])])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.outbox_len().await.unwrap(),
+        0,
+        "a draft is not in the outbox"
+    );
+    assert_eq!(store.photo(&sha).await.unwrap(), Some(vec![1, 2, 3]));
+
+    let mut queued = draft.clone();
+    queued.state = LocalState::Queued;
+    store.queue_report(&queued, &entry("r1")).await.unwrap();
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
+    assert!(
+        !store.delete_draft("r1").await.unwrap(),
+        "a queued report is not a draft: it stays"
+    );
+    assert_eq!(
+        store.report("r1").await.unwrap().unwrap().state,
+        LocalState::Queued
+    );
+
+    let mut delivered = queued.clone();
+    delivered.state = LocalState::Delivered;
+    delivered.server = Some(server_report("r1", 1, ReportStatus::Received));
+    store.acknowledge(&delivered).await.unwrap();
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    assert_eq!(store.report("r1").await.unwrap(), Some(delivered));
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn deleting_a_draft_keeps_photos_another_report_uses() {
+    let store = fresh_store("drafts").await;
+    let shared = "b".repeat(64);
+    store
+        .save_report(
+            &report("d1", LocalState::Draft, &shared),
+            &[(shared.clone(), vec![9])],
+        )
+        .await
+        .unwrap();
+    store
+        .save_report(&report("q1", LocalState::Queued, &shared), &[])
+        .await
+        .unwrap();
+    assert!(store.delete_draft("d1").await.unwrap());
+    assert_eq!(store.report("d1").await.unwrap(), None);
+    assert_eq!(
+        store.photo(&shared).await.unwrap(),
+        Some(vec![9]),
+        "q1 still needs it"
+    );
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn an_item_the_server_refuses_is_kept_with_its_reason() {
+    // The test page's own server is not ours: every API call there fails with an error status.
+    let store = fresh_store("refused").await;
+    let sha = "c".repeat(64);
+    store
+        .save_report(
+            &report("r2", LocalState::Queued, &sha),
+            &[(sha.clone(), vec![0xFF, 0xD8, 0xFF])],
+        )
+        .await
+        .unwrap();
+    store
+        .queue_report(&report("r2", LocalState::Queued, &sha), &entry("r2"))
+        .await
+        .unwrap();
+    let outcome = sync::run(&store, &"ab".repeat(32), true, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(outcome.delivered, 0);
+    assert_eq!(
+        store.outbox_len().await.unwrap(),
+        1,
+        "nothing unacknowledged is deleted"
+    );
+    let kept = store.report("r2").await.unwrap().unwrap();
+    assert!(
+        matches!(kept.state, LocalState::NeedsAttention | LocalState::Queued),
+        "{:?}",
+        kept.state
+    );
+    assert_eq!(
+        store.photo(&sha).await.unwrap(),
+        Some(vec![0xFF, 0xD8, 0xFF])
+    );
+
+    // A second run leaves an item that needs attention alone, and still deletes nothing.
+    sync::run(&store, &"ab".repeat(32), true, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_page_of_changes_and_its_cursor_are_stored_together() {
+    let store = fresh_store("changes").await;
+    assert_eq!(store.cursor().await.unwrap(), None);
+    let mut local = report("r3", LocalState::Delivered, &"d".repeat(64));
+    local.server = Some(server_report("r3", 1, ReportStatus::Received));
+    store.set_report(&local).await.unwrap();
+
+    let accepted = server_report("r3", 2, ReportStatus::Accepted);
+    let unknown = server_report("r4", 1, ReportStatus::Received);
+    let page = vec![
+        Change {
+            kind: ChangeKind::Report,
+            id: "r3".into(),
+            data: serde_json::to_value(&accepted).unwrap(),
+        },
+        Change {
+            kind: ChangeKind::Report,
+            id: "r4".into(),
+            data: serde_json::to_value(&unknown).unwrap(),
+        },
+    ];
+    store.apply_changes(&page, "c42").await.unwrap();
+    assert_eq!(store.cursor().await.unwrap().as_deref(), Some("c42"));
+    let r3 = store.report("r3").await.unwrap().unwrap();
+    assert_eq!(r3.server.unwrap().status, ReportStatus::Accepted);
+    let r4 = store
+        .report("r4")
+        .await
+        .unwrap()
+        .expect("a report known only to the server is restored");
+    assert_eq!(r4.state, LocalState::Delivered);
+
+    // An older version arriving late changes nothing.
+    let stale = vec![Change {
+        kind: ChangeKind::Report,
+        id: "r3".into(),
+        data: serde_json::to_value(server_report("r3", 1, ReportStatus::Received)).unwrap(),
+    }];
+    store.apply_changes(&stale, "c43").await.unwrap();
+    assert_eq!(
+        store
+            .report("r3")
+            .await
+            .unwrap()
+            .unwrap()
+            .server
+            .unwrap()
+            .version,
+        2
+    );
+    assert_eq!(store.cursor().await.unwrap().as_deref(), Some("c43"));
+    store.close();
+}
