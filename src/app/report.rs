@@ -295,7 +295,8 @@ pub fn ReportPage() -> impl IntoView {
             // interrupted by a re-render.
             Some(_) => {
                 let field = move |f: fn(&LocalReport) -> String| move || current.with(|c| c.as_ref().map(f).unwrap_or_default());
-                let categories = app.reference.with_untracked(|d| categories_by_use(&d.categories, &app.reports.get_untracked()));
+                // Follows the reference data (it may arrive after the photo); the order by use is fixed per report.
+                let categories = move || app.reference.with(|d| categories_by_use(&d.categories, &app.reports.get_untracked()));
                 view! {
                     <section class="card form">
                         <div class="thumbs">
@@ -312,7 +313,7 @@ pub fn ReportPage() -> impl IntoView {
                         </div>
                         <h2>{move || app.t().category_label}</h2>
                         <div class="category-grid" role="group" aria-label=move || app.t().category_label>
-                            {categories.into_iter().map(|c| {
+                            {move || categories().into_iter().map(|c| {
                                 let code = c.code.clone();
                                 let pressed_code = c.code.clone();
                                 let pressed = move || current.with(|r| r.as_ref().and_then(|r| r.category.as_deref()) == Some(pressed_code.as_str())).to_string();

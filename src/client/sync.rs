@@ -45,7 +45,7 @@ fn now_ms() -> f64 {
 }
 
 enum Step {
-    Done(Report),
+    Done(Box<Report>),
     Retry(Option<u32>),
     Attention(String),
     SignedOut,
@@ -153,7 +153,7 @@ async fn push_one(
     match api::put_json::<_, Report>(&format!("/reports/{report_id}"), &submission, Some(token))
         .await
     {
-        Ok((_, report)) => Ok(Step::Done(report)),
+        Ok((_, report)) => Ok(Step::Done(Box::new(report))),
         // A photo the server lost between HEAD and PUT: upload again next time.
         Err(f) if f.code() == Some("photo_missing") => Ok(Step::Retry(None)),
         Err(f) => Ok(f.into()),
@@ -207,7 +207,7 @@ pub async fn run(
                         .as_ref()
                         .is_none_or(|s| s.version <= report.version)
                     {
-                        local.server = Some(report);
+                        local.server = Some(*report);
                     }
                     store.acknowledge(&local).await?;
                 }

@@ -3,74 +3,18 @@
 // grid's feedback coming back to 我的上报.
 import { execFileSync } from "node:child_process";
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { cameraPhoto, signIn, snapAndSend } from "./helpers";
 
 test.use({ geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 }, permissions: ["geolocation"] });
 
 let photo: Buffer;
 
 test.beforeAll(async ({ browser }) => {
-  const page = await browser.newPage();
-  const base64 = await page.evaluate(async () => {
-    const canvas = document.createElement("canvas");
-    canvas.width = 4000;
-    canvas.height = 3000;
-    const ctx = canvas.getContext("2d")!;
-    // A camera-like scene: sky and road gradients, objects with edges, and sensor noise, so the JPEG has
-    // the size of a real 12 MP photo (several MB) rather than that of a flat colour.
-    const sky = ctx.createLinearGradient(0, 0, 0, 1400);
-    sky.addColorStop(0, "#6fa8dc");
-    sky.addColorStop(1, "#d9e7f5");
-    ctx.fillStyle = sky;
-    ctx.fillRect(0, 0, 4000, 1400);
-    const road = ctx.createLinearGradient(0, 1400, 0, 3000);
-    road.addColorStop(0, "#777");
-    road.addColorStop(1, "#333");
-    ctx.fillStyle = road;
-    ctx.fillRect(0, 1400, 4000, 1600);
-    let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    for (let i = 0; i < 400; i++) {
-      ctx.fillStyle = `hsl(${rnd() * 360}, ${30 + rnd() * 40}%, ${25 + rnd() * 50}%)`;
-      ctx.fillRect(rnd() * 4000, 600 + rnd() * 2200, 40 + rnd() * 400, 20 + rnd() * 300);
-    }
-    ctx.fillStyle = "#111";
-    ctx.beginPath();
-    ctx.ellipse(2000, 2300, 420, 160, 0, 0, Math.PI * 2);
-    ctx.fill();
-    const img = ctx.getImageData(0, 0, 4000, 3000);
-    for (let i = 0; i < img.data.length; i += 4) {
-      const n = (rnd() - 0.5) * 24;
-      img.data[i] += n;
-      img.data[i + 1] += n;
-      img.data[i + 2] += n;
-    }
-    ctx.putImageData(img, 0, 0);
-    const blob: Blob = await new Promise((r) => canvas.toBlob((b) => r(b!), "image/jpeg", 0.92));
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let s = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(s);
-  });
-  photo = Buffer.from(base64, "base64");
-  await page.close();
+  photo = await cameraPhoto(browser);
 });
 
 function tabBar(page: Page) {
   return page.getByRole("navigation");
-}
-
-/** Takes a photo, fills the form and sends; returns once the app says it is saved on the phone. */
-async function snapAndSend(page: Page, note: string) {
-  await tabBar(page).getByRole("link", { name: "随手拍", exact: true }).click();
-  await page.getByTestId("photo-input").setInputFiles({ name: "IMG_0001.jpg", mimeType: "image/jpeg", buffer: photo });
-  await expect(page.getByRole("button", { name: "井盖缺失或破损" })).toBeVisible();
-  await expect(page.getByTestId("location")).toContainText("已定位", { timeout: 10_000 });
-  await page.getByRole("button", { name: "井盖缺失或破损" }).click();
-  await page.getByLabel("说明（可不填）").fill(note);
-  await page.getByLabel("说明（可不填）").blur();
-  await page.getByRole("button", { name: "发送", exact: true }).click();
-  await expect(page.getByTestId("report-message")).toHaveText("已保存在手机上，联网后自动发送。");
 }
 
 async function token(page: Page): Promise<string> {
@@ -109,10 +53,10 @@ test("offline: three reports are saved, survive a reload, and are delivered exac
   });
   await context.setOffline(true);
   const started = Date.now();
-  await snapAndSend(page, "第一处");
+  await snapAndSend(page, photo, "第一处");
   const savedMs = Date.now() - started;
-  await snapAndSend(page, "第二处");
-  await snapAndSend(page, "第三处");
+  await snapAndSend(page, photo, "第二处");
+  await snapAndSend(page, photo, "第三处");
   await page.screenshot({ path: "test-results/screens/report-saved-offline-zh.png" });
 
   await page.reload();
@@ -181,7 +125,7 @@ test("a response dropped after the server committed creates no duplicate", async
     }
     await route.continue();
   });
-  await snapAndSend(page, "响应丢失");
+  await snapAndSend(page, photo, "响应丢失");
   const rows = await myReports(page);
   await expect.poll(() => dropped).toBe(1);
   await expect(rows.filter({ hasText: "待发送" })).toHaveCount(1);
@@ -195,7 +139,7 @@ test("a report the server refuses with 422 is marked 需处理 with the reason a
   // The phone's clock runs an hour ahead: the server refuses a capture time in the future.
   await page.clock.install({ time: new Date(Date.now() + 60 * 60 * 1000) });
   await page.reload();
-  await snapAndSend(page, "时间不对");
+  await snapAndSend(page, photo, "时间不对");
   const rows = await myReports(page);
   await expect(rows.filter({ hasText: "需处理" })).toHaveCount(1, { timeout: 15_000 });
   await expect(rows.first().getByRole("alert")).toContainText("captured_at");
@@ -207,7 +151,7 @@ test("a report the server refuses with 422 is marked 需处理 with the reason a
 
 test("what the grid did comes back to 我的上报 after a sync", async ({ page }) => {
   await signIn(page, "rider", "等反馈的骑手");
-  await snapAndSend(page, "路灯坏了");
+  await snapAndSend(page, photo, "路灯坏了");
   const rows = await myReports(page);
   await expect(rows.filter({ hasText: "已送达" })).toHaveCount(1, { timeout: 15_000 });
   const [report] = await serverReports(page);
@@ -235,4 +179,23 @@ with db:
   await expect(page.getByTestId("server-status")).toHaveText("已受理");
   await expect(page.getByTestId("timeline")).toContainText("网格员已接单，今天修复");
   await page.screenshot({ path: "test-results/screens/report-detail-feedback-zh.png" });
+});
+
+test("twenty reports queued offline are all delivered once the network returns", async ({ page, context }) => {
+  test.setTimeout(120_000);
+  await signIn(page, "rider", "二十条骑手");
+  await page.goto("/settings");
+  await expect(page.getByTestId("reference-counts")).toHaveText("类别 11 个 · 驿站 22 个 · 网格 8 个");
+  await context.setOffline(true);
+  for (let i = 1; i <= 20; i++) await snapAndSend(page, photo, `第 ${i} 处`);
+  const rows = await myReports(page);
+  await expect(rows.filter({ hasText: "待发送" })).toHaveCount(20);
+  const queue = await page.getByTestId("sync-summary").innerText();
+  await context.setOffline(false);
+  const online = Date.now();
+  await page.getByRole("button", { name: "立即同步" }).click();
+  await expect(rows.filter({ hasText: "已送达" })).toHaveCount(20, { timeout: 60_000 });
+  const ms = Date.now() - online;
+  expect(await serverReports(page)).toHaveLength(20);
+  console.log(`figures: 20 queued reports ("${queue}") delivered ${ms} ms after going online`);
 });

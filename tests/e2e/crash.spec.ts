@@ -1,0 +1,106 @@
+// The server killed with SIGKILL in the middle of a sync — once just before it could commit, once just after
+// it committed but before the phone heard — and restarted: every report ends up on the server exactly once.
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect, test } from "@playwright/test";
+import { cameraPhoto, enrollWithCode, snapAndSend } from "./helpers";
+
+const PORT = 18091;
+const BASE = `http://127.0.0.1:${PORT}`;
+const bin = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
+const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "suishoupai-crash-")), "crash.db");
+let server: ChildProcess | undefined;
+
+async function startServer() {
+  const log = fs.openSync("target/e2e-crash-server.log", "a");
+  server = spawn(bin, ["serve", "--addr", `127.0.0.1:${PORT}`, "--db", db, "--dist", "dist", "--demo"], {
+    stdio: ["ignore", "ignore", log],
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${BASE}/api/v1/health`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("server did not start");
+}
+
+/** SIGKILL, and wait until the process is gone (so its port is free for the restart). */
+async function killServer() {
+  const dying = server;
+  server = undefined;
+  if (!dying || dying.exitCode !== null) return;
+  const gone = new Promise((r) => dying.once("exit", r));
+  dying.kill("SIGKILL");
+  await gone;
+}
+
+test.use({
+  baseURL: BASE,
+  geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 },
+  permissions: ["geolocation"],
+});
+test.afterAll(async () => killServer());
+
+test("SIGKILL before and after the commit, then a restart: each report exactly once", async ({ page, context, browser }) => {
+  const photo = await cameraPhoto(browser);
+  await startServer();
+  const { code } = JSON.parse(
+    execFileSync(bin, ["user", "--db", db, "add", "--role", "rider", "--name", "断电骑手", "--json"], { encoding: "utf8" })
+  );
+  await page.goto("/");
+  await enrollWithCode(page, code);
+  await page.goto("/settings");
+  await expect(page.getByTestId("reference-counts")).toHaveText("类别 11 个 · 驿站 22 个 · 网格 8 个");
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await context.setOffline(true);
+  for (const note of ["一", "二", "三"]) await snapAndSend(page, photo, note);
+
+  let puts = 0;
+  await page.route("**/api/v1/reports/*", async (route) => {
+    if (route.request().method() !== "PUT") return route.continue();
+    puts++;
+    if (puts === 1) {
+      await killServer(); // dies before the request arrives
+      return route.abort("connectionrefused");
+    }
+    if (puts === 2) {
+      await route.fetch(); // the server commits…
+      await killServer(); // …and dies before answering
+      return route.abort("connectionreset");
+    }
+    return route.continue();
+  });
+  await context.setOffline(false);
+  await page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+  const rows = page.getByTestId("my-reports").locator("li");
+
+  await page.getByRole("button", { name: "立即同步" }).click();
+  await expect.poll(() => puts).toBe(1);
+  await startServer();
+  await page.getByRole("button", { name: "立即同步" }).click();
+  await expect.poll(() => puts).toBeGreaterThanOrEqual(2);
+  await expect.poll(() => server === undefined).toBe(true);
+  await startServer();
+  await page.getByRole("button", { name: "立即同步" }).click();
+  await expect(rows.filter({ hasText: "已送达" })).toHaveCount(3, { timeout: 20_000 });
+
+  const token = await page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const open = indexedDB.open("suishoupai");
+        open.onsuccess = () => {
+          const get = open.result.transaction("meta").objectStore("meta").get("session");
+          get.onsuccess = () => resolve(get.result.token);
+        };
+      })
+  );
+  const feed = await (await page.request.get("/api/v1/changes?limit=500", { headers: { Authorization: `Bearer ${token}` } })).json();
+  const reports = feed.changes.filter((c: any) => c.kind === "report");
+  expect(reports.map((r: any) => r.data.description).sort()).toEqual(["一", "三", "二"].sort());
+  expect(execFileSync("python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])", db], { encoding: "utf8" }).trim()).toBe("ok");
+});
