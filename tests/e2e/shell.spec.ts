@@ -68,6 +68,21 @@ test("the language switch turns every string English, is remembered, and switche
   await expect(tabBar(page).getByRole("link")).toHaveText(TABS.map((t) => t.en));
   await expect(page.getByTestId("categories")).toContainText("Flooding");
   await expect(page.getByTestId("signed-in-as")).toHaveText("Signed in as 管理员 (Administrator)");
+  // The choice is written to IndexedDB in the background; wait for it before reloading.
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const open = indexedDB.open("suishoupai");
+            open.onsuccess = () => {
+              const get = open.result.transaction("meta").objectStore("meta").get("language");
+              get.onsuccess = () => resolve(get.result);
+            };
+          })
+      )
+    )
+    .toBe("en");
 
   await page.reload();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");
