@@ -227,3 +227,201 @@ async fn a_page_of_changes_and_its_cursor_are_stored_together() {
     assert_eq!(store.cursor().await.unwrap().as_deref(), Some("c43"));
     store.close();
 }
+
+/// Replaces `window.fetch` with a stand-in server: `answer` is JS that gets `(url, init)` and returns a
+/// `Response` (or throws, for a network failure). Returns a restore function's source.
+fn stub_fetch(answer: &str) {
+    let install = format!(
+        "if (!window.__realFetch) window.__realFetch = window.fetch;
+         window.__calls = [];
+         window.fetch = async (input, init) => {{
+           const url = typeof input === 'string' ? input : input.url;
+           const method = (init && init.method) || (input && input.method) || 'GET';
+           window.__calls.push(method + ' ' + url);
+           return ({answer})(url, method);
+         }};"
+    );
+    js_sys::Function::new_no_args(&install)
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}
+
+fn restore_fetch() {
+    js_sys::Function::new_no_args("if (window.__realFetch) window.fetch = window.__realFetch;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}
+
+fn calls() -> Vec<String> {
+    let v = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__calls".into()).unwrap();
+    js_sys::Array::from(&v)
+        .iter()
+        .filter_map(|c| c.as_string())
+        .collect()
+}
+
+async fn queued_store(what: &str) -> Store {
+    let store = fresh_store(what).await;
+    let sha = "e".repeat(64);
+    let r = report("r9", LocalState::Queued, &sha);
+    store
+        .save_report(&r, &[(sha, vec![0xFF, 0xD8, 0xFF, 0x00])])
+        .await
+        .unwrap();
+    store.queue_report(&r, &entry("r9")).await.unwrap();
+    store
+}
+
+const TOKEN_HEX: &str = "abababababababababababababababababababababababababababababababab";
+
+#[wasm_bindgen_test]
+async fn a_429_schedules_the_next_attempt_no_sooner_than_retry_after() {
+    let store = queued_store("retry-after").await;
+    stub_fetch(
+        "(url, method) => method === 'HEAD'
+           ? new Response(null, {status: 200})
+           : new Response(JSON.stringify({error: {code: 'rate_limited', message: 'slow down'}}),
+                          {status: 429, headers: {'Retry-After': '120', 'Content-Type': 'application/json'}})",
+    );
+    let before = js_sys::Date::now();
+    let outcome = sync::run(&store, TOKEN_HEX, false, &|_| {}).await.unwrap();
+    restore_fetch();
+    assert_eq!((outcome.delivered, outcome.waiting), (0, 1));
+    let e = store
+        .outbox()
+        .await
+        .unwrap()
+        .pop()
+        .expect("the entry stays");
+    assert_eq!(e.attempts, 1);
+    assert!(
+        e.next_attempt_ms >= before + 120_000.0,
+        "{} < {}",
+        e.next_attempt_ms,
+        before + 120_000.0
+    );
+    assert_eq!(
+        store.report("r9").await.unwrap().unwrap().state,
+        LocalState::Queued
+    );
+
+    // Not due yet: a scheduled run leaves it alone (no request at all)…
+    stub_fetch("() => { throw new TypeError('must not be called'); }");
+    let outcome = sync::run(&store, TOKEN_HEX, false, &|_| {}).await.unwrap();
+    assert_eq!(outcome.waiting, 1);
+    assert!(
+        calls().iter().all(|c| !c.contains("/reports/")),
+        "{:?}",
+        calls()
+    );
+    restore_fetch();
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_network_failure_keeps_the_item_and_backs_off_exponentially() {
+    let store = queued_store("offline").await;
+    stub_fetch("() => { throw new TypeError('Failed to fetch'); }");
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        let before = js_sys::Date::now();
+        let outcome = sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
+        assert!(outcome.offline);
+        let e = store.outbox().await.unwrap().pop().expect("kept");
+        waits.push(e.next_attempt_ms - before);
+    }
+    restore_fetch();
+    // 2 s, 4 s, 8 s steps, each jittered between half and all of its step.
+    assert!((1_000.0..=2_100.0).contains(&waits[0]), "{waits:?}");
+    assert!((2_000.0..=4_100.0).contains(&waits[1]), "{waits:?}");
+    assert!((4_000.0..=8_100.0).contains(&waits[2]), "{waits:?}");
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn photos_go_first_and_are_skipped_when_the_server_has_them() {
+    let store = queued_store("order").await;
+    let report = serde_json::to_string(&server_report("r9", 1, ReportStatus::Received)).unwrap();
+    stub_fetch(&format!(
+        "(url, method) => {{
+           if (method === 'HEAD') return new Response(null, {{status: 404}});
+           if (url.includes('/photos/')) return new Response(null, {{status: 201}});
+           if (url.includes('/reports/')) return new Response({report:?}, {{status: 201, headers: {{'Content-Type': 'application/json'}}}});
+           return new Response('{{\"changes\":[],\"next_cursor\":\"c1\",\"has_more\":false}}', {{status: 200, headers: {{'Content-Type': 'application/json'}}}});
+         }}"
+    ));
+    let outcome = sync::run(&store, TOKEN_HEX, false, &|_| {}).await.unwrap();
+    let seen = calls();
+    restore_fetch();
+    assert_eq!(outcome.delivered, 1);
+    let kinds: Vec<&str> = seen
+        .iter()
+        .map(|c| {
+            if c.starts_with("HEAD") {
+                "head"
+            } else if c.contains("/photos/") {
+                "photo"
+            } else if c.contains("/reports/") {
+                "report"
+            } else {
+                "pull"
+            }
+        })
+        .collect();
+    assert_eq!(kinds, ["head", "photo", "report", "pull"]);
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    assert_eq!(
+        store.report("r9").await.unwrap().unwrap().state,
+        LocalState::Delivered
+    );
+    assert_eq!(store.cursor().await.unwrap().as_deref(), Some("c1"));
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_409_needs_attention_is_kept_and_is_not_retried() {
+    let store = queued_store("conflict").await;
+    stub_fetch(
+        "(url, method) => method === 'HEAD' ? new Response(null, {status: 200})
+           : new Response(JSON.stringify({error: {code: 'id_conflict', message: '此编号已用于另一份内容不同的上报'}}),
+                          {status: 409, headers: {'Content-Type': 'application/json'}})",
+    );
+    sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
+    let kept = store.report("r9").await.unwrap().unwrap();
+    assert_eq!(kept.state, LocalState::NeedsAttention);
+    assert_eq!(
+        kept.problem.as_deref(),
+        Some("此编号已用于另一份内容不同的上报")
+    );
+    let before = calls().len();
+    stub_fetch("() => new Response(null, {status: 500})");
+    sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
+    assert!(
+        calls().iter().all(|c| !c.contains("/reports/")),
+        "not retried: {:?}",
+        calls()
+    );
+    restore_fetch();
+    assert!(before > 0);
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_revoked_token_pauses_the_queue_and_loses_nothing() {
+    let store = queued_store("revoked").await;
+    stub_fetch(
+        "() => new Response(JSON.stringify({error: {code: 'unauthorized', message: 'revoked'}}),
+                            {status: 401, headers: {'Content-Type': 'application/json'}})",
+    );
+    let outcome = sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
+    restore_fetch();
+    assert!(outcome.signed_out);
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
+    assert_eq!(
+        store.report("r9").await.unwrap().unwrap().state,
+        LocalState::Queued
+    );
+    store.close();
+}

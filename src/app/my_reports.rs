@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{use_app, PageHeader};
+use crate::client::api;
 use crate::client::local::{LocalReport, LocalState};
 use crate::client::photo::object_url;
 use crate::domain::photo::kilobytes;
@@ -194,17 +195,24 @@ fn ReportDetail(report: LocalReport) -> impl IntoView {
     let app = use_app();
     let urls = RwSignal::new(Vec::<String>::new());
     let photos = report.photos.clone();
+    let token = app
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
     leptos::task::spawn_local(async move {
         let mut found = Vec::new();
         if let Some(store) = app.store() {
             for p in &photos {
-                if let Some(url) = store
-                    .photo(&p.sha256)
-                    .await
-                    .ok()
-                    .flatten()
-                    .and_then(|b| object_url(&b))
-                {
+                let mut bytes = store.photo(&p.sha256).await.ok().flatten();
+                // Known only from the server (the phone's storage was wiped): fetch it once and keep it.
+                if let (None, Some(token)) = (&bytes, &token) {
+                    if let Ok(b) =
+                        api::get_bytes(&format!("/photos/{}", p.sha256), Some(token)).await
+                    {
+                        let _ = store.put_photo(&p.sha256, &b).await;
+                        bytes = Some(b);
+                    }
+                }
+                if let Some(url) = bytes.and_then(|b| object_url(&b)) {
                     found.push(url);
                 }
             }

@@ -141,6 +141,17 @@ pub async fn head(path: &str, token: Option<&str>) -> Result<u16, ApiFailure> {
     Ok(res.status())
 }
 
+/// `GET /api/v1{path}` as raw bytes.
+pub async fn get_bytes(path: &str, token: Option<&str>) -> Result<Vec<u8>, ApiFailure> {
+    let res = send(prepare(Request::get(&url(path)), token), |b| b.build()).await?;
+    if !res.ok() {
+        return decode::<()>(res).await.map(|_| Vec::new());
+    }
+    res.binary()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))
+}
+
 /// `PUT /api/v1{path}` with raw bytes.
 pub async fn put_bytes(
     path: &str,

@@ -327,6 +327,21 @@ impl Store {
             .map(|v| js_sys::Uint8Array::new(&v).to_vec()))
     }
 
+    /// Keeps a photo fetched from the server (for a report this phone learned of from the change feed).
+    pub async fn put_photo(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(PHOTOS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(PHOTOS)?
+            .put(wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(bytes)))
+            .with_key(sha256.to_owned())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         let tx = self.db.transaction(OUTBOX).build()?;
         let all: Vec<OutboxEntry> = tx

@@ -3,7 +3,7 @@
 // grid's feedback coming back to 我的上报.
 import { execFileSync } from "node:child_process";
 import { expect, test, type Page } from "@playwright/test";
-import { cameraPhoto, signIn, snapAndSend } from "./helpers";
+import { addUser, cameraPhoto, enrollWithCode, newCode, signIn, snapAndSend } from "./helpers";
 
 test.use({ geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 }, permissions: ["geolocation"] });
 
@@ -198,4 +198,36 @@ test("twenty reports queued offline are all delivered once the network returns",
   const ms = Date.now() - online;
   expect(await serverReports(page)).toHaveLength(20);
   console.log(`figures: 20 queued reports ("${queue}") delivered ${ms} ms after going online`);
+});
+
+test("after the phone's data is wiped, signing in again restores the rider's reports and their photos", async ({ page }) => {
+  const { user_id, code } = addUser("rider", "换手机的骑手");
+  await page.goto("/");
+  await enrollWithCode(page, code);
+  await snapAndSend(page, photo, "清空前的上报");
+  const rows = await myReports(page);
+  await expect(rows.filter({ hasText: "已送达" })).toHaveCount(1, { timeout: 15_000 });
+
+  // Site data wiped: the whole database is gone.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const del = indexedDB.deleteDatabase("suishoupai");
+        del.onsuccess = () => resolve();
+        del.onerror = () => reject(del.error);
+        del.onblocked = () => resolve();
+      })
+  );
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("登录随手拍");
+  await enrollWithCode(page, newCode(user_id));
+  const restored = await myReports(page);
+  await expect(restored).toHaveCount(1, { timeout: 15_000 });
+  await expect(restored.first()).toContainText("已送达");
+  await restored.first().getByRole("link").click();
+  await expect(page.getByTestId("report-detail")).toContainText("清空前的上报");
+  await expect(page.locator("img.photo")).toHaveCount(1);
+  await expect
+    .poll(() => page.locator("img.photo").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBe(1600);
 });
