@@ -2,9 +2,11 @@
 pub mod api_error;
 pub mod category;
 pub mod change;
+pub mod checkin;
 pub mod enrollment_code;
 pub mod geo;
 pub mod grid;
+pub mod pass;
 pub mod photo;
 pub mod reference;
 pub mod report;
@@ -14,6 +16,7 @@ pub mod user;
 
 pub use api_error::{ApiError, ErrorBody};
 pub use category::Category;
+pub use checkin::{Checkin, CheckinSubmission};
 pub use geo::GeoPoint;
 pub use grid::Grid;
 pub use reference::ReferenceData;

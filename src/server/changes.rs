@@ -6,10 +6,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use super::auth::CurrentUser;
+use super::checkins::load_checkin;
 use super::reference::{list_categories, list_stations};
 use super::reports::{load_report, visible_sql, Viewer};
 use super::{AppState, Error, Result};
 use crate::domain::change::{decode_cursor, encode_cursor, Change, ChangeKind, ChangePage};
+use crate::domain::Role;
 
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 500;
@@ -44,6 +46,8 @@ async fn changes(
             SELECT 'category' AS kind, code AS id, change_seq FROM categories WHERE change_seq > ?1
             UNION ALL SELECT 'station', id, change_seq FROM stations WHERE change_seq > ?1
             UNION ALL SELECT 'report', r.id, r.change_seq FROM reports r WHERE r.change_seq > ?1 AND {}
+            UNION ALL SELECT 'checkin', c.id, c.change_seq FROM checkins c WHERE c.change_seq > ?1
+                AND (?3 OR c.rider_id = ?4 OR (?6 IS NOT NULL AND c.station_id = ?6))
          ) ORDER BY change_seq LIMIT ?2",
         visible_sql(3)
     );
@@ -52,7 +56,16 @@ async fn changes(
     let query = sqlx::query_as::<_, (String, String, i64)>(&sql)
         .bind(after)
         .bind(limit + 1);
-    let mut rows = viewer.binds(query).fetch_all(&mut *tx).await?;
+    // ?6: the station whose check-ins station staff see.
+    let station = user
+        .station_id
+        .clone()
+        .filter(|_| user.role == Role::StationStaff);
+    let mut rows = viewer
+        .binds(query)
+        .bind(station)
+        .fetch_all(&mut *tx)
+        .await?;
     let (counter,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
         .fetch_one(&mut *tx)
         .await?;
@@ -92,6 +105,13 @@ async fn changes(
                 stations
                     .iter()
                     .find(|s| s.id == id)
+                    .map(serde_json::to_value),
+            ),
+            "checkin" => (
+                ChangeKind::Checkin,
+                load_checkin(&state.db, &id)
+                    .await?
+                    .as_ref()
                     .map(serde_json::to_value),
             ),
             _ => (

@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod auth;
 mod changes;
+mod checkins;
 pub mod cli;
 pub mod db;
 pub mod demo;
@@ -83,6 +84,7 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
         .merge(photos::router(state.config.max_photo_bytes))
         .merge(reports::router())
         .merge(changes::router())
+        .merge(checkins::router())
         .route_layer(from_fn_with_state(state.clone(), auth::require_user));
     let public = Router::new()
         .merge(health::router())
