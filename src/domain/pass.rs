@@ -106,7 +106,7 @@ fn is_code(s: &str) -> bool {
 
 /// A pass secret as handed over at enrollment (hex) in bytes.
 pub fn secret_bytes(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     (0..hex.len())
