@@ -49,6 +49,19 @@ impl Lang {
     }
 }
 
+/// The server writes its messages as `中文 (English)`: the part in this language.
+/// What follows the English part (details the phone added) is kept in both languages.
+pub fn server_message(message: &str, lang: Lang) -> String {
+    let Some((zh, rest)) = message.split_once(" (") else {
+        return message.to_owned();
+    };
+    let (en, tail) = rest.split_once(')').unwrap_or((rest, ""));
+    match lang {
+        Lang::Zh => format!("{zh}{tail}"),
+        Lang::En => format!("{en}{tail}"),
+    }
+}
+
 /// Replaces each `{key}` in `template` with its value.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     values
@@ -100,6 +113,10 @@ texts! {
     status_received, status_accepted, status_in_progress, status_resolved, status_rejected,
     sync_now, sync_running, sync_queue, sync_all_sent, sync_offline, sync_failed_hint, sync_progress,
     my_reports_empty, report_detail_title, timeline_title, level_label, back_to_list, photo_alt,
+    pass_code_label, pass_countdown, pass_no_secret, pass_qr_alt, visits_title, visits_empty, visits_item,
+    checkin_input_label, checkin_input_hint, checkin_submit, checkin_scan, checkin_bad_format, checkin_recorded,
+    checkins_today, checkin_pending, checkin_confirmed, checkin_refused, checkin_unknown_rider,
+    station_distance, station_open, station_closed, station_map,
     stations_title, stations_count, stations_empty, hours_label, open_all_day, demo_badge, amenities_label,
     amenity_charging, amenity_water, amenity_microwave, amenity_rest_area, amenity_toilet, amenity_first_aid,
     settings_title, settings_language, settings_server, settings_version,
@@ -214,6 +231,28 @@ pub const ZH: Texts = Texts {
     level_label: "处置级别",
     back_to_list: "返回列表",
     photo_alt: "隐患照片",
+    pass_code_label: "短码",
+    pass_countdown: "{s} 秒后更新",
+    pass_no_secret: "此账号没有驿站码（只有骑手有）。",
+    pass_qr_alt: "驿站码二维码",
+    visits_title: "我的到站记录",
+    visits_empty: "还没有到站记录。",
+    visits_item: "{month} · {station}：{n} 次",
+    checkin_input_label: "骑手的驿站码",
+    checkin_input_hint: "扫码，或输入骑手念出的 8 位数字",
+    checkin_submit: "确认签到",
+    checkin_scan: "扫码签到",
+    checkin_bad_format: "驿站码应为 8 位数字，或骑手的二维码。",
+    checkin_recorded: "已记录在手机上，联网后由服务器确认。",
+    checkins_today: "今天 {n} 人次",
+    checkin_pending: "待同步",
+    checkin_confirmed: "已确认",
+    checkin_refused: "被拒：{reason}",
+    checkin_unknown_rider: "骑手待确认",
+    station_distance: "{km} 公里",
+    station_open: "营业中",
+    station_closed: "已关闭",
+    station_map: "地图导航",
     stations_title: "暖心驿站",
     stations_count: "共 {n} 个驿站",
     stations_empty: "还没有驿站信息。联网后会自动获取，之后离线也能查看。",
@@ -351,6 +390,28 @@ pub const EN: Texts = Texts {
     level_label: "Level",
     back_to_list: "Back to the list",
     photo_alt: "Hazard photo",
+    pass_code_label: "Short code",
+    pass_countdown: "Changes in {s} s",
+    pass_no_secret: "This account has no station pass (riders only).",
+    pass_qr_alt: "Station pass QR code",
+    visits_title: "My visits",
+    visits_empty: "No visits yet.",
+    visits_item: "{month} · {station}: {n} visits",
+    checkin_input_label: "The rider's pass",
+    checkin_input_hint: "Scan it, or type the 8 digits the rider reads out",
+    checkin_submit: "Confirm check-in",
+    checkin_scan: "Scan a pass",
+    checkin_bad_format: "A pass is 8 digits or the rider's QR code.",
+    checkin_recorded: "Recorded on this phone; the server confirms it when online.",
+    checkins_today: "{n} check-ins today",
+    checkin_pending: "Pending sync",
+    checkin_confirmed: "Confirmed",
+    checkin_refused: "Refused: {reason}",
+    checkin_unknown_rider: "Rider to be confirmed",
+    station_distance: "{km} km",
+    station_open: "Open now",
+    station_closed: "Closed",
+    station_map: "Open in map app",
     stations_title: "Warm-heart stations",
     stations_count: "{n} stations",
     stations_empty: "No station information yet. It is fetched when online and then works offline.",
@@ -439,6 +500,26 @@ mod tests {
             ),
             "11 categories · 22 stations · 8 grids"
         );
+    }
+
+    #[test]
+    fn server_messages_are_shown_in_the_interface_language() {
+        let m = "驿站码无效或已过期 (forged, expired, or not a rider's pass)";
+        assert_eq!(server_message(m, Lang::Zh), "驿站码无效或已过期");
+        assert_eq!(
+            server_message(m, Lang::En),
+            "forged, expired, or not a rider's pass"
+        );
+        let with_details = "输入有误 (invalid input) (captured_at: in the future)";
+        assert_eq!(
+            server_message(with_details, Lang::Zh),
+            "输入有误 (captured_at: in the future)"
+        );
+        assert_eq!(
+            server_message(with_details, Lang::En),
+            "invalid input (captured_at: in the future)"
+        );
+        assert_eq!(server_message("plain", Lang::En), "plain");
     }
 
     #[test]

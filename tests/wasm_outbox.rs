@@ -3,7 +3,7 @@
 //! applied together with its cursor.
 #![cfg(target_arch = "wasm32")]
 
-use suishoupai::client::local::{LocalPhoto, LocalReport, LocalState, OutboxEntry};
+use suishoupai::client::local::{LocalPhoto, LocalReport, LocalState, OutboxEntry, OutboxKind};
 use suishoupai::client::store::{Store, MIGRATIONS};
 use suishoupai::client::sync;
 use suishoupai::domain::change::{Change, ChangeKind};
@@ -45,6 +45,7 @@ fn entry(id: &str) -> OutboxEntry {
         queued_ms: 1.0,
         attempts: 0,
         next_attempt_ms: 0.0,
+        kind: OutboxKind::Report,
     }
 }
 

@@ -1,12 +1,169 @@
-//! 签到: station staff confirm riders' check-ins (arrives with the stations work; says so until then).
+//! 签到: station staff confirm riders' visits — scan the pass or type its 8 digits. The check-in is recorded on
+//! the phone at once and queued, so a station without network keeps working; today's list shows each state.
 use leptos::prelude::*;
 
-use super::{BeingBuilt, PageHeader};
+use super::my_reports::local_time;
+use super::scanner::{scanner_available, CodeScanner};
+use super::{use_app, PageHeader};
+use crate::client::local::{CheckinState, LocalCheckin, OutboxEntry, OutboxKind};
+use crate::domain::pass;
+use crate::domain::report::format_time;
+use crate::i18n::{fill, server_message};
+
+fn now_rfc3339() -> String {
+    let ms = js_sys::Date::now();
+    time::OffsetDateTime::from_unix_timestamp_nanos((ms * 1_000_000.0) as i128)
+        .map(format_time)
+        .unwrap_or_default()
+}
 
 #[component]
 pub fn CheckinsPage() -> impl IntoView {
+    let app = use_app();
+    let typed = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let scanning = RwSignal::new(false);
+    let station = move || {
+        app.session
+            .with(|s| s.as_ref().and_then(|s| s.user.station_id.clone()))
+    };
+
+    let record = move |text: String| {
+        let Some(station_id) = station() else {
+            return;
+        };
+        if pass::read(&text).is_none() {
+            message.set(Some((true, app.t().checkin_bad_format.to_owned())));
+            return;
+        }
+        let checkin = LocalCheckin {
+            id: uuid::Uuid::now_v7().to_string(),
+            state: CheckinState::Pending,
+            station_id,
+            rider_pass: text.trim().to_owned(),
+            scanned_at: now_rfc3339(),
+            created_ms: js_sys::Date::now(),
+            problem: None,
+            server: None,
+        };
+        let entry = OutboxEntry {
+            report_id: checkin.id.clone(),
+            kind: OutboxKind::Checkin,
+            queued_ms: checkin.created_ms,
+            attempts: 0,
+            next_attempt_ms: 0.0,
+        };
+        leptos::task::spawn_local(async move {
+            let Some(store) = app.store() else {
+                return;
+            };
+            match store.queue_checkin(&checkin, &entry).await {
+                Ok(()) => {
+                    typed.set(String::new());
+                    message.set(Some((false, app.t().checkin_recorded.to_owned())));
+                    app.reload_reports().await;
+                    app.sync_now();
+                }
+                Err(e) => message.set(Some((
+                    true,
+                    fill(app.t().storage_failed, &[("reason", &e.to_string())]),
+                ))),
+            }
+        });
+    };
+    let record_typed = move || record(typed.get_untracked());
+
+    let today = move || {
+        let day = local_time(&now_rfc3339())
+            .chars()
+            .take(10)
+            .collect::<String>();
+        let mut list: Vec<LocalCheckin> = app
+            .checkins
+            .get()
+            .into_iter()
+            .filter(|c| {
+                Some(&c.station_id) == station().as_ref()
+                    && local_time(&c.scanned_at).starts_with(&day)
+            })
+            .collect();
+        list.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+        list
+    };
+    let counted = move || {
+        today()
+            .iter()
+            .filter(|c| {
+                c.state != CheckinState::Refused
+                    && c.server.as_ref().is_none_or(|s| s.same_visit_as.is_none())
+            })
+            .count()
+    };
+
     view! {
         <PageHeader title=|t| t.checkins_title />
-        <BeingBuilt intro=|t| t.checkins_intro />
+        <section class="card">
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                record_typed();
+            }>
+                <label class="field" for="rider-pass">{move || app.t().checkin_input_label}</label>
+                <input id="rider-pass" class="code-input" type="text" inputmode="numeric" autocomplete="off"
+                    aria-describedby="rider-pass-hint" prop:value=typed
+                    on:input=move |ev| typed.set(event_target_value(&ev)) />
+                <p id="rider-pass-hint" class="muted">{move || app.t().checkin_input_hint}</p>
+                <Show when=move || message.get().is_some()>
+                    <p class=move || if message.get().is_some_and(|m| m.0) { "error" } else { "" } role="status"
+                        data-testid="checkin-message">
+                        {move || message.get().map(|m| m.1)}
+                    </p>
+                </Show>
+                <button type="submit" class="button wide">{move || app.t().checkin_submit}</button>
+            </form>
+            <Show when=scanner_available>
+                <button type="button" class="button wide secondary" on:click=move |_| scanning.update(|s| *s = !*s)>
+                    {move || app.t().checkin_scan}
+                </button>
+                <Show when=move || scanning.get()>
+                    <CodeScanner
+                        on_code=Callback::new(move |text: String| {
+                            scanning.set(false);
+                            record(text);
+                        })
+                        on_error=Callback::new(move |reason: String| {
+                            scanning.set(false);
+                            message.set(Some((true, fill(app.t().enroll_scan_failed, &[("reason", &reason)]))));
+                        })
+                    />
+                </Show>
+            </Show>
+        </section>
+        <section class="card">
+            <h2 data-testid="checkins-today">{move || fill(app.t().checkins_today, &[("n", &counted().to_string())])}</h2>
+            <ul class="plain-list" data-testid="checkin-list">
+                {move || today().into_iter().map(|c| {
+                    let who = c.server.as_ref().map(|s| s.rider_name.clone());
+                    let state = c.state;
+                    let problem = c.problem.clone().unwrap_or_default();
+                    let at = local_time(&c.scanned_at);
+                    view! {
+                        <li class="card checkin-row">
+                            <span class="row-title">{move || who.clone().unwrap_or_else(|| app.t().checkin_unknown_rider.to_owned())}</span>
+                            <span class="muted">{at}</span>
+                            <span class=format!("badge checkin-{state:?}")>
+                                {move || match state {
+                                    CheckinState::Pending => app.t().checkin_pending.to_owned(),
+                                    CheckinState::Confirmed => app.t().checkin_confirmed.to_owned(),
+                                    CheckinState::Refused => fill(
+                                        app.t().checkin_refused,
+                                        &[("reason", &server_message(&problem, app.lang.get()))],
+                                    ),
+                                }}
+                            </span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }

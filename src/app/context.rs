@@ -4,7 +4,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::client::api::ApiFailure;
-use crate::client::local::LocalReport;
+use crate::client::local::{LocalCheckin, LocalReport};
 use crate::client::reference;
 use crate::client::store::Store;
 use crate::client::sync::{self, Outcome, Progress};
@@ -18,6 +18,7 @@ pub struct Boot {
     pub reference: ReferenceData,
     pub session: Option<Enrollment>,
     pub reports: Vec<LocalReport>,
+    pub checkins: Vec<LocalCheckin>,
 }
 
 /// The sync engine as the screen shows it.
@@ -51,6 +52,8 @@ pub struct AppContext {
     pub reenrolling: RwSignal<bool>,
     /// The phone's reports, drafts included, as the store has them.
     pub reports: RwSignal<Vec<LocalReport>>,
+    /// Check-ins: recorded here by staff, or a rider's confirmed visits.
+    pub checkins: RwSignal<Vec<LocalCheckin>>,
     pub sync: RwSignal<SyncStatus>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
 }
@@ -71,6 +74,7 @@ impl AppContext {
             auth_lost: RwSignal::new(false),
             reenrolling: RwSignal::new(false),
             reports: RwSignal::new(boot.reports),
+            checkins: RwSignal::new(boot.checkins),
             sync: RwSignal::new(SyncStatus::default()),
             store: StoredValue::new_local(boot.store),
         };
@@ -145,10 +149,11 @@ impl AppContext {
     pub fn start_background_refresh(self) {
         self.refresh_reference();
         self.sync_now();
+        // Back online: what waited only for the network goes now, whatever its backoff said.
         let online = window_event_listener(leptos::ev::online, move |_| {
             self.online.set(true);
             self.refresh_reference();
-            self.sync_now();
+            self.sync_everything_now();
         });
         let offline = window_event_listener(leptos::ev::offline, move |_| self.online.set(false));
         // The app lives as long as the page: this listener is never removed.
@@ -180,6 +185,10 @@ impl AppContext {
             match store.reports().await {
                 Ok(reports) => self.reports.set(reports),
                 Err(e) => leptos::logging::warn!("reading reports: {e}"),
+            }
+            match store.checkins().await {
+                Ok(checkins) => self.checkins.set(checkins),
+                Err(e) => leptos::logging::warn!("reading check-ins: {e}"),
             }
         }
     }

@@ -36,6 +36,7 @@ pub fn mount() {
                 let reference = store.reference().await.ok().flatten().unwrap_or_default();
                 let session = store.session().await.ok().flatten();
                 let reports = store.reports().await.unwrap_or_default();
+                let checkins = store.checkins().await.unwrap_or_default();
                 request_persistent_storage();
                 Boot {
                     store: Some(Rc::new(store)),
@@ -43,6 +44,7 @@ pub fn mount() {
                     reference,
                     session,
                     reports,
+                    checkins,
                 }
             }
             Err(e) => {
@@ -53,6 +55,7 @@ pub fn mount() {
                     reference: ReferenceData::default(),
                     session: None,
                     reports: Vec::new(),
+                    checkins: Vec::new(),
                 }
             }
         };

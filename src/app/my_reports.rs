@@ -9,7 +9,7 @@ use crate::client::local::{LocalReport, LocalState};
 use crate::client::photo::object_url;
 use crate::domain::photo::kilobytes;
 use crate::domain::ReportStatus;
-use crate::i18n::{fill, Texts};
+use crate::i18n::{fill, server_message, Texts};
 
 /// An RFC 3339 instant shown in the phone's local time, `YYYY-MM-DD HH:MM`.
 pub fn local_time(rfc3339: &str) -> String {
@@ -168,7 +168,9 @@ fn ReportRow(report: LocalReport) -> impl IntoView {
                 </span>
             </a>
             {problem.map(|p| view! {
-                <p class="error" role="alert">{move || fill(app.t().sync_failed_hint, &[("reason", &p)])}</p>
+                <p class="error" role="alert">
+                    {move || fill(app.t().sync_failed_hint, &[("reason", &server_message(&p, app.lang.get()))])}
+                </p>
             })}
         </li>
     }

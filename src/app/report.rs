@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{use_app, PageHeader};
-use crate::client::local::{LocalPhoto, LocalReport, LocalState, OutboxEntry};
+use crate::client::local::{LocalPhoto, LocalReport, LocalState, OutboxEntry, OutboxKind};
 use crate::client::location::current_fix;
 use crate::client::photo::{object_url, prepare};
 use crate::domain::photo::kilobytes;
@@ -195,6 +195,7 @@ pub fn ReportPage() -> impl IntoView {
             queued_ms: js_sys::Date::now(),
             attempts: 0,
             next_attempt_ms: 0.0,
+            kind: OutboxKind::Report,
         };
         leptos::task::spawn_local(async move {
             let Some(store) = app.store() else {

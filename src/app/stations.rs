@@ -2,7 +2,8 @@
 use leptos::prelude::*;
 
 use super::{use_app, PageHeader};
-use crate::domain::{Amenity, Station};
+use crate::client::location::current_fix;
+use crate::domain::{Amenity, GeoPoint, Station};
 use crate::i18n::{fill, Texts};
 
 const ALL_DAY: &str = "00:00-24:00";
@@ -22,6 +23,29 @@ pub fn amenity_name(t: &Texts, amenity: Amenity) -> &'static str {
 pub fn StationsPage() -> impl IntoView {
     let app = use_app();
     let count = move || app.reference.with(|r| r.stations.len());
+    // Where the rider stands, for nearest first; the list shows in catalog order until (unless) it is known.
+    let here = RwSignal::new(None::<GeoPoint>);
+    leptos::task::spawn_local(async move {
+        if let Some(fix) = current_fix(5_000).await {
+            let _ = here.try_set(Some(GeoPoint::new(fix.lat, fix.lon)));
+        }
+    });
+    let sorted = move || {
+        let mut list: Vec<(Station, Option<f64>)> = app.reference.with(|r| {
+            r.stations
+                .iter()
+                .map(|s| {
+                    (
+                        s.clone(),
+                        here.get()
+                            .map(|h| h.distance_m(&GeoPoint::new(s.lat, s.lon))),
+                    )
+                })
+                .collect()
+        });
+        list.sort_by(|a, b| a.1.unwrap_or(0.0).total_cmp(&b.1.unwrap_or(0.0)));
+        list
+    };
     view! {
         <PageHeader title=|t| t.stations_title />
         <Show
@@ -30,19 +54,18 @@ pub fn StationsPage() -> impl IntoView {
         >
             <p class="muted summary">{move || fill(app.t().stations_count, &[("n", &count().to_string())])}</p>
             <ul class="station-list">
-                <For
-                    each=move || app.reference.with(|r| r.stations.clone())
-                    key=|s: &Station| s.id.clone()
-                    children=move |s: Station| view! { <StationCard station=s /> }
-                />
+                {move || sorted().into_iter().map(|(s, d)| view! { <StationCard station=s distance_m=d /> }).collect_view()}
             </ul>
         </Show>
     }
 }
 
 #[component]
-fn StationCard(station: Station) -> impl IntoView {
+fn StationCard(station: Station, distance_m: Option<f64>) -> impl IntoView {
     let app = use_app();
+    let now = js_sys::Date::new_0();
+    let open = station.is_open_at(now.get_hours() * 60 + now.get_minutes());
+    let geo = station.geo_uri();
     let hours = station.hours.clone();
     let demo = station.demo;
     let amenities = station.amenities.clone();
@@ -58,7 +81,18 @@ fn StationCard(station: Station) -> impl IntoView {
             <p class="station-hours">
                 <span class="muted">{move || app.t().hours_label}" "</span>
                 {move || if hours == ALL_DAY { app.t().open_all_day.to_owned() } else { hours.clone() }}
+                {open.map(|o| view! {
+                    " · "<span class=if o { "open" } else { "closed" }>
+                        {move || if o { app.t().station_open } else { app.t().station_closed }}
+                    </span>
+                })}
             </p>
+            {distance_m.map(|d| view! {
+                <p class="station-distance" data-testid="station-distance">
+                    {move || fill(app.t().station_distance, &[("km", &format!("{:.1}", d / 1000.0))])}
+                </p>
+            })}
+            <a class="button secondary map-link" href=geo>{move || app.t().station_map}</a>
             <ul class="chips" aria-label=move || app.t().amenities_label>
                 {amenities
                     .into_iter()

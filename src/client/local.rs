@@ -102,11 +102,72 @@ impl LocalReport {
     }
 }
 
-/// An entry of the outbox: a report waiting for the server's acknowledgement, and when to try it next.
+/// An entry of the outbox: a report or check-in waiting for the server's acknowledgement, and when to try it next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
+    /// The id of the report or check-in.
     pub report_id: String,
+    #[serde(default)]
+    pub kind: OutboxKind,
     pub queued_ms: f64,
     pub attempts: u32,
     pub next_attempt_ms: f64,
+}
+
+/// Where a check-in stands on the staff's phone (and, for riders, the confirmed visits the feed brings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckinState {
+    /// 待同步: recorded on this phone, not confirmed yet.
+    Pending,
+    /// 已确认.
+    Confirmed,
+    /// 被拒: the server refused the pass (forged, expired, another station's).
+    Refused,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalCheckin {
+    pub id: String,
+    pub state: CheckinState,
+    pub station_id: String,
+    /// What was read from the pass (empty for visits learned from the server).
+    pub rider_pass: String,
+    pub scanned_at: String,
+    pub created_ms: f64,
+    pub problem: Option<String>,
+    pub server: Option<crate::domain::Checkin>,
+}
+
+impl LocalCheckin {
+    pub fn submission(&self) -> crate::domain::CheckinSubmission {
+        crate::domain::CheckinSubmission {
+            station_id: self.station_id.clone(),
+            rider_pass: self.rider_pass.clone(),
+            scanned_at: self.scanned_at.clone(),
+        }
+    }
+
+    pub fn from_server(checkin: crate::domain::Checkin) -> LocalCheckin {
+        LocalCheckin {
+            id: checkin.id.clone(),
+            state: CheckinState::Confirmed,
+            station_id: checkin.station_id.clone(),
+            rider_pass: String::new(),
+            scanned_at: checkin.scanned_at.clone(),
+            created_ms: crate::domain::report::parse_time(&checkin.scanned_at)
+                .map_or(0.0, |t| (t.unix_timestamp_nanos() / 1_000_000) as f64),
+            problem: None,
+            server: Some(checkin),
+        }
+    }
+}
+
+/// What an outbox entry sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxKind {
+    #[default]
+    Report,
+    Checkin,
 }

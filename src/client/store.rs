@@ -6,9 +6,9 @@ use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::client::local::{LocalReport, LocalState, OutboxEntry};
+use crate::client::local::{CheckinState, LocalCheckin, LocalReport, LocalState, OutboxEntry};
 use crate::domain::change::{Change, ChangeKind};
-use crate::domain::{Category, Enrollment, ReferenceData, Report, Station};
+use crate::domain::{Category, Checkin, Enrollment, ReferenceData, Report, Station};
 use crate::i18n::Lang;
 
 pub const DB_NAME: &str = "suishoupai";
@@ -23,6 +23,8 @@ pub const OUTBOX: &str = "outbox";
 pub const REPORTS: &str = "reports";
 /// Object store of photo bytes (`Uint8Array`), keyed by SHA-256.
 pub const PHOTOS: &str = "photos";
+/// Object store of check-ins (recorded by staff, or a rider's confirmed visits), keyed by id.
+pub const CHECKINS: &str = "checkins";
 
 const REFERENCE_KEY: &str = "current";
 const LANGUAGE_KEY: &str = "language";
@@ -38,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = &[
     create_meta_store,
     create_outbox_store,
     create_report_stores,
+    create_checkin_store,
 ];
 
 fn create_reference_store(db: &Database) -> indexed_db_futures::Result<()> {
@@ -52,6 +55,11 @@ fn create_meta_store(db: &Database) -> indexed_db_futures::Result<()> {
 
 fn create_outbox_store(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(OUTBOX).build()?;
+    Ok(())
+}
+
+fn create_checkin_store(db: &Database) -> indexed_db_futures::Result<()> {
+    db.create_object_store(CHECKINS).build()?;
     Ok(())
 }
 
@@ -238,6 +246,69 @@ impl Store {
         Ok(())
     }
 
+    /// Records a check-in on this phone and queues it, in one transaction.
+    pub async fn queue_checkin(
+        &self,
+        checkin: &LocalCheckin,
+        entry: &OutboxEntry,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([CHECKINS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(CHECKINS)?
+            .put(checkin)
+            .with_key(checkin.id.clone())
+            .with_key_type::<String>()
+            .serde()?
+            .await?;
+        tx.object_store(OUTBOX)?
+            .put(entry)
+            .with_key(entry.report_id.clone())
+            .with_key_type::<String>()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the server's answer to a check-in (confirmed or refused) and drops its outbox entry, together.
+    pub async fn settle_checkin(&self, checkin: &LocalCheckin) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([CHECKINS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(CHECKINS)?
+            .put(checkin)
+            .with_key(checkin.id.clone())
+            .with_key_type::<String>()
+            .serde()?
+            .await?;
+        tx.object_store(OUTBOX)?
+            .delete(checkin.id.clone())
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn checkin(&self, id: &str) -> Result<Option<LocalCheckin>, StoreError> {
+        self.get(CHECKINS, id).await
+    }
+
+    pub async fn checkins(&self) -> Result<Vec<LocalCheckin>, StoreError> {
+        let tx = self.db.transaction(CHECKINS).build()?;
+        let all: Vec<LocalCheckin> = tx
+            .object_store(CHECKINS)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        Ok(all)
+    }
+
     /// Records the server's acknowledgement: the report as delivered and its outbox entry gone, together.
     pub async fn acknowledge(&self, report: &LocalReport) -> Result<(), StoreError> {
         let tx = self
@@ -367,7 +438,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let tx = self
             .db
-            .transaction([REPORTS, REFERENCE, META])
+            .transaction([REPORTS, REFERENCE, META, CHECKINS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let reports = tx.object_store(REPORTS)?;
@@ -428,7 +499,29 @@ impl Store {
                         reference_changed = true;
                     }
                 }
-                ChangeKind::Checkin | ChangeKind::Points => {}
+                ChangeKind::Checkin => {
+                    let Ok(server) = serde_json::from_value::<Checkin>(change.data.clone()) else {
+                        continue;
+                    };
+                    let store = tx.object_store(CHECKINS)?;
+                    let known: Option<LocalCheckin> = store.get(server.id.clone()).serde()?.await?;
+                    let merged = match known {
+                        Some(mut local) => {
+                            local.state = CheckinState::Confirmed;
+                            local.problem = None;
+                            local.server = Some(server);
+                            local
+                        }
+                        None => LocalCheckin::from_server(server),
+                    };
+                    store
+                        .put(&merged)
+                        .with_key(merged.id.clone())
+                        .with_key_type::<String>()
+                        .serde()?
+                        .await?;
+                }
+                ChangeKind::Points => {}
             }
         }
         if reference_changed {

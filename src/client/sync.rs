@@ -7,11 +7,11 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::api::{self, ApiFailure};
-use super::local::{LocalState, OutboxEntry};
+use super::local::{CheckinState, LocalState, OutboxEntry, OutboxKind};
 use super::store::{Store, StoreError};
 use crate::domain::change::ChangePage;
 use crate::domain::retry::{backoff_ms, verdict, Verdict};
-use crate::domain::Report;
+use crate::domain::{Checkin, Report};
 
 /// Progress of a run, for the queue's progress bar.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -186,6 +186,28 @@ pub async fn run(
     on_progress(&progress);
     let mut stop = false;
     for entry in entries {
+        if entry.kind == OutboxKind::Checkin {
+            if stop || (!force && entry.next_attempt_ms > now_ms()) {
+                outcome.waiting += 1;
+                continue;
+            }
+            match push_checkin(store, token, entry).await? {
+                Pushed::Settled(true) => outcome.delivered += 1,
+                Pushed::Settled(false) => outcome.needs_attention += 1,
+                Pushed::Waiting {
+                    offline,
+                    signed_out,
+                } => {
+                    outcome.waiting += 1;
+                    outcome.offline |= offline;
+                    outcome.signed_out |= signed_out;
+                    stop |= offline || signed_out;
+                }
+            }
+            progress.items_done += 1;
+            on_progress(&progress);
+            continue;
+        }
         let needs_attention = reports
             .iter()
             .any(|r| r.id == entry.report_id && r.state == LocalState::NeedsAttention);
@@ -269,6 +291,59 @@ pub async fn run(
         }
     }
     Ok(outcome)
+}
+
+enum Pushed {
+    /// The server answered for good: confirmed (`true`) or refused.
+    Settled(bool),
+    Waiting {
+        offline: bool,
+        signed_out: bool,
+    },
+}
+
+/// Sends one check-in. Confirmed or refused, it leaves the outbox; otherwise it waits for a later run.
+async fn push_checkin(
+    store: &Store,
+    token: &str,
+    entry: OutboxEntry,
+) -> Result<Pushed, StoreError> {
+    let Some(mut local) = store.checkin(&entry.report_id).await? else {
+        return Ok(Pushed::Settled(false));
+    };
+    let path = format!("/checkins/{}", local.id);
+    let failure = match api::put_json::<_, Checkin>(&path, &local.submission(), Some(token)).await {
+        Ok((_, checkin)) => {
+            local.server = Some(checkin);
+            local.state = CheckinState::Confirmed;
+            local.problem = None;
+            store.settle_checkin(&local).await?;
+            return Ok(Pushed::Settled(true));
+        }
+        Err(f) => f,
+    };
+    let waiting = |offline, signed_out| Pushed::Waiting {
+        offline,
+        signed_out,
+    };
+    match Step::from(failure) {
+        Step::Attention(message) => {
+            local.state = CheckinState::Refused;
+            local.problem = Some(message);
+            store.settle_checkin(&local).await?;
+            Ok(Pushed::Settled(false))
+        }
+        Step::Offline => {
+            reschedule(store, entry, None).await?;
+            Ok(waiting(true, false))
+        }
+        Step::SignedOut => Ok(waiting(false, true)),
+        Step::Retry(retry_after) => {
+            reschedule(store, entry, retry_after).await?;
+            Ok(waiting(false, false))
+        }
+        Step::Done(_) => Ok(waiting(false, false)),
+    }
 }
 
 async fn set_state(

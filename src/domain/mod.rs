@@ -8,6 +8,7 @@ pub mod geo;
 pub mod grid;
 pub mod pass;
 pub mod photo;
+pub mod qr;
 pub mod reference;
 pub mod report;
 pub mod retry;

@@ -16,6 +16,34 @@ pub struct Station {
     pub demo: bool,
 }
 
+impl Station {
+    /// Whether the station is open at `minute` of the local day (0–1439); `None` when the hours are unreadable.
+    pub fn is_open_at(&self, minute: u32) -> Option<bool> {
+        let (open, close) = self.hours.split_once('-')?;
+        let parse = |t: &str| -> Option<u32> {
+            let (h, m) = t.trim().split_once(':')?;
+            let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+            (h <= 24 && m < 60).then_some(h * 60 + m)
+        };
+        let (open, close) = (parse(open)?, parse(close)?);
+        Some(if open <= close {
+            (open..close).contains(&minute)
+        } else {
+            // Past midnight, e.g. 20:00-02:00.
+            minute >= open || minute < close
+        })
+    }
+
+    /// A `geo:` URI that opens the phone's map app at the station.
+    pub fn geo_uri(&self) -> String {
+        format!(
+            "geo:{lat},{lon}?q={lat},{lon}",
+            lat = self.lat,
+            lon = self.lon
+        )
+    }
+}
+
 /// What a station offers a rider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -58,6 +86,33 @@ impl Amenity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn station(hours: &str) -> Station {
+        Station {
+            id: "s".into(),
+            name: "s".into(),
+            address: "a".into(),
+            lat: 30.88,
+            lon: 104.25,
+            hours: hours.into(),
+            amenities: vec![],
+            demo: false,
+        }
+    }
+
+    #[test]
+    fn opening_hours_decide_open_now() {
+        let s = station("08:00-20:00");
+        assert_eq!(s.is_open_at(7 * 60 + 59), Some(false));
+        assert_eq!(s.is_open_at(8 * 60), Some(true));
+        assert_eq!(s.is_open_at(19 * 60 + 59), Some(true));
+        assert_eq!(s.is_open_at(20 * 60), Some(false));
+        assert_eq!(station("00:00-24:00").is_open_at(3), Some(true));
+        assert_eq!(station("20:00-02:00").is_open_at(60), Some(true));
+        assert_eq!(station("20:00-02:00").is_open_at(12 * 60), Some(false));
+        assert_eq!(station("whenever").is_open_at(0), None);
+        assert_eq!(s.geo_uri(), "geo:30.88,104.25?q=30.88,104.25");
+    }
 
     #[test]
     fn amenity_codes_match_their_serde_names() {

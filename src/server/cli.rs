@@ -293,12 +293,7 @@ async fn issue_and_print(
 
 /// The code as a QR code in SVG, for scanning at onboarding.
 pub fn qr_svg(code: &str) -> anyhow::Result<String> {
-    let qr = qrcode::QrCode::new(code.as_bytes()).context("encoding the QR code")?;
-    Ok(qr
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(240, 240)
-        .quiet_zone(true)
-        .build())
+    crate::domain::qr::svg(code, 240).context("encoding the QR code")
 }
 
 fn rfc3339(unix: i64) -> String {
