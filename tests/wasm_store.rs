@@ -1,7 +1,9 @@
 //! The phone's IndexedDB store in real headless Chromium: round-trips, and a schema upgrade that keeps the data.
 #![cfg(target_arch = "wasm32")]
 
-use suishoupai::client::store::{Store, META, MIGRATIONS, OUTBOX, PHOTOS, REFERENCE, REPORTS};
+use suishoupai::client::store::{
+    Store, CHECKINS, META, MIGRATIONS, OUTBOX, PHOTOS, REFERENCE, REPORTS,
+};
 use suishoupai::domain::category::initial_catalog;
 use suishoupai::domain::{Amenity, Enrollment, GeoPoint, Grid, ReferenceData, Role, Station, User};
 use suishoupai::i18n::Lang;
@@ -91,7 +93,7 @@ async fn upgrading_from_the_first_schema_keeps_the_data_and_adds_the_new_stores(
     names.sort();
     assert_eq!(
         names,
-        [META, OUTBOX, PHOTOS, REFERENCE, REPORTS]
+        [CHECKINS, META, OUTBOX, PHOTOS, REFERENCE, REPORTS]
             .map(str::to_owned)
             .to_vec()
     );
