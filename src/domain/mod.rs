@@ -13,6 +13,7 @@ pub mod reference;
 pub mod report;
 pub mod retry;
 pub mod station;
+pub mod task;
 pub mod user;
 
 pub use api_error::{ApiError, ErrorBody};

@@ -17,6 +17,7 @@ mod reference;
 pub mod reports;
 pub mod secret;
 mod static_files;
+mod task_actions;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -85,6 +86,7 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
         .merge(reports::router())
         .merge(changes::router())
         .merge(checkins::router())
+        .merge(task_actions::router())
         .route_layer(from_fn_with_state(state.clone(), auth::require_user));
     let public = Router::new()
         .merge(health::router())

@@ -13,6 +13,7 @@ use super::reference::{list_categories, list_grids};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::report::format_time;
+use crate::domain::task::DeadlineRules;
 use crate::domain::{
     GeoPoint, Grid, Report, ReportStatus, ReportSubmission, Role, TimelineEntry, User,
 };
@@ -153,10 +154,13 @@ async fn submit(
         note: None,
         photos: vec![],
     }];
+    let deadline = DeadlineRules::default()
+        .after(ReportStatus::Received, 1, canonical.urgent, now, None, None)
+        .map(format_time);
     sqlx::query(
         "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
-                              level, version, received_at, updated_at, timeline, change_seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 1, 1, ?, ?, ?, ?)",
+                              level, version, received_at, updated_at, timeline, change_seq, deadline)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 1, 1, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(&user.id)
@@ -169,6 +173,7 @@ async fn submit(
     .bind(&at)
     .bind(serde_json::to_string(&timeline).map_err(anyhow::Error::from)?)
     .bind(seq)
+    .bind(&deadline)
     .execute(&mut *tx)
     .await?;
     for sha in &canonical.photos {

@@ -1,0 +1,312 @@
+//! Tasks: what grid workers may do with a report in each status, how deadlines are set, and the 新星奖 points a
+//! reporter earns. The phone offers only what these rules allow; the server enforces the same rules.
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+use super::report::ReportStatus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// 接单
+    Accept,
+    /// 开始处置
+    Start,
+    /// 备注
+    Note,
+    /// 升级: level 1 专班直处 → 2 部门联处 → 3 提级研处
+    Escalate,
+    /// 办结
+    Resolve,
+    /// 退回
+    Reject,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    Duplicate,
+    Invalid,
+    NotOurGrid,
+}
+
+/// The body of `PUT /task-actions/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskAction {
+    pub report_id: String,
+    pub kind: ActionKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
+    /// Why it is escalated (free text) or rejected (`duplicate`, `invalid`, `not_our_grid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    pub expected_version: i64,
+}
+
+pub const MAX_LEVEL: u8 = 3;
+
+/// Whether `kind` may be done to a task in `status` at `level`.
+pub fn allowed(status: ReportStatus, level: u8, kind: ActionKind) -> bool {
+    use ActionKind::*;
+    use ReportStatus::*;
+    match (status, kind) {
+        (Resolved | Rejected, _) => false,
+        (_, Note) => true,
+        (_, Escalate) => level < MAX_LEVEL,
+        (Received, Accept | Reject) => true,
+        (Accepted, Start | Resolve | Reject) => true,
+        (InProgress, Resolve) => true,
+        _ => false,
+    }
+}
+
+/// Every action allowed now, in the order the phone offers them.
+pub fn allowed_actions(status: ReportStatus, level: u8) -> Vec<ActionKind> {
+    use ActionKind::*;
+    [Accept, Start, Note, Escalate, Resolve, Reject]
+        .into_iter()
+        .filter(|k| allowed(status, level, *k))
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    #[error("not allowed in this status")]
+    NotAllowed,
+    #[error("{0}")]
+    Missing(&'static str),
+}
+
+/// What an action changes: the new status and level.
+pub fn outcome(
+    status: ReportStatus,
+    level: u8,
+    action: &TaskAction,
+) -> Result<(ReportStatus, u8), ActionError> {
+    if !allowed(status, level, action.kind) {
+        return Err(ActionError::NotAllowed);
+    }
+    let has = |s: &Option<String>| s.as_deref().is_some_and(|t| !t.trim().is_empty());
+    Ok(match action.kind {
+        ActionKind::Accept => (ReportStatus::Accepted, level),
+        ActionKind::Start => (ReportStatus::InProgress, level),
+        ActionKind::Note => {
+            if !has(&action.note) && action.photos.is_empty() {
+                return Err(ActionError::Missing("a note needs text or a photo"));
+            }
+            (status, level)
+        }
+        ActionKind::Escalate => {
+            if !has(&action.reason) {
+                return Err(ActionError::Missing("escalating needs a reason"));
+            }
+            (status, level + 1)
+        }
+        ActionKind::Resolve => {
+            if !has(&action.note) {
+                return Err(ActionError::Missing("resolving needs a note"));
+            }
+            (ReportStatus::Resolved, level)
+        }
+        ActionKind::Reject => {
+            match action.reason.as_deref() {
+                Some("duplicate") if has(&action.duplicate_of) => {}
+                Some("duplicate") => {
+                    return Err(ActionError::Missing(
+                        "a duplicate names the report it duplicates",
+                    ))
+                }
+                Some("invalid" | "not_our_grid") => {}
+                _ => {
+                    return Err(ActionError::Missing(
+                        "rejecting needs a reason: duplicate, invalid or not_our_grid",
+                    ))
+                }
+            }
+            (ReportStatus::Rejected, level)
+        }
+    })
+}
+
+/// When tasks must be answered and resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeadlineRules {
+    pub respond: Duration,
+    pub respond_urgent: Duration,
+    /// Per level 1, 2, 3: counted from acceptance, or from the escalation that set the level.
+    pub resolve: [Duration; 3],
+}
+
+impl Default for DeadlineRules {
+    fn default() -> Self {
+        DeadlineRules {
+            respond: Duration::hours(2),
+            respond_urgent: Duration::minutes(30),
+            resolve: [Duration::hours(24), Duration::hours(72), Duration::days(7)],
+        }
+    }
+}
+
+impl DeadlineRules {
+    /// The deadline after a change at `at` left the task in `status` at `level`; `previous` is the deadline before.
+    pub fn after(
+        &self,
+        status: ReportStatus,
+        level: u8,
+        urgent: bool,
+        at: OffsetDateTime,
+        kind: Option<ActionKind>,
+        previous: Option<OffsetDateTime>,
+    ) -> Option<OffsetDateTime> {
+        let resolve = self.resolve[(level.clamp(1, 3) - 1) as usize];
+        match (status, kind) {
+            (ReportStatus::Resolved | ReportStatus::Rejected, _) => None,
+            (ReportStatus::Received, None) => Some(
+                at + if urgent {
+                    self.respond_urgent
+                } else {
+                    self.respond
+                },
+            ),
+            (_, Some(ActionKind::Accept | ActionKind::Escalate)) => Some(at + resolve),
+            _ => previous,
+        }
+    }
+}
+
+/// 新星奖 points a reporter earns for a change to their report, by a stable reason (each reason at most once
+/// per report, however often actions replay).
+pub fn points_for(new_status: ReportStatus, kind: ActionKind) -> Option<(&'static str, i64)> {
+    match (new_status, kind) {
+        (ReportStatus::Accepted, ActionKind::Accept) => Some(("accepted", 5)),
+        (ReportStatus::Resolved, ActionKind::Resolve) => Some(("resolved", 10)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ActionKind::*;
+    use ReportStatus::*;
+
+    fn action(kind: ActionKind) -> TaskAction {
+        TaskAction {
+            report_id: "r".into(),
+            kind,
+            note: Some("已处理".into()),
+            photos: vec![],
+            reason: Some("invalid".into()),
+            duplicate_of: None,
+            expected_version: 1,
+        }
+    }
+
+    #[test]
+    fn the_full_status_by_action_table() {
+        let table = [
+            (Received, vec![Accept, Note, Escalate, Reject]),
+            (Accepted, vec![Start, Note, Escalate, Resolve, Reject]),
+            (InProgress, vec![Note, Escalate, Resolve]),
+            (Resolved, vec![]),
+            (Rejected, vec![]),
+        ];
+        for (status, want) in table {
+            assert_eq!(allowed_actions(status, 1), want, "{status:?}");
+        }
+        assert!(!allowed(Accepted, 3, Escalate), "level 3 is the top");
+    }
+
+    #[test]
+    fn outcomes_move_status_and_level() {
+        assert_eq!(outcome(Received, 1, &action(Accept)), Ok((Accepted, 1)));
+        assert_eq!(outcome(Accepted, 1, &action(Start)), Ok((InProgress, 1)));
+        assert_eq!(
+            outcome(InProgress, 2, &action(Escalate)),
+            Ok((InProgress, 3))
+        );
+        assert_eq!(outcome(InProgress, 1, &action(Resolve)), Ok((Resolved, 1)));
+        assert_eq!(outcome(Received, 1, &action(Reject)), Ok((Rejected, 1)));
+        assert_eq!(
+            outcome(Rejected, 1, &action(Resolve)),
+            Err(ActionError::NotAllowed)
+        );
+    }
+
+    #[test]
+    fn required_fields() {
+        let mut resolve = action(Resolve);
+        resolve.note = Some(" ".into());
+        assert!(matches!(
+            outcome(Accepted, 1, &resolve),
+            Err(ActionError::Missing(_))
+        ));
+        let mut escalate = action(Escalate);
+        escalate.reason = None;
+        assert!(matches!(
+            outcome(Accepted, 1, &escalate),
+            Err(ActionError::Missing(_))
+        ));
+        let mut dup = action(Reject);
+        dup.reason = Some("duplicate".into());
+        assert!(matches!(
+            outcome(Received, 1, &dup),
+            Err(ActionError::Missing(_))
+        ));
+        dup.duplicate_of = Some("other".into());
+        assert_eq!(outcome(Received, 1, &dup), Ok((Rejected, 1)));
+        let mut why = action(Reject);
+        why.reason = Some("bored".into());
+        assert!(matches!(
+            outcome(Received, 1, &why),
+            Err(ActionError::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn deadlines_follow_urgency_acceptance_and_escalation() {
+        let rules = DeadlineRules::default();
+        let t0 = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        assert_eq!(
+            rules.after(Received, 1, false, t0, None, None),
+            Some(t0 + Duration::hours(2))
+        );
+        assert_eq!(
+            rules.after(Received, 1, true, t0, None, None),
+            Some(t0 + Duration::minutes(30))
+        );
+        let t1 = t0 + Duration::hours(1);
+        let accepted = rules.after(Accepted, 1, true, t1, Some(Accept), None);
+        assert_eq!(accepted, Some(t1 + Duration::hours(24)));
+        let t2 = t1 + Duration::hours(5);
+        assert_eq!(
+            rules.after(Accepted, 1, false, t2, Some(Note), accepted),
+            accepted,
+            "a note changes nothing"
+        );
+        assert_eq!(
+            rules.after(Accepted, 2, false, t2, Some(Escalate), accepted),
+            Some(t2 + Duration::hours(72))
+        );
+        assert_eq!(
+            rules.after(Accepted, 3, false, t2, Some(Escalate), accepted),
+            Some(t2 + Duration::days(7))
+        );
+        assert_eq!(
+            rules.after(Resolved, 3, false, t2, Some(Resolve), accepted),
+            None
+        );
+    }
+
+    #[test]
+    fn points_for_acceptance_and_resolution_only() {
+        assert_eq!(points_for(Accepted, Accept), Some(("accepted", 5)));
+        assert_eq!(points_for(Resolved, Resolve), Some(("resolved", 10)));
+        assert_eq!(points_for(Rejected, Reject), None);
+        assert_eq!(points_for(InProgress, Start), None);
+    }
+}

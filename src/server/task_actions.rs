@@ -1,0 +1,193 @@
+//! `PUT /task-actions/{id}`: grid workers (of the task's grid) and admins act on tasks. Each action applies once
+//! (a replay of its id is a `200`), only against the version it was made on (else `409 version_conflict` with the
+//! task as it now is), and only where the rules of `domain::task` allow it (else `422`).
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::put;
+use axum::{Json, Router};
+use time::OffsetDateTime;
+
+use super::auth::CurrentUser;
+use super::json::ApiJson;
+use super::reports::{load_report, next_change_seq};
+use super::secret::sha256_hex;
+use super::{AppState, Error, Result};
+use crate::domain::report::{format_time, is_sha256_hex, parse_time};
+use crate::domain::task::{outcome, points_for, ActionError, DeadlineRules, TaskAction};
+use crate::domain::{Report, Role, TimelineEntry};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/task-actions/{id}", put(act))
+}
+
+async fn act(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(action): ApiJson<TaskAction>,
+) -> Result<(StatusCode, Json<Report>)> {
+    if !matches!(user.role, Role::GridWorker | Role::Admin) {
+        return Err(Error::Forbidden);
+    }
+    if uuid::Uuid::parse_str(&id).is_err() || id.len() != 36 {
+        return Err(Error::Invalid(
+            serde_json::json!({"id": "an action id is a UUID"}),
+        ));
+    }
+    if action.photos.len() > 3 || action.photos.iter().any(|p| !is_sha256_hex(p)) {
+        return Err(Error::Invalid(
+            serde_json::json!({"photos": "at most 3 lowercase hex SHA-256 hashes"}),
+        ));
+    }
+    if action
+        .note
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > 2000)
+    {
+        return Err(Error::Invalid(
+            serde_json::json!({"note": "note over 2,000 characters"}),
+        ));
+    }
+    let fingerprint = sha256_hex(
+        serde_json::to_string(&action)
+            .map_err(anyhow::Error::from)?
+            .as_bytes(),
+    );
+    let now = OffsetDateTime::now_utc();
+
+    let mut tx = state.db.begin().await?;
+    let seq = next_change_seq(&mut tx).await?;
+    let done: Option<(String, String)> =
+        sqlx::query_as("SELECT actor_id, fingerprint FROM task_actions WHERE id = ?")
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((actor, fp)) = done {
+        tx.rollback().await?;
+        if actor != user.id || fp != fingerprint {
+            return Err(Error::Protocol {
+                status: StatusCode::CONFLICT,
+                code: "id_conflict",
+                message: "此编号已用于另一项操作 (this action id is taken by a different action)",
+                details: None,
+            });
+        }
+        let report = load_report(&state.db, &action.report_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        return Ok((StatusCode::OK, Json(report)));
+    }
+    type Row = (
+        Option<String>,
+        String,
+        i64,
+        i64,
+        String,
+        Option<String>,
+        String,
+        String,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT grid_id, status, level, version, timeline, deadline, submitted, reporter_id FROM reports WHERE id = ?",
+    )
+    .bind(&action.report_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (grid_id, status, level, version, timeline, deadline, submitted, reporter_id) =
+        row.ok_or(Error::NotFound)?;
+    if user.role == Role::GridWorker && grid_id.is_none_or(|g| Some(g) != user.grid_id) {
+        return Err(Error::Forbidden);
+    }
+    if version != action.expected_version {
+        tx.rollback().await?;
+        let current = load_report(&state.db, &action.report_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        return Err(Error::Protocol {
+            status: StatusCode::CONFLICT,
+            code: "version_conflict",
+            message: "任务已被更新，请查看最新状态后重新操作 (the task changed; redo the action on its current version)",
+            details: Some(serde_json::json!({ "current": current })),
+        });
+    }
+    let status = crate::domain::ReportStatus::from_code(&status)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("status {status:?}")))?;
+    let (new_status, new_level) = outcome(status, level as u8, &action).map_err(|e| match e {
+        ActionError::NotAllowed => Error::Protocol {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "action_not_allowed",
+            message: "当前状态下不能进行此操作 (the task's status does not allow this action)",
+            details: Some(serde_json::json!({"status": status, "kind": action.kind})),
+        },
+        ActionError::Missing(why) => Error::Invalid(serde_json::json!({ "action": why })),
+    })?;
+    let urgent = serde_json::from_str::<serde_json::Value>(&submitted)
+        .ok()
+        .and_then(|v| v["urgent"].as_bool())
+        .unwrap_or(false);
+    let new_deadline = DeadlineRules::default()
+        .after(
+            new_status,
+            new_level,
+            urgent,
+            now,
+            Some(action.kind),
+            deadline.as_deref().and_then(parse_time),
+        )
+        .map(format_time);
+    let mut timeline: Vec<TimelineEntry> =
+        serde_json::from_str(&timeline).map_err(anyhow::Error::from)?;
+    timeline.push(TimelineEntry {
+        at: format_time(now),
+        status: new_status,
+        note: match (&action.note, action.kind) {
+            (Some(n), _) if !n.trim().is_empty() => Some(n.clone()),
+            (_, crate::domain::task::ActionKind::Escalate) => action.reason.clone(),
+            _ => None,
+        },
+        photos: action.photos.clone(),
+    });
+    let mut awarded = 0;
+    if let Some((reason, points)) = points_for(new_status, action.kind) {
+        awarded = sqlx::query(
+            "INSERT OR IGNORE INTO points (user_id, report_id, reason, points, awarded_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&reporter_id)
+        .bind(&action.report_id)
+        .bind(reason)
+        .bind(points)
+        .bind(format_time(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected() as i64
+            * points;
+    }
+    sqlx::query(
+        "UPDATE reports SET status = ?, level = ?, version = version + 1, updated_at = ?, deadline = ?, timeline = ?,
+                            points_awarded = points_awarded + ?, change_seq = ? WHERE id = ?",
+    )
+    .bind(new_status.code())
+    .bind(new_level as i64)
+    .bind(format_time(now))
+    .bind(&new_deadline)
+    .bind(serde_json::to_string(&timeline).map_err(anyhow::Error::from)?)
+    .bind(awarded)
+    .bind(seq)
+    .bind(&action.report_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO task_actions (id, report_id, actor_id, fingerprint, kind, applied_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(&id)
+        .bind(&action.report_id)
+        .bind(&user.id)
+        .bind(&fingerprint)
+        .bind(serde_json::to_value(action.kind).map_err(anyhow::Error::from)?.as_str().unwrap_or_default())
+        .bind(format_time(now))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let report = load_report(&state.db, &action.report_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((StatusCode::CREATED, Json(report)))
+}

@@ -1,0 +1,236 @@
+//! PROTOCOL.md, Task actions: one test per rule, and what reaches the reporter.
+#![cfg(not(target_arch = "wasm32"))]
+mod common;
+
+use common::{error_code, new_id, report_body, TestServer};
+use serde_json::{json, Value};
+use suishoupai::domain::report::parse_time;
+use suishoupai::domain::{Report, ReportStatus, Role};
+
+struct Task {
+    server: TestServer,
+    rider: String,
+    worker: String,
+    report: Report,
+}
+
+/// A rider's urgent report in demo-grid-07, and a grid worker of that grid.
+async fn task() -> Task {
+    let server = TestServer::start().await;
+    let rider = server.enrolled(Role::Rider, "骑手小李").await.token;
+    let res = server
+        .put_report(&rider, &new_id(), &report_body(&[]))
+        .await;
+    let report: Report = res.json().await.unwrap();
+    let worker = server.grid_worker_of("demo-grid-07").await;
+    Task {
+        server,
+        rider,
+        worker,
+        report,
+    }
+}
+
+impl Task {
+    async fn act(&self, token: &str, id: &str, body: Value) -> reqwest::Response {
+        self.server
+            .client
+            .put(self.server.url(&format!("/api/v1/task-actions/{id}")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    fn action(&self, kind: &str, version: i64) -> Value {
+        json!({"report_id": self.report.id, "kind": kind, "expected_version": version})
+    }
+}
+
+#[tokio::test]
+async fn a_new_urgent_task_must_be_answered_within_30_minutes() {
+    let t = task().await;
+    let received = parse_time(&t.report.received_at).unwrap();
+    let deadline = parse_time(t.report.deadline.as_deref().unwrap()).unwrap();
+    assert_eq!((deadline - received).whole_minutes(), 30);
+}
+
+#[tokio::test]
+async fn accepting_moves_the_task_sets_the_resolve_deadline_and_awards_points_once() {
+    let t = task().await;
+    let id = new_id();
+    let res = t.act(&t.worker, &id, t.action("accept", 1)).await;
+    assert_eq!(res.status(), 201);
+    let r: Report = res.json().await.unwrap();
+    assert_eq!(
+        (r.status, r.version, r.points_awarded, r.timeline.len()),
+        (ReportStatus::Accepted, 2, 5, 2)
+    );
+    let deadline = parse_time(r.deadline.as_deref().unwrap()).unwrap();
+    let updated = parse_time(&r.updated_at).unwrap();
+    assert_eq!((deadline - updated).whole_hours(), 24);
+
+    let replay = t.act(&t.worker, &id, t.action("accept", 1)).await;
+    assert_eq!(replay.status(), 200);
+    let again: Report = replay.json().await.unwrap();
+    assert_eq!(
+        (again.version, again.points_awarded),
+        (2, 5),
+        "a replay applies nothing"
+    );
+}
+
+#[tokio::test]
+async fn an_action_on_an_old_version_is_409_with_the_current_task() {
+    let t = task().await;
+    t.act(&t.worker, &new_id(), t.action("accept", 1)).await;
+    let res = t.act(&t.worker, &new_id(), json!({"report_id": t.report.id, "kind": "note", "note": "迟到的备注", "expected_version": 1})).await;
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "version_conflict");
+    assert_eq!(body["error"]["details"]["current"]["version"], 2);
+    assert_eq!(body["error"]["details"]["current"]["status"], "accepted");
+}
+
+#[tokio::test]
+async fn only_the_grid_of_the_task_may_act_on_it() {
+    let t = task().await;
+    let other_grid = t.server.grid_worker_of("demo-grid-01").await;
+    assert_eq!(
+        t.act(&other_grid, &new_id(), t.action("accept", 1))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        t.act(&t.rider, &new_id(), t.action("accept", 1))
+            .await
+            .status(),
+        403
+    );
+    let staff = t.server.enrolled(Role::StationStaff, "张敏").await.token;
+    assert_eq!(
+        t.act(&staff, &new_id(), t.action("accept", 1))
+            .await
+            .status(),
+        403
+    );
+    let admin = t.server.enrolled(Role::Admin, "老陈").await.token;
+    assert_eq!(
+        t.act(&admin, &new_id(), t.action("accept", 1))
+            .await
+            .status(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn actions_the_status_does_not_allow_are_422() {
+    let t = task().await;
+    let res = t.act(&t.worker, &new_id(), t.action("resolve", 1)).await;
+    assert_eq!(
+        res.status(),
+        422,
+        "a received task is accepted before it is resolved"
+    );
+    let reject = json!({"report_id": t.report.id, "kind": "reject", "reason": "invalid", "expected_version": 1});
+    assert_eq!(t.act(&t.worker, &new_id(), reject).await.status(), 201);
+    let res = t.act(&t.worker, &new_id(), json!({"report_id": t.report.id, "kind": "resolve", "note": "x", "expected_version": 2})).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(error_code(res).await, "action_not_allowed");
+}
+
+#[tokio::test]
+async fn resolve_needs_a_note_and_escalate_a_reason_up_to_level_3() {
+    let t = task().await;
+    t.act(&t.worker, &new_id(), t.action("accept", 1)).await;
+    let res = t.act(&t.worker, &new_id(), t.action("resolve", 2)).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(error_code(res).await, "invalid_input");
+    assert_eq!(
+        t.act(&t.worker, &new_id(), t.action("escalate", 2))
+            .await
+            .status(),
+        422,
+        "no reason"
+    );
+    let mut version = 2;
+    for level in [2, 3] {
+        let body = json!({"report_id": t.report.id, "kind": "escalate", "reason": "需要多部门联合处置", "expected_version": version});
+        let r: Report = t
+            .act(&t.worker, &new_id(), body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r.level, level);
+        version = r.version;
+    }
+    let body = json!({"report_id": t.report.id, "kind": "escalate", "reason": "再升", "expected_version": version});
+    assert_eq!(
+        t.act(&t.worker, &new_id(), body).await.status(),
+        422,
+        "3 is the top level"
+    );
+    let resolve = json!({"report_id": t.report.id, "kind": "resolve", "note": "已更换井盖", "expected_version": version});
+    let r: Report = t
+        .act(&t.worker, &new_id(), resolve)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status, r.points_awarded, r.deadline),
+        (ReportStatus::Resolved, 15, None)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_actions_on_one_version_apply_once() {
+    let t = task().await;
+    let mut racers = tokio::task::JoinSet::new();
+    for i in 0..6 {
+        let req = t
+            .server
+            .client
+            .put(t.server.url(&format!("/api/v1/task-actions/{}", new_id())))
+            .bearer_auth(&t.worker)
+            .json(&json!({"report_id": t.report.id, "kind": "note", "note": format!("备注{i}"), "expected_version": 1}));
+        racers.spawn(async move { req.send().await.map(|r| r.status().as_u16()) });
+    }
+    let mut statuses = Vec::new();
+    while let Some(done) = racers.join_next().await {
+        statuses.push(done.unwrap().unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [vec![201], vec![409; 5]].concat());
+}
+
+#[tokio::test]
+async fn the_reporter_sees_every_step_and_the_points() {
+    let t = task().await;
+    t.act(&t.worker, &new_id(), t.action("accept", 1)).await;
+    t.act(&t.worker, &new_id(), json!({"report_id": t.report.id, "kind": "resolve", "note": "已修复，感谢上报", "expected_version": 2})).await;
+    let r: Report = t
+        .server
+        .get_as(&t.rider, &format!("/api/v1/reports/{}", t.report.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let steps: Vec<_> = r
+        .timeline
+        .iter()
+        .map(|e| (e.status, e.note.clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (ReportStatus::Received, None),
+            (ReportStatus::Accepted, None),
+            (ReportStatus::Resolved, Some("已修复，感谢上报".into())),
+        ]
+    );
+    assert_eq!(r.points_awarded, 15);
+}
