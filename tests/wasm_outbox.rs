@@ -46,6 +46,7 @@ fn entry(id: &str) -> OutboxEntry {
         attempts: 0,
         next_attempt_ms: 0.0,
         kind: OutboxKind::Report,
+        payload: None,
     }
 }
 
@@ -64,6 +65,7 @@ fn server_report(id: &str, version: i64, status: ReportStatus) -> Report {
         deadline: None,
         timeline: vec![],
         points_awarded: 0,
+        reporter_id: "u1".into(),
     }
 }
 

@@ -49,6 +49,7 @@ pub fn CheckinsPage() -> impl IntoView {
         let entry = OutboxEntry {
             report_id: checkin.id.clone(),
             kind: OutboxKind::Checkin,
+            payload: None,
             queued_ms: checkin.created_ms,
             attempts: 0,
             next_attempt_ms: 0.0,

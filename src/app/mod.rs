@@ -92,6 +92,7 @@ pub fn App(boot: Boot) -> impl IntoView {
                             <Route path=path!("/my-reports") view=|| gated(Tab::MyReports, my_reports::MyReportsPage) />
                             <Route path=path!("/my-reports/:id") view=|| gated(Tab::MyReports, my_reports::ReportDetailPage) />
                             <Route path=path!("/tasks") view=|| gated(Tab::Tasks, tasks::TasksPage) />
+                            <Route path=path!("/tasks/:id") view=|| gated(Tab::Tasks, tasks::TaskDetailPage) />
                             <Route path=path!("/checkins") view=|| gated(Tab::Checkins, checkins::CheckinsPage) />
                             <Route path=path!("/stations") view=|| gated(Tab::Stations, stations::StationsPage) />
                             <Route path=path!("/pass") view=|| gated(Tab::Pass, pass::PassPage) />

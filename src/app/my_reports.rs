@@ -47,6 +47,11 @@ pub fn status_name(t: &Texts, status: ReportStatus) -> &'static str {
     }
 }
 
+/// A category's name in the interface language.
+pub fn category_label(code: &str) -> String {
+    category_name(Some(code))
+}
+
 fn category_name(code: Option<&str>) -> String {
     let app = use_app();
     let english = app.lang.get().is_english();
@@ -128,11 +133,20 @@ pub fn SyncBar() -> impl IntoView {
 pub fn MyReportsPage() -> impl IntoView {
     let app = use_app();
     let list = move || {
+        let me = app
+            .session
+            .with(|s| s.as_ref().map(|s| s.user.id.clone()).unwrap_or_default());
         let mut rs: Vec<LocalReport> = app
             .reports
             .get()
             .into_iter()
             .filter(|r| r.state != LocalState::Draft)
+            // A grid worker's phone also holds the grid's tasks: only their own reports are "mine".
+            .filter(|r| {
+                r.server
+                    .as_ref()
+                    .is_none_or(|s| s.reporter_id.is_empty() || s.reporter_id == me)
+            })
             .collect();
         rs.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
         rs
@@ -193,7 +207,7 @@ pub fn ReportDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn ReportDetail(report: LocalReport) -> impl IntoView {
+pub fn ReportDetail(report: LocalReport) -> impl IntoView {
     let app = use_app();
     let urls = RwSignal::new(Vec::<String>::new());
     let photos = report.photos.clone();
@@ -234,6 +248,7 @@ fn ReportDetail(report: LocalReport) -> impl IntoView {
         .map(|s| s.timeline.clone())
         .unwrap_or_default();
     let level = server.as_ref().map(|s| s.level);
+    let points = server.as_ref().map(|s| s.points_awarded);
     let status = server.as_ref().map(|s| s.status);
     view! {
         <section class="card" data-testid="report-detail">
@@ -247,7 +262,10 @@ fn ReportDetail(report: LocalReport) -> impl IntoView {
             </div>
             <p>{report.description.clone()}</p>
             <p class="muted">{move || app.t().location_label}": "{place.clone()}" "{address.clone()}</p>
-            {level.map(|l| view! { <p class="muted">{move || app.t().level_label}": "{l}</p> })}
+            {level.map(|l| view! {
+                <p class="muted" data-testid="report-level">{move || app.t().level_label}": "{move || super::tasks::level_name(app.t(), l)}</p>
+            })}
+            {points.map(|p| view! { <p class="muted" data-testid="report-points">{move || fill(app.t().points_label, &[("n", &p.to_string())])}</p> })}
         </section>
         <section class="card">
             <h2>{move || app.t().timeline_title}</h2>

@@ -196,6 +196,7 @@ pub fn ReportPage() -> impl IntoView {
             attempts: 0,
             next_attempt_ms: 0.0,
             kind: OutboxKind::Report,
+            payload: None,
         };
         leptos::task::spawn_local(async move {
             let Some(store) = app.store() else {

@@ -109,6 +109,9 @@ pub struct OutboxEntry {
     pub report_id: String,
     #[serde(default)]
     pub kind: OutboxKind,
+    /// What to send, for kinds whose content lives only in the outbox (task actions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<serde_json::Value>,
     pub queued_ms: f64,
     pub attempts: u32,
     pub next_attempt_ms: f64,
@@ -170,4 +173,5 @@ pub enum OutboxKind {
     #[default]
     Report,
     Checkin,
+    TaskAction,
 }

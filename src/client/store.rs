@@ -294,6 +294,34 @@ impl Store {
         Ok(())
     }
 
+    /// Records the server's answer to a task action (the task as it now is, if known) and drops the action
+    /// from the outbox, together.
+    pub async fn settle_action(
+        &self,
+        task: Option<&LocalReport>,
+        action_id: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([REPORTS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        if let Some(task) = task {
+            tx.object_store(REPORTS)?
+                .put(task)
+                .with_key(task.id.clone())
+                .with_key_type::<String>()
+                .serde()?
+                .await?;
+        }
+        tx.object_store(OUTBOX)?
+            .delete(action_id.to_owned())
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn checkin(&self, id: &str) -> Result<Option<LocalCheckin>, StoreError> {
         self.get(CHECKINS, id).await
     }

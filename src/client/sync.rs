@@ -186,6 +186,28 @@ pub async fn run(
     on_progress(&progress);
     let mut stop = false;
     for entry in entries {
+        if entry.kind == OutboxKind::TaskAction {
+            if stop || (!force && entry.next_attempt_ms > now_ms()) {
+                outcome.waiting += 1;
+                continue;
+            }
+            match push_action(store, token, entry).await? {
+                Pushed::Settled(true) => outcome.delivered += 1,
+                Pushed::Settled(false) => outcome.needs_attention += 1,
+                Pushed::Waiting {
+                    offline,
+                    signed_out,
+                } => {
+                    outcome.waiting += 1;
+                    outcome.offline |= offline;
+                    outcome.signed_out |= signed_out;
+                    stop |= offline || signed_out;
+                }
+            }
+            progress.items_done += 1;
+            on_progress(&progress);
+            continue;
+        }
         if entry.kind == OutboxKind::Checkin {
             if stop || (!force && entry.next_attempt_ms > now_ms()) {
                 outcome.waiting += 1;
@@ -300,6 +322,69 @@ enum Pushed {
         offline: bool,
         signed_out: bool,
     },
+}
+
+/// Sends one task action. Applied, refused or overtaken (`409 version_conflict`: the task as it now is comes
+/// back and the worker redoes the action on it), it leaves the outbox; otherwise it waits.
+async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<Pushed, StoreError> {
+    let Some(body) = entry.payload.clone() else {
+        store.settle_action(None, &entry.report_id).await?;
+        return Ok(Pushed::Settled(false));
+    };
+    let task_id = body["report_id"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/task-actions/{}", entry.report_id);
+    let (report, problem) = match api::put_json::<_, Report>(&path, &body, Some(token)).await {
+        Ok((_, report)) => (Some(report), None),
+        Err(f) => {
+            let current = match &f {
+                ApiFailure::Status { body: Some(b), .. } => b
+                    .error
+                    .details
+                    .as_ref()
+                    .and_then(|d| serde_json::from_value::<Report>(d["current"].clone()).ok()),
+                _ => None,
+            };
+            match Step::from(f) {
+                Step::Attention(message) => (current, Some(message)),
+                Step::Offline => {
+                    reschedule(store, entry, None).await?;
+                    return Ok(Pushed::Waiting {
+                        offline: true,
+                        signed_out: false,
+                    });
+                }
+                Step::SignedOut => {
+                    return Ok(Pushed::Waiting {
+                        offline: false,
+                        signed_out: true,
+                    })
+                }
+                Step::Retry(retry_after) => {
+                    reschedule(store, entry, retry_after).await?;
+                    return Ok(Pushed::Waiting {
+                        offline: false,
+                        signed_out: false,
+                    });
+                }
+                Step::Done(_) => (None, None),
+            }
+        }
+    };
+    let mut task = store.report(&task_id).await?;
+    if let Some(local) = task.as_mut() {
+        if let Some(report) = report {
+            if local
+                .server
+                .as_ref()
+                .is_none_or(|s| s.version <= report.version)
+            {
+                local.server = Some(report);
+            }
+        }
+        local.problem = problem.clone();
+    }
+    store.settle_action(task.as_ref(), &entry.report_id).await?;
+    Ok(Pushed::Settled(problem.is_none()))
 }
 
 /// Sends one check-in. Confirmed or refused, it leaves the outbox; otherwise it waits for a later run.

@@ -95,6 +95,10 @@ pub struct Report {
     pub deadline: Option<String>,
     pub timeline: Vec<TimelineEntry>,
     pub points_awarded: i64,
+    /// Who reported it (an extension of PROTOCOL.md's `Report`: lets a phone tell its user's reports from the
+    /// tasks of their grid).
+    #[serde(default)]
+    pub reporter_id: String,
 }
 
 /// Per-field problems, keyed by field name, as `details` of a `422 invalid_input`.
@@ -325,6 +329,7 @@ mod tests {
             deadline: None,
             timeline: vec![],
             points_awarded: 0,
+            reporter_id: "u1".into(),
         };
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["category"], "manhole_cover");

@@ -213,6 +213,7 @@ type ReportRow = (
     String,
     String,
     String,
+    String,
     Option<String>,
     String,
     i64,
@@ -227,7 +228,7 @@ type ReportRow = (
 /// A report as the protocol shows it (no visibility check: callers decide who may see it).
 pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
     let row: Option<ReportRow> = sqlx::query_as(
-        "SELECT r.id, r.submitted, u.name, r.grid_id, r.status, r.level, r.version, r.received_at, r.updated_at,
+        "SELECT r.id, r.reporter_id, r.submitted, u.name, r.grid_id, r.status, r.level, r.version, r.received_at, r.updated_at,
                 r.deadline, r.timeline, r.points_awarded
          FROM reports r JOIN users u ON u.id = r.reporter_id WHERE r.id = ?",
     )
@@ -236,6 +237,7 @@ pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
     .await?;
     let Some((
         id,
+        reporter_id,
         submitted,
         reporter_name,
         grid_id,
@@ -267,6 +269,7 @@ pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
         deadline,
         timeline: serde_json::from_str(&timeline).map_err(|e| decode("timeline", e))?,
         points_awarded: points,
+        reporter_id,
         id,
     }))
 }

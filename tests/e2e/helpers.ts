@@ -13,9 +13,9 @@ function admin(args: string[]): string {
 }
 
 /** Creates a user with `suishoupai user add --json` and returns their id and one-time code. */
-export function addUser(role: Role, name: string): { user_id: string; code: string } {
+export function addUser(role: Role, name: string, grid = "demo-grid-01"): { user_id: string; code: string } {
   const place =
-    role === "grid_worker" ? ["--grid", "demo-grid-01"] : role === "station_staff" ? ["--station", "demo-station-01"] : [];
+    role === "grid_worker" ? ["--grid", grid] : role === "station_staff" ? ["--station", "demo-station-01"] : [];
   return JSON.parse(admin(["add", "--role", role, "--name", name, "--json", ...place]));
 }
 
@@ -35,8 +35,8 @@ export async function enrollWithCode(page: Page, code: string) {
 }
 
 /** A new user of `role`, signed in on this page. */
-export async function signIn(page: Page, role: Role, name = "测试用户"): Promise<string> {
-  const { user_id, code } = addUser(role, name);
+export async function signIn(page: Page, role: Role, name = "测试用户", grid?: string): Promise<string> {
+  const { user_id, code } = addUser(role, name, grid);
   await page.goto("/");
   await enrollWithCode(page, code);
   return user_id;

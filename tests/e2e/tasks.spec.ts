@@ -1,0 +1,75 @@
+// The closed loop 收集—响应—反馈: a rider reports; the worker of that grid (and not another grid's) sees the task,
+// accepts it offline, escalates and resolves it; the rider's 我的上报 shows the whole timeline and the points.
+import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { cameraPhoto, signIn, snapAndSend } from "./helpers";
+
+const phone = {
+  viewport: { width: 360, height: 640 },
+  isMobile: true,
+  hasTouch: true,
+  geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 10 },
+  permissions: ["geolocation"],
+};
+
+async function sync(page: Page) {
+  await page.getByRole("button", { name: "立即同步" }).click();
+}
+
+test("report → the grid's worker accepts offline, escalates, resolves → the rider sees it all", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const photo = await cameraPhoto(browser);
+  const contexts: BrowserContext[] = [];
+  const open = async () => {
+    const ctx = await browser.newContext(phone);
+    contexts.push(ctx);
+    return { ctx, page: await ctx.newPage() };
+  };
+  const rider = await open();
+  const worker = await open();
+  const outsider = await open();
+
+  await signIn(rider.page, "rider", "闭环骑手");
+  await snapAndSend(rider.page, photo, "井盖缺了一半");
+  await rider.page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+  await expect(rider.page.getByTestId("my-reports").locator("li").first()).toContainText("已送达", { timeout: 15_000 });
+
+  await signIn(worker.page, "grid_worker", "网格员王芳", "demo-grid-07");
+  await signIn(outsider.page, "grid_worker", "别的网格员", "demo-grid-01");
+  const task = worker.page.getByTestId("tasks").locator("li", { hasText: "井盖缺失或破损" }).first();
+  await expect(task).toBeVisible({ timeout: 15_000 });
+  await expect(task).toContainText("已收到");
+  await expect(task).toContainText(/剩 1 小时 5\d 分/);
+  await expect(outsider.page.getByTestId("tasks").locator("li", { hasText: "井盖缺了一半" })).toHaveCount(0);
+  await worker.page.screenshot({ path: "test-results/screens/tasks-zh.png" });
+
+  // Accept with the network off: saved on the phone, submitted when it returns.
+  await task.getByRole("link").click();
+  await expect(worker.page.getByTestId("report-detail")).toContainText("井盖缺了一半");
+  await worker.ctx.setOffline(true);
+  await worker.page.getByRole("button", { name: "接单" }).click();
+  await expect(worker.page.getByText("已保存在手机上，联网后提交。")).toBeVisible();
+  await expect(worker.page.getByTestId("pending-actions")).toContainText("1 项操作待提交");
+  await worker.ctx.setOffline(false);
+  await worker.page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await expect(worker.page.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
+
+  await worker.page.getByLabel("升级原因").fill("涉及燃气管线，需要部门联处");
+  await worker.page.getByRole("button", { name: "升级" }).click();
+  await expect(worker.page.getByTestId("task-level")).toContainText("部门联处", { timeout: 15_000 });
+  await worker.page.getByLabel("备注或办结说明").fill("已更换新井盖，感谢上报");
+  await worker.page.getByRole("button", { name: "办结" }).click();
+  await expect(worker.page.getByTestId("server-status")).toHaveText("已办结", { timeout: 15_000 });
+  await worker.page.screenshot({ path: "test-results/screens/task-resolved-zh.png" });
+
+  await sync(rider.page);
+  const row = rider.page.getByTestId("my-reports").locator("li").first();
+  await expect(row).toContainText("已办结", { timeout: 15_000 });
+  await row.getByRole("link").click();
+  const timeline = rider.page.getByTestId("timeline");
+  await expect(timeline.locator("li")).toHaveCount(4);
+  await expect(timeline).toContainText("涉及燃气管线，需要部门联处");
+  await expect(timeline).toContainText("已更换新井盖，感谢上报");
+  await expect(rider.page.getByTestId("report-points")).toHaveText("新星奖积分：15");
+  await rider.page.screenshot({ path: "test-results/screens/report-closed-loop-zh.png" });
+  for (const ctx of contexts) await ctx.close();
+});
