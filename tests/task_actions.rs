@@ -234,3 +234,30 @@ async fn the_reporter_sees_every_step_and_the_points() {
     );
     assert_eq!(r.points_awarded, 15);
 }
+
+#[tokio::test]
+async fn the_monthly_leaderboard_masks_names_and_counts_each_reason_once() {
+    let t = task().await;
+    t.act(&t.worker, &new_id(), t.action("accept", 1)).await;
+    let accept_again = t.act(&t.worker, &new_id(), t.action("accept", 2)).await;
+    assert_eq!(accept_again.status(), 422, "accepted already");
+    let board: Value = t
+        .server
+        .get_as(&t.rider, "/api/v1/leaderboard")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(board["top"][0]["name"], "骑*");
+    assert_eq!(board["top"][0]["points"], 5);
+    assert_eq!(board["my_points"], 5);
+    assert!(
+        !board.to_string().contains("骑手小李"),
+        "the full name stays on the server"
+    );
+    let res = t
+        .server
+        .get_as(&t.rider, "/api/v1/leaderboard?month=2026-1")
+        .await;
+    assert_eq!(res.status(), 422);
+}

@@ -154,6 +154,7 @@ pub fn MyReportsPage() -> impl IntoView {
     view! {
         <PageHeader title=|t| t.my_reports_title />
         <SyncBar />
+        <Leaderboard />
         <Show when=move || !list().is_empty() fallback=move || view! { <section class="card"><p>{move || app.t().my_reports_empty}</p></section> }>
             <ul class="plain-list report-list" data-testid="my-reports">
                 {move || list().into_iter().map(|r| view! { <ReportRow report=r /> }).collect_view()}
@@ -249,6 +250,14 @@ pub fn ReportDetail(report: LocalReport) -> impl IntoView {
         .unwrap_or_default();
     let level = server.as_ref().map(|s| s.level);
     let points = server.as_ref().map(|s| s.points_awarded);
+    let expected = server
+        .as_ref()
+        .filter(|s| !matches!(s.status, ReportStatus::Resolved | ReportStatus::Rejected))
+        .and_then(|s| s.deadline.clone());
+    let map_link = match (report.lat, report.lon) {
+        (Some(lat), Some(lon)) => Some(format!("geo:{lat},{lon}?q={lat},{lon}")),
+        _ => None,
+    };
     let status = server.as_ref().map(|s| s.status);
     view! {
         <section class="card" data-testid="report-detail">
@@ -262,6 +271,10 @@ pub fn ReportDetail(report: LocalReport) -> impl IntoView {
             </div>
             <p>{report.description.clone()}</p>
             <p class="muted">{move || app.t().location_label}": "{place.clone()}" "{address.clone()}</p>
+            {map_link.map(|href| view! { <a class="button secondary map-link" href=href>{move || app.t().station_map}</a> })}
+            {expected.map(|d| view! {
+                <p data-testid="expected-by">{move || fill(app.t().expected_by, &[("time", &local_time(&d))])}</p>
+            })}
             {level.map(|l| view! {
                 <p class="muted" data-testid="report-level">{move || app.t().level_label}": "{move || super::tasks::level_name(app.t(), l)}</p>
             })}
@@ -279,5 +292,49 @@ pub fn ReportDetail(report: LocalReport) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct Board {
+    top: Vec<BoardEntry>,
+    my_points: i64,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct BoardEntry {
+    rank: usize,
+    name: String,
+    points: i64,
+}
+
+/// This month's 新星奖 ranking (fetched when online; names masked by the server).
+#[component]
+fn Leaderboard() -> impl IntoView {
+    let app = use_app();
+    let board = RwSignal::new(None::<Board>);
+    if let Some(token) = app
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+    {
+        leptos::task::spawn_local(async move {
+            if let Ok(b) = api::get_json::<Board>("/leaderboard", Some(&token)).await {
+                let _ = board.try_set(Some(b));
+            }
+        });
+    }
+    view! {
+        {move || board.get().map(|b| view! {
+            <section class="card" data-testid="leaderboard">
+                <h2>{move || app.t().leaderboard_title}</h2>
+                <p data-testid="my-points">{move || fill(app.t().my_points, &[("n", &b.my_points.to_string())])}</p>
+                <ol class="plain-list">
+                    {b.top.iter().take(5).map(|e| {
+                        let (rank, name, points) = (e.rank.to_string(), e.name.clone(), e.points.to_string());
+                        view! { <li>{move || fill(app.t().leaderboard_item, &[("rank", &rank), ("name", &name), ("points", &points)])}</li> }
+                    }).collect_view()}
+                </ol>
+            </section>
+        })}
     }
 }

@@ -7,9 +7,11 @@ use leptos_router::hooks::use_params_map;
 use super::my_reports::{local_time, status_name, ReportDetail};
 use super::{use_app, PageHeader};
 use crate::client::local::{LocalReport, OutboxEntry, OutboxKind};
+use crate::client::location::current_fix;
+use crate::domain::geo::compass_point;
 use crate::domain::report::parse_time;
 use crate::domain::task::{allowed_actions, ActionKind, TaskAction};
-use crate::domain::{Report, ReportStatus};
+use crate::domain::{GeoPoint, Report, ReportStatus};
 use crate::i18n::{fill, server_message, Texts};
 
 fn now_secs() -> i64 {
@@ -93,6 +95,13 @@ pub fn TasksPage() -> impl IntoView {
         list.sort_by_key(|(_, s)| rank(s));
         list
     };
+    // Where the worker stands, for distance and direction.
+    let here = RwSignal::new(None::<GeoPoint>);
+    leptos::task::spawn_local(async move {
+        if let Some(fix) = current_fix(5_000).await {
+            let _ = here.try_set(Some(GeoPoint::new(fix.lat, fix.lon)));
+        }
+    });
     let counts = move || {
         let list = tasks();
         let count = |g: u8| {
@@ -124,11 +133,21 @@ pub fn TasksPage() -> impl IntoView {
                     let left = seconds_left(&server).filter(|_| open(status));
                     let category = local.category.clone().unwrap_or_default();
                     let when = local_time(&server.received_at);
+                    let place = match (server.submitted.lat, server.submitted.lon) {
+                        (Some(lat), Some(lon)) => Some(GeoPoint::new(lat, lon)),
+                        _ => None,
+                    };
+                    let distance = move || {
+                        let (from, to) = (here.get()?, place?);
+                        let dir = app.t().compass_points.split(',').nth(compass_point(from.bearing_deg(&to))).unwrap_or("");
+                        Some(fill(app.t().task_distance, &[("km", &format!("{:.1}", from.distance_m(&to) / 1000.0)), ("dir", dir)]))
+                    };
                     view! {
                         <li class="card report-row">
                             <a class="row-link" href=href>
                                 <span class="row-title">{move || super::my_reports::category_label(&category)}</span>
                                 <span class="muted">{when}</span>
+                                <span class="muted" data-testid="task-distance">{distance}</span>
                                 <span class="badges">
                                     <span class="badge">{move || status_name(app.t(), status)}</span>
                                     {urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}

@@ -32,6 +32,22 @@ impl GeoPoint {
     }
 }
 
+impl GeoPoint {
+    /// The initial bearing towards `other`, in degrees clockwise from north (0–360).
+    pub fn bearing_deg(&self, other: &GeoPoint) -> f64 {
+        let (lat1, lat2) = (self.lat.to_radians(), other.lat.to_radians());
+        let dlon = (other.lon - self.lon).to_radians();
+        let y = dlon.sin() * lat2.cos();
+        let x = lat1.cos() * lat2.sin() - lat1.sin() * lat2.cos() * dlon.cos();
+        (y.atan2(x).to_degrees() + 360.0) % 360.0
+    }
+}
+
+/// One of the eight compass points for a bearing: 0 north, 1 north-east … 7 north-west.
+pub fn compass_point(bearing_deg: f64) -> usize {
+    (((bearing_deg % 360.0 + 360.0) % 360.0 + 22.5) / 45.0) as usize % 8
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +64,32 @@ mod tests {
         let b = GeoPoint::new(30.90, 104.27);
         assert_eq!(a.distance_m(&a), 0.0);
         assert!((a.distance_m(&b) - b.distance_m(&a)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn bearings_point_the_right_way() {
+        let here = GeoPoint::new(30.88, 104.25);
+        assert_eq!(
+            compass_point(here.bearing_deg(&GeoPoint::new(30.90, 104.25))),
+            0
+        );
+        assert_eq!(
+            compass_point(here.bearing_deg(&GeoPoint::new(30.88, 104.27))),
+            2
+        );
+        assert_eq!(
+            compass_point(here.bearing_deg(&GeoPoint::new(30.86, 104.25))),
+            4
+        );
+        assert_eq!(
+            compass_point(here.bearing_deg(&GeoPoint::new(30.88, 104.23))),
+            6
+        );
+        assert_eq!(
+            compass_point(here.bearing_deg(&GeoPoint::new(30.90, 104.273))),
+            1
+        );
+        assert_eq!(compass_point(359.0), 0);
     }
 
     #[test]

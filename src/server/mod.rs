@@ -11,6 +11,7 @@ pub mod error;
 mod health;
 mod http;
 mod json;
+mod leaderboard;
 mod photos;
 pub mod rate_limit;
 mod reference;
@@ -87,6 +88,7 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
         .merge(changes::router())
         .merge(checkins::router())
         .merge(task_actions::router())
+        .merge(leaderboard::router())
         .route_layer(from_fn_with_state(state.clone(), auth::require_user));
     let public = Router::new()
         .merge(health::router())

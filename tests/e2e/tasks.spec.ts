@@ -39,6 +39,7 @@ test("report → the grid's worker accepts offline, escalates, resolves → the 
   await expect(task).toBeVisible({ timeout: 15_000 });
   await expect(task).toContainText("已收到");
   await expect(task).toContainText(/剩 1 小时 5\d 分/);
+  await expect(task.getByTestId("task-distance")).toHaveText(/0\.0 公里 · /);
   await expect(outsider.page.getByTestId("tasks").locator("li", { hasText: "井盖缺了一半" })).toHaveCount(0);
   await worker.page.screenshot({ path: "test-results/screens/tasks-zh.png" });
 
@@ -52,6 +53,7 @@ test("report → the grid's worker accepts offline, escalates, resolves → the 
   await worker.ctx.setOffline(false);
   await worker.page.evaluate(() => window.dispatchEvent(new Event("online")));
   await expect(worker.page.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
+  await expect(worker.page.getByTestId("expected-by")).toContainText("预计");
 
   await worker.page.getByLabel("升级原因").fill("涉及燃气管线，需要部门联处");
   await worker.page.getByRole("button", { name: "升级" }).click();
@@ -70,6 +72,9 @@ test("report → the grid's worker accepts offline, escalates, resolves → the 
   await expect(timeline).toContainText("涉及燃气管线，需要部门联处");
   await expect(timeline).toContainText("已更换新井盖，感谢上报");
   await expect(rider.page.getByTestId("report-points")).toHaveText("新星奖积分：15");
+  await rider.page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+  await expect(rider.page.getByTestId("my-points")).toHaveText("我的积分：15");
+  await expect(rider.page.getByTestId("leaderboard")).toContainText("闭*");
   await rider.page.screenshot({ path: "test-results/screens/report-closed-loop-zh.png" });
   for (const ctx of contexts) await ctx.close();
 });

@@ -1,0 +1,95 @@
+//! `GET /leaderboard?month=YYYY-MM`: the month's 新星奖 top 20 of the district, names masked (李*), and the
+//! caller's own total (an extension of PROTOCOL.md).
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::auth::CurrentUser;
+use super::{AppState, Error, Result};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/leaderboard", get(leaderboard))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Leaderboard {
+    pub month: String,
+    pub top: Vec<Entry>,
+    pub my_points: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Entry {
+    pub rank: usize,
+    pub name: String,
+    pub points: i64,
+}
+
+/// The first character, then one `*` for the rest: 李小龙 → 李*.
+pub fn mask(name: &str) -> String {
+    match name.chars().next() {
+        Some(first) => format!("{first}*"),
+        None => "*".to_owned(),
+    }
+}
+
+async fn leaderboard(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Leaderboard>> {
+    let month = match params.get("month") {
+        Some(m)
+            if m.len() == 7
+                && m.as_bytes()[4] == b'-'
+                && m.bytes()
+                    .enumerate()
+                    .all(|(i, b)| i == 4 || b.is_ascii_digit()) =>
+        {
+            m.clone()
+        }
+        Some(_) => return Err(Error::Invalid(serde_json::json!({"month": "YYYY-MM"}))),
+        None => crate::domain::report::format_time(time::OffsetDateTime::now_utc())[..7].to_owned(),
+    };
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT u.id, u.name, SUM(p.points) AS total FROM points p JOIN users u ON u.id = p.user_id
+         WHERE substr(p.awarded_at, 1, 7) = ? GROUP BY u.id ORDER BY total DESC, MIN(p.awarded_at) LIMIT 20",
+    )
+    .bind(&month)
+    .fetch_all(&state.db)
+    .await?;
+    let (mine,): (i64,) = sqlx::query_as("SELECT COALESCE(SUM(points), 0) FROM points WHERE user_id = ? AND substr(awarded_at, 1, 7) = ?")
+        .bind(&user.id)
+        .bind(&month)
+        .fetch_one(&state.db)
+        .await?;
+    Ok(Json(Leaderboard {
+        month,
+        top: rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, name, points))| Entry {
+                rank: i + 1,
+                name: mask(&name),
+                points,
+            })
+            .collect(),
+        my_points: mine,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask;
+
+    #[test]
+    fn names_are_masked_after_their_first_character() {
+        assert_eq!(mask("李小龙"), "李*");
+        assert_eq!(mask("王芳"), "王*");
+        assert_eq!(mask("李"), "李*");
+        assert_eq!(mask(""), "*");
+    }
+}
