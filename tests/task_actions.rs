@@ -261,3 +261,135 @@ async fn the_monthly_leaderboard_masks_names_and_counts_each_reason_once() {
         .await;
     assert_eq!(res.status(), 422);
 }
+
+#[tokio::test]
+async fn a_nearby_open_report_of_the_same_category_is_a_possible_duplicate() {
+    let t = task().await;
+    let mut near = report_body(&[]);
+    near["lat"] = json!(30.8852); // about 22 m north
+    let second: Report = t
+        .server
+        .put_report(&t.rider, &new_id(), &near)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second.possible_duplicates, vec![t.report.id.clone()]);
+    let mut far = report_body(&[]);
+    far["lat"] = json!(30.8870); // about 220 m
+    let third: Report = t
+        .server
+        .put_report(&t.rider, &new_id(), &far)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(third.possible_duplicates.is_empty());
+    let mut other_kind = report_body(&[]);
+    other_kind["category"] = json!("street_light");
+    let fourth: Report = t
+        .server
+        .put_report(&t.rider, &new_id(), &other_kind)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(fourth.possible_duplicates.is_empty());
+}
+
+#[tokio::test]
+async fn a_duplicate_that_adds_a_photo_earns_2_points_and_one_that_does_not_earns_none() {
+    let t = task().await;
+    let other = t.server.enrolled(Role::Rider, "另一位骑手").await.token;
+    let photo = common::jpeg(77, 500);
+    t.server.put_photo(&other, &photo).await;
+    let dup: Report = t
+        .server
+        .put_report(&other, &new_id(), &report_body(&[&common::sha256(&photo)]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reject = json!({"report_id": dup.id, "kind": "reject", "reason": "duplicate", "duplicate_of": t.report.id, "expected_version": 1});
+    let r: Report = t
+        .act(&t.worker, &new_id(), reject)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((r.status, r.points_awarded), (ReportStatus::Rejected, 2));
+    let plain: Report = t
+        .server
+        .put_report(&other, &new_id(), &report_body(&[]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reject = json!({"report_id": plain.id, "kind": "reject", "reason": "duplicate", "duplicate_of": t.report.id, "expected_version": 1});
+    let r: Report = t
+        .act(&t.worker, &new_id(), reject)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r.points_awarded, 0);
+}
+
+#[tokio::test]
+async fn a_resolution_photo_and_the_workers_name_reach_the_reporter() {
+    let t = task().await;
+    let photo = common::jpeg(88, 400);
+    t.act(&t.worker, &new_id(), t.action("accept", 1)).await;
+    let sha = common::sha256(&photo);
+    let missing = json!({"report_id": t.report.id, "kind": "resolve", "note": "修好了", "photos": [sha], "expected_version": 2});
+    let res = t.act(&t.worker, &new_id(), missing.clone()).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(error_code(res).await, "photo_missing");
+    t.server.put_photo(&t.worker, &photo).await;
+    assert_eq!(t.act(&t.worker, &new_id(), missing).await.status(), 201);
+    let r: Report = t
+        .server
+        .get_as(&t.rider, &format!("/api/v1/reports/{}", t.report.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let last = r.timeline.last().unwrap();
+    assert_eq!(
+        (last.photos.clone(), last.by.as_deref()),
+        (vec![sha.clone()], Some("网格员"))
+    );
+    let res = t
+        .server
+        .get_as(&t.rider, &format!("/api/v1/photos/{sha}"))
+        .await;
+    assert_eq!(
+        res.status(),
+        200,
+        "the reporter may see the resolution photo"
+    );
+}
+
+#[tokio::test]
+async fn deadlines_follow_the_configured_rules() {
+    use suishoupai::domain::task::DeadlineRules;
+    let server = TestServer::start_with_config(suishoupai::server::Config {
+        deadlines: DeadlineRules {
+            respond: time::Duration::minutes(90),
+            respond_urgent: time::Duration::minutes(10),
+            resolve: [1, 2, 3].map(time::Duration::hours),
+        },
+        ..suishoupai::server::Config::default()
+    })
+    .await;
+    let rider = server.enrolled(Role::Rider, "小李").await.token;
+    let r: Report = server
+        .put_report(&rider, &new_id(), &report_body(&[]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let due =
+        parse_time(r.deadline.as_deref().unwrap()).unwrap() - parse_time(&r.received_at).unwrap();
+    assert_eq!(due.whole_minutes(), 10, "urgent");
+}

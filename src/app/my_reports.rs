@@ -210,32 +210,7 @@ pub fn ReportDetailPage() -> impl IntoView {
 #[component]
 pub fn ReportDetail(report: LocalReport) -> impl IntoView {
     let app = use_app();
-    let urls = RwSignal::new(Vec::<String>::new());
     let photos = report.photos.clone();
-    let token = app
-        .session
-        .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
-    leptos::task::spawn_local(async move {
-        let mut found = Vec::new();
-        if let Some(store) = app.store() {
-            for p in &photos {
-                let mut bytes = store.photo(&p.sha256).await.ok().flatten();
-                // Known only from the server (the phone's storage was wiped): fetch it once and keep it.
-                if let (None, Some(token)) = (&bytes, &token) {
-                    if let Ok(b) =
-                        api::get_bytes(&format!("/photos/{}", p.sha256), Some(token)).await
-                    {
-                        let _ = store.put_photo(&p.sha256, &b).await;
-                        bytes = Some(b);
-                    }
-                }
-                if let Some(url) = bytes.and_then(|b| object_url(&b)) {
-                    found.push(url);
-                }
-            }
-        }
-        urls.set(found);
-    });
     let state = report.state;
     let server = report.server.clone();
     let place = match (report.lat, report.lon) {
@@ -267,7 +242,7 @@ pub fn ReportDetail(report: LocalReport) -> impl IntoView {
                 {status.map(|s| view! { <span class="badge" data-testid="server-status">{move || status_name(app.t(), s)}</span> })}
             </p>
             <div class="thumbs">
-                {move || urls.get().into_iter().map(|src| view! { <img class="photo" src=src alt=move || app.t().photo_alt /> }).collect_view()}
+                {photos.iter().map(|p| view! { <StoredPhoto sha256=p.sha256.clone() class="photo" /> }).collect_view()}
             </div>
             <p>{report.description.clone()}</p>
             <p class="muted">{move || app.t().location_label}": "{place.clone()}" "{address.clone()}</p>
@@ -287,7 +262,11 @@ pub fn ReportDetail(report: LocalReport) -> impl IntoView {
                     <li>
                         <span class="badge">{move || status_name(app.t(), e.status)}</span>
                         " "<span class="muted">{local_time(&e.at)}</span>
+                        {e.by.clone().map(|by| view! { " "<span class="muted" data-testid="timeline-by">{by}</span> })}
                         {e.note.clone().map(|n| view! { <p>{n}</p> })}
+                        <div class="thumbs">
+                            {e.photos.iter().map(|p| view! { <StoredPhoto sha256=p.clone() class="thumb" /> }).collect_view()}
+                        </div>
                     </li>
                 }).collect_view()}
             </ol>
@@ -336,5 +315,33 @@ fn Leaderboard() -> impl IntoView {
                 </ol>
             </section>
         })}
+    }
+}
+
+/// A photo by its hash: from the phone's store, else fetched once from the server and kept.
+#[component]
+pub fn StoredPhoto(sha256: String, class: &'static str) -> impl IntoView {
+    let app = use_app();
+    let src = RwSignal::new(None::<String>);
+    let token = app
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+    leptos::task::spawn_local(async move {
+        let Some(store) = app.store() else {
+            return;
+        };
+        let mut bytes = store.photo(&sha256).await.ok().flatten();
+        if let (None, Some(token)) = (&bytes, &token) {
+            if let Ok(b) = api::get_bytes(&format!("/photos/{sha256}"), Some(token)).await {
+                let _ = store.put_photo(&sha256, &b).await;
+                bytes = Some(b);
+            }
+        }
+        if let Some(url) = bytes.and_then(|b| object_url(&b)) {
+            let _ = src.try_set(Some(url));
+        }
+    });
+    view! {
+        {move || src.get().map(|src| view! { <img class=class src=src alt=move || app.t().photo_alt /> })}
     }
 }

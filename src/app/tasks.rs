@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::my_reports::{local_time, status_name, ReportDetail};
+use super::my_reports::{local_time, status_name, ReportDetail, StoredPhoto};
 use super::{use_app, PageHeader};
 use crate::client::local::{LocalReport, OutboxEntry, OutboxKind};
 use crate::client::location::current_fix;
@@ -133,6 +133,7 @@ pub fn TasksPage() -> impl IntoView {
                     let left = seconds_left(&server).filter(|_| open(status));
                     let category = local.category.clone().unwrap_or_default();
                     let when = local_time(&server.received_at);
+                    let thumb = server.submitted.photos.first().cloned();
                     let place = match (server.submitted.lat, server.submitted.lon) {
                         (Some(lat), Some(lon)) => Some(GeoPoint::new(lat, lon)),
                         _ => None,
@@ -144,7 +145,8 @@ pub fn TasksPage() -> impl IntoView {
                     };
                     view! {
                         <li class="card report-row">
-                            <a class="row-link" href=href>
+                            <a class="row-link task-link" href=href>
+                                {thumb.map(|sha| view! { <StoredPhoto sha256=sha class="thumb task-thumb" /> })}
                                 <span class="row-title">{move || super::my_reports::category_label(&category)}</span>
                                 <span class="muted">{when}</span>
                                 <span class="muted" data-testid="task-distance">{distance}</span>
@@ -190,6 +192,35 @@ fn TaskActions(task: LocalReport) -> impl IntoView {
     let duplicate_of = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
     let pending = RwSignal::new(0usize);
+    // A photo for a note or the resolution: prepared like a report's, kept on the phone until sent.
+    let photo = RwSignal::new(None::<String>);
+    let on_photo = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match crate::client::photo::prepare(&file).await {
+                Ok(p) => {
+                    if let Some(store) = app.store() {
+                        match store.put_photo(&p.sha256, &p.bytes).await {
+                            Ok(()) => photo.set(Some(p.sha256)),
+                            Err(e) => message.set(Some(fill(
+                                app.t().storage_failed,
+                                &[("reason", &e.to_string())],
+                            ))),
+                        }
+                    }
+                }
+                Err(e) => message.set(Some(fill(app.t().capture_failed, &[("reason", &e)]))),
+            }
+        });
+    };
     let task_id = task.id.clone();
     let refresh_pending = move |id: String| {
         leptos::task::spawn_local(async move {
@@ -216,7 +247,7 @@ fn TaskActions(task: LocalReport) -> impl IntoView {
             report_id: server.id.clone(),
             kind,
             note: Some(note_text).filter(|n| !n.trim().is_empty()),
-            photos: vec![],
+            photos: photo.get_untracked().into_iter().collect(),
             reason: match kind {
                 ActionKind::Escalate => Some(reason_text).filter(|r| !r.trim().is_empty()),
                 ActionKind::Reject => Some(reject_reason.get_untracked()),
@@ -244,6 +275,7 @@ fn TaskActions(task: LocalReport) -> impl IntoView {
                 Ok(()) => {
                     note.set(String::new());
                     reason.set(String::new());
+                    photo.set(None);
                     message.set(Some(app.t().action_queued.to_owned()));
                     refresh_pending(task_id);
                     app.sync_now();
@@ -257,6 +289,7 @@ fn TaskActions(task: LocalReport) -> impl IntoView {
     };
     let actions = allowed_actions(server.status, server.level);
     let problem = task.problem.clone();
+    let duplicates = server.possible_duplicates.clone();
     let reporter = server.reporter_name.clone();
     let level = server.level;
     let points = server.points_awarded;
@@ -266,6 +299,16 @@ fn TaskActions(task: LocalReport) -> impl IntoView {
             <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || level_name(app.t(), level)}</p>
             <p class="muted">{move || fill(app.t().points_label, &[("n", &points.to_string())])}</p>
             {problem.map(|p| view! { <p class="error" role="alert">{move || server_message(&p, app.lang.get())}</p> })}
+            {(!duplicates.is_empty()).then(|| view! {
+                <p data-testid="possible-duplicates">
+                    {move || app.t().possible_duplicates}
+                    {duplicates.iter().map(|d| {
+                        let href = format!("/tasks/{d}");
+                        let short = d.chars().rev().take(6).collect::<String>().chars().rev().collect::<String>();
+                        view! { " "<a href=href>{short}</a> }
+                    }).collect_view()}
+                </p>
+            })}
             <Show when=move || { pending.get() > 0 }>
                 <p class="muted" data-testid="pending-actions">{move || fill(app.t().action_pending, &[("n", &pending.get().to_string())])}</p>
             </Show>
@@ -275,6 +318,9 @@ fn TaskActions(task: LocalReport) -> impl IntoView {
             <Show when={let a = actions.clone(); move || !a.is_empty()}>
                 <label class="field" for="action-note">{move || app.t().action_note_label}</label>
                 <textarea id="action-note" class="text" rows="2" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                <label class="field" for="action-photo">{move || app.t().capture_more}</label>
+                <input id="action-photo" type="file" accept="image/*" capture="environment" data-testid="action-photo" on:change=on_photo />
+                {move || photo.get().map(|sha| view! { <StoredPhoto sha256=sha class="thumb" /> })}
                 <label class="field" for="action-reason">{move || app.t().action_reason_label}</label>
                 <input id="action-reason" class="text" type="text" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
                 <label class="field" for="reject-reason">{move || app.t().reject_reason_label}</label>

@@ -108,6 +108,40 @@ impl Step {
     }
 }
 
+/// Makes sure the server has a photo: `HEAD`, and the bytes from this phone when it has not.
+/// `Some(step)` when that failed and the item must stop here.
+async fn upload_photo(
+    store: &Store,
+    token: &str,
+    sha256: &str,
+) -> Result<Option<Step>, StoreError> {
+    let path = format!("/photos/{sha256}");
+    Ok(match api::head(&path, Some(token)).await {
+        Ok(200) => None,
+        Ok(404) => {
+            let Some(bytes) = store.photo(sha256).await? else {
+                return Ok(Some(Step::Attention(
+                    "照片已不在手机上 (photo missing on this phone)".into(),
+                )));
+            };
+            api::put_bytes(&path, &bytes, "image/jpeg", Some(token))
+                .await
+                .err()
+                .map(Step::from)
+        }
+        Ok(401) => Some(Step::SignedOut),
+        Ok(status) => Some(
+            ApiFailure::Status {
+                status,
+                body: None,
+                retry_after: None,
+            }
+            .into(),
+        ),
+        Err(f) => Some(f.into()),
+    })
+}
+
 /// Sends one report: its photos, then the report itself.
 async fn push_one(
     store: &Store,
@@ -124,29 +158,8 @@ async fn push_one(
         return Ok(Step::Attention("请选择类别 (choose a category)".into()));
     };
     for photo in &local.photos {
-        let path = format!("/photos/{}", photo.sha256);
-        match api::head(&path, Some(token)).await {
-            Ok(200) => {}
-            Ok(404) => {
-                let Some(bytes) = store.photo(&photo.sha256).await? else {
-                    return Ok(Step::Attention(
-                        "照片已不在手机上 (photo missing on this phone)".into(),
-                    ));
-                };
-                if let Err(f) = api::put_bytes(&path, &bytes, "image/jpeg", Some(token)).await {
-                    return Ok(f.into());
-                }
-            }
-            Ok(401) => return Ok(Step::SignedOut),
-            Ok(status) => {
-                return Ok(ApiFailure::Status {
-                    status,
-                    body: None,
-                    retry_after: None,
-                }
-                .into())
-            }
-            Err(f) => return Ok(f.into()),
+        if let Some(stop) = upload_photo(store, token, &photo.sha256).await? {
+            return Ok(stop);
         }
         progress.bytes_done += photo.size;
     }
@@ -332,45 +345,80 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
         return Ok(Pushed::Settled(false));
     };
     let task_id = body["report_id"].as_str().unwrap_or_default().to_owned();
-    let path = format!("/task-actions/{}", entry.report_id);
-    let (report, problem) = match api::put_json::<_, Report>(&path, &body, Some(token)).await {
-        Ok((_, report)) => (Some(report), None),
-        Err(f) => {
-            let current = match &f {
-                ApiFailure::Status { body: Some(b), .. } => b
-                    .error
-                    .details
-                    .as_ref()
-                    .and_then(|d| serde_json::from_value::<Report>(d["current"].clone()).ok()),
-                _ => None,
-            };
-            match Step::from(f) {
-                Step::Attention(message) => (current, Some(message)),
-                Step::Offline => {
-                    reschedule(store, entry, None).await?;
-                    return Ok(Pushed::Waiting {
-                        offline: true,
-                        signed_out: false,
-                    });
-                }
-                Step::SignedOut => {
-                    return Ok(Pushed::Waiting {
-                        offline: false,
-                        signed_out: true,
-                    })
-                }
-                Step::Retry(retry_after) => {
-                    reschedule(store, entry, retry_after).await?;
-                    return Ok(Pushed::Waiting {
-                        offline: false,
-                        signed_out: false,
-                    });
-                }
-                Step::Done(_) => (None, None),
-            }
+    let photos: Vec<String> = serde_json::from_value(body["photos"].clone()).unwrap_or_default();
+    let mut stopped = None;
+    for sha in &photos {
+        if let Some(step) = upload_photo(store, token, sha).await? {
+            stopped = Some(step);
+            break;
         }
+    }
+    let path = format!("/task-actions/{}", entry.report_id);
+    let step = match stopped {
+        Some(step) => step,
+        None => match api::put_json::<_, Report>(&path, &body, Some(token)).await {
+            Ok((_, report)) => Step::Done(Box::new(report)),
+            Err(f) => {
+                // A version conflict brings the task as it now is: keep it, so the worker redoes the action on it.
+                let current = match &f {
+                    ApiFailure::Status { body: Some(b), .. } => {
+                        b.error.details.as_ref().and_then(|d| {
+                            serde_json::from_value::<Report>(d["current"].clone()).ok()
+                        })
+                    }
+                    _ => None,
+                };
+                match (Step::from(f), current) {
+                    (Step::Attention(message), Some(current)) => {
+                        settle_task(
+                            store,
+                            &task_id,
+                            Some(current),
+                            Some(message.clone()),
+                            &entry,
+                        )
+                        .await?;
+                        return Ok(Pushed::Settled(false));
+                    }
+                    (step, _) => step,
+                }
+            }
+        },
     };
-    let mut task = store.report(&task_id).await?;
+    let waiting = |offline, signed_out| Pushed::Waiting {
+        offline,
+        signed_out,
+    };
+    match step {
+        Step::Done(report) => {
+            settle_task(store, &task_id, Some(*report), None, &entry).await?;
+            Ok(Pushed::Settled(true))
+        }
+        Step::Attention(message) => {
+            settle_task(store, &task_id, None, Some(message), &entry).await?;
+            Ok(Pushed::Settled(false))
+        }
+        Step::Offline => {
+            reschedule(store, entry, None).await?;
+            Ok(waiting(true, false))
+        }
+        Step::SignedOut => Ok(waiting(false, true)),
+        Step::Retry(retry_after) => {
+            reschedule(store, entry, retry_after).await?;
+            Ok(waiting(false, false))
+        }
+    }
+}
+
+/// Keeps the server's answer on the task (a newer version wins) with the problem, if any, and drops the action.
+async fn settle_task(
+    store: &Store,
+    task_id: &str,
+    report: Option<Report>,
+    problem: Option<String>,
+    entry: &OutboxEntry,
+) -> Result<(), StoreError> {
+    let mut task = store.report(task_id).await?;
     if let Some(local) = task.as_mut() {
         if let Some(report) = report {
             if local
@@ -381,10 +429,9 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
                 local.server = Some(report);
             }
         }
-        local.problem = problem.clone();
+        local.problem = problem;
     }
-    store.settle_action(task.as_ref(), &entry.report_id).await?;
-    Ok(Pushed::Settled(problem.is_none()))
+    store.settle_action(task.as_ref(), &entry.report_id).await
 }
 
 /// Sends one check-in. Confirmed or refused, it leaves the outbox; otherwise it waits for a later run.

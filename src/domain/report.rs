@@ -76,6 +76,9 @@ pub struct TimelineEntry {
     pub note: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
+    /// Who did it (an extension: the worker's display name, so the reporter sees who responded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// `Report` of PROTOCOL.md: the submitted fields and the server's side of the story.
@@ -99,6 +102,10 @@ pub struct Report {
     /// tasks of their grid).
     #[serde(default)]
     pub reporter_id: String,
+    /// Open reports of the same category within 50 m received in the 7 days before this one (an extension, for
+    /// the grid worker deciding whether it is a duplicate).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub possible_duplicates: Vec<String>,
 }
 
 /// Per-field problems, keyed by field name, as `details` of a `422 invalid_input`.
@@ -330,6 +337,7 @@ mod tests {
             timeline: vec![],
             points_awarded: 0,
             reporter_id: "u1".into(),
+            possible_duplicates: vec![],
         };
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["category"], "manhole_cover");

@@ -188,6 +188,17 @@ pub fn points_for(new_status: ReportStatus, kind: ActionKind) -> Option<(&'stati
     }
 }
 
+/// Points for a report rejected as a duplicate: +2 when it adds a photo the original lacked.
+pub fn points_for_duplicate(
+    duplicate_photos: &[String],
+    original_photos: &[String],
+) -> Option<(&'static str, i64)> {
+    duplicate_photos
+        .iter()
+        .any(|p| !original_photos.contains(p))
+        .then_some(("duplicate_photo", 2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,6 +311,20 @@ mod tests {
             rules.after(Resolved, 3, false, t2, Some(Resolve), accepted),
             None
         );
+    }
+
+    #[test]
+    fn a_duplicate_earns_points_only_for_a_new_photo() {
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        assert_eq!(
+            points_for_duplicate(&[b.clone()], &[a.clone()]),
+            Some(("duplicate_photo", 2))
+        );
+        assert_eq!(
+            points_for_duplicate(&[a.clone()], &[a.clone(), b.clone()]),
+            None
+        );
+        assert_eq!(points_for_duplicate(&[], &[a]), None);
     }
 
     #[test]

@@ -42,6 +42,20 @@ pub struct ServeArgs {
     /// Seed demo data (categories, 22 stations, 8 grids, one account per role) and print demo codes.
     #[arg(long, env = "SUISHOUPAI_DEMO")]
     pub demo: bool,
+    /// Minutes a new task has to be answered.
+    #[arg(long, env = "SUISHOUPAI_RESPOND_MINUTES", default_value_t = 120)]
+    pub respond_minutes: i64,
+    /// Minutes a new urgent task has to be answered.
+    #[arg(long, env = "SUISHOUPAI_RESPOND_URGENT_MINUTES", default_value_t = 30)]
+    pub respond_urgent_minutes: i64,
+    /// Hours to resolve a task at levels 1, 2 and 3, from its acceptance or escalation.
+    #[arg(
+        long,
+        env = "SUISHOUPAI_RESOLVE_HOURS",
+        value_delimiter = ',',
+        default_value = "24,72,168"
+    )]
+    pub resolve_hours: Vec<i64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -146,8 +160,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.addr))?;
     tracing::info!(addr = %listener.local_addr()?, db = %args.db.display(), "serving 随手拍");
+    let [l1, l2, l3] = args.resolve_hours[..] else {
+        anyhow::bail!("--resolve-hours takes three numbers, for levels 1, 2 and 3");
+    };
     let config = Config {
         demo: args.demo,
+        deadlines: crate::domain::task::DeadlineRules {
+            respond: time::Duration::minutes(args.respond_minutes),
+            respond_urgent: time::Duration::minutes(args.respond_urgent_minutes),
+            resolve: [l1, l2, l3].map(time::Duration::hours),
+        },
         ..Config::default()
     };
     let state = AppState::new(pool.clone(), args.dist, config);

@@ -41,6 +41,8 @@ pub struct Config {
     pub enroll_window: Duration,
     /// The largest photo accepted, in bytes.
     pub max_photo_bytes: usize,
+    /// When tasks must be answered and resolved.
+    pub deadlines: crate::domain::task::DeadlineRules,
 }
 
 impl Default for Config {
@@ -50,6 +52,7 @@ impl Default for Config {
             enroll_max_failures: 10,
             enroll_window: Duration::from_secs(15 * 60),
             max_photo_bytes: 5 * 1024 * 1024,
+            deadlines: crate::domain::task::DeadlineRules::default(),
         }
     }
 }

@@ -13,7 +13,6 @@ use super::reference::{list_categories, list_grids};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::report::format_time;
-use crate::domain::task::DeadlineRules;
 use crate::domain::{
     GeoPoint, Grid, Report, ReportStatus, ReportSubmission, Role, TimelineEntry, User,
 };
@@ -153,8 +152,11 @@ async fn submit(
         status: ReportStatus::Received,
         note: None,
         photos: vec![],
+        by: None,
     }];
-    let deadline = DeadlineRules::default()
+    let deadline = state
+        .config
+        .deadlines
         .after(ReportStatus::Received, 1, canonical.urgent, now, None, None)
         .map(format_time);
     sqlx::query(
@@ -256,8 +258,12 @@ pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
     let decode = |what: &str, e: serde_json::Error| {
         Error::Internal(anyhow::anyhow!("{what} of report {id}: {e}"))
     };
+    let submitted: ReportSubmission =
+        serde_json::from_str(&submitted).map_err(|e| decode("content", e))?;
+    let possible_duplicates = possible_duplicates(db, &id, &submitted, &received_at).await?;
     Ok(Some(Report {
-        submitted: serde_json::from_str(&submitted).map_err(|e| decode("content", e))?,
+        possible_duplicates,
+        submitted,
         reporter_name,
         grid_id,
         status: ReportStatus::from_code(&status)
@@ -272,4 +278,43 @@ pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
         reporter_id,
         id,
     }))
+}
+
+/// How near, how recent and which states make another report a possible duplicate.
+const DUPLICATE_RADIUS_M: f64 = 50.0;
+const DUPLICATE_WINDOW: time::Duration = time::Duration::days(7);
+
+/// Open reports of the same category within 50 m, received in the 7 days up to this one.
+async fn possible_duplicates(
+    db: &SqlitePool,
+    id: &str,
+    report: &ReportSubmission,
+    received_at: &str,
+) -> Result<Vec<String>> {
+    let (Some(lat), Some(lon)) = (report.lat, report.lon) else {
+        return Ok(vec![]);
+    };
+    let Some(received) = crate::domain::report::parse_time(received_at) else {
+        return Ok(vec![]);
+    };
+    let since = format_time(received - DUPLICATE_WINDOW);
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, submitted FROM reports WHERE category = ? AND id <> ? AND received_at BETWEEN ? AND ?
+           AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at LIMIT 200",
+    )
+    .bind(&report.category)
+    .bind(id)
+    .bind(&since)
+    .bind(received_at)
+    .fetch_all(db)
+    .await?;
+    let here = GeoPoint::new(lat, lon);
+    Ok(rows
+        .into_iter()
+        .filter_map(|(other, submitted)| {
+            let s: ReportSubmission = serde_json::from_str(&submitted).ok()?;
+            let there = GeoPoint::new(s.lat?, s.lon?);
+            (here.distance_m(&there) <= DUPLICATE_RADIUS_M).then_some(other)
+        })
+        .collect())
 }

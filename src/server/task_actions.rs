@@ -13,7 +13,9 @@ use super::reports::{load_report, next_change_seq};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::report::{format_time, is_sha256_hex, parse_time};
-use crate::domain::task::{outcome, points_for, ActionError, DeadlineRules, TaskAction};
+use crate::domain::task::{
+    outcome, points_for, points_for_duplicate, ActionError, ActionKind, TaskAction,
+};
 use crate::domain::{Report, Role, TimelineEntry};
 
 pub fn router() -> Router<AppState> {
@@ -125,7 +127,9 @@ async fn act(
         .ok()
         .and_then(|v| v["urgent"].as_bool())
         .unwrap_or(false);
-    let new_deadline = DeadlineRules::default()
+    let new_deadline = state
+        .config
+        .deadlines
         .after(
             new_status,
             new_level,
@@ -142,13 +146,55 @@ async fn act(
         status: new_status,
         note: match (&action.note, action.kind) {
             (Some(n), _) if !n.trim().is_empty() => Some(n.clone()),
-            (_, crate::domain::task::ActionKind::Escalate) => action.reason.clone(),
+            (_, ActionKind::Escalate) => action.reason.clone(),
             _ => None,
         },
         photos: action.photos.clone(),
+        by: Some(user.name.clone()),
     });
+    for sha in &action.photos {
+        let stored: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM photos WHERE sha256 = ?")
+            .bind(sha)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if stored.is_none() {
+            tx.rollback().await?;
+            return Err(Error::Protocol {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "photo_missing",
+                message: "请先上传照片 (upload the listed photos first)",
+                details: Some(serde_json::json!({ "missing": [sha] })),
+            });
+        }
+        sqlx::query("INSERT OR IGNORE INTO report_photos (report_id, sha256) VALUES (?, ?)")
+            .bind(&action.report_id)
+            .bind(sha)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let mut award = points_for(new_status, action.kind);
+    if action.kind == ActionKind::Reject && action.reason.as_deref() == Some("duplicate") {
+        let photos_of = |report: &str| {
+            sqlx::query_as::<_, (String,)>("SELECT sha256 FROM report_photos WHERE report_id = ?")
+                .bind(report.to_owned())
+        };
+        let mine: Vec<String> = photos_of(&action.report_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
+        let original = action.duplicate_of.clone().unwrap_or_default();
+        let theirs: Vec<String> = photos_of(&original)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
+        award = points_for_duplicate(&mine, &theirs);
+    }
     let mut awarded = 0;
-    if let Some((reason, points)) = points_for(new_status, action.kind) {
+    if let Some((reason, points)) = award {
         awarded = sqlx::query(
             "INSERT OR IGNORE INTO points (user_id, report_id, reason, points, awarded_at) VALUES (?, ?, ?, ?, ?)",
         )

@@ -32,15 +32,18 @@ test("report → the grid's worker accepts offline, escalates, resolves → the 
   await snapAndSend(rider.page, photo, "井盖缺了一半");
   await rider.page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
   await expect(rider.page.getByTestId("my-reports").locator("li").first()).toContainText("已送达", { timeout: 15_000 });
+  const href = await rider.page.getByTestId("my-reports").locator("li").first().getByRole("link").getAttribute("href");
+  const reportId = href!.split("/").pop()!;
 
   await signIn(worker.page, "grid_worker", "网格员王芳", "demo-grid-07");
   await signIn(outsider.page, "grid_worker", "别的网格员", "demo-grid-01");
-  const task = worker.page.getByTestId("tasks").locator("li", { hasText: "井盖缺失或破损" }).first();
+  const task = worker.page.getByTestId("tasks").locator("li").filter({ has: worker.page.locator(`a[href="/tasks/${reportId}"]`) });
   await expect(task).toBeVisible({ timeout: 15_000 });
   await expect(task).toContainText("已收到");
   await expect(task).toContainText(/剩 1 小时 5\d 分/);
   await expect(task.getByTestId("task-distance")).toHaveText(/0\.0 公里 · /);
-  await expect(outsider.page.getByTestId("tasks").locator("li", { hasText: "井盖缺了一半" })).toHaveCount(0);
+  await expect(outsider.page.getByRole("heading", { level: 1 })).toHaveText("网格任务");
+  await expect(outsider.page.locator(`a[href="/tasks/${reportId}"]`)).toHaveCount(0);
   await worker.page.screenshot({ path: "test-results/screens/tasks-zh.png" });
 
   // Accept with the network off: saved on the phone, submitted when it returns.
@@ -59,6 +62,8 @@ test("report → the grid's worker accepts offline, escalates, resolves → the 
   await worker.page.getByRole("button", { name: "升级" }).click();
   await expect(worker.page.getByTestId("task-level")).toContainText("部门联处", { timeout: 15_000 });
   await worker.page.getByLabel("备注或办结说明").fill("已更换新井盖，感谢上报");
+  await worker.page.getByTestId("action-photo").setInputFiles({ name: "done.jpg", mimeType: "image/jpeg", buffer: photo });
+  await expect(worker.page.getByTestId("task-actions").locator("img.thumb")).toHaveCount(1);
   await worker.page.getByRole("button", { name: "办结" }).click();
   await expect(worker.page.getByTestId("server-status")).toHaveText("已办结", { timeout: 15_000 });
   await worker.page.screenshot({ path: "test-results/screens/task-resolved-zh.png" });
@@ -71,6 +76,8 @@ test("report → the grid's worker accepts offline, escalates, resolves → the 
   await expect(timeline.locator("li")).toHaveCount(4);
   await expect(timeline).toContainText("涉及燃气管线，需要部门联处");
   await expect(timeline).toContainText("已更换新井盖，感谢上报");
+  await expect(timeline.getByTestId("timeline-by").first()).toHaveText("网格员王芳");
+  await expect(timeline.locator("img.thumb")).toHaveCount(1); // the resolution photo
   await expect(rider.page.getByTestId("report-points")).toHaveText("新星奖积分：15");
   await rider.page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
   await expect(rider.page.getByTestId("my-points")).toHaveText("我的积分：15");
