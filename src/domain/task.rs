@@ -316,15 +316,13 @@ mod tests {
     #[test]
     fn a_duplicate_earns_points_only_for_a_new_photo() {
         let (a, b) = ("a".repeat(64), "b".repeat(64));
+        let (only_a, only_b, both) = (vec![a.clone()], vec![b.clone()], vec![a, b]);
         assert_eq!(
-            points_for_duplicate(&[b.clone()], &[a.clone()]),
+            points_for_duplicate(&only_b, &only_a),
             Some(("duplicate_photo", 2))
         );
-        assert_eq!(
-            points_for_duplicate(&[a.clone()], &[a.clone(), b.clone()]),
-            None
-        );
-        assert_eq!(points_for_duplicate(&[], &[a]), None);
+        assert_eq!(points_for_duplicate(&only_a, &both), None);
+        assert_eq!(points_for_duplicate(&[], &only_a), None);
     }
 
     #[test]
