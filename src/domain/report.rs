@@ -123,13 +123,20 @@ pub fn parse_time(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok()
 }
 
-/// RFC 3339 in UTC with milliseconds: how the server writes every time.
+/// RFC 3339 in UTC with exactly three fractional digits (`2026-11-26T08:00:00.000Z`): how the server writes every
+/// time. The fixed width makes the strings sort as the times do.
 pub fn format_time(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
-    let t = t
-        .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
-        .unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
 }
 
 impl ReportSubmission {
@@ -312,6 +319,19 @@ mod tests {
         let mut text_only = valid();
         text_only.photos.clear();
         assert_eq!(text_only.validate(now(), |_| true), Ok(()));
+    }
+
+    #[test]
+    fn times_are_written_with_a_fixed_width_so_they_sort() {
+        let whole = parse_time("2026-11-26T08:00:05Z").unwrap();
+        let later = parse_time("2026-11-26T08:00:05.120+00:00").unwrap();
+        assert_eq!(format_time(whole), "2026-11-26T08:00:05.000Z");
+        assert_eq!(format_time(later), "2026-11-26T08:00:05.120Z");
+        assert!(format_time(whole) < format_time(later));
+        assert_eq!(
+            format_time(parse_time("2026-11-26T16:00:00+08:00").unwrap()),
+            "2026-11-26T08:00:00.000Z"
+        );
     }
 
     #[test]
