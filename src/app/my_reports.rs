@@ -195,14 +195,14 @@ fn ReportRow(report: LocalReport) -> impl IntoView {
 pub fn ReportDetailPage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
-    let report = move || {
+    let report = Memo::new(move |_| {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         app.reports
             .with(|rs| rs.iter().find(|r| r.id == id).cloned())
-    };
+    });
     view! {
         <PageHeader title=|t| t.report_detail_title />
-        {move || report().map(|r| view! { <ReportDetail report=r /> })}
+        {move || report.get().map(|r| view! { <ReportDetail report=r /> })}
         <a class="button secondary" href="/my-reports">{move || app.t().back_to_list}</a>
     }
 }

@@ -169,13 +169,14 @@ pub fn TaskDetailPage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let task = move || {
+    // A memo: the detail re-renders when this task changes, not whenever any report is reloaded.
+    let task = Memo::new(move |_| {
         app.reports
             .with(|rs| rs.iter().find(|r| r.id == id()).cloned())
-    };
+    });
     view! {
         <PageHeader title=|t| t.task_detail_title />
-        {move || task().map(|r| view! { <TaskActions task=r.clone() /> <ReportDetail report=r /> })}
+        {move || task.get().map(|r| view! { <TaskActions task=r.clone() /> <ReportDetail report=r /> })}
         <a class="button secondary" href="/tasks">{move || app.t().back_to_tasks}</a>
     }
 }

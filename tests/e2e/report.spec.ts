@@ -48,6 +48,8 @@ async function myReports(page: Page) {
 
 test("offline: three reports are saved, survive a reload, and are delivered exactly once online", async ({ page, context }) => {
   await signIn(page, "rider", "离线骑手");
+  await page.goto("/settings");
+  await expect(page.getByTestId("reference-counts")).toHaveText("类别 11 个 · 驿站 22 个 · 网格 8 个");
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
   });

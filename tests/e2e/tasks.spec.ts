@@ -40,7 +40,7 @@ test("report → the grid's worker accepts offline, escalates, resolves → the 
   const task = worker.page.getByTestId("tasks").locator("li").filter({ has: worker.page.locator(`a[href="/tasks/${reportId}"]`) });
   await expect(task).toBeVisible({ timeout: 15_000 });
   await expect(task).toContainText("已收到");
-  await expect(task).toContainText(/剩 1 小时 5\d 分/);
+  await expect(task).toContainText(/剩 (1 小时 5\d|2 小时 0) 分/);
   await expect(task.getByTestId("task-distance")).toHaveText(/0\.0 公里 · /);
   await expect(outsider.page.getByRole("heading", { level: 1 })).toHaveText("网格任务");
   await expect(outsider.page.locator(`a[href="/tasks/${reportId}"]`)).toHaveCount(0);
