@@ -69,6 +69,21 @@ fn create_report_stores(db: &Database) -> indexed_db_futures::Result<()> {
     Ok(())
 }
 
+/// Puts a serde value under a string key in an object store of an open transaction.
+async fn put_serde<T: Serialize>(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    key: &str,
+    value: &T,
+) -> Result<(), StoreError> {
+    store
+        .put(value)
+        .with_key(key.to_owned())
+        .with_key_type::<String>()
+        .serde()?
+        .await?;
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open the phone's storage: {0}")]
@@ -219,31 +234,57 @@ impl Store {
         Ok(())
     }
 
+    /// Writes `value` under `key` in `store` and puts `entry` in the outbox, in one transaction.
+    async fn write_and_queue<T: Serialize>(
+        &self,
+        store: &str,
+        key: &str,
+        value: &T,
+        entry: &OutboxEntry,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([store, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        put_serde(&tx.object_store(store)?, key, value).await?;
+        put_serde(&tx.object_store(OUTBOX)?, &entry.report_id, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes the server's answer (`value`, when there is one) and deletes the outbox entry, in one transaction:
+    /// an entry leaves the outbox only together with the record of its acknowledgement.
+    async fn write_and_unqueue<T: Serialize>(
+        &self,
+        store: &str,
+        write: Option<(&str, &T)>,
+        outbox_key: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([store, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        if let Some((key, value)) = write {
+            put_serde(&tx.object_store(store)?, key, value).await?;
+        }
+        tx.object_store(OUTBOX)?
+            .delete(outbox_key.to_owned())
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Queues a finished report: the report (state 待发送) and its outbox entry in one transaction.
     pub async fn queue_report(
         &self,
         report: &LocalReport,
         entry: &OutboxEntry,
     ) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction([REPORTS, OUTBOX])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(REPORTS)?
-            .put(report)
-            .with_key(report.id.clone())
-            .with_key_type::<String>()
-            .serde()?
-            .await?;
-        tx.object_store(OUTBOX)?
-            .put(entry)
-            .with_key(entry.report_id.clone())
-            .with_key_type::<String>()
-            .serde()?
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.write_and_queue(REPORTS, &report.id, report, entry)
+            .await
     }
 
     /// Records a check-in on this phone and queues it, in one transaction.
@@ -252,46 +293,14 @@ impl Store {
         checkin: &LocalCheckin,
         entry: &OutboxEntry,
     ) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction([CHECKINS, OUTBOX])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(CHECKINS)?
-            .put(checkin)
-            .with_key(checkin.id.clone())
-            .with_key_type::<String>()
-            .serde()?
-            .await?;
-        tx.object_store(OUTBOX)?
-            .put(entry)
-            .with_key(entry.report_id.clone())
-            .with_key_type::<String>()
-            .serde()?
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.write_and_queue(CHECKINS, &checkin.id, checkin, entry)
+            .await
     }
 
     /// Records the server's answer to a check-in (confirmed or refused) and drops its outbox entry, together.
     pub async fn settle_checkin(&self, checkin: &LocalCheckin) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction([CHECKINS, OUTBOX])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(CHECKINS)?
-            .put(checkin)
-            .with_key(checkin.id.clone())
-            .with_key_type::<String>()
-            .serde()?
-            .await?;
-        tx.object_store(OUTBOX)?
-            .delete(checkin.id.clone())
-            .serde()?
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.write_and_unqueue(CHECKINS, Some((&checkin.id, checkin)), &checkin.id)
+            .await
     }
 
     /// Records the server's answer to a task action (the task as it now is, if known) and drops the action
@@ -301,25 +310,14 @@ impl Store {
         task: Option<&LocalReport>,
         action_id: &str,
     ) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction([REPORTS, OUTBOX])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        if let Some(task) = task {
-            tx.object_store(REPORTS)?
-                .put(task)
-                .with_key(task.id.clone())
-                .with_key_type::<String>()
-                .serde()?
-                .await?;
-        }
-        tx.object_store(OUTBOX)?
-            .delete(action_id.to_owned())
-            .serde()?
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.write_and_unqueue(REPORTS, task.map(|t| (t.id.as_str(), t)), action_id)
+            .await
+    }
+
+    /// Records the server's acknowledgement: the report as delivered and its outbox entry gone, together.
+    pub async fn acknowledge(&self, report: &LocalReport) -> Result<(), StoreError> {
+        self.write_and_unqueue(REPORTS, Some((&report.id, report)), &report.id)
+            .await
     }
 
     pub async fn checkin(&self, id: &str) -> Result<Option<LocalCheckin>, StoreError> {
@@ -335,27 +333,6 @@ impl Store {
             .await?
             .collect::<Result<_, _>>()?;
         Ok(all)
-    }
-
-    /// Records the server's acknowledgement: the report as delivered and its outbox entry gone, together.
-    pub async fn acknowledge(&self, report: &LocalReport) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction([REPORTS, OUTBOX])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(REPORTS)?
-            .put(report)
-            .with_key(report.id.clone())
-            .with_key_type::<String>()
-            .serde()?
-            .await?;
-        tx.object_store(OUTBOX)?
-            .delete(report.id.clone())
-            .serde()?
-            .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     pub async fn put_outbox_entry(&self, entry: &OutboxEntry) -> Result<(), StoreError> {

@@ -199,34 +199,16 @@ pub async fn run(
     on_progress(&progress);
     let mut stop = false;
     for entry in entries {
-        if entry.kind == OutboxKind::TaskAction {
+        if entry.kind != OutboxKind::Report {
             if stop || (!force && entry.next_attempt_ms > now_ms()) {
                 outcome.waiting += 1;
                 continue;
             }
-            match push_action(store, token, entry).await? {
-                Pushed::Settled(true) => outcome.delivered += 1,
-                Pushed::Settled(false) => outcome.needs_attention += 1,
-                Pushed::Waiting {
-                    offline,
-                    signed_out,
-                } => {
-                    outcome.waiting += 1;
-                    outcome.offline |= offline;
-                    outcome.signed_out |= signed_out;
-                    stop |= offline || signed_out;
-                }
-            }
-            progress.items_done += 1;
-            on_progress(&progress);
-            continue;
-        }
-        if entry.kind == OutboxKind::Checkin {
-            if stop || (!force && entry.next_attempt_ms > now_ms()) {
-                outcome.waiting += 1;
-                continue;
-            }
-            match push_checkin(store, token, entry).await? {
+            let pushed = match entry.kind {
+                OutboxKind::Checkin => push_checkin(store, token, entry).await?,
+                _ => push_action(store, token, entry).await?,
+            };
+            match pushed {
                 Pushed::Settled(true) => outcome.delivered += 1,
                 Pushed::Settled(false) => outcome.needs_attention += 1,
                 Pushed::Waiting {
