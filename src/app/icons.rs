@@ -10,6 +10,12 @@ pub enum IconKind {
     Station,
     Pass,
     Settings,
+    Charging,
+    Water,
+    Microwave,
+    RestArea,
+    Toilet,
+    FirstAid,
 }
 
 impl IconKind {
@@ -22,6 +28,12 @@ impl IconKind {
             IconKind::Checkin => "M16 21v-2a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v2 M9.5 3a4 4 0 1 0 0 8a4 4 0 1 0 0-8 M16 11l2 2l4-4",
             IconKind::Station => "M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21z M12 7v5 M9.5 9.5h5",
             IconKind::Pass => "M4 4h6v6H4z M14 4h6v6h-6z M4 14h6v6H4z M14 14h2v2h-2z M18 18h2v2h-2z M14 19h1 M19 14h1",
+            IconKind::Charging => "M13 2L5 13h6l-1 9l8-11h-6z",
+            IconKind::Water => "M12 3s-6 7-6 11a6 6 0 0 0 12 0c0-4-6-11-6-11z",
+            IconKind::Microwave => "M3 6h18v12H3z M6 9h9v6H6z M18 9v.5 M18 12v.5",
+            IconKind::RestArea => "M4 18v-6h16v6 M4 15h16 M7 12V9h4v3",
+            IconKind::Toilet => "M8 4a2 2 0 1 0 0 .1 M16 4a2 2 0 1 0 0 .1 M6 21v-6H4l2-7h4l2 7h-2v6 M16 21V8",
+            IconKind::FirstAid => "M4 7h16v13H4z M9 7V4h6v3 M12 10v7 M8.5 13.5h7",
             IconKind::Settings => "M12 9a3 3 0 1 0 0 6a3 3 0 1 0 0-6 M12 2v3 M12 19v3 M2 12h3 M19 12h3 M4.9 4.9l2.1 2.1 M17 17l2.1 2.1 M4.9 19.1L7 17 M17 7l2.1-2.1",
         }
     }

@@ -1,12 +1,24 @@
 //! 驿站: the district's 暖心驿站 from the phone's copy of the reference data, so the list shows offline.
 use leptos::prelude::*;
 
+use super::icons::{Icon, IconKind};
 use super::{use_app, PageHeader};
 use crate::client::location::current_fix;
 use crate::domain::{Amenity, GeoPoint, Station};
 use crate::i18n::{fill, Texts};
 
 const ALL_DAY: &str = "00:00-24:00";
+
+fn amenity_icon(amenity: Amenity) -> IconKind {
+    match amenity {
+        Amenity::Charging => IconKind::Charging,
+        Amenity::Water => IconKind::Water,
+        Amenity::Microwave => IconKind::Microwave,
+        Amenity::RestArea => IconKind::RestArea,
+        Amenity::Toilet => IconKind::Toilet,
+        Amenity::FirstAid => IconKind::FirstAid,
+    }
+}
 
 pub fn amenity_name(t: &Texts, amenity: Amenity) -> &'static str {
     match amenity {
@@ -96,7 +108,12 @@ fn StationCard(station: Station, distance_m: Option<f64>) -> impl IntoView {
             <ul class="chips" aria-label=move || app.t().amenities_label>
                 {amenities
                     .into_iter()
-                    .map(|a| view! { <li class="chip">{move || amenity_name(app.t(), a)}</li> })
+                    .map(|a| view! {
+                        <li class="chip amenity">
+                            <Icon kind=amenity_icon(a) />
+                            <span>{move || amenity_name(app.t(), a)}</span>
+                        </li>
+                    })
                     .collect_view()}
             </ul>
         </li>

@@ -121,6 +121,8 @@ test("stations and categories still show after the network is cut and the page r
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("暖心驿站");
   await expect(page.locator(".station")).toHaveCount(22);
   await expect(page.getByRole("status").filter({ hasText: "离线" })).toBeVisible();
+  await expect(page.locator(".station").first().locator(".chip.amenity svg").first()).toBeVisible();
+  await expect(page.locator(".station").first().getByRole("link", { name: "地图导航" })).toHaveAttribute("href", /^geo:/);
   await page.screenshot({ path: "test-results/screens/stations-offline-zh.png" });
 
   await tabBar(page).getByRole("link", { name: "设置", exact: true }).click();
