@@ -251,6 +251,9 @@ async fn the_monthly_leaderboard_masks_names_and_counts_each_reason_once() {
     assert_eq!(board["top"][0]["name"], "骑*");
     assert_eq!(board["top"][0]["points"], 5);
     assert_eq!(board["my_points"], 5);
+    assert_eq!(board["my_balance"], 5);
+    assert_eq!(board["my_history"][0]["reason"], "accepted");
+    assert_eq!(board["my_history"][0]["report_id"], t.report.id.as_str());
     assert!(
         !board.to_string().contains("骑手小李"),
         "the full name stays on the server"
@@ -392,4 +395,68 @@ async fn deadlines_follow_the_configured_rules() {
     let due =
         parse_time(r.deadline.as_deref().unwrap()).unwrap() - parse_time(&r.received_at).unwrap();
     assert_eq!(due.whole_minutes(), 10, "urgent");
+}
+
+#[tokio::test]
+async fn the_reporter_of_a_duplicate_follows_the_original() {
+    let t = task().await;
+    let other = t.server.enrolled(Role::Rider, "另一位骑手").await.token;
+    let stranger = t.server.enrolled(Role::Rider, "路人").await.token;
+    let dup: Report = t
+        .server
+        .put_report(&other, &new_id(), &report_body(&[]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let original_path = format!("/api/v1/reports/{}", t.report.id);
+    assert_eq!(
+        t.server.get_as(&other, &original_path).await.status(),
+        404,
+        "not yet"
+    );
+    let (_, cursor) = {
+        let page: suishoupai::domain::change::ChangePage = t
+            .server
+            .get_as(&other, "/api/v1/changes?limit=500")
+            .await
+            .json()
+            .await
+            .unwrap();
+        (page.changes, page.next_cursor)
+    };
+
+    let bad = json!({"report_id": dup.id, "kind": "reject", "reason": "duplicate", "duplicate_of": dup.id, "expected_version": 1});
+    assert_eq!(
+        t.act(&t.worker, &new_id(), bad).await.status(),
+        422,
+        "not a duplicate of itself"
+    );
+    let reject = json!({"report_id": dup.id, "kind": "reject", "reason": "duplicate", "duplicate_of": t.report.id, "expected_version": 1});
+    let rejected: Report = t
+        .act(&t.worker, &new_id(), reject)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rejected.duplicate_of.as_deref(), Some(t.report.id.as_str()));
+
+    assert_eq!(t.server.get_as(&other, &original_path).await.status(), 200);
+    assert_eq!(
+        t.server.get_as(&stranger, &original_path).await.status(),
+        404
+    );
+    let page: suishoupai::domain::change::ChangePage = t
+        .server
+        .get_as(&other, &format!("/api/v1/changes?cursor={cursor}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = page.changes.iter().map(|c| c.id.as_str()).collect();
+    assert!(
+        ids.contains(&t.report.id.as_str()),
+        "the original reaches the reporter's phone: {ids:?}"
+    );
+    assert!(ids.contains(&dup.id.as_str()));
 }

@@ -225,6 +225,7 @@ pub fn ReportDetail(report: LocalReport) -> impl IntoView {
         .unwrap_or_default();
     let level = server.as_ref().map(|s| s.level);
     let points = server.as_ref().map(|s| s.points_awarded);
+    let original = server.as_ref().and_then(|s| s.duplicate_of.clone());
     let expected = server
         .as_ref()
         .filter(|s| !matches!(s.status, ReportStatus::Resolved | ReportStatus::Rejected))
@@ -247,6 +248,11 @@ pub fn ReportDetail(report: LocalReport) -> impl IntoView {
             <p>{report.description.clone()}</p>
             <p class="muted">{move || app.t().location_label}": "{place.clone()}" "{address.clone()}</p>
             {map_link.map(|href| view! { <a class="button secondary map-link" href=href>{move || app.t().station_map}</a> })}
+            {original.map(|id| view! {
+                <a class="button secondary" data-testid="duplicate-of" href=format!("/my-reports/{id}")>
+                    {move || app.t().duplicate_of_link}
+                </a>
+            })}
             {expected.map(|d| view! {
                 <p data-testid="expected-by">{move || fill(app.t().expected_by, &[("time", &local_time(&d))])}</p>
             })}
@@ -278,6 +284,17 @@ pub fn ReportDetail(report: LocalReport) -> impl IntoView {
 struct Board {
     top: Vec<BoardEntry>,
     my_points: i64,
+    #[serde(default)]
+    my_balance: i64,
+    #[serde(default)]
+    my_history: Vec<Award>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct Award {
+    reason: String,
+    points: i64,
+    awarded_at: String,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -307,6 +324,19 @@ fn Leaderboard() -> impl IntoView {
             <section class="card" data-testid="leaderboard">
                 <h2>{move || app.t().leaderboard_title}</h2>
                 <p data-testid="my-points">{move || fill(app.t().my_points, &[("n", &b.my_points.to_string())])}</p>
+                <p data-testid="points-balance">{move || fill(app.t().points_balance, &[("n", &b.my_balance.to_string())])}</p>
+                <ul class="plain-list muted" data-testid="points-history">
+                    {b.my_history.iter().take(10).map(|a| {
+                        let (reason, points, at) = (a.reason.clone(), a.points, local_time(&a.awarded_at));
+                        view! {
+                            <li>{at}" "{move || match reason.as_str() {
+                                "accepted" => app.t().points_accepted,
+                                "resolved" => app.t().points_resolved,
+                                _ => app.t().points_duplicate_photo,
+                            }}" +"{points}</li>
+                        }
+                    }).collect_view()}
+                </ul>
                 <ol class="plain-list">
                     {b.top.iter().take(5).map(|e| {
                         let (rank, name, points) = (e.rank.to_string(), e.name.clone(), e.points.to_string());

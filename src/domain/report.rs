@@ -106,6 +106,9 @@ pub struct Report {
     /// the grid worker deciding whether it is a duplicate).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub possible_duplicates: Vec<String>,
+    /// For a report rejected as a duplicate: the report it duplicates, whose progress its reporter may follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
 }
 
 /// Per-field problems, keyed by field name, as `details` of a `422 invalid_input`.
@@ -358,6 +361,7 @@ mod tests {
             points_awarded: 0,
             reporter_id: "u1".into(),
             possible_duplicates: vec![],
+            duplicate_of: None,
         };
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["category"], "manhole_cover");

@@ -18,7 +18,20 @@ pub fn router() -> Router<AppState> {
 pub struct Leaderboard {
     pub month: String,
     pub top: Vec<Entry>,
+    /// The caller's points this month.
     pub my_points: i64,
+    /// The caller's balance: every point ever awarded.
+    pub my_balance: i64,
+    /// The caller's awards, newest first.
+    pub my_history: Vec<Award>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Award {
+    pub report_id: String,
+    pub reason: String,
+    pub points: i64,
+    pub awarded_at: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -66,7 +79,28 @@ async fn leaderboard(
         .bind(&month)
         .fetch_one(&state.db)
         .await?;
+    let history: Vec<(String, String, i64, String)> = sqlx::query_as(
+        "SELECT report_id, reason, points, awarded_at FROM points WHERE user_id = ? ORDER BY awarded_at DESC LIMIT 100",
+    )
+    .bind(&user.id)
+    .fetch_all(&state.db)
+    .await?;
+    let (balance,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(SUM(points), 0) FROM points WHERE user_id = ?")
+            .bind(&user.id)
+            .fetch_one(&state.db)
+            .await?;
     Ok(Json(Leaderboard {
+        my_balance: balance,
+        my_history: history
+            .into_iter()
+            .map(|(report_id, reason, points, awarded_at)| Award {
+                report_id,
+                reason,
+                points,
+                awarded_at,
+            })
+            .collect(),
         month,
         top: rows
             .into_iter()

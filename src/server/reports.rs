@@ -21,14 +21,16 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/reports/{id}", put(submit).get(fetch))
 }
 
-/// Who may see a report: its reporter, the grid workers of its grid, admins. The one place this is decided:
+/// Who may see a report: its reporter, the grid workers of its grid, admins, and the reporters of reports rejected
+/// as its duplicates (they follow its progress instead). The one place this is decided:
 /// a condition on the alias `r` with three numbered parameters from `first` on, bound with [`Viewer::binds`].
 pub fn visible_sql(first: usize) -> String {
     format!(
-        "(?{} OR r.reporter_id = ?{} OR (r.grid_id IS NOT NULL AND r.grid_id = ?{}))",
-        first,
-        first + 1,
-        first + 2
+        "(?{a} OR r.reporter_id = ?{u} OR (r.grid_id IS NOT NULL AND r.grid_id = ?{g})
+          OR r.id IN (SELECT d.duplicate_of FROM reports d WHERE d.reporter_id = ?{u} AND d.duplicate_of IS NOT NULL))",
+        a = first,
+        u = first + 1,
+        g = first + 2
     )
 }
 
@@ -212,6 +214,7 @@ async fn fetch(
 }
 
 type ReportRow = (
+    Option<String>,
     String,
     String,
     String,
@@ -230,7 +233,7 @@ type ReportRow = (
 /// A report as the protocol shows it (no visibility check: callers decide who may see it).
 pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
     let row: Option<ReportRow> = sqlx::query_as(
-        "SELECT r.id, r.reporter_id, r.submitted, u.name, r.grid_id, r.status, r.level, r.version, r.received_at, r.updated_at,
+        "SELECT r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name, r.grid_id, r.status, r.level, r.version, r.received_at, r.updated_at,
                 r.deadline, r.timeline, r.points_awarded
          FROM reports r JOIN users u ON u.id = r.reporter_id WHERE r.id = ?",
     )
@@ -238,6 +241,7 @@ pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
     .fetch_optional(db)
     .await?;
     let Some((
+        duplicate_of,
         id,
         reporter_id,
         submitted,
@@ -263,6 +267,7 @@ pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
     let possible_duplicates = possible_duplicates(db, &id, &submitted, &received_at).await?;
     Ok(Some(Report {
         possible_duplicates,
+        duplicate_of,
         submitted,
         reporter_name,
         grid_id,

@@ -173,7 +173,31 @@ async fn act(
             .await?;
     }
     let mut award = points_for(new_status, action.kind);
-    if action.kind == ActionKind::Reject && action.reason.as_deref() == Some("duplicate") {
+    let rejected_as_duplicate =
+        action.kind == ActionKind::Reject && action.reason.as_deref() == Some("duplicate");
+    if rejected_as_duplicate {
+        let original = action.duplicate_of.clone().unwrap_or_default();
+        let exists: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM reports WHERE id = ? AND id <> ?")
+                .bind(&original)
+                .bind(&action.report_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_none() {
+            tx.rollback().await?;
+            return Err(Error::Invalid(
+                serde_json::json!({"duplicate_of": "no such other report"}),
+            ));
+        }
+        // The reporter now follows the original: it reaches their phone as a change.
+        let original_seq = next_change_seq(&mut tx).await?;
+        sqlx::query("UPDATE reports SET change_seq = ? WHERE id = ?")
+            .bind(original_seq)
+            .bind(&original)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if rejected_as_duplicate {
         let photos_of = |report: &str| {
             sqlx::query_as::<_, (String,)>("SELECT sha256 FROM report_photos WHERE report_id = ?")
                 .bind(report.to_owned())
@@ -210,7 +234,7 @@ async fn act(
     }
     sqlx::query(
         "UPDATE reports SET status = ?, level = ?, version = version + 1, updated_at = ?, deadline = ?, timeline = ?,
-                            points_awarded = points_awarded + ?, change_seq = ? WHERE id = ?",
+                            points_awarded = points_awarded + ?, change_seq = ?, duplicate_of = ? WHERE id = ?",
     )
     .bind(new_status.code())
     .bind(new_level as i64)
@@ -219,6 +243,7 @@ async fn act(
     .bind(serde_json::to_string(&timeline).map_err(anyhow::Error::from)?)
     .bind(awarded)
     .bind(seq)
+    .bind(action.duplicate_of.as_ref().filter(|_| rejected_as_duplicate))
     .bind(&action.report_id)
     .execute(&mut *tx)
     .await?;

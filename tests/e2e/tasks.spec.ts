@@ -81,7 +81,47 @@ test("report → the grid's worker accepts offline, escalates, resolves → the 
   await expect(rider.page.getByTestId("report-points")).toHaveText("新星奖积分：15");
   await rider.page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
   await expect(rider.page.getByTestId("my-points")).toHaveText("我的积分：15");
+  await expect(rider.page.getByTestId("points-balance")).toHaveText("积分余额：15");
+  await expect(rider.page.getByTestId("points-history").locator("li")).toHaveCount(2);
+  await expect(rider.page.getByTestId("points-history")).toContainText("隐患已办结 +10");
   await expect(rider.page.getByTestId("leaderboard")).toContainText("闭*");
   await rider.page.screenshot({ path: "test-results/screens/report-closed-loop-zh.png" });
   for (const ctx of contexts) await ctx.close();
+});
+
+test("a report rejected as a duplicate leads its reporter to the original's progress", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const photo = await cameraPhoto(browser);
+  const first = await (await browser.newContext(phone)).newPage();
+  const second = await (await browser.newContext(phone)).newPage();
+  const worker = await (await browser.newContext(phone)).newPage();
+  const reportId = async (page: Page) => {
+    await page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+    const row = page.getByTestId("my-reports").locator("li").first();
+    await expect(row).toContainText("已送达", { timeout: 15_000 });
+    return (await row.getByRole("link").getAttribute("href"))!.split("/").pop()!;
+  };
+  await signIn(first, "rider", "先报的骑手");
+  await snapAndSend(first, photo, "原始上报");
+  const original = await reportId(first);
+  await signIn(second, "rider", "后报的骑手");
+  await snapAndSend(second, photo, "重复上报");
+  const duplicate = await reportId(second);
+
+  await signIn(worker, "grid_worker", "网格员", "demo-grid-07");
+  await worker.goto(`/tasks/${duplicate}`);
+  await expect(worker.getByTestId("possible-duplicates")).toContainText(original.slice(-6));
+  await worker.getByLabel("退回原因").selectOption("duplicate");
+  await worker.getByLabel("重复于（上报编号）").fill(original);
+  await worker.getByRole("button", { name: "退回" }).click();
+  await expect(worker.getByTestId("server-status")).toHaveText("已退回", { timeout: 15_000 });
+
+  await second.getByRole("button", { name: "立即同步" }).click();
+  const row = second.getByTestId("my-reports").locator("li").first();
+  await expect(row).toContainText("已退回", { timeout: 15_000 });
+  await row.getByRole("link").click();
+  await second.getByTestId("duplicate-of").click();
+  await expect(second).toHaveURL(new RegExp(`/my-reports/${original}$`));
+  await expect(second.getByTestId("report-detail")).toContainText("原始上报");
+  await expect(second.getByTestId("server-status")).toHaveText("已收到");
 });
