@@ -6,16 +6,9 @@ use super::my_reports::local_time;
 use super::scanner::{scanner_available, CodeScanner};
 use super::{use_app, PageHeader};
 use crate::client::local::{CheckinState, LocalCheckin, OutboxEntry, OutboxKind};
+use crate::client::now_rfc3339;
 use crate::domain::pass;
-use crate::domain::report::format_time;
 use crate::i18n::{fill, server_message};
-
-fn now_rfc3339() -> String {
-    let ms = js_sys::Date::now();
-    time::OffsetDateTime::from_unix_timestamp_nanos((ms * 1_000_000.0) as i128)
-        .map(format_time)
-        .unwrap_or_default()
-}
 
 #[component]
 pub fn CheckinsPage() -> impl IntoView {

@@ -7,13 +7,10 @@ use leptos::prelude::*;
 use super::my_reports::local_time;
 use super::{use_app, PageHeader};
 use crate::client::local::CheckinState;
+use crate::client::unix_now;
 use crate::domain::pass::{code_at, display, qr_text, seconds_left, secret_bytes};
 use crate::domain::qr;
 use crate::i18n::fill;
-
-fn unix_now() -> i64 {
-    (js_sys::Date::now() / 1000.0).floor() as i64
-}
 
 #[component]
 pub fn PassPage() -> impl IntoView {

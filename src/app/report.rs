@@ -8,17 +8,12 @@ use wasm_bindgen::JsCast;
 use super::{use_app, PageHeader};
 use crate::client::local::{LocalPhoto, LocalReport, LocalState, OutboxEntry, OutboxKind};
 use crate::client::location::current_fix;
+use crate::client::now;
 use crate::client::photo::{object_url, prepare};
 use crate::domain::photo::kilobytes;
 use crate::domain::report::{format_time, MAX_PHOTOS};
 use crate::domain::{Category, ReportSubmission};
 use crate::i18n::{fill, Texts};
-
-fn now() -> time::OffsetDateTime {
-    let ms = js_sys::Date::now();
-    time::OffsetDateTime::from_unix_timestamp_nanos((ms * 1_000_000.0) as i128)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-}
 
 /// Categories, the rider's most used first (catalog order among equals).
 fn categories_by_use(categories: &[Category], reports: &[LocalReport]) -> Vec<Category> {

@@ -8,20 +8,17 @@ use super::my_reports::{local_time, status_name, ReportDetail, StoredPhoto};
 use super::{use_app, PageHeader};
 use crate::client::local::{LocalReport, OutboxEntry, OutboxKind};
 use crate::client::location::current_fix;
+use crate::client::unix_now;
 use crate::domain::geo::compass_point;
 use crate::domain::report::parse_time;
 use crate::domain::task::{allowed_actions, ActionKind, TaskAction};
 use crate::domain::{GeoPoint, Report, ReportStatus};
 use crate::i18n::{fill, server_message, Texts};
 
-fn now_secs() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
-
 /// Seconds to the deadline (negative: overdue).
 fn seconds_left(report: &Report) -> Option<i64> {
     let deadline = parse_time(report.deadline.as_deref()?)?;
-    Some(deadline.unix_timestamp() - now_secs())
+    Some(deadline.unix_timestamp() - unix_now())
 }
 
 fn open(status: ReportStatus) -> bool {

@@ -8,7 +8,19 @@ pub mod reference;
 pub mod store;
 pub mod sync;
 
-/// The current time as RFC 3339 in UTC, from the phone's clock.
+/// The phone's clock.
+pub fn now() -> time::OffsetDateTime {
+    let ms = js_sys::Date::now();
+    time::OffsetDateTime::from_unix_timestamp_nanos((ms * 1_000_000.0) as i128)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// The phone's clock in whole seconds since the epoch.
+pub fn unix_now() -> i64 {
+    now().unix_timestamp()
+}
+
+/// The phone's clock as the server writes times (RFC 3339, UTC, milliseconds).
 pub fn now_rfc3339() -> String {
-    String::from(js_sys::Date::new_0().to_iso_string())
+    crate::domain::report::format_time(now())
 }

@@ -149,12 +149,7 @@ impl Store {
             .transaction(store)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        tx.object_store(store)?
-            .put(value)
-            .with_key(key.to_owned())
-            .with_key_type::<String>()
-            .serde()?
-            .await?;
+        put_serde(&tx.object_store(store)?, key, value).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -224,12 +219,7 @@ impl Store {
                 .with_key(sha.clone())
                 .await?;
         }
-        tx.object_store(REPORTS)?
-            .put(report)
-            .with_key(report.id.clone())
-            .with_key_type::<String>()
-            .serde()?
-            .await?;
+        put_serde(&tx.object_store(REPORTS)?, &report.id, report).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -479,12 +469,7 @@ impl Store {
                         }
                         None => LocalReport::from_server(server),
                     };
-                    reports
-                        .put(&merged)
-                        .with_key(merged.id.clone())
-                        .with_key_type::<String>()
-                        .serde()?
-                        .await?;
+                    put_serde(&reports, &merged.id, &merged).await?;
                 }
                 ChangeKind::Category => {
                     if let Ok(c) = serde_json::from_value::<Category>(change.data.clone()) {
@@ -519,30 +504,15 @@ impl Store {
                         }
                         None => LocalCheckin::from_server(server),
                     };
-                    store
-                        .put(&merged)
-                        .with_key(merged.id.clone())
-                        .with_key_type::<String>()
-                        .serde()?
-                        .await?;
+                    put_serde(&store, &merged.id, &merged).await?;
                 }
                 ChangeKind::Points => {}
             }
         }
         if reference_changed {
-            reference
-                .put(&data)
-                .with_key(REFERENCE_KEY.to_owned())
-                .with_key_type::<String>()
-                .serde()?
-                .await?;
+            put_serde(&reference, REFERENCE_KEY, &data).await?;
         }
-        tx.object_store(META)?
-            .put(next_cursor)
-            .with_key(CURSOR_KEY.to_owned())
-            .with_key_type::<String>()
-            .serde()?
-            .await?;
+        put_serde(&tx.object_store(META)?, CURSOR_KEY, &next_cursor).await?;
         tx.commit().await?;
         Ok(())
     }
