@@ -3,6 +3,7 @@ mod checkins;
 mod context;
 mod enroll;
 mod icons;
+mod install;
 mod my_reports;
 mod pass;
 mod report;
@@ -11,6 +12,7 @@ mod settings;
 mod stations;
 mod tab_bar;
 mod tasks;
+mod update_banner;
 
 use std::rc::Rc;
 
@@ -83,6 +85,7 @@ pub fn App(boot: Boot) -> impl IntoView {
     view! {
         <Router>
             <StorageWarning />
+            <update_banner::UpdateBanner />
             <Show when=signed_in fallback=enroll::EnrollPage>
                 <div class="shell">
                     <AuthLostBanner />

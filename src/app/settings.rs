@@ -1,8 +1,10 @@
-//! 设置: the language, the server this phone talks to, the app version, and the phone's copy of reference data.
+//! 设置: the language, installing the app, the server this phone talks to, the app version, and the phone's copy of
+//! reference data.
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::context::Refresh;
+use super::install::InstallCard;
 use super::my_reports::local_time;
 use super::{use_app, PageHeader};
 use crate::client::api::server_origin;
@@ -16,6 +18,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <PageHeader title=|t| t.settings_title />
         <AccountCard />
+        <InstallCard />
         <section class="card">
             <h2 id="language-heading">{move || app.t().settings_language}</h2>
             <div class="segmented" role="group" aria-labelledby="language-heading">

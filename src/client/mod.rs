@@ -1,9 +1,11 @@
-//! The phone's side of the wire: the IndexedDB store, the API client, enrollment and the reference-data copy.
+//! The phone's side of the wire: the IndexedDB store, the API client, enrollment, the reference-data copy, and the
+//! installable app (service worker updates, the install offer).
 pub mod api;
 pub mod enrollment;
 pub mod local;
 pub mod location;
 pub mod photo;
+pub mod pwa;
 pub mod reference;
 pub mod store;
 pub mod sync;
