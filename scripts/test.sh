@@ -26,4 +26,7 @@ scripts/size-report.sh
 say "end-to-end tests: Playwright in Chromium at 360×640 against the real server"
 cargo build --bin suishoupai
 E2E_SERVER_BIN=target/debug/suishoupai npx playwright test
+
+say "schemathesis: the real server against its own OpenAPI document, as each role"
+scripts/schemathesis.sh
 say "all tests passed"

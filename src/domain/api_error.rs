@@ -3,12 +3,14 @@ use serde::{Deserialize, Serialize};
 
 /// The whole error body as it travels on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ApiError,
 }
 
 /// One error: a stable snake_case `code` that clients switch on, a human-readable message, optional details.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: String,
     pub message: String,

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 /// One change: the current state of one thing the caller may see.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Change {
     pub kind: ChangeKind,
     pub id: String,
@@ -11,6 +12,7 @@ pub struct Change {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub enum ChangeKind {
     Report,
     Checkin,
@@ -21,6 +23,7 @@ pub enum ChangeKind {
 
 /// `GET /changes` response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct ChangePage {
     pub changes: Vec<Change>,
     pub next_cursor: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use super::GeoPoint;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Grid {
     pub id: String,
     pub name: String,

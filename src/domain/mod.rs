@@ -34,6 +34,7 @@ pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// `GET /api/v1/health` body.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     pub version: String,

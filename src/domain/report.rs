@@ -14,27 +14,49 @@ pub const MAX_CLOCK_AHEAD_SECS: i64 = 10 * 60;
 
 /// The body of `PUT /reports/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct ReportSubmission {
+    /// A category `code` from `GET /categories`.
+    #[cfg_attr(not(target_arch = "wasm32"), schema(example = "manhole_cover"))]
     pub category: String,
     #[serde(default)]
     pub urgent: bool,
+    /// Required when there is no photo.
     #[serde(default)]
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schema(max_length = 2000, example = "人行道井盖缺失，夜里很危险")
+    )]
     pub description: String,
+    /// WGS 84 degrees from the phone's GPS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(minimum = -90, maximum = 90, example = 30.8812))]
     pub lat: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(minimum = -180, maximum = 180, example = 104.2519))]
     pub lon: Option<f64>,
+    /// The GPS fix's accuracy in metres.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accuracy_m: Option<f64>,
+    /// Where it is, in words; required without GPS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schema(example = "郫都区犀浦镇百草路 88 号")
+    )]
     pub address: Option<String>,
+    /// SHA-256s of photos uploaded before with `PUT /photos/{sha256}`.
     #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(max_items = 3))]
     pub photos: Vec<String>,
+    /// When the phone took it (RFC 3339); at most 10 minutes ahead of the server's clock.
+    #[cfg_attr(not(target_arch = "wasm32"), schema(format = DateTime, example = "2026-11-26T08:00:00.000Z"))]
     pub captured_at: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub enum ReportStatus {
     Received,
     Accepted,
@@ -69,6 +91,7 @@ impl ReportStatus {
 
 /// One step of what became of a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     pub at: String,
     pub status: ReportStatus,
@@ -83,6 +106,7 @@ pub struct TimelineEntry {
 
 /// `Report` of PROTOCOL.md: the submitted fields and the server's side of the story.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Report {
     pub id: String,
     #[serde(flatten)]

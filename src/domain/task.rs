@@ -7,6 +7,7 @@ use super::report::ReportStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub enum ActionKind {
     /// 接单
     Accept,
@@ -32,6 +33,7 @@ pub enum RejectReason {
 
 /// The body of `PUT /task-actions/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct TaskAction {
     pub report_id: String,
     pub kind: ActionKind,

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub enum Role {
     Rider,
     GridWorker,
@@ -52,6 +53,7 @@ impl std::str::FromStr for Role {
 
 /// `User` of PROTOCOL.md.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct User {
     pub id: String,
     pub name: String,
@@ -64,7 +66,10 @@ pub struct User {
 
 /// `POST /enroll` request body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct EnrollRequest {
+    /// The one-time code, with or without its dashes.
+    #[cfg_attr(not(target_arch = "wasm32"), schema(example = "ABCD-EFGH-JK"))]
     pub code: String,
     #[serde(default)]
     pub device_name: String,
@@ -72,6 +77,7 @@ pub struct EnrollRequest {
 
 /// `POST /enroll` response body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Enrollment {
     pub token: String,
     pub user: User,

@@ -2,11 +2,13 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::CurrentUser;
 use super::checkins::load_checkin;
+use super::openapi::{Invalid, Malformed, Unauthorized};
 use super::reference::{list_categories, list_stations};
 use super::reports::{load_report, visible_sql, Viewer};
 use super::{AppState, Error, Result};
@@ -16,10 +18,24 @@ use crate::domain::Role;
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 500;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/changes", get(changes))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(changes))
 }
 
+/// Everything the caller may see that changed after `cursor`, in the server's commit order. Without a cursor:
+/// everything (a full resync). Paging while the server writes never skips a change; applying one twice is harmless.
+#[utoipa::path(get, path = "/changes", tag = "sync", operation_id = "changes", security(("bearer" = [])),
+    params(
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page; none for everything"),
+        ("limit" = Option<i64>, Query, description = "Changes per page", minimum = 1, maximum = 500),
+    ),
+    responses(
+        (status = 200, description = "A page of changes", body = ChangePage),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Invalid),
+    )
+)]
 async fn changes(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

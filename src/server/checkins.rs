@@ -2,22 +2,24 @@
 //! possibly days later (the station was offline). Replays are no-ops; a rider counts once per station and window.
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::put;
-use axum::{Json, Router};
+use axum::Json;
 use sqlx::SqlitePool;
 use time::OffsetDateTime;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::CurrentUser;
 use super::json::ApiJson;
+use super::openapi::{Forbidden, Malformed, TooLarge, Unauthorized, UnsupportedMediaType};
 use super::reports::next_change_seq;
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::pass::{self, step_of};
 use crate::domain::report::{format_time, parse_time, MAX_CLOCK_AHEAD_SECS};
-use crate::domain::{Checkin, CheckinSubmission, Role};
+use crate::domain::{Checkin, CheckinSubmission, ErrorBody, Role};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/checkins/{id}", put(record))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(record))
 }
 
 fn invalid_pass(message: &'static str) -> Error {
@@ -63,6 +65,27 @@ async fn rider_for_pass(db: &SqlitePool, text: &str, scanned_at: i64) -> Result<
     }
 }
 
+/// Station staff confirm a rider's visit from the rider's pass, read at `scanned_at` (possibly days before this
+/// request: the station may have been offline). The id is unique forever; a rider counts once per station and window.
+#[utoipa::path(put, path = "/checkins/{id}", tag = "checkins", operation_id = "record_checkin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The check-in's id, a UUID made on the staff phone", format = "uuid")),
+    request_body(content = CheckinSubmission, example = json!({
+        "station_id": "demo-station-01", "rider_pass": "SSP1:0193a1b2-0000-7000-8000-000000000001:12345678",
+        "scanned_at": "2026-11-26T08:00:00.000Z"})),
+    responses(
+        (status = 201, description = "Confirmed", body = Checkin),
+        (status = 200, description = "A replay, or a second scan of the same visit (`same_visit_as`)", body = Checkin),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, description = "This id holds a different check-in (`id_conflict`)", body = ErrorBody),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "Invalid fields (`invalid_input`) or a forged, expired or ambiguous pass (`invalid_pass`)",
+         body = ErrorBody,
+         example = json!({"error": {"code": "invalid_pass", "message": "驿站码无效或已过期 (forged, expired, or not a rider's pass)"}})),
+    )
+)]
 async fn record(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

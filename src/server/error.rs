@@ -13,6 +13,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     #[error("not found")]
     NotFound,
+    /// No API route has this path (told apart from an unknown resource by its message only).
+    #[error("no such endpoint")]
+    NoRoute,
     #[error("method not allowed")]
     MethodNotAllowed,
     /// No token, a malformed `Authorization` header, or a token that is unknown or revoked.
@@ -57,7 +60,7 @@ impl From<sqlx::Error> for Error {
 impl Error {
     fn status(&self) -> StatusCode {
         match self {
-            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::NotFound | Error::NoRoute => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Unauthorized | Error::InvalidCode => StatusCode::UNAUTHORIZED,
             Error::Forbidden => StatusCode::FORBIDDEN,
@@ -74,6 +77,7 @@ impl Error {
     fn body(&self) -> ErrorBody {
         match self {
             Error::NotFound => ErrorBody::new("not_found", "没有这个资源 (no such resource)"),
+            Error::NoRoute => ErrorBody::new("not_found", NO_ROUTE_MESSAGE),
             Error::MethodNotAllowed => ErrorBody::new(
                 "method_not_allowed",
                 "此地址不支持该请求方法 (method not allowed here)",
@@ -150,9 +154,47 @@ impl IntoResponse for Error {
     }
 }
 
+/// The message of the 404 for a path no API route has.
+pub const NO_ROUTE_MESSAGE: &str = "没有这个接口 (no such endpoint)";
+
 /// Fallback for unknown API paths: a JSON 404, never the app's HTML.
-pub async fn not_found() -> Error {
-    Error::NotFound
+pub async fn no_route() -> Error {
+    Error::NoRoute
+}
+
+/// Turns the plain-text errors that come from outside our handlers (axum's path, query and body-limit rejections)
+/// into the protocol's error body, so every API error is JSON with a stable code.
+pub async fn as_protocol_error(res: Response) -> Response {
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let error = match status {
+        StatusCode::NOT_FOUND => Error::NoRoute,
+        StatusCode::METHOD_NOT_ALLOWED => Error::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::UnsupportedMediaType(text),
+        StatusCode::UNPROCESSABLE_ENTITY => Error::Invalid(serde_json::json!({ "request": text })),
+        s if s.is_client_error() => Error::Malformed(text),
+        _ => Error::Internal(anyhow::anyhow!("{status}: {text}")),
+    };
+    let mut out = error.into_response();
+    // Keep what the original said about retrying or authenticating.
+    for name in [header::RETRY_AFTER, header::WWW_AUTHENTICATE, header::ALLOW] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
 }
 
 pub async fn method_not_allowed() -> Error {

@@ -3,18 +3,20 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::CurrentUser;
+use super::openapi::{Invalid, Malformed, Unauthorized};
 use super::{AppState, Error, Result};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/leaderboard", get(leaderboard))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(leaderboard))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Leaderboard {
     pub month: String,
     pub top: Vec<Entry>,
@@ -26,7 +28,7 @@ pub struct Leaderboard {
     pub my_history: Vec<Award>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Award {
     pub report_id: String,
     pub reason: String,
@@ -34,7 +36,8 @@ pub struct Award {
     pub awarded_at: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = LeaderboardEntry)]
 pub struct Entry {
     pub rank: usize,
     pub name: String,
@@ -49,6 +52,16 @@ pub fn mask(name: &str) -> String {
     }
 }
 
+/// The month's 新星奖 top 20 of the district (names masked: 李*) and the caller's own points, balance and awards.
+#[utoipa::path(get, path = "/leaderboard", tag = "reports", operation_id = "leaderboard", security(("bearer" = [])),
+    params(("month" = Option<String>, Query, description = "`YYYY-MM`; this month when left out", pattern = "^[0-9]{4}-[0-9]{2}$")),
+    responses(
+        (status = 200, description = "The month's ranking and the caller's points", body = Leaderboard),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Invalid),
+    )
+)]
 async fn leaderboard(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

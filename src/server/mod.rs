@@ -12,6 +12,7 @@ mod health;
 mod http;
 mod json;
 mod leaderboard;
+pub mod openapi;
 mod photos;
 pub mod rate_limit;
 mod reference;
@@ -24,9 +25,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::middleware::from_fn_with_state;
-use axum::Router;
+use axum::middleware::{from_fn_with_state, map_response};
+use axum::{Extension, Router};
 use sqlx::SqlitePool;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{Error, Result};
 pub use http::shutdown_signal;
@@ -80,10 +83,11 @@ impl AppState {
     }
 }
 
-/// The JSON API, mounted under `/api/v1` by [`app`]. Authentication is layered here, once, over every route
+/// The JSON API, mounted under `/api/v1` by [`app`], and its OpenAPI document: both come from the same routes, so
+/// nothing is served that the document does not describe. Authentication is layered here, once, over every route
 /// except the public ones; what each role may see is decided by the queries behind each route.
-pub fn api_router(state: &AppState) -> Router<AppState> {
-    let signed_in = Router::new()
+pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let signed_in = OpenApiRouter::new()
         .merge(enrollment::router())
         .merge(reference::router())
         .merge(photos::router(state.config.max_photo_bytes))
@@ -93,20 +97,29 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
         .merge(task_actions::router())
         .merge(leaderboard::router())
         .route_layer(from_fn_with_state(state.clone(), auth::require_user));
-    let public = Router::new()
+    let public = OpenApiRouter::new()
         .merge(health::router())
-        .merge(enrollment::public_router());
-    signed_in
+        .merge(enrollment::public_router())
+        .merge(openapi::router());
+    let (router, doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(signed_in)
         .merge(public)
-        .fallback(error::not_found)
+        .split_for_parts();
+    let doc = openapi::under(crate::domain::API_BASE, doc);
+    let router = router
+        .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(map_response(error::as_protocol_error))
+        .layer(Extension(openapi::Document::new(&doc)));
+    (router, doc)
 }
 
 /// The whole service, built without binding a port so tests can drive it directly.
 pub fn app(state: AppState) -> Router {
     http::with_middleware(
         Router::new()
-            .nest(crate::domain::API_BASE, api_router(&state))
+            .nest(crate::domain::API_BASE, api_router(&state).0)
+            .merge(openapi::viewer_router())
             .fallback(static_files::serve),
     )
     .with_state(state)

@@ -4,19 +4,20 @@ use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::put;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::accounts::unix_now;
 use super::auth::CurrentUser;
+use super::openapi::{Invalid, Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType};
 use super::reports::{visible_sql, Viewer};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::report::is_sha256_hex;
 
-pub fn router(max_bytes: usize) -> Router<AppState> {
-    Router::new()
-        .route("/photos/{sha256}", put(upload).head(exists).get(download))
+pub fn router(max_bytes: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload, exists, download))
         // Room for one byte more than allowed, so "too large" is told apart from a broken connection.
         .layer(DefaultBodyLimit::max(max_bytes + 1))
 }
@@ -44,6 +45,21 @@ fn check_hash_format(sha256: &str) -> Result<()> {
     }
 }
 
+/// Stores a photo under the SHA-256 of its bytes. A repeat is a no-op; the type is checked on the bytes.
+#[utoipa::path(put, path = "/photos/{sha256}", tag = "photos", operation_id = "upload_photo", security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "Lowercase hex SHA-256 of the body", pattern = "^[0-9a-f]{64}$")),
+    request_body(description = "The image bytes (at most 5 MiB unless the server is configured otherwise)",
+        content(("image/jpeg"), ("image/png"), ("image/webp"))),
+    responses(
+        (status = 201, description = "Stored"),
+        (status = 200, description = "Already stored: nothing changed"),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Invalid),
+    )
+)]
 async fn upload(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -111,6 +127,17 @@ async fn upload(
     })
 }
 
+/// Whether a photo is stored (the phone skips uploads the server has).
+#[utoipa::path(head, path = "/photos/{sha256}", tag = "photos", operation_id = "photo_exists", security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "Lowercase hex SHA-256 of the photo", pattern = "^[0-9a-f]{64}$")),
+    responses(
+        (status = 200, description = "Stored"),
+        (status = 400, description = "The URL cannot be read"),
+        (status = 401, description = "Missing, invalid or revoked token"),
+        (status = 404, description = "Not stored"),
+        (status = 422, description = "Not a lowercase hex SHA-256"),
+    )
+)]
 async fn exists(State(state): State<AppState>, Path(sha256): Path<String>) -> Result<StatusCode> {
     check_hash_format(&sha256)?;
     let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM photos WHERE sha256 = ?")
@@ -120,6 +147,18 @@ async fn exists(State(state): State<AppState>, Path(sha256): Path<String>) -> Re
     found.map(|_| StatusCode::OK).ok_or(Error::NotFound)
 }
 
+/// The photo's bytes, to a user who may see a report or task using it, or who uploaded it.
+#[utoipa::path(get, path = "/photos/{sha256}", tag = "photos", operation_id = "download_photo", security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "Lowercase hex SHA-256 of the photo", pattern = "^[0-9a-f]{64}$")),
+    responses(
+        (status = 200, description = "The bytes, with the type read from them when stored",
+            content(("image/jpeg"), ("image/png"), ("image/webp"))),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    )
+)]
 async fn download(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -1,28 +1,52 @@
 //! Reference data that every phone keeps offline: categories, 暖心驿站 stations, 网格 grids.
 use anyhow::Context;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use sqlx::SqlitePool;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::openapi::Unauthorized;
 use super::{AppState, Result};
 use crate::domain::{Amenity, Category, GeoPoint, Grid, Station};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/categories", get(categories))
-        .route("/stations", get(stations))
-        .route("/grids", get(grids))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(categories))
+        .routes(routes!(stations))
+        .routes(routes!(grids))
 }
 
+/// The report categories, in the order the phone offers them.
+#[utoipa::path(get, path = "/categories", tag = "reference", operation_id = "categories", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every category", body = Vec<Category>,
+         example = json!([{"code": "manhole_cover", "name_zh": "井盖缺失或破损", "name_en": "Missing or broken manhole cover"}])),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Category>>> {
     Ok(Json(list_categories(&state.db).await?))
 }
 
+/// The 暖心驿站 rest stations.
+#[utoipa::path(get, path = "/stations", tag = "reference", operation_id = "stations", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every station", body = Vec<Station>),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn stations(State(state): State<AppState>) -> Result<Json<Vec<Station>>> {
     Ok(Json(list_stations(&state.db).await?))
 }
 
+/// The 网格 grids with their boundaries.
+#[utoipa::path(get, path = "/grids", tag = "reference", operation_id = "grids", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every grid", body = Vec<Grid>),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn grids(State(state): State<AppState>) -> Result<Json<Vec<Grid>>> {
     Ok(Json(list_grids(&state.db).await?))
 }

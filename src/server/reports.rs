@@ -2,23 +2,27 @@
 //! and `GET /reports/{id}`. Each new report is routed to its grid and becomes a level-1 task, `received`.
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::put;
-use axum::{Json, Router};
+use axum::Json;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::CurrentUser;
 use super::json::ApiJson;
+use super::openapi::{
+    Forbidden, Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType,
+};
 use super::reference::{list_categories, list_grids};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::report::format_time;
 use crate::domain::{
-    GeoPoint, Grid, Report, ReportStatus, ReportSubmission, Role, TimelineEntry, User,
+    ErrorBody, GeoPoint, Grid, Report, ReportStatus, ReportSubmission, Role, TimelineEntry, User,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/reports/{id}", put(submit).get(fetch))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(submit, fetch))
 }
 
 /// Who may see a report: its reporter, the grid workers of its grid, admins, and the reporters of reports rejected
@@ -83,6 +87,31 @@ fn id_conflict() -> Error {
     }
 }
 
+/// Submits a report under the id the phone made. The id is unique forever: the same content again is a replay
+/// (`200`), different content a conflict (`409`). The photos must be uploaded first.
+#[utoipa::path(put, path = "/reports/{id}", tag = "reports", operation_id = "submit_report", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The report's id, a UUID made on the phone (v7 preferred)", format = "uuid")),
+    request_body(content = ReportSubmission, example = json!({
+        "category": "manhole_cover", "urgent": true, "description": "人行道井盖缺失，夜里很危险",
+        "lat": 30.8812, "lon": 104.2519, "accuracy_m": 12.0, "address": "郫都区犀浦镇百草路 88 号",
+        "photos": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+        "captured_at": "2026-11-26T08:00:00.000Z"})),
+    responses(
+        (status = 201, description = "Received: the report is now a task of its grid", body = Report),
+        (status = 200, description = "A replay of the same report: nothing changed", body = Report),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, description = "This id holds different content, or another user's report (`id_conflict`); nothing changed",
+         body = ErrorBody),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "Invalid fields (`invalid_input`, per field in `details`) or photos not uploaded yet \
+(`photo_missing`, `details.missing` lists them)", body = ErrorBody,
+         example = json!({"error": {"code": "photo_missing", "message": "请先上传照片 (upload the listed photos first)",
+            "details": {"missing": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]}}})),
+    )
+)]
 async fn submit(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -193,6 +222,16 @@ async fn submit(
     Ok((StatusCode::CREATED, Json(report)))
 }
 
+/// A report, to its reporter, to the grid workers of its grid and to admins.
+#[utoipa::path(get, path = "/reports/{id}", tag = "reports", operation_id = "get_report", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The report's id")),
+    responses(
+        (status = 200, description = "The report and what became of it", body = Report),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn fetch(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -3,12 +3,16 @@
 //! task as it now is), and only where the rules of `domain::task` allow it (else `422`).
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::put;
-use axum::{Json, Router};
+use axum::Json;
 use time::OffsetDateTime;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::CurrentUser;
 use super::json::ApiJson;
+use super::openapi::{
+    Forbidden, Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType,
+};
 use super::reports::{load_report, next_change_seq};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
@@ -16,12 +20,34 @@ use crate::domain::report::{format_time, is_sha256_hex, parse_time};
 use crate::domain::task::{
     outcome, points_for, points_for_duplicate, ActionError, ActionKind, TaskAction,
 };
-use crate::domain::{Report, Role, TimelineEntry};
+use crate::domain::{ErrorBody, Report, Role, TimelineEntry};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/task-actions/{id}", put(act))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(act))
 }
 
+/// A grid worker's action on a task of their grid (admins: any grid), made against the version they saw.
+#[utoipa::path(put, path = "/task-actions/{id}", tag = "tasks", operation_id = "act_on_task", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The action's id, a UUID made on the worker's phone", format = "uuid")),
+    request_body(content = TaskAction, example = json!({
+        "report_id": "0193a1b2-3c4d-7e5f-8a9b-0c1d2e3f4a5b", "kind": "resolve", "note": "已更换新井盖",
+        "photos": [], "expected_version": 3})),
+    responses(
+        (status = 201, description = "Applied: the task as it now is", body = Report),
+        (status = 200, description = "A replay of the same action: nothing changed", body = Report),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, description = "The task changed since `expected_version` (`version_conflict`, the current Report \
+in `details`), or this id holds a different action (`id_conflict`)", body = ErrorBody),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "Not allowed in the task's status (`action_not_allowed`), missing fields \
+(`invalid_input`), or photos not uploaded (`photo_missing`)", body = ErrorBody,
+         example = json!({"error": {"code": "action_not_allowed", "message": "当前状态下不能进行此操作 (the task's status does not allow this action)"}})),
+    )
+)]
 async fn act(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
