@@ -33,6 +33,13 @@ fn categories_by_use(categories: &[Category], reports: &[LocalReport]) -> Vec<Ca
     list.into_iter().map(|(_, c)| c).collect()
 }
 
+/// A `performance.mark()` for the benchmarks (scripts/bench.sh): Send tapped, the report committed to IndexedDB.
+fn mark(name: &str) {
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark(name);
+    }
+}
+
 /// The first problem of a report that is not ready, in words.
 fn problem(t: &Texts, report: &LocalReport, known: &[Category]) -> Option<String> {
     let Some(sub): Option<ReportSubmission> = report.submission() else {
@@ -176,6 +183,7 @@ pub fn ReportPage() -> impl IntoView {
     };
 
     let send = move |_| {
+        mark("report-send");
         let Some(mut r) = current.get_untracked() else {
             return;
         };
@@ -203,6 +211,7 @@ pub fn ReportPage() -> impl IntoView {
             };
             match store.queue_report(&r, &entry).await {
                 Ok(()) => {
+                    mark("report-saved");
                     current.set(None);
                     urls.set(HashMap::new());
                     message.set(Some((false, app.t().saved_on_phone.to_owned())));
