@@ -334,3 +334,73 @@ fn the_database_runs_in_wal_mode() {
     let (status, _, _) = stop(running);
     assert!(status.success());
 }
+
+#[test]
+fn the_log_names_users_by_id_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    let running = start(&db);
+    let added = admin(
+        &db,
+        &[
+            "add",
+            "--role",
+            "rider",
+            "--name",
+            "骑手甄隐私",
+            "--phone",
+            "13800138000",
+            "--json",
+        ],
+    );
+    assert!(added.status.success());
+    let added: serde_json::Value = serde_json::from_slice(&added.stdout).unwrap();
+    let code = added["code"].as_str().unwrap().to_owned();
+    let (status, body) = enroll(&running.base, &code);
+    assert_eq!(status, 201, "{body}");
+    let token = body["token"].as_str().unwrap().to_owned();
+    let pass_secret = body["pass_secret"].as_str().unwrap().to_owned();
+    let description = "在隐私路 13 号门口，井盖缺失";
+    let report = block_on(async {
+        let captured = suishoupai::domain::report::format_time(time::OffsetDateTime::now_utc());
+        reqwest::Client::new()
+            .put(format!(
+                "{}/api/v1/reports/{}",
+                running.base,
+                uuid::Uuid::now_v7()
+            ))
+            .bearer_auth(&token)
+            .json(
+                &serde_json::json!({"category": "manhole_cover", "description": description,
+                "address": "隐私路 13 号", "captured_at": captured}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(report, 201);
+    // A failed attempt with a wrong code and a wrong token, too.
+    assert_eq!(enroll(&running.base, "WRNG-CODE-XX").0, 401);
+    assert_eq!(get(&running.base, &"f".repeat(64), "/me").0, 401);
+    let (_, _, log) = stop(running);
+    assert!(
+        log.contains(added["user_id"].as_str().unwrap()),
+        "ids are logged: {log}"
+    );
+    for secret in [
+        code.as_str(),
+        &code.replace('-', ""),
+        "WRNG-CODE-XX",
+        &token,
+        &"f".repeat(64),
+        &pass_secret,
+        "骑手甄隐私",
+        "13800138000",
+        description,
+        "隐私路",
+    ] {
+        assert!(!log.contains(secret), "the log holds {secret:?}:\n{log}");
+    }
+}

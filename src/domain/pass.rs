@@ -117,7 +117,7 @@ pub fn secret_bytes(hex: &str) -> Option<Vec<u8>> {
 
 /// `1234 5678`: how a code is shown, to read aloud.
 pub fn display(code: &str) -> String {
-    if code.len() == 8 {
+    if is_code(code) {
         format!("{} {}", &code[..4], &code[4..])
     } else {
         code.to_owned()
@@ -129,6 +129,13 @@ mod tests {
     use super::*;
 
     const RFC_SECRET: &[u8] = b"12345678901234567890";
+
+    #[test]
+    fn display_shows_codes_in_two_groups_and_anything_else_as_it_is() {
+        assert_eq!(display("12345678"), "1234 5678");
+        // Eight bytes that are not eight digits (found by the property tests: slicing it panicked).
+        assert_eq!(display("*\u{1EE6A}\u{0BA3}"), "*\u{1EE6A}\u{0BA3}");
+    }
 
     #[test]
     fn rfc_6238_sha1_test_vectors() {

@@ -12,6 +12,7 @@ use super::AppState;
 pub fn with_middleware(router: Router<AppState>) -> Router<AppState> {
     router
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(super::security::headers))
         .layer(middleware::from_fn(log_request))
 }
 

@@ -18,6 +18,7 @@ pub mod rate_limit;
 mod reference;
 pub mod reports;
 pub mod secret;
+mod security;
 mod static_files;
 mod task_actions;
 

@@ -153,6 +153,10 @@ pub fn viewer_router() -> Router<AppState> {
                 [
                     (header::CONTENT_TYPE, content_type),
                     (header::CACHE_CONTROL, "no-cache"),
+                    (
+                        header::CONTENT_SECURITY_POLICY,
+                        super::security::VIEWER_POLICY,
+                    ),
                 ],
                 body,
             )

@@ -178,9 +178,13 @@ async fn download(
         .fetch_optional(&state.db)
         .await?;
     let (content_type, bytes) = row.ok_or(Error::NotFound)?;
+    // The type was read from the bytes when stored; the name is only the hash, so neither can be abused.
+    let extension = content_type.rsplit('/').next().unwrap_or("bin");
+    let disposition = format!("inline; filename=\"{sha256}.{extension}\"");
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
             // The bytes of a hash never change; only this user may see them.
             (
                 header::CACHE_CONTROL,

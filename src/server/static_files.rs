@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-use super::{AppState, Error};
+use super::{security, AppState, Error};
 
 const NO_CACHE: &str = "no-cache";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -50,6 +50,12 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    // The shell's policy on every file of the app: it governs the page and the service worker alike.
+    let shell = tokio::fs::read_to_string(&index).await.unwrap_or_default();
+    let csp = security::app_policy(&security::inline_script_hashes(&shell));
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     res
 }

@@ -1,0 +1,206 @@
+//! Property tests of every parser and validator in `src/domain/` (and the phone's message splitter): on any input
+//! they return an answer and never panic, and what one side writes the other reads back unchanged.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use suishoupai::domain::change::{decode_cursor, encode_cursor};
+use suishoupai::domain::report::{format_time, is_sha256_hex, parse_time};
+use suishoupai::domain::task::{outcome, ActionKind, TaskAction};
+use suishoupai::domain::{
+    enrollment_code, geo, pass, retry, GeoPoint, ReportStatus, ReportSubmission, Role, Station,
+};
+use suishoupai::i18n::{server_message, Lang};
+
+/// Cases per property (each property below runs this many generated inputs).
+const CASES: u32 = 2_000;
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: CASES,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+fn any_status() -> impl Strategy<Value = ReportStatus> {
+    prop_oneof![
+        Just(ReportStatus::Received),
+        Just(ReportStatus::Accepted),
+        Just(ReportStatus::InProgress),
+        Just(ReportStatus::Resolved),
+        Just(ReportStatus::Rejected),
+    ]
+}
+
+fn any_kind() -> impl Strategy<Value = ActionKind> {
+    prop_oneof![
+        Just(ActionKind::Accept),
+        Just(ActionKind::Start),
+        Just(ActionKind::Note),
+        Just(ActionKind::Escalate),
+        Just(ActionKind::Resolve),
+        Just(ActionKind::Reject),
+    ]
+}
+
+/// Floats including the hostile ones: NaN, infinities, huge and tiny values.
+fn any_f64() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        any::<f64>(),
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        -200.0..200.0f64,
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused(seq in 0i64.., text in ".{0,40}") {
+        prop_assert_eq!(decode_cursor(&encode_cursor(seq)), Some(seq));
+        if let Some(n) = decode_cursor(&text) {
+            prop_assert!(n >= 0);
+            prop_assert_eq!(encode_cursor(n).len() <= text.len(), true);
+        }
+    }
+
+    #[test]
+    fn times_round_trip_through_the_servers_format(secs in -62_000_000_000i64..250_000_000_000, ms in 0u16..1000) {
+        let t = time::OffsetDateTime::from_unix_timestamp(secs).unwrap() + time::Duration::milliseconds(ms.into());
+        let written = format_time(t);
+        prop_assert_eq!(parse_time(&written), Some(t), "{}", written);
+    }
+
+    #[test]
+    fn any_text_parses_as_a_time_or_not_without_panicking(text in "\\PC{0,40}", rfcish in "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{0,14}(Z|[+-][0-9]{2}:[0-9]{2})?") {
+        let _ = parse_time(&text);
+        if let Some(t) = parse_time(&rfcish) {
+            prop_assert!(parse_time(&format_time(t)).is_some());
+        }
+    }
+
+    #[test]
+    fn sha256_hex_is_exactly_64_lowercase_hex(text in "\\PC{0,80}", hex in "[0-9a-f]{64}") {
+        prop_assert!(is_sha256_hex(&hex));
+        prop_assert_eq!(
+            is_sha256_hex(&text),
+            text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+    }
+
+    #[test]
+    fn enrollment_codes_survive_how_people_type_them(bytes in prop::collection::vec(any::<u8>(), 0..64), text in "\\PC{0,30}") {
+        if let Some(code) = enrollment_code::from_random_bytes(&bytes) {
+            prop_assert!(enrollment_code::is_well_formed(&code));
+            let shown = enrollment_code::display(&code);
+            prop_assert_eq!(enrollment_code::normalize(&shown), code.clone());
+            prop_assert_eq!(enrollment_code::normalize(&shown.to_lowercase().replace('-', " - ")), code);
+        }
+        let normalized = enrollment_code::normalize(&text);
+        let _ = enrollment_code::is_well_formed(&normalized);
+        let _ = enrollment_code::display(&normalized);
+    }
+
+    #[test]
+    fn passes_read_back_what_the_phone_shows(secret in prop::collection::vec(any::<u8>(), 20), now in 0i64..4_000_000_000, rider in "[0-9a-f-]{1,40}", text in "\\PC{0,60}") {
+        let code = pass::code_at(&secret, now);
+        prop_assert!(pass::verify(&secret, &code, now));
+        let read = pass::read(&pass::qr_text(&rider, &code)).unwrap();
+        prop_assert_eq!(read.rider_id.as_deref(), Some(rider.as_str()));
+        prop_assert_eq!(&read.code, &code);
+        prop_assert_eq!(pass::read(&pass::display(&code)).unwrap().code, code);
+        // Anything at all: read, shown, verified, decoded — no panic.
+        if let Some(read) = pass::read(&text) {
+            prop_assert_eq!(read.code.len(), 8);
+            let _ = pass::verify(&secret, &read.code, now);
+        }
+        let _ = pass::display(&text);
+        let _ = pass::secret_bytes(&text);
+    }
+
+    #[test]
+    fn report_validation_answers_any_submission(
+        category in "\\PC{0,20}", description in "\\PC{0,50}", lat in prop::option::of(any_f64()),
+        lon in prop::option::of(any_f64()), accuracy in prop::option::of(any_f64()),
+        address in prop::option::of("\\PC{0,20}"), photos in prop::collection::vec("\\PC{0,70}", 0..6),
+        captured_at in "\\PC{0,30}", urgent in any::<bool>(),
+    ) {
+        let report = ReportSubmission {
+            category, urgent, description, lat, lon, accuracy_m: accuracy, address, photos, captured_at,
+        };
+        let now = time::OffsetDateTime::now_utc();
+        match report.validate(now, |c| c == "road_damage") {
+            Ok(()) => {
+                prop_assert!(report.photos.len() <= 3);
+                prop_assert!(report.photos.iter().all(|p| is_sha256_hex(p)));
+                if let (Some(lat), Some(lon)) = (report.lat, report.lon) {
+                    prop_assert!(GeoPoint::new(lat, lon).is_valid());
+                }
+            }
+            Err(fields) => prop_assert!(!fields.is_empty()),
+        }
+        let _ = report.canonical();
+    }
+
+    #[test]
+    fn task_outcomes_follow_the_table(status in any_status(), level in any::<u8>(), kind in any_kind(),
+        note in prop::option::of("\\PC{0,10}"), reason in prop::option::of("\\PC{0,12}"),
+        duplicate_of in prop::option::of("\\PC{0,10}"), version in any::<i64>()) {
+        let action = TaskAction {
+            report_id: "r".into(), kind, note, photos: vec![], reason, duplicate_of, expected_version: version,
+        };
+        if let Ok((new_status, new_level)) = outcome(status, level, &action) {
+            prop_assert!(suishoupai::domain::task::allowed(status, level, kind));
+            prop_assert!(new_level >= level);
+            prop_assert!(new_status != ReportStatus::Received || kind == ActionKind::Note || kind == ActionKind::Escalate);
+        }
+    }
+
+    #[test]
+    fn geometry_never_panics_and_compass_points_are_in_range(a in (any_f64(), any_f64()), b in (any_f64(), any_f64()), bearing in any_f64()) {
+        let (p, q) = (GeoPoint::new(a.0, a.1), GeoPoint::new(b.0, b.1));
+        let d = p.distance_m(&q);
+        if p.is_valid() && q.is_valid() {
+            prop_assert!((0.0..=20_040_000.0).contains(&d), "{}", d);
+            let bearing = p.bearing_deg(&q);
+            prop_assert!(bearing.is_nan() || (0.0..360.0).contains(&bearing));
+        }
+        prop_assert!(geo::compass_point(bearing) < 8);
+    }
+
+    #[test]
+    fn station_hours_of_any_text_answer_or_decline(hours in "\\PC{0,20}", minute in 0u32..1440, hh in 0u32..25, mm in 0u32..60, hh2 in 0u32..25, mm2 in 0u32..60) {
+        let mut station = Station {
+            id: "s".into(), name: "驿站".into(), address: "".into(), lat: 30.0, lon: 104.0,
+            hours, amenities: vec![], demo: false,
+        };
+        let _ = station.is_open_at(minute);
+        let _ = station.geo_uri();
+        station.hours = format!("{hh:02}:{mm:02}-{hh2:02}:{mm2:02}");
+        prop_assert!(station.is_open_at(minute).is_some(), "{}", station.hours);
+    }
+
+    #[test]
+    fn codes_of_roles_and_statuses_are_parsed_or_refused(text in "\\PC{0,20}") {
+        if let Some(role) = Role::from_code(&text) { prop_assert_eq!(role.code(), text.as_str()); }
+        if let Some(status) = ReportStatus::from_code(&text) { prop_assert_eq!(status.code(), text.as_str()); }
+        let _ = Lang::from_tag(&text);
+    }
+
+    #[test]
+    fn retry_rules_are_total(status in any::<u16>(), attempts in any::<u32>(), retry_after in prop::option::of(any::<u32>()), jitter in any_f64()) {
+        let _ = retry::verdict(status);
+        let wait = retry::backoff_ms(attempts, retry_after, jitter);
+        prop_assert!(wait.is_finite() && wait >= 0.0, "{}", wait);
+        if let Some(s) = retry_after { prop_assert!(wait >= s as f64 * 1000.0); }
+    }
+
+    #[test]
+    fn server_messages_split_for_either_language(message in "\\PC{0,40}") {
+        let zh = server_message(&message, Lang::Zh);
+        let en = server_message(&message, Lang::En);
+        prop_assert!(zh.len() <= message.len() && en.len() <= message.len());
+    }
+}
