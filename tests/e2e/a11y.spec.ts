@@ -1,9 +1,9 @@
 // Every page, in Chinese and in English, in the light and the dark theme, checked by tools: axe finds no
 // serious or critical violation; every control is at least 48×48 px; text has at least 7:1 contrast
-// (axe's color-contrast-enhanced rule, WCAG AAA).
+// (axe's color-contrast-enhanced rule, WCAG AAA); nothing scrolls sideways.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { cameraPhoto, signIn, snapAndSend } from "./helpers";
+import { cameraPhoto, noSidewaysScroll, signIn, snapAndSend } from "./helpers";
 
 test.use({ geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 }, permissions: ["geolocation"] });
 
@@ -26,6 +26,10 @@ function pages(reportId: string, lang: "zh" | "en"): Check[] {
         await goto("/", zh ? "随手拍" : "Snap a hazard")(page);
         await page.getByTestId("photo-input").setInputFiles({ name: "a.jpg", mimeType: "image/jpeg", buffer: photo });
         await expect(page.getByRole("button", { name: zh ? "井盖缺失或破损" : "Missing or broken manhole cover" })).toBeVisible();
+        // The primary action is within the thumb's reach without scrolling: at the bottom, above the tab bar.
+        const send = await page.getByRole("button", { name: zh ? "发送" : "Send", exact: true }).boundingBox();
+        expect(send!.y).toBeGreaterThan(480);
+        expect(send!.y + send!.height).toBeLessThanOrEqual(640 - 64);
       },
     },
     { name: "my-reports", open: goto("/my-reports", zh ? "我的上报" : "My reports") },
@@ -90,6 +94,7 @@ async function audit(page: Page, where: string) {
     ).toEqual([]);
     expect(await smallTargets(page), `controls under 48×48 px on ${where} (${scheme})`).toEqual([]);
   }
+  await noSidewaysScroll(page);
   await page.emulateMedia({ colorScheme: null });
 }
 

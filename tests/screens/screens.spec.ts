@@ -1,0 +1,87 @@
+// Every main screen at 360×640, in Chinese and in English, into docs/screens/ (README shows them), each as the
+// role that uses it: a rider with a delivered report, the worker of that grid, a station's staff.
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { addUser, cameraPhoto, enrollWithCode, snapAndSend } from "../e2e/helpers";
+
+const phone = {
+  viewport: { width: 360, height: 640 },
+  deviceScaleFactor: 1,
+  isMobile: true,
+  hasTouch: true,
+  geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 },
+  permissions: ["geolocation"],
+};
+
+async function shot(page: Page, name: string, lang: string) {
+  // Let pictures and the sync settle.
+  await page.waitForLoadState("networkidle");
+  await page.screenshot({ path: `docs/screens/${name}-${lang}.png` });
+}
+
+async function phoneOf(browser: Browser, role: "rider" | "grid_worker" | "station_staff", name: string, lang: string) {
+  const context = await browser.newContext(phone);
+  const page = await context.newPage();
+  const { code } = addUser(role, name, "demo-grid-07");
+  await page.goto("/");
+  await enrollWithCode(page, code);
+  return page;
+}
+
+async function english(page: Page) {
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");
+}
+
+for (const lang of ["zh", "en"]) {
+  test(`main screens (${lang})`, async ({ browser }) => {
+    const en = lang === "en";
+    const photo = await cameraPhoto(browser);
+
+    const rider = await phoneOf(browser, "rider", "骑手小李", lang);
+    await snapAndSend(rider, photo, "井盖松动，电动车经过会翻");
+    await rider.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+    await rider.getByRole("button", { name: "立即同步" }).click();
+    await expect(rider.getByTestId("sync-summary")).toHaveText("全部已送达", { timeout: 20_000 });
+    if (en) await english(rider);
+    await rider.goto("/");
+    await shot(rider, "report", lang);
+    await rider.goto("/my-reports");
+    await shot(rider, "my-reports", lang);
+    await rider.getByTestId("my-reports").locator("a").first().click();
+    await expect(rider.getByTestId("report-detail")).toBeVisible();
+    await shot(rider, "report-detail", lang);
+    await rider.goto("/stations");
+    await expect(rider.locator(".station")).toHaveCount(22);
+    await shot(rider, "stations", lang);
+    await rider.goto("/pass");
+    await shot(rider, "pass", lang);
+    await rider.goto("/settings");
+    await shot(rider, "settings", lang);
+    await rider.goto("/");
+    await rider.getByTestId("photo-input").setInputFiles({ name: "IMG_0002.jpg", mimeType: "image/jpeg", buffer: photo });
+    await expect(rider.getByTestId("location")).toBeVisible();
+    await rider.getByRole("button", { name: en ? "Flooding" : "积水内涝" }).click();
+    await shot(rider, "report-form", lang);
+    // The enroll screen, in the language chosen: signing out keeps it.
+    await rider.goto("/settings");
+    await rider.getByRole("button", { name: en ? "Sign out" : "退出登录" }).click();
+    await rider.getByRole("alertdialog").getByRole("button").last().click();
+    await expect(rider.getByRole("navigation")).toHaveCount(0);
+    await shot(rider, "enroll", lang);
+
+    const worker = await phoneOf(browser, "grid_worker", "网格员王芳", lang);
+    if (en) await english(worker);
+    await worker.goto("/tasks");
+    await expect(worker.getByTestId("tasks").locator("li")).not.toHaveCount(0);
+    await shot(worker, "tasks", lang);
+    await worker.getByTestId("tasks").locator("a").first().click();
+    await expect(worker.getByTestId("task-actions")).toBeVisible();
+    await shot(worker, "task-detail", lang);
+
+    const staff = await phoneOf(browser, "station_staff", "驿站张敏", lang);
+    if (en) await english(staff);
+    await staff.goto("/checkins");
+    await shot(staff, "checkins", lang);
+  });
+}
