@@ -20,12 +20,13 @@ async function controlled(page: Page) {
   });
 }
 
-test("Chromium finds the app installable: manifest, icons and service worker", async ({ baseURL }) => {
+test("Chromium finds the app installable (manifest, icons, service worker) and its install offer reaches 设置", async ({ baseURL }) => {
   // A persistent profile: Chromium installs nothing from an incognito one, which is what a test context is.
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "suishoupai-profile-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    // Chromium offers installation only after some use of the site; this flag skips the wait.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--bypass-app-banner-engagement-checks"],
     viewport: { width: 360, height: 640 },
     baseURL,
   });
@@ -47,6 +48,10 @@ test("Chromium finds the app installable: manifest, icons and service worker", a
     }
     const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
     expect(installabilityErrors).toEqual([]);
+    // Chromium's own install offer reaches the app: 设置 shows the button.
+    await signIn(page, "rider");
+    await page.goto("/settings");
+    await expect(page.getByTestId("install").getByRole("button", { name: "安装随手拍" })).toBeVisible();
   } finally {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
