@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The benchmarks, measured in one run and each beside a baseline of the same run: first load (beside a minimal Leptos
+# CSR app), photo (beside FixMyStreet's web settings), tap to saved, outbox drain (loopback and a slow, lossy proxy),
+# server load (beside raw SQLite inserts) and growth (1,000 against 1,000,000 reports). Writes BENCHMARKS.md, then
+# exits non-zero if a budget is exceeded or a benchmark failed. Not part of scripts/test.sh. Ports 18100–18199.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+
+BENCH_DIR="$ROOT/target/bench"
+MINIMAL_DIR="$ROOT/target/minimal-leptos"
+export BENCH_DIR
+set -e
+ensure_build_tools
+apt_install chromium fonts-noto-cjk python3
+mkdir -p "$BENCH_DIR/phone"
+rm -f "$BENCH_DIR"/*.json "$BENCH_DIR"/*.txt "$BENCH_DIR"/phone/*.db*
+set +e
+
+failed=()
+started=$(date +%s)
+# step NAME COMMAND…: runs it, records its seconds in $BENCH_DIR/steps.txt, and remembers a failure.
+step() {
+  local name="$1" t0 rc
+  shift
+  t0=$(date +%s)
+  "$@"
+  rc=$?
+  printf '%s\t%s\t%s\n' "$name" "$(($(date +%s) - t0))" "$rc" >>"$BENCH_DIR/steps.txt"
+  [ "$rc" -eq 0 ] || failed+=("$name")
+  return "$rc"
+}
+
+build_minimal() {
+  (cd benches/minimal-leptos &&
+    CARGO_TARGET_DIR="$MINIMAL_DIR" TRUNK_OFFLINE=true TRUNK_SKIP_VERSION_CHECK=true \
+      trunk build --release --dist "$MINIMAL_DIR/dist")
+}
+build_pwa_for_bench() {
+  TRUNK_OFFLINE=true TRUNK_SKIP_VERSION_CHECK=true trunk build --release --dist "$BENCH_DIR/dist"
+}
+sizes() {
+  scripts/size-report.sh "$BENCH_DIR/dist" >"$BENCH_DIR/first-load-app.txt" &&
+    scripts/size-report.sh "$MINIMAL_DIR/dist" >"$BENCH_DIR/first-load-minimal.txt" &&
+    cat "$BENCH_DIR/first-load-app.txt" "$BENCH_DIR/first-load-minimal.txt"
+}
+server_bench() {
+  cargo bench --bench server -- --out "$BENCH_DIR" --bin target/release/suishoupai --dist "$BENCH_DIR/dist" \
+    --port 18110
+}
+phone_bench() {
+  BENCH_DIST="$BENCH_DIR/dist" BENCH_SERVER_BIN=target/release/suishoupai BENCH_PORT=18101 \
+    BENCH_SLOW_SERVER_PORT=18102 BENCH_PROXY_PORT=18103 \
+    npx playwright test -c benches/playwright.bench.config.ts
+}
+
+say "first load: the PWA and a minimal Leptos CSR app, both with trunk build --release (profile wasm-release, wasm-opt -Oz)"
+step "build the PWA" build_pwa_for_bench
+step "build the minimal Leptos app" build_minimal
+step "first load sizes" sizes
+say "the release server"
+step "build the server" cargo build --release --bin suishoupai
+say "server: 64 concurrent clients, raw SQLite inserts, growth to 1,000,000 reports"
+step "server and growth" server_bench
+say "phone: photo, tap to saved, outbox drain (Playwright in Chromium, the release PWA)"
+step "phone" phone_bench
+
+printf 'total\t%s\t0\n' "$(($(date +%s) - started))" >>"$BENCH_DIR/steps.txt"
+say "writing BENCHMARKS.md"
+node benches/report.mjs "$BENCH_DIR" BENCHMARKS.md
+verdict=$?
+if [ ${#failed[@]} -gt 0 ]; then
+  say "failed: ${failed[*]}"
+  exit 1
+fi
+exit "$verdict"
