@@ -13,7 +13,7 @@ build_pwa
 say "cargo build (the server)"
 cargo build --bin suishoupai
 
-port="${LIGHTHOUSE_PORT:-18097}"
+port="${LIGHTHOUSE_PORT:-18096}"
 work="$(mktemp -d)"
 target/debug/suishoupai serve --addr "127.0.0.1:$port" --db "$work/suishoupai.db" --dist dist --demo \
   >"$work/server.log" 2>&1 &
