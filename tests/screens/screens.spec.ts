@@ -48,6 +48,9 @@ for (const lang of ["zh", "en"]) {
     await shot(rider, "report", lang);
     await rider.goto("/my-reports");
     await shot(rider, "my-reports", lang);
+    await rider.emulateMedia({ colorScheme: "dark" });
+    await shot(rider, "my-reports-dark", lang);
+    await rider.emulateMedia({ colorScheme: "light" });
     await rider.getByTestId("my-reports").locator("a").first().click();
     await expect(rider.getByTestId("report-detail")).toBeVisible();
     await shot(rider, "report-detail", lang);
