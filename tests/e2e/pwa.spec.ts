@@ -6,12 +6,19 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import { chromium, expect, test, type Page } from "@playwright/test";
 import { cameraPhoto, enrollWithCode, signIn, snapAndSend } from "./helpers";
 
 test.use({ geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 }, permissions: ["geolocation"] });
 
 const bin = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
+
+/** axe's serious and critical violations on the page as it is now. */
+async function axeProblems(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
+}
 
 async function controlled(page: Page) {
   await page.waitForFunction(async () => {
@@ -104,14 +111,20 @@ test("a second visit with the network off opens the app with its queued reports 
   const second = await context.newPage();
   const started = Date.now();
   await second.goto("/my-reports");
-  const rows = second.getByTestId("my-reports").locator("li");
-  await expect(rows.filter({ hasText: "待发送" })).toHaveCount(2);
+  // From the start of the navigation to the first frame showing both queued reports, as the page measures it.
+  // (The sync engine may be trying them at that moment: 待发送 or 发送中.)
+  const shown = await second.waitForFunction(() => {
+    const queued = [...document.querySelectorAll('[data-testid="my-reports"] li')].filter((li) =>
+      /待发送|发送中/.test(li.textContent ?? "")
+    );
+    return queued.length === 2 && performance.now();
+  });
+  const pageMs = Math.round((await shown.jsonValue()) as number);
   const wallMs = Date.now() - started;
-  // From the start of the navigation, as the page measures it.
-  const pageMs = Math.round(await second.evaluate(() => performance.now()));
   await expect(second.getByRole("heading", { level: 1 })).toHaveText("我的上报");
   await expect(second.getByRole("status").filter({ hasText: "离线" })).toBeVisible();
-  console.log(`figures: offline second visit → 我的上报 with 2 queued reports in ${pageMs} ms (page clock), ${wallMs} ms (test clock)`);
+  console.log(`figures: offline second visit → 我的上报 with 2 queued reports in ${pageMs} ms from navigation start (page clock), ${wallMs} ms from goto (test clock)`);
+  expect(pageMs).toBeLessThan(1000);
   expect(wallMs).toBeLessThan(1000);
   await second.screenshot({ path: "test-results/screens/offline-second-visit-zh.png" });
   await context.setOffline(false);
@@ -186,6 +199,7 @@ test("a new build waits; 更新 switches after the sync in flight, with one relo
     });
     const banner = page.getByTestId("update-banner");
     await expect(banner).toContainText("新版本可用");
+    expect(await axeProblems(page)).toEqual([]);
     await page.screenshot({ path: "test-results/screens/update-banner-zh.png" });
     // Still the old build on screen: nothing switched by itself.
     expect(await page.locator('meta[name="suishoupai-build"]').count()).toBe(0);
@@ -240,7 +254,11 @@ test("where the browser offers installation, 设置 has an install button that o
   });
   const card = page.getByTestId("install");
   await expect(card.getByRole("heading")).toHaveText("安装到手机");
-  await card.getByRole("button", { name: "安装随手拍" }).click();
+  expect(await axeProblems(page)).toEqual([]);
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(card.getByRole("heading")).toHaveText("Install on this phone");
+  expect(await axeProblems(page)).toEqual([]);
+  await card.getByRole("button", { name: "Install the app" }).click();
   await expect.poll(() => page.evaluate(() => (window as any).promptShown)).toBe(true);
   await expect(page.getByTestId("install")).toHaveCount(0);
 });
@@ -258,6 +276,7 @@ test("on an iPhone's Safari, 设置 explains Add to Home Screen", async ({ brows
   await page.goto("/settings");
   await expect(page.getByTestId("install")).toContainText("添加到主屏幕");
   await expect(page.getByTestId("install").getByRole("button")).toHaveCount(0);
+  expect(await axeProblems(page)).toEqual([]);
   await page.screenshot({ path: "test-results/screens/settings-ios-zh.png" });
   await context.close();
 });
