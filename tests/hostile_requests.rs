@@ -86,14 +86,32 @@ fn hostile_bodies() -> Vec<(&'static str, Vec<u8>)> {
         ("a number", b"42".to_vec()),
         ("null", b"null".to_vec()),
         ("NaN", b"{\"lat\": NaN}".to_vec()),
-        ("invalid UTF-8", b"{\"description\": \"\xff\xfe\xfd\"}".to_vec()),
-        ("UTF-16", "{\"a\":1}".encode_utf16().flat_map(|u| u.to_le_bytes()).collect()),
+        (
+            "invalid UTF-8",
+            b"{\"description\": \"\xff\xfe\xfd\"}".to_vec(),
+        ),
+        (
+            "UTF-16",
+            "{\"a\":1}"
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes())
+                .collect(),
+        ),
         ("BOM", b"\xef\xbb\xbf{}".to_vec()),
         ("deep nesting 1k", deep(1_000)),
         ("deep nesting 100k", deep(100_000)),
-        ("deep object", format!("{}1{}", "{\"a\":".repeat(50_000), "}".repeat(50_000)).into_bytes()),
-        ("duplicate keys", b"{\"category\":\"road_damage\",\"category\":[]}".to_vec()),
-        ("10 MB string", format!("{{\"description\":\"{}\"}}", "a".repeat(10 * 1024 * 1024)).into_bytes()),
+        (
+            "deep object",
+            format!("{}1{}", "{\"a\":".repeat(50_000), "}".repeat(50_000)).into_bytes(),
+        ),
+        (
+            "duplicate keys",
+            b"{\"category\":\"road_damage\",\"category\":[]}".to_vec(),
+        ),
+        (
+            "10 MB string",
+            format!("{{\"description\":\"{}\"}}", "a".repeat(10 * 1024 * 1024)).into_bytes(),
+        ),
         ("10 MB of spaces", vec![b' '; 10 * 1024 * 1024]),
         ("NUL bytes", vec![0u8; 1024]),
     ]
@@ -103,7 +121,10 @@ fn hostile_ids() -> Vec<(&'static str, String)> {
     vec![
         ("dot dot", "..".into()),
         ("traversal", "..%2F..%2F..%2Fetc%2Fpasswd".into()),
-        ("encoded traversal", "%2E%2E%2F%2E%2E%2Fsuishoupai.db".into()),
+        (
+            "encoded traversal",
+            "%2E%2E%2F%2E%2E%2Fsuishoupai.db".into(),
+        ),
         ("NUL", "abc%00def".into()),
         ("backslash", "..%5C..%5Cwindows".into()),
         ("long", "a".repeat(8_000)),
@@ -139,9 +160,24 @@ async fn no_malformed_request_gets_a_5xx_or_writes_anything() {
         "scanned_at": "2026-11-26T08:00:00.000Z"});
     let enroll = json!({"code": "ABCD-EFGH-JK", "device_name": "手机"});
     let endpoints: Vec<(&'static str, String, Value, Option<String>)> = vec![
-        ("PUT", "/api/v1/reports/{id}".into(), report, Some(rider.clone())),
-        ("PUT", "/api/v1/task-actions/{id}".into(), action, Some(worker.clone())),
-        ("PUT", "/api/v1/checkins/{id}".into(), checkin, Some(staff.clone())),
+        (
+            "PUT",
+            "/api/v1/reports/{id}".into(),
+            report,
+            Some(rider.clone()),
+        ),
+        (
+            "PUT",
+            "/api/v1/task-actions/{id}".into(),
+            action,
+            Some(worker.clone()),
+        ),
+        (
+            "PUT",
+            "/api/v1/checkins/{id}".into(),
+            checkin,
+            Some(staff.clone()),
+        ),
         ("POST", "/api/v1/enroll".into(), enroll, None),
     ];
 
@@ -239,7 +275,14 @@ async fn no_malformed_request_gets_a_5xx_or_writes_anything() {
             token: Some(rider.clone()),
         });
     }
-    for month in ["2026-13", "9999-99", "abcd-ef", "2026-1", "%FF", "2026-11%00"] {
+    for month in [
+        "2026-13",
+        "9999-99",
+        "abcd-ef",
+        "2026-1",
+        "%FF",
+        "2026-11%00",
+    ] {
         cases.push(Case {
             name: format!("GET /leaderboard?month={month}"),
             method: "GET",
@@ -252,14 +295,49 @@ async fn no_malformed_request_gets_a_5xx_or_writes_anything() {
     // Photos: lies about the hash, the type and the size.
     let truncated = &photo[..3];
     for (what, hash, content_type, body) in [
-        ("hash of other bytes", sha256(b"other"), "image/jpeg", photo.clone()),
-        ("truncated jpeg", sha256(truncated), "image/jpeg", truncated.to_vec()),
-        ("png declared, jpeg sent", photo_hash.clone(), "image/png", photo.clone()),
-        ("html declared as jpeg", sha256(b"<html>"), "image/jpeg", b"<html>".to_vec()),
-        ("svg", sha256(b"<svg/>"), "image/svg+xml", b"<svg/>".to_vec()),
+        (
+            "hash of other bytes",
+            sha256(b"other"),
+            "image/jpeg",
+            photo.clone(),
+        ),
+        (
+            "truncated jpeg",
+            sha256(truncated),
+            "image/jpeg",
+            truncated.to_vec(),
+        ),
+        (
+            "png declared, jpeg sent",
+            photo_hash.clone(),
+            "image/png",
+            photo.clone(),
+        ),
+        (
+            "html declared as jpeg",
+            sha256(b"<html>"),
+            "image/jpeg",
+            b"<html>".to_vec(),
+        ),
+        (
+            "svg",
+            sha256(b"<svg/>"),
+            "image/svg+xml",
+            b"<svg/>".to_vec(),
+        ),
         ("empty", sha256(b""), "image/jpeg", vec![]),
-        ("10 MB", sha256(&[0xFF; 16]), "image/jpeg", [&[0xFF, 0xD8, 0xFF][..], &vec![0; 10 << 20]].concat()),
-        ("uppercase hash", photo_hash.to_uppercase(), "image/jpeg", photo.clone()),
+        (
+            "10 MB",
+            sha256(&[0xFF; 16]),
+            "image/jpeg",
+            [&[0xFF, 0xD8, 0xFF][..], &vec![0; 10 << 20]].concat(),
+        ),
+        (
+            "uppercase hash",
+            photo_hash.to_uppercase(),
+            "image/jpeg",
+            photo.clone(),
+        ),
     ] {
         cases.push(Case {
             name: format!("PUT /photos: {what}"),
@@ -284,7 +362,10 @@ async fn no_malformed_request_gets_a_5xx_or_writes_anything() {
         if let Some(token) = &case.token {
             req = req.bearer_auth(token);
         }
-        let res = req.send().await.unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let res = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
         let status = res.status().as_u16();
         *by_status.entry(status).or_default() += 1;
         assert!(status < 500, "{}: {status}", case.name);
@@ -297,11 +378,19 @@ async fn no_malformed_request_gets_a_5xx_or_writes_anything() {
         let text = res.text().await.unwrap_or_default();
         let after = rows(&server).await;
         if status >= 400 {
-            assert!(ct.starts_with("application/json"), "{}: {status} {ct}", case.name);
+            assert!(
+                ct.starts_with("application/json"),
+                "{}: {status} {ct}",
+                case.name
+            );
             let body: Value = serde_json::from_str(&text)
                 .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {text}", case.name));
             assert!(body["error"]["code"].is_string(), "{}: {text}", case.name);
-            assert_eq!(before, after, "{}: {status} but something was written", case.name);
+            assert_eq!(
+                before, after,
+                "{}: {status} but something was written",
+                case.name
+            );
         }
     }
     // The server is still well after all that.
@@ -311,6 +400,49 @@ async fn no_malformed_request_gets_a_5xx_or_writes_anything() {
         .await
         .unwrap();
     assert_eq!(integrity, "ok");
-    println!("hostile requests: {} cases, statuses {by_status:?}", cases.len());
+    println!(
+        "hostile requests: {} cases, statuses {by_status:?}",
+        cases.len()
+    );
     assert!(cases.len() > 400, "only {} cases", cases.len());
+}
+
+#[tokio::test]
+async fn each_user_has_a_request_budget_and_overdrawing_it_is_a_429_with_retry_after() {
+    let server = TestServer::start_with_config(suishoupai::server::Config {
+        requests_per_minute: 5,
+        ..Default::default()
+    })
+    .await;
+    let greedy = server.enrolled(Role::Rider, "贪心骑手").await.token;
+    let other = server.enrolled(Role::Rider, "别的骑手").await.token;
+    for _ in 0..5 {
+        assert_eq!(server.get_as(&greedy, "/api/v1/me").await.status(), 200);
+    }
+    let res = server.get_as(&greedy, "/api/v1/me").await;
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=12).contains(&wait), "Retry-After {wait}");
+    assert_eq!(common::error_code(res).await, "rate_limited");
+    assert_eq!(server.get_as(&other, "/api/v1/me").await.status(), 200);
+    // Health needs no token and counts against no one.
+    assert_eq!(server.get("/api/v1/health").await.status(), 200);
+}
+
+#[tokio::test]
+async fn json_bodies_over_64_kib_are_refused_before_they_are_read_whole() {
+    let server = TestServer::start().await;
+    let rider = server.enrolled(Role::Rider, "骑手").await.token;
+    let mut body = report_body(&[]);
+    body["description"] = json!("长".repeat(30_000)); // 90 KB of UTF-8
+    let res = server.put_report(&rider, &new_id(), &body).await;
+    assert_eq!(res.status(), 413);
+    assert_eq!(common::error_code(res).await, "too_large");
+    // A photo of 1 MB is still fine: photos have their own limit.
+    let photo = jpeg(3, 1 << 20);
+    assert_eq!(server.put_photo(&rider, &photo).await.status(), 201);
 }

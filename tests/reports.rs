@@ -312,3 +312,28 @@ async fn concurrent_puts_of_one_report_create_one_row() {
         .unwrap();
     assert_eq!(count, 1);
 }
+
+#[tokio::test]
+async fn a_phone_back_after_30_days_offline_delivers_its_old_reports_once() {
+    let server = TestServer::start().await;
+    let rider = server.enrolled(Role::Rider, "久别骑手").await.token;
+    let photo = jpeg(30, 3000);
+    assert_eq!(server.put_photo(&rider, &photo).await.status(), 201);
+    let mut body = report_body(&[&sha256(&photo)]);
+    let month_ago = time::OffsetDateTime::now_utc() - time::Duration::days(30);
+    body["captured_at"] = json!(suishoupai::domain::report::format_time(month_ago));
+    let id = new_id();
+    let first = server.put_report(&rider, &id, &body).await;
+    assert_eq!(first.status(), 201);
+    let report: Report = first.json().await.unwrap();
+    assert_eq!(report.submitted.captured_at, body["captured_at"]);
+    // The answer was lost; the phone sends it again (and again) after another month: still one report.
+    for _ in 0..2 {
+        assert_eq!(server.put_report(&rider, &id, &body).await.status(), 200);
+    }
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports")
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}

@@ -25,6 +25,10 @@ pub async fn require_user(
     let user = accounts::user_for_token(&state.db, token)
         .await?
         .ok_or(Error::Unauthorized)?;
+    state
+        .request_limiter
+        .take(&user.id)
+        .map_err(|retry_after| Error::RateLimited { retry_after })?;
     req.extensions_mut().insert(CurrentUser(user));
     Ok(next.run(req).await)
 }

@@ -56,6 +56,9 @@ pub struct ServeArgs {
         default_value = "24,72,168"
     )]
     pub resolve_hours: Vec<i64>,
+    /// Requests a signed-in user may make per minute, on average (as many at once); 0: no limit.
+    #[arg(long, env = "SUISHOUPAI_REQUESTS_PER_MINUTE", default_value_t = 1200)]
+    pub requests_per_minute: u32,
 }
 
 #[derive(Debug, clap::Args)]
@@ -170,6 +173,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             respond_urgent: time::Duration::minutes(args.respond_urgent_minutes),
             resolve: [l1, l2, l3].map(time::Duration::hours),
         },
+        requests_per_minute: args.requests_per_minute,
         ..Config::default()
     };
     let state = AppState::new(pool.clone(), args.dist, config);

@@ -96,7 +96,7 @@ impl Error {
             Error::RateLimited { retry_after } => ErrorBody::new(
                 "rate_limited",
                 format!(
-                    "尝试次数过多，请 {} 秒后再试 (too many attempts)",
+                    "请求过于频繁，请 {} 秒后再试 (too many requests)",
                     retry_after.as_secs()
                 ),
             ),

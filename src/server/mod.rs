@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn_with_state, map_response};
 use axum::{Extension, Router};
 use sqlx::SqlitePool;
@@ -34,6 +35,9 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{Error, Result};
 pub use http::shutdown_signal;
+
+/// The largest JSON body accepted (photos have their own limit, [`Config::max_photo_bytes`]).
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
 
 /// Settings of a running server.
 #[derive(Debug, Clone)]
@@ -47,6 +51,8 @@ pub struct Config {
     pub max_photo_bytes: usize,
     /// When tasks must be answered and resolved.
     pub deadlines: crate::domain::task::DeadlineRules,
+    /// Requests a signed-in user may make per minute (on average; as many at once); 0: no limit.
+    pub requests_per_minute: u32,
 }
 
 impl Default for Config {
@@ -57,6 +63,7 @@ impl Default for Config {
             enroll_window: Duration::from_secs(15 * 60),
             max_photo_bytes: 5 * 1024 * 1024,
             deadlines: crate::domain::task::DeadlineRules::default(),
+            requests_per_minute: 1200,
         }
     }
 }
@@ -69,6 +76,7 @@ pub struct AppState {
     pub dist: PathBuf,
     pub config: Arc<Config>,
     pub enroll_limiter: Arc<rate_limit::FailureLimiter>,
+    pub request_limiter: Arc<rate_limit::RequestLimiter>,
 }
 
 impl AppState {
@@ -78,6 +86,7 @@ impl AppState {
         AppState {
             db,
             dist,
+            request_limiter: Arc::new(rate_limit::RequestLimiter::new(config.requests_per_minute)),
             config: Arc::new(config),
             enroll_limiter: Arc::new(limiter),
         }
@@ -97,16 +106,19 @@ pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .merge(checkins::router())
         .merge(task_actions::router())
         .merge(leaderboard::router())
-        .route_layer(from_fn_with_state(state.clone(), auth::require_user));
+        .route_layer(from_fn_with_state(state.clone(), auth::require_user))
+        // JSON bodies are small (a report is a few KB); photos set their own, larger limit.
+        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));
     let public = OpenApiRouter::new()
         .merge(health::router())
         .merge(enrollment::public_router())
-        .merge(openapi::router());
+        .merge(openapi::router())
+        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));
     let (router, doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(signed_in)
         .merge(public)
         .split_for_parts();
-    let doc = openapi::under(crate::domain::API_BASE, doc);
+    let doc = openapi::finish(crate::domain::API_BASE, doc);
     let router = router
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)

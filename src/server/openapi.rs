@@ -39,6 +39,7 @@ check-ins at 暖心驿站, and the change feed. Every error has the body `{\"err
         TooLarge,
         UnsupportedMediaType,
         Invalid,
+        RateLimited,
     )),
     tags(
         (name = "accounts", description = "Enrollment with a one-time code; who am I"),
@@ -67,6 +68,44 @@ impl Modify for BearerAuth {
         components.add_security_scheme(BEARER, SecurityScheme::Http(scheme));
     }
 }
+
+/// Every signed-in operation may answer 429: requests per user are limited.
+struct RequestLimit;
+
+impl Modify for RequestLimit {
+    fn modify(&self, openapi: &mut OpenApi) {
+        use utoipa::openapi::{Ref, RefOr};
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.head,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    op.responses
+                        .responses
+                        .entry("429".into())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name("RateLimited")));
+                }
+            }
+        }
+    }
+}
+
+/// 429: too many requests from this user, or too many failed enrollment attempts from this address.
+#[derive(ToResponse)]
+#[response(
+    description = "Too many requests: wait `Retry-After` seconds (`rate_limited`)",
+    headers(("Retry-After" = u64, description = "Seconds to wait")),
+    example = json!({"error": {"code": "rate_limited", "message": "请求过于频繁，请 30 秒后再试 (too many requests)"}})
+)]
+pub struct RateLimited(pub ErrorBody);
 
 /// 400: the body is not JSON, has the wrong types, or the URL cannot be read.
 #[derive(ToResponse)]
@@ -126,13 +165,15 @@ its own code (`photo_missing`, `hash_mismatch`, `invalid_pass`, `action_not_allo
 )]
 pub struct Invalid(pub ErrorBody);
 
-/// The document with every path under `base` (the API is nested there), as clients call it.
-pub fn under(base: &str, mut doc: OpenApi) -> OpenApi {
+/// The finished document: every path under `base` (the API is nested there), as clients call it, and the
+/// rules that hold for every operation applied.
+pub fn finish(base: &str, mut doc: OpenApi) -> OpenApi {
     let paths = std::mem::take(&mut doc.paths.paths);
     doc.paths.paths = paths
         .into_iter()
         .map(|(path, item)| (format!("{base}{path}"), item))
         .collect();
+    RequestLimit.modify(&mut doc);
     doc
 }
 

@@ -76,6 +76,20 @@ async fn act(
             serde_json::json!({"note": "note over 2,000 characters"}),
         ));
     }
+    if action
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.chars().count() > 500)
+    {
+        return Err(Error::Invalid(
+            serde_json::json!({"reason": "reason over 500 characters"}),
+        ));
+    }
+    if action.duplicate_of.as_deref().is_some_and(|d| d.len() > 64) {
+        return Err(Error::Invalid(
+            serde_json::json!({"duplicate_of": "not a report id"}),
+        ));
+    }
     let fingerprint = sha256_hex(
         serde_json::to_string(&action)
             .map_err(anyhow::Error::from)?

@@ -299,6 +299,11 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
       await expect(tab.getByRole("navigation")).toBeVisible();
       phone.pages.push(tab);
     }
+    // The reference data (categories above all) on the phone before the faults begin, as after a first start.
+    for (const page of phone.pages) {
+      await page.goto("/settings");
+      await expect(page.getByTestId("reference-counts")).toHaveText("类别 11 个 · 驿站 22 个 · 网格 8 个");
+    }
     phone.token = await sessionToken(first);
     await ctx.route("**/api/v1/**", (route) => chaosRoute(phone, route));
     phones.push(phone);
