@@ -7,430 +7,442 @@
 //!   in the database and again with 1,000,000 (1,000 grids of 1,000, inserted with SQL), and the query plans.
 //!
 //! Figures go to DIR/server.json and DIR/growth.json; scripts/bench.sh writes BENCHMARKS.md from them.
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
-use serde_json::{json, Value};
-use sqlx::{Connection, Row, SqlitePool};
-use suishoupai::domain::category::INITIAL_CATALOG;
-use suishoupai::domain::change::encode_cursor;
-use suishoupai::domain::photo::sha256_hex;
-use suishoupai::domain::report::format_time;
-use suishoupai::server::reports::visible_sql;
-use suishoupai::server::{db, demo};
-
-struct Args {
-    out: PathBuf,
-    bin: PathBuf,
-    dist: PathBuf,
-    port: u16,
-    clients: usize,
-    puts: usize,
-    steady_pulls: usize,
-    pulls: usize,
-    growth: i64,
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> anyhow::Result<()> {
+    native::main()
 }
 
-fn args() -> anyhow::Result<Args> {
-    let mut a = Args {
-        out: PathBuf::from("target/bench"),
-        bin: PathBuf::from("target/release/suishoupai"),
-        dist: PathBuf::from("dist"),
-        port: 18110,
-        clients: 64,
-        puts: 100,
-        steady_pulls: 50,
-        pulls: 5,
-        growth: 1_000_000,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().context(format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--out" => a.out = value()?.into(),
-            "--bin" => a.bin = value()?.into(),
-            "--dist" => a.dist = value()?.into(),
-            "--port" => a.port = value()?.parse()?,
-            "--clients" => a.clients = value()?.parse()?,
-            "--puts" => a.puts = value()?.parse()?,
-            "--steady-pulls" => a.steady_pulls = value()?.parse()?,
-            "--pulls" => a.pulls = value()?.parse()?,
-            "--growth" => a.growth = value()?.parse()?,
-            "--bench" => {} // added by `cargo bench`
-            other => bail!("unknown argument {other}"),
-        }
+/// The benchmarks are native only: nothing to build for wasm32 (`cargo clippy --all-targets --target wasm32-…`).
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use anyhow::{bail, Context};
+    use serde_json::{json, Value};
+    use sqlx::{Connection, Row, SqlitePool};
+    use suishoupai::domain::category::INITIAL_CATALOG;
+    use suishoupai::domain::change::encode_cursor;
+    use suishoupai::domain::photo::sha256_hex;
+    use suishoupai::domain::report::format_time;
+    use suishoupai::server::reports::visible_sql;
+    use suishoupai::server::{db, demo};
+
+    struct Args {
+        out: PathBuf,
+        bin: PathBuf,
+        dist: PathBuf,
+        port: u16,
+        clients: usize,
+        puts: usize,
+        steady_pulls: usize,
+        pulls: usize,
+        growth: i64,
     }
-    Ok(a)
-}
 
-/// The release server on a database of its own; stopped with SIGTERM when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(a: &Args, db: &Path, port: u16, log: &Path) -> anyhow::Result<Server> {
-        let child = Command::new(&a.bin)
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--db"])
-            .arg(db)
-            .arg("--dist")
-            .arg(&a.dist)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(log)?)
-            .spawn()
-            .with_context(|| format!("starting {}", a.bin.display()))?;
-        let server = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}/api/v1"),
+    fn args() -> anyhow::Result<Args> {
+        let mut a = Args {
+            out: PathBuf::from("target/bench"),
+            bin: PathBuf::from("target/release/suishoupai"),
+            dist: PathBuf::from("dist"),
+            port: 18110,
+            clients: 64,
+            puts: 100,
+            steady_pulls: 50,
+            pulls: 5,
+            growth: 1_000_000,
         };
-        let client = reqwest::Client::new();
-        for _ in 0..300 {
-            if let Ok(r) = client.get(format!("{}/health", server.base)).send().await {
-                if r.status().is_success() {
-                    return Ok(server);
+        let mut it = std::env::args().skip(1);
+        while let Some(arg) = it.next() {
+            let mut value = || it.next().context(format!("{arg} needs a value"));
+            match arg.as_str() {
+                "--out" => a.out = value()?.into(),
+                "--bin" => a.bin = value()?.into(),
+                "--dist" => a.dist = value()?.into(),
+                "--port" => a.port = value()?.parse()?,
+                "--clients" => a.clients = value()?.parse()?,
+                "--puts" => a.puts = value()?.parse()?,
+                "--steady-pulls" => a.steady_pulls = value()?.parse()?,
+                "--pulls" => a.pulls = value()?.parse()?,
+                "--growth" => a.growth = value()?.parse()?,
+                "--bench" => {} // added by `cargo bench`
+                other => bail!("unknown argument {other}"),
+            }
+        }
+        Ok(a)
+    }
+
+    /// The release server on a database of its own; stopped with SIGTERM when dropped.
+    struct Server {
+        child: Child,
+        base: String,
+    }
+
+    impl Server {
+        async fn start(a: &Args, db: &Path, port: u16, log: &Path) -> anyhow::Result<Server> {
+            let child = Command::new(&a.bin)
+                .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--db"])
+                .arg(db)
+                .arg("--dist")
+                .arg(&a.dist)
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(log)?)
+                .spawn()
+                .with_context(|| format!("starting {}", a.bin.display()))?;
+            let server = Server {
+                child,
+                base: format!("http://127.0.0.1:{port}/api/v1"),
+            };
+            let client = reqwest::Client::new();
+            for _ in 0..300 {
+                if let Ok(r) = client.get(format!("{}/health", server.base)).send().await {
+                    if r.status().is_success() {
+                        return Ok(server);
+                    }
                 }
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        bail!(
-            "the server on port {port} did not start (see {})",
-            log.display()
-        )
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-/// A user made with the admin command line, enrolled over HTTP: their id and token.
-async fn account(
-    bin: &Path,
-    db: &Path,
-    base: &str,
-    role: &str,
-    name: &str,
-    grid: Option<&str>,
-) -> anyhow::Result<(String, String)> {
-    let mut cmd = Command::new(bin);
-    cmd.args(["user", "--db"])
-        .arg(db)
-        .args(["add", "--role", role, "--name", name, "--json"]);
-    if let Some(g) = grid {
-        cmd.args(["--grid", g]);
-    }
-    let out = cmd.output()?;
-    if !out.status.success() {
-        bail!("user add: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let made: Value = serde_json::from_slice(&out.stdout)?;
-    let enrolled: Value = reqwest::Client::new()
-        .post(format!("{base}/enroll"))
-        .json(&json!({"code": made["code"], "device_name": "bench"}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    Ok((
-        made["user_id"].as_str().context("user_id")?.to_owned(),
-        enrolled["token"].as_str().context("token")?.to_owned(),
-    ))
-}
-
-/// A JPEG-tagged body of about 20 KB, different for every seed.
-fn photo(seed: u64) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-    for _ in 0..20_000 {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        bytes.push((s >> 33) as u8);
-    }
-    bytes.extend([0xFF, 0xD9]);
-    bytes
-}
-
-async fn upload_photo(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    seed: u64,
-) -> anyhow::Result<String> {
-    let bytes = photo(seed);
-    let sha = sha256_hex(&bytes);
-    http.put(format!("{base}/photos/{sha}"))
-        .bearer_auth(token)
-        .header("content-type", "image/jpeg")
-        .body(bytes)
-        .send()
-        .await?
-        .error_for_status()?;
-    Ok(sha)
-}
-
-/// Report `n` of client `c`: categories in turn, spread over the demo grids (about 4 × 2 km), so that the
-/// possible-duplicate lookup finds what it would in a real district rather than one pothole reported 6,400 times.
-fn report_body(photo: &str, c: usize, n: usize) -> Value {
-    let k = (c * 1_003 + n) as u64;
-    let code = INITIAL_CATALOG[k as usize % INITIAL_CATALOG.len()].0;
-    json!({
-        "category": code,
-        "urgent": n.is_multiple_of(10),
-        "description": format!("压测 {c}-{n}"),
-        "lat": 30.87 + (k.wrapping_mul(7919) % 1000) as f64 * 0.00002,
-        "lon": 104.23 + (k.wrapping_mul(104_729) % 1000) as f64 * 0.00004,
-        "accuracy_m": 12.0,
-        "photos": [photo],
-        "captured_at": format_time(time::OffsetDateTime::now_utc()),
-    })
-}
-
-async fn put_report(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    body: &Value,
-) -> anyhow::Result<()> {
-    let id = uuid::Uuid::now_v7();
-    let res = http
-        .put(format!("{base}/reports/{id}"))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await?;
-    if res.status() != reqwest::StatusCode::CREATED {
-        bail!("PUT report: {} {}", res.status(), res.text().await?);
-    }
-    Ok(())
-}
-
-/// One page of the change feed as the phone asks for it (`limit=200`); the page.
-async fn pull(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    cursor: Option<&str>,
-) -> anyhow::Result<Value> {
-    let url = match cursor {
-        Some(c) => format!("{base}/changes?limit=200&cursor={c}"),
-        None => format!("{base}/changes?limit=200"),
-    };
-    Ok(http
-        .get(url)
-        .bearer_auth(token)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?)
-}
-
-/// Pulls until `has_more` is false; the number of changes and the last cursor.
-async fn full_pull(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    from: Option<String>,
-) -> anyhow::Result<(usize, String)> {
-    let mut cursor = from;
-    let mut n = 0;
-    loop {
-        let page = pull(http, base, token, cursor.as_deref()).await?;
-        n += page["changes"].as_array().map_or(0, Vec::len);
-        cursor = Some(
-            page["next_cursor"]
-                .as_str()
-                .context("next_cursor")?
-                .to_owned(),
-        );
-        if page["has_more"] != json!(true) {
-            return Ok((n, cursor.unwrap_or_default()));
+            bail!(
+                "the server on port {port} did not start (see {})",
+                log.display()
+            )
         }
     }
-}
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let _ = self.child.wait();
+        }
+    }
 
-/// Nearest-rank percentile of latencies, in milliseconds.
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
-    ms(sorted[rank.min(sorted.len()) - 1])
-}
+    /// A user made with the admin command line, enrolled over HTTP: their id and token.
+    async fn account(
+        bin: &Path,
+        db: &Path,
+        base: &str,
+        role: &str,
+        name: &str,
+        grid: Option<&str>,
+    ) -> anyhow::Result<(String, String)> {
+        let mut cmd = Command::new(bin);
+        cmd.args(["user", "--db"])
+            .arg(db)
+            .args(["add", "--role", role, "--name", name, "--json"]);
+        if let Some(g) = grid {
+            cmd.args(["--grid", g]);
+        }
+        let out = cmd.output()?;
+        if !out.status.success() {
+            bail!("user add: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let made: Value = serde_json::from_slice(&out.stdout)?;
+        let enrolled: Value = reqwest::Client::new()
+            .post(format!("{base}/enroll"))
+            .json(&json!({"code": made["code"], "device_name": "bench"}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok((
+            made["user_id"].as_str().context("user_id")?.to_owned(),
+            enrolled["token"].as_str().context("token")?.to_owned(),
+        ))
+    }
 
-fn summary(mut latencies: Vec<Duration>, wall: Duration) -> Value {
-    latencies.sort();
-    json!({
-        "requests": latencies.len(),
-        "seconds": wall.as_secs_f64(),
-        "per_s": latencies.len() as f64 / wall.as_secs_f64(),
-        "p50_ms": percentile(&latencies, 50.0),
-        "p99_ms": percentile(&latencies, 99.0),
-        "max_ms": ms(*latencies.last().unwrap_or(&Duration::ZERO)),
-    })
-}
+    /// A JPEG-tagged body of about 20 KB, different for every seed.
+    fn photo(seed: u64) -> Vec<u8> {
+        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        for _ in 0..20_000 {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            bytes.push((s >> 33) as u8);
+        }
+        bytes.extend([0xFF, 0xD9]);
+        bytes
+    }
 
-/// `clients` tasks each running `each` requests made by `job(client, i)`; every request's latency and the wall time.
-async fn concurrently<F, Fut>(clients: usize, each: usize, job: F) -> anyhow::Result<Value>
-where
-    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
-{
-    let job = Arc::new(job);
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let job = job.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::with_capacity(each);
-            for i in 0..each {
-                let t = Instant::now();
-                job(c, i).await?;
-                lat.push(t.elapsed());
+    async fn upload_photo(
+        http: &reqwest::Client,
+        base: &str,
+        token: &str,
+        seed: u64,
+    ) -> anyhow::Result<String> {
+        let bytes = photo(seed);
+        let sha = sha256_hex(&bytes);
+        http.put(format!("{base}/photos/{sha}"))
+            .bearer_auth(token)
+            .header("content-type", "image/jpeg")
+            .body(bytes)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(sha)
+    }
+
+    /// Report `n` of client `c`: categories in turn, spread over the demo grids (about 4 × 2 km), so that the
+    /// possible-duplicate lookup finds what it would in a real district rather than one pothole reported 6,400 times.
+    fn report_body(photo: &str, c: usize, n: usize) -> Value {
+        let k = (c * 1_003 + n) as u64;
+        let code = INITIAL_CATALOG[k as usize % INITIAL_CATALOG.len()].0;
+        json!({
+            "category": code,
+            "urgent": n.is_multiple_of(10),
+            "description": format!("压测 {c}-{n}"),
+            "lat": 30.87 + (k.wrapping_mul(7919) % 1000) as f64 * 0.00002,
+            "lon": 104.23 + (k.wrapping_mul(104_729) % 1000) as f64 * 0.00004,
+            "accuracy_m": 12.0,
+            "photos": [photo],
+            "captured_at": format_time(time::OffsetDateTime::now_utc()),
+        })
+    }
+
+    async fn put_report(
+        http: &reqwest::Client,
+        base: &str,
+        token: &str,
+        body: &Value,
+    ) -> anyhow::Result<()> {
+        let id = uuid::Uuid::now_v7();
+        let res = http
+            .put(format!("{base}/reports/{id}"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await?;
+        if res.status() != reqwest::StatusCode::CREATED {
+            bail!("PUT report: {} {}", res.status(), res.text().await?);
+        }
+        Ok(())
+    }
+
+    /// One page of the change feed as the phone asks for it (`limit=200`); the page.
+    async fn pull(
+        http: &reqwest::Client,
+        base: &str,
+        token: &str,
+        cursor: Option<&str>,
+    ) -> anyhow::Result<Value> {
+        let url = match cursor {
+            Some(c) => format!("{base}/changes?limit=200&cursor={c}"),
+            None => format!("{base}/changes?limit=200"),
+        };
+        Ok(http
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// Pulls until `has_more` is false; the number of changes and the last cursor.
+    async fn full_pull(
+        http: &reqwest::Client,
+        base: &str,
+        token: &str,
+        from: Option<String>,
+    ) -> anyhow::Result<(usize, String)> {
+        let mut cursor = from;
+        let mut n = 0;
+        loop {
+            let page = pull(http, base, token, cursor.as_deref()).await?;
+            n += page["changes"].as_array().map_or(0, Vec::len);
+            cursor = Some(
+                page["next_cursor"]
+                    .as_str()
+                    .context("next_cursor")?
+                    .to_owned(),
+            );
+            if page["has_more"] != json!(true) {
+                return Ok((n, cursor.unwrap_or_default()));
             }
-            anyhow::Ok(lat)
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await??);
-    }
-    Ok(summary(all, start.elapsed()))
-}
-
-async fn load(a: &Args, dir: &Path) -> anyhow::Result<Value> {
-    let db_path = dir.join("server.db");
-    // The categories, stations and grids of the demo, in the server's database.
-    let pool = db::open(&db_path).await?;
-    demo::seed(&pool).await?;
-    pool.close().await;
-    let server = Server::start(a, &db_path, a.port, &dir.join("server.log")).await?;
-    let base = server.base.clone();
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(a.clients)
-        .build()?;
-    let mut riders = Vec::new();
-    for c in 0..a.clients {
-        let (_, token) = account(
-            &a.bin,
-            &db_path,
-            &base,
-            "rider",
-            &format!("压测骑手{c}"),
-            None,
-        )
-        .await?;
-        let sha = upload_photo(&http, &base, &token, c as u64).await?;
-        let (_, cursor) = full_pull(&http, &base, &token, None).await?;
-        riders.push((token, sha, cursor));
-    }
-    let riders = Arc::new(riders);
-
-    let (h, b, r) = (http.clone(), base.clone(), riders.clone());
-    let puts = concurrently(a.clients, a.puts, move |c, i| {
-        let (h, b, r) = (h.clone(), b.clone(), r.clone());
-        async move {
-            let (token, sha, _) = &r[c];
-            put_report(&h, &b, token, &report_body(sha, c, i)).await
         }
-    })
-    .await?;
-    println!("server: report PUTs {puts}");
+    }
 
-    // Steady state: each phone pulls from the head of the feed, as every 30 s when nothing is new for it.
-    let pool = db::open(&db_path).await?;
-    let (head,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
-        .fetch_one(&pool)
-        .await?;
-    pool.close().await;
-    let head = Arc::new(encode_cursor(head));
-    let (h, b, r) = (http.clone(), base.clone(), riders.clone());
-    let steady = concurrently(a.clients, a.steady_pulls, move |c, _| {
-        let (h, b, r, head) = (h.clone(), b.clone(), r.clone(), head.clone());
-        async move {
-            pull(&h, &b, &r[c].0, Some(&head)).await?;
-            Ok(())
+    fn ms(d: Duration) -> f64 {
+        d.as_secs_f64() * 1000.0
+    }
+
+    /// Nearest-rank percentile of latencies, in milliseconds.
+    fn percentile(sorted: &[Duration], p: f64) -> f64 {
+        let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+        ms(sorted[rank.min(sorted.len()) - 1])
+    }
+
+    fn summary(mut latencies: Vec<Duration>, wall: Duration) -> Value {
+        latencies.sort();
+        json!({
+            "requests": latencies.len(),
+            "seconds": wall.as_secs_f64(),
+            "per_s": latencies.len() as f64 / wall.as_secs_f64(),
+            "p50_ms": percentile(&latencies, 50.0),
+            "p99_ms": percentile(&latencies, 99.0),
+            "max_ms": ms(*latencies.last().unwrap_or(&Duration::ZERO)),
+        })
+    }
+
+    /// `clients` tasks each running `each` requests made by `job(client, i)`; every request's latency and the wall time.
+    async fn concurrently<F, Fut>(clients: usize, each: usize, job: F) -> anyhow::Result<Value>
+    where
+        F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let job = Arc::new(job);
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let job = job.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut lat = Vec::with_capacity(each);
+                for i in 0..each {
+                    let t = Instant::now();
+                    job(c, i).await?;
+                    lat.push(t.elapsed());
+                }
+                anyhow::Ok(lat)
+            }));
         }
-    })
-    .await?;
-    println!("server: change-feed pulls at the head {steady}");
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await??);
+        }
+        Ok(summary(all, start.elapsed()))
+    }
 
-    // Catching up: each phone pulls from the cursor it held before its reports were sent (its own new reports).
-    let (h, b, r) = (http.clone(), base.clone(), riders.clone());
-    let catch_up = concurrently(a.clients, a.pulls, move |c, _| {
-        let (h, b, r) = (h.clone(), b.clone(), r.clone());
-        async move {
-            let (token, _, cursor) = &r[c];
-            let page = pull(&h, &b, token, Some(cursor)).await?;
-            if page["changes"].as_array().map_or(0, Vec::len) == 0 {
-                bail!("an empty page");
+    async fn load(a: &Args, dir: &Path) -> anyhow::Result<Value> {
+        let db_path = dir.join("server.db");
+        // The categories, stations and grids of the demo, in the server's database.
+        let pool = db::open(&db_path).await?;
+        demo::seed(&pool).await?;
+        pool.close().await;
+        let server = Server::start(a, &db_path, a.port, &dir.join("server.log")).await?;
+        let base = server.base.clone();
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(a.clients)
+            .build()?;
+        let mut riders = Vec::new();
+        for c in 0..a.clients {
+            let (_, token) = account(
+                &a.bin,
+                &db_path,
+                &base,
+                "rider",
+                &format!("压测骑手{c}"),
+                None,
+            )
+            .await?;
+            let sha = upload_photo(&http, &base, &token, c as u64).await?;
+            let (_, cursor) = full_pull(&http, &base, &token, None).await?;
+            riders.push((token, sha, cursor));
+        }
+        let riders = Arc::new(riders);
+
+        let (h, b, r) = (http.clone(), base.clone(), riders.clone());
+        let puts = concurrently(a.clients, a.puts, move |c, i| {
+            let (h, b, r) = (h.clone(), b.clone(), r.clone());
+            async move {
+                let (token, sha, _) = &r[c];
+                put_report(&h, &b, token, &report_body(sha, c, i)).await
             }
-            Ok(())
-        }
-    })
-    .await?;
-    println!("server: change-feed pulls catching up {catch_up}");
-    drop(server);
+        })
+        .await?;
+        println!("server: report PUTs {puts}");
 
-    let raw = raw_inserts(&db_path, &dir.join("raw.db")).await?;
-    println!("raw SQLite inserts: {raw}");
-    Ok(json!({
-        "clients": a.clients,
-        "puts": puts,
-        "pulls": steady,
-        "catch_up": catch_up,
-        "catch_up_page": a.puts.min(200),
-        "raw": raw,
-    }))
-}
+        // Steady state: each phone pulls from the head of the feed, as every 30 s when nothing is new for it.
+        let pool = db::open(&db_path).await?;
+        let (head,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
+            .fetch_one(&pool)
+            .await?;
+        pool.close().await;
+        let head = Arc::new(encode_cursor(head));
+        let (h, b, r) = (http.clone(), base.clone(), riders.clone());
+        let steady = concurrently(a.clients, a.steady_pulls, move |c, _| {
+            let (h, b, r, head) = (h.clone(), b.clone(), r.clone(), head.clone());
+            async move {
+                pull(&h, &b, &r[c].0, Some(&head)).await?;
+                Ok(())
+            }
+        })
+        .await?;
+        println!("server: change-feed pulls at the head {steady}");
 
-/// The reports the server stored, inserted again into a fresh database opened as the server opens it (WAL,
-/// synchronous=NORMAL, foreign keys), one transaction per report as the server writes it: the feed counter, the
-/// report row, its photo row. One connection after another: SQLite has one writer.
-async fn raw_inserts(server_db: &Path, raw_db: &Path) -> anyhow::Result<Value> {
-    let pool = db::open(raw_db).await?;
-    demo::seed(&pool).await?;
-    let mut conn = pool.acquire().await?;
-    sqlx::query("ATTACH DATABASE ? AS s")
-        .bind(server_db.to_string_lossy().to_string())
-        .execute(&mut *conn)
+        // Catching up: each phone pulls from the cursor it held before its reports were sent (its own new reports).
+        let (h, b, r) = (http.clone(), base.clone(), riders.clone());
+        let catch_up = concurrently(a.clients, a.pulls, move |c, _| {
+            let (h, b, r) = (h.clone(), b.clone(), r.clone());
+            async move {
+                let (token, _, cursor) = &r[c];
+                let page = pull(&h, &b, token, Some(cursor)).await?;
+                if page["changes"].as_array().map_or(0, Vec::len) == 0 {
+                    bail!("an empty page");
+                }
+                Ok(())
+            }
+        })
         .await?;
-    sqlx::query("INSERT INTO users SELECT * FROM s.users")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("INSERT INTO photos SELECT * FROM s.photos")
-        .execute(&mut *conn)
-        .await?;
-    let rows = sqlx::query(
+        println!("server: change-feed pulls catching up {catch_up}");
+        drop(server);
+
+        let raw = raw_inserts(&db_path, &dir.join("raw.db")).await?;
+        println!("raw SQLite inserts: {raw}");
+        Ok(json!({
+            "clients": a.clients,
+            "puts": puts,
+            "pulls": steady,
+            "catch_up": catch_up,
+            "catch_up_page": a.puts.min(200),
+            "raw": raw,
+        }))
+    }
+
+    /// The reports the server stored, inserted again into a fresh database opened as the server opens it (WAL,
+    /// synchronous=NORMAL, foreign keys), one transaction per report as the server writes it: the feed counter, the
+    /// report row, its photo row. One connection after another: SQLite has one writer.
+    async fn raw_inserts(server_db: &Path, raw_db: &Path) -> anyhow::Result<Value> {
+        let pool = db::open(raw_db).await?;
+        demo::seed(&pool).await?;
+        let mut conn = pool.acquire().await?;
+        sqlx::query("ATTACH DATABASE ? AS s")
+            .bind(server_db.to_string_lossy().to_string())
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("INSERT INTO users SELECT * FROM s.users")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("INSERT INTO photos SELECT * FROM s.photos")
+            .execute(&mut *conn)
+            .await?;
+        let rows = sqlx::query(
         "SELECT r.id, r.reporter_id, r.fingerprint, r.submitted, r.category, r.grid_id, r.grid_by_nearest,
                 r.received_at, r.updated_at, r.timeline, r.deadline, p.sha256
          FROM s.reports r JOIN s.report_photos p ON p.report_id = r.id ORDER BY r.change_seq",
     )
     .fetch_all(&mut *conn)
     .await?;
-    sqlx::query("DETACH DATABASE s").execute(&mut *conn).await?;
-    let mut lat = Vec::with_capacity(rows.len());
-    let start = Instant::now();
-    for row in &rows {
-        let t = Instant::now();
-        let mut tx = conn.begin().await?;
-        let (seq,): (i64,) =
-            sqlx::query_as("UPDATE feed_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq")
-                .fetch_one(&mut *tx)
-                .await?;
-        sqlx::query(
+        sqlx::query("DETACH DATABASE s").execute(&mut *conn).await?;
+        let mut lat = Vec::with_capacity(rows.len());
+        let start = Instant::now();
+        for row in &rows {
+            let t = Instant::now();
+            let mut tx = conn.begin().await?;
+            let (seq,): (i64,) =
+                sqlx::query_as("UPDATE feed_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query(
             "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
                                   level, version, received_at, updated_at, timeline, change_seq, deadline)
              VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 1, 1, ?, ?, ?, ?, ?)",
@@ -449,23 +461,23 @@ async fn raw_inserts(server_db: &Path, raw_db: &Path) -> anyhow::Result<Value> {
         .bind(row.get::<Option<String>, _>(10))
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO report_photos (report_id, sha256) VALUES (?, ?)")
-            .bind(row.get::<String, _>(0))
-            .bind(row.get::<String, _>(11))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        lat.push(t.elapsed());
+            sqlx::query("INSERT INTO report_photos (report_id, sha256) VALUES (?, ?)")
+                .bind(row.get::<String, _>(0))
+                .bind(row.get::<String, _>(11))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            lat.push(t.elapsed());
+        }
+        let wall = start.elapsed();
+        drop(conn);
+        pool.close().await;
+        Ok(summary(lat, wall))
     }
-    let wall = start.elapsed();
-    drop(conn);
-    pool.close().await;
-    Ok(summary(lat, wall))
-}
 
-/// The change feed's query for one user, as `src/server/changes.rs` builds it.
-fn changes_sql() -> String {
-    format!(
+    /// The change feed's query for one user, as `src/server/changes.rs` builds it.
+    fn changes_sql() -> String {
+        format!(
         "SELECT kind, id, change_seq FROM (
             SELECT 'category' AS kind, code AS id, change_seq FROM categories WHERE change_seq > ?1
             UNION ALL SELECT 'station', id, change_seq FROM stations WHERE change_seq > ?1
@@ -475,52 +487,52 @@ fn changes_sql() -> String {
          ) ORDER BY change_seq LIMIT ?2",
         visible_sql(3)
     )
-}
-
-/// A value bound to a query, typed as the server binds it.
-enum Bind {
-    Int(i64),
-    Bool(bool),
-    Text(String),
-    Null,
-}
-
-async fn plan(pool: &SqlitePool, sql: &str, binds: &[Bind]) -> anyhow::Result<Vec<String>> {
-    let mut q = sqlx::query(sql);
-    for b in binds {
-        q = match b {
-            Bind::Int(i) => q.bind(*i),
-            Bind::Bool(v) => q.bind(*v),
-            Bind::Text(t) => q.bind(t.clone()),
-            Bind::Null => q.bind(None::<String>),
-        };
     }
-    let rows = q.fetch_all(pool).await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            format!(
-                "{:>3} {:>3}  {}",
-                r.get::<i64, _>(0),
-                r.get::<i64, _>(1),
-                r.get::<String, _>(3)
-            )
-        })
-        .collect())
-}
 
-const GRID: &str = "bench-grid-0000";
-const PER_GRID: i64 = 1_000;
-const RIDER_REPORTS: i64 = 50;
+    /// A value bound to a query, typed as the server binds it.
+    enum Bind {
+        Int(i64),
+        Bool(bool),
+        Text(String),
+        Null,
+    }
 
-/// A database of `total` reports: `total / 1,000` grids of 1,000 (the measured grid among them), 50 by the
-/// measured rider among the last 1,000, the rest by another rider. Then the two pulls, timed through the server.
-async fn growth_at(a: &Args, dir: &Path, total: i64, port: u16) -> anyhow::Result<Value> {
-    let db_path = dir.join(format!("growth-{total}.db"));
-    let grids = (total / PER_GRID).max(1);
-    let pool = db::open(&db_path).await?;
-    demo::seed(&pool).await?;
-    sqlx::query(
+    async fn plan(pool: &SqlitePool, sql: &str, binds: &[Bind]) -> anyhow::Result<Vec<String>> {
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = match b {
+                Bind::Int(i) => q.bind(*i),
+                Bind::Bool(v) => q.bind(*v),
+                Bind::Text(t) => q.bind(t.clone()),
+                Bind::Null => q.bind(None::<String>),
+            };
+        }
+        let rows = q.fetch_all(pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{:>3} {:>3}  {}",
+                    r.get::<i64, _>(0),
+                    r.get::<i64, _>(1),
+                    r.get::<String, _>(3)
+                )
+            })
+            .collect())
+    }
+
+    const GRID: &str = "bench-grid-0000";
+    const PER_GRID: i64 = 1_000;
+    const RIDER_REPORTS: i64 = 50;
+
+    /// A database of `total` reports: `total / 1,000` grids of 1,000 (the measured grid among them), 50 by the
+    /// measured rider among the last 1,000, the rest by another rider. Then the two pulls, timed through the server.
+    async fn growth_at(a: &Args, dir: &Path, total: i64, port: u16) -> anyhow::Result<Value> {
+        let db_path = dir.join(format!("growth-{total}.db"));
+        let grids = (total / PER_GRID).max(1);
+        let pool = db::open(&db_path).await?;
+        demo::seed(&pool).await?;
+        sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
          INSERT INTO grids (id, name, polygon, demo)
          SELECT printf('bench-grid-%04d', i), printf('压测网格 %d', i),
@@ -530,45 +542,46 @@ async fn growth_at(a: &Args, dir: &Path, total: i64, port: u16) -> anyhow::Resul
     .bind(grids)
     .execute(&pool)
     .await?;
-    pool.close().await;
+        pool.close().await;
 
-    let server = Server::start(a, &db_path, port, &dir.join(format!("growth-{total}.log"))).await?;
-    let base = server.base.clone();
-    let http = reqwest::Client::new();
-    let (worker_id, worker) = account(
-        &a.bin,
-        &db_path,
-        &base,
-        "grid_worker",
-        "压测网格员",
-        Some(GRID),
-    )
-    .await?;
-    let (rider_id, rider) = account(&a.bin, &db_path, &base, "rider", "压测骑手", None).await?;
-    let (other_id, other) = account(&a.bin, &db_path, &base, "rider", "其他骑手", None).await?;
-    // One report through the API: the model every inserted row copies.
-    let sha = upload_photo(&http, &base, &other, 1).await?;
-    let template = uuid::Uuid::now_v7().to_string();
-    let res = http
-        .put(format!("{base}/reports/{template}"))
-        .bearer_auth(&other)
-        .json(&report_body(&sha, 0, 0))
-        .send()
+        let server =
+            Server::start(a, &db_path, port, &dir.join(format!("growth-{total}.log"))).await?;
+        let base = server.base.clone();
+        let http = reqwest::Client::new();
+        let (worker_id, worker) = account(
+            &a.bin,
+            &db_path,
+            &base,
+            "grid_worker",
+            "压测网格员",
+            Some(GRID),
+        )
         .await?;
-    if res.status() != reqwest::StatusCode::CREATED {
-        bail!("template report: {}", res.status());
-    }
+        let (rider_id, rider) = account(&a.bin, &db_path, &base, "rider", "压测骑手", None).await?;
+        let (other_id, other) = account(&a.bin, &db_path, &base, "rider", "其他骑手", None).await?;
+        // One report through the API: the model every inserted row copies.
+        let sha = upload_photo(&http, &base, &other, 1).await?;
+        let template = uuid::Uuid::now_v7().to_string();
+        let res = http
+            .put(format!("{base}/reports/{template}"))
+            .bearer_auth(&other)
+            .json(&report_body(&sha, 0, 0))
+            .send()
+            .await?;
+        if res.status() != reqwest::StatusCode::CREATED {
+            bail!("template report: {}", res.status());
+        }
 
-    let pool = db::open(&db_path).await?;
-    let started = Instant::now();
-    let (base_seq,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
-        .fetch_one(&pool)
-        .await?;
-    // A year of the district's reports, oldest first, one every (year / total): report i in grid i mod grids, of
-    // category i mod 11, somewhere in a 20 km square; resolved once older than 30 days. Every 20th of the last 1,000
-    // is the measured rider's (50 reports), so that the rider's pull of the last 1,000 changes finds the same in both.
-    let spacing_s = (365 * 86_400 / total).max(1);
-    sqlx::query(
+        let pool = db::open(&db_path).await?;
+        let started = Instant::now();
+        let (base_seq,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
+            .fetch_one(&pool)
+            .await?;
+        // A year of the district's reports, oldest first, one every (year / total): report i in grid i mod grids, of
+        // category i mod 11, somewhere in a 20 km square; resolved once older than 30 days. Every 20th of the last 1,000
+        // is the measured rider's (50 reports), so that the rider's pull of the last 1,000 changes finds the same in both.
+        let spacing_s = (365 * 86_400 / total).max(1);
+        sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1),
               c(k, code) AS (SELECT row_number() OVER (ORDER BY sort_order) - 1, code FROM categories),
               m(i, code, at, age) AS (
@@ -598,55 +611,55 @@ async fn growth_at(a: &Args, dir: &Path, total: i64, port: u16) -> anyhow::Resul
     .bind(spacing_s)
     .execute(&pool)
     .await?;
-    sqlx::query("UPDATE feed_counter SET seq = ?1 WHERE id = 1")
-        .bind(base_seq + total)
-        .execute(&pool)
-        .await?;
-    let insert_s = started.elapsed().as_secs_f64();
-    let (in_grid,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports WHERE grid_id = ?")
-        .bind(GRID)
-        .fetch_one(&pool)
-        .await?;
-    let head = base_seq + total;
-    let (sqlite,): (String,) = sqlx::query_as("SELECT sqlite_version()")
-        .fetch_one(&pool)
-        .await?;
+        sqlx::query("UPDATE feed_counter SET seq = ?1 WHERE id = 1")
+            .bind(base_seq + total)
+            .execute(&pool)
+            .await?;
+        let insert_s = started.elapsed().as_secs_f64();
+        let (in_grid,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports WHERE grid_id = ?")
+            .bind(GRID)
+            .fetch_one(&pool)
+            .await?;
+        let head = base_seq + total;
+        let (sqlite,): (String,) = sqlx::query_as("SELECT sqlite_version()")
+            .fetch_one(&pool)
+            .await?;
 
-    let sql = changes_sql();
-    let explain = format!("EXPLAIN QUERY PLAN {sql}");
-    let worker_plan = plan(
-        &pool,
-        &explain,
-        &[
-            Bind::Int(-1),
-            Bind::Int(201),
-            Bind::Bool(false),
-            Bind::Text(worker_id.clone()),
-            Bind::Text(GRID.into()),
-            Bind::Null,
-        ],
-    )
-    .await?;
-    let rider_plan = plan(
-        &pool,
-        &explain,
-        &[
-            Bind::Int(head - 1000),
-            Bind::Int(201),
-            Bind::Bool(false),
-            Bind::Text(rider_id.clone()),
-            Bind::Null,
-            Bind::Null,
-        ],
-    )
-    .await?;
-    let (recent_id, recent_category, recent_at): (String, String, String) = sqlx::query_as(
+        let sql = changes_sql();
+        let explain = format!("EXPLAIN QUERY PLAN {sql}");
+        let worker_plan = plan(
+            &pool,
+            &explain,
+            &[
+                Bind::Int(-1),
+                Bind::Int(201),
+                Bind::Bool(false),
+                Bind::Text(worker_id.clone()),
+                Bind::Text(GRID.into()),
+                Bind::Null,
+            ],
+        )
+        .await?;
+        let rider_plan = plan(
+            &pool,
+            &explain,
+            &[
+                Bind::Int(head - 1000),
+                Bind::Int(201),
+                Bind::Bool(false),
+                Bind::Text(rider_id.clone()),
+                Bind::Null,
+                Bind::Null,
+            ],
+        )
+        .await?;
+        let (recent_id, recent_category, recent_at): (String, String, String) = sqlx::query_as(
         "SELECT id, category, received_at FROM reports WHERE grid_id = ? ORDER BY change_seq DESC LIMIT 1",
     )
     .bind(GRID)
     .fetch_one(&pool)
     .await?;
-    let duplicates_plan = plan(
+        let duplicates_plan = plan(
         &pool,
         "EXPLAIN QUERY PLAN SELECT id, submitted FROM reports WHERE category = ? AND id <> ? AND received_at BETWEEN ? AND ?
            AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at LIMIT 200",
@@ -658,7 +671,7 @@ async fn growth_at(a: &Args, dir: &Path, total: i64, port: u16) -> anyhow::Resul
         ],
     )
     .await?;
-    let load_plan = plan(
+        let load_plan = plan(
         &pool,
         "EXPLAIN QUERY PLAN SELECT r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name, r.grid_id, r.status, r.level,
                 r.version, r.received_at, r.updated_at, r.deadline, r.timeline, r.points_awarded
@@ -666,63 +679,63 @@ async fn growth_at(a: &Args, dir: &Path, total: i64, port: u16) -> anyhow::Resul
         &[Bind::Text(template.clone())],
     )
     .await?;
-    pool.close().await;
+        pool.close().await;
 
-    // The grid worker's full sync (every page, as a phone signing in does) and the rider's pull of what happened
-    // since their last sync 1,000 changes ago; the median of several.
-    let mut full = Vec::new();
-    let mut full_changes = 0;
-    for _ in 0..5 {
-        let t = Instant::now();
-        full_changes = full_pull(&http, &base, &worker, None).await?.0;
-        full.push(t.elapsed());
-    }
-    let since = encode_cursor(head - 1000);
-    let mut incremental = Vec::new();
-    let mut incremental_changes = 0;
-    for _ in 0..20 {
-        let t = Instant::now();
-        incremental_changes = full_pull(&http, &base, &rider, Some(since.clone()))
-            .await?
-            .0;
-        incremental.push(t.elapsed());
-    }
-    drop(server);
-    full.sort();
-    incremental.sort();
-
-    // Where the full sync's time goes, in-process: the change feed's query alone (every page), and the
-    // possible-duplicate lookup that serving each report runs (`load_report`), for each report of the grid.
-    let pool = db::open(&db_path).await?;
-    let t = Instant::now();
-    let mut after = -1_i64;
-    loop {
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(&sql)
-            .bind(after)
-            .bind(201_i64)
-            .bind(false)
-            .bind(&worker_id)
-            .bind(GRID)
-            .bind(None::<String>)
-            .fetch_all(&pool)
-            .await?;
-        if rows.len() <= 200 {
-            break;
+        // The grid worker's full sync (every page, as a phone signing in does) and the rider's pull of what happened
+        // since their last sync 1,000 changes ago; the median of several.
+        let mut full = Vec::new();
+        let mut full_changes = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            full_changes = full_pull(&http, &base, &worker, None).await?.0;
+            full.push(t.elapsed());
         }
-        after = rows[199].2;
-    }
-    let feed_query_ms = ms(t.elapsed());
-    let grid_reports: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT id, category, received_at FROM reports WHERE grid_id = ?")
-            .bind(GRID)
-            .fetch_all(&pool)
-            .await?;
-    let t = Instant::now();
-    for (id, category, at) in &grid_reports {
-        let since =
-            time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)?
-                - time::Duration::days(7);
-        sqlx::query(
+        let since = encode_cursor(head - 1000);
+        let mut incremental = Vec::new();
+        let mut incremental_changes = 0;
+        for _ in 0..20 {
+            let t = Instant::now();
+            incremental_changes = full_pull(&http, &base, &rider, Some(since.clone()))
+                .await?
+                .0;
+            incremental.push(t.elapsed());
+        }
+        drop(server);
+        full.sort();
+        incremental.sort();
+
+        // Where the full sync's time goes, in-process: the change feed's query alone (every page), and the
+        // possible-duplicate lookup that serving each report runs (`load_report`), for each report of the grid.
+        let pool = db::open(&db_path).await?;
+        let t = Instant::now();
+        let mut after = -1_i64;
+        loop {
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(&sql)
+                .bind(after)
+                .bind(201_i64)
+                .bind(false)
+                .bind(&worker_id)
+                .bind(GRID)
+                .bind(None::<String>)
+                .fetch_all(&pool)
+                .await?;
+            if rows.len() <= 200 {
+                break;
+            }
+            after = rows[199].2;
+        }
+        let feed_query_ms = ms(t.elapsed());
+        let grid_reports: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT id, category, received_at FROM reports WHERE grid_id = ?")
+                .bind(GRID)
+                .fetch_all(&pool)
+                .await?;
+        let t = Instant::now();
+        for (id, category, at) in &grid_reports {
+            let since =
+                time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)?
+                    - time::Duration::days(7);
+            sqlx::query(
             "SELECT id, submitted FROM reports WHERE category = ? AND id <> ? AND received_at BETWEEN ? AND ?
                AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at LIMIT 200",
         )
@@ -732,55 +745,56 @@ async fn growth_at(a: &Args, dir: &Path, total: i64, port: u16) -> anyhow::Resul
         .bind(at)
         .fetch_all(&pool)
         .await?;
+        }
+        let duplicate_lookups_ms = ms(t.elapsed());
+        pool.close().await;
+        let size = std::fs::metadata(&db_path)?.len();
+        Ok(json!({
+            "reports": total,
+            "sqlite": sqlite,
+            "grids": grids,
+            "reports_in_grid": in_grid,
+            "insert_s": insert_s,
+            "db_bytes": size,
+            "grid_full_sync_ms": ms(full[full.len() / 2]),
+            "grid_full_sync_changes": full_changes,
+            "rider_incremental_ms": ms(incremental[incremental.len() / 2]),
+            "feed_query_ms": feed_query_ms,
+            "duplicate_lookups_ms": duplicate_lookups_ms,
+            "rider_incremental_changes": incremental_changes,
+            "plans": {
+                "changes (grid worker, full sync)": worker_plan,
+                "changes (rider, incremental)": rider_plan,
+                "load_report": load_plan,
+                "possible duplicates (in load_report)": duplicates_plan,
+            },
+        }))
     }
-    let duplicate_lookups_ms = ms(t.elapsed());
-    pool.close().await;
-    let size = std::fs::metadata(&db_path)?.len();
-    Ok(json!({
-        "reports": total,
-        "sqlite": sqlite,
-        "grids": grids,
-        "reports_in_grid": in_grid,
-        "insert_s": insert_s,
-        "db_bytes": size,
-        "grid_full_sync_ms": ms(full[full.len() / 2]),
-        "grid_full_sync_changes": full_changes,
-        "rider_incremental_ms": ms(incremental[incremental.len() / 2]),
-        "feed_query_ms": feed_query_ms,
-        "duplicate_lookups_ms": duplicate_lookups_ms,
-        "rider_incremental_changes": incremental_changes,
-        "plans": {
-            "changes (grid worker, full sync)": worker_plan,
-            "changes (rider, incremental)": rider_plan,
-            "load_report": load_plan,
-            "possible duplicates (in load_report)": duplicates_plan,
-        },
-    }))
-}
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let a = args()?;
-    let dir = a.out.join("server");
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
+    #[tokio::main]
+    pub async fn main() -> anyhow::Result<()> {
+        let a = args()?;
+        let dir = a.out.join("server");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        let dir = std::fs::canonicalize(&dir)?;
+
+        let load = load(&a, &dir).await?;
+        std::fs::write(
+            a.out.join("server.json"),
+            serde_json::to_string_pretty(&load)?,
+        )?;
+
+        let small = growth_at(&a, &dir, PER_GRID, a.port + 1).await?;
+        println!("growth, {PER_GRID} reports: {small}");
+        let big = growth_at(&a, &dir, a.growth, a.port + 2).await?;
+        println!("growth, {} reports: {big}", a.growth);
+        std::fs::write(
+            a.out.join("growth.json"),
+            serde_json::to_string_pretty(&json!({"small": small, "big": big, "grid": GRID}))?,
+        )?;
+        Ok(())
     }
-    std::fs::create_dir_all(&dir)?;
-    let dir = std::fs::canonicalize(&dir)?;
-
-    let load = load(&a, &dir).await?;
-    std::fs::write(
-        a.out.join("server.json"),
-        serde_json::to_string_pretty(&load)?,
-    )?;
-
-    let small = growth_at(&a, &dir, PER_GRID, a.port + 1).await?;
-    println!("growth, {PER_GRID} reports: {small}");
-    let big = growth_at(&a, &dir, a.growth, a.port + 2).await?;
-    println!("growth, {} reports: {big}", a.growth);
-    std::fs::write(
-        a.out.join("growth.json"),
-        serde_json::to_string_pretty(&json!({"small": small, "big": big, "grid": GRID}))?,
-    )?;
-    Ok(())
 }
