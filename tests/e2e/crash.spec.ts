@@ -1,44 +1,19 @@
 // The server killed with SIGKILL in the middle of a sync — once just before it could commit, once just after
 // it committed but before the phone heard — and restarted: every report ends up on the server exactly once.
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect, test } from "@playwright/test";
-import { cameraPhoto, enrollWithCode, snapAndSend } from "./helpers";
+import { cameraPhoto, enrollWithCode, ServerProcess, session, snapAndSend } from "./helpers";
 
 const PORT = 18091;
 const BASE = `http://127.0.0.1:${PORT}`;
 const bin = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
 const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "suishoupai-crash-")), "crash.db");
-let server: ChildProcess | undefined;
-
-async function startServer() {
-  const log = fs.openSync("target/e2e-crash-server.log", "a");
-  server = spawn(bin, ["serve", "--addr", `127.0.0.1:${PORT}`, "--db", db, "--dist", "dist", "--demo"], {
-    stdio: ["ignore", "ignore", log],
-  });
-  const me = server;
-  for (let i = 0; i < 100; i++) {
-    // The phone syncs as soon as the server is back: the kill under test may already have happened.
-    if (server !== me) return;
-    try {
-      if ((await fetch(`${BASE}/api/v1/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("server did not start");
-}
-
-/** SIGKILL, and wait until the process is gone (so its port is free for the restart). */
-async function killServer() {
-  const dying = server;
-  server = undefined;
-  if (!dying || dying.exitCode !== null) return;
-  const gone = new Promise((r) => dying.once("exit", r));
-  dying.kill("SIGKILL");
-  await gone;
-}
+const server = new ServerProcess(PORT, db, "target/e2e-crash-server.log");
+const startServer = () => server.start();
+const killServer = () => server.kill();
 
 test.use({
   baseURL: BASE,
@@ -87,21 +62,12 @@ test("SIGKILL before and after the commit, then a restart: each report exactly o
   await startServer();
   await page.getByRole("button", { name: "立即同步" }).click();
   await expect.poll(() => puts).toBeGreaterThanOrEqual(2);
-  await expect.poll(() => server === undefined).toBe(true);
+  await expect.poll(() => server.running).toBe(false);
   await startServer();
   await page.getByRole("button", { name: "立即同步" }).click();
   await expect(rows.filter({ hasText: "已送达" })).toHaveCount(3, { timeout: 20_000 });
 
-  const token = await page.evaluate(
-    () =>
-      new Promise<string>((resolve) => {
-        const open = indexedDB.open("suishoupai");
-        open.onsuccess = () => {
-          const get = open.result.transaction("meta").objectStore("meta").get("session");
-          get.onsuccess = () => resolve(get.result.token);
-        };
-      })
-  );
+  const { token } = await session(page);
   const feed = await (await page.request.get("/api/v1/changes?limit=500", { headers: { Authorization: `Bearer ${token}` } })).json();
   const reports = feed.changes.filter((c: any) => c.kind === "report");
   expect(reports.map((r: any) => r.data.description).sort()).toEqual(["一", "三", "二"].sort());

@@ -1,5 +1,6 @@
 // Shared steps: accounts made with the real admin command line, and enrollment through the real enroll screen.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
 import { expect, type Browser, type Page } from "@playwright/test";
 
 export type Role = "rider" | "grid_worker" | "station_staff" | "admin";
@@ -106,4 +107,73 @@ export async function snapAndSend(page: Page, photo: Buffer, note: string) {
   await page.getByLabel("说明（可不填）").blur();
   await page.getByRole("button", { name: "发送", exact: true }).click();
   await expect(page.getByTestId("report-message")).toHaveText("已保存在手机上，联网后自动发送。");
+}
+
+/** Reads the app's IndexedDB in the page: `get` of one key, or `count` / `getAll` of a store. */
+export async function stored<T>(page: Page, store: string, op: "get" | "count" | "getAll", key?: string): Promise<T> {
+  return page.evaluate(
+    ([store, op, key]) =>
+      new Promise<any>((resolve, reject) => {
+        const open = indexedDB.open("suishoupai");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const objects = open.result.transaction(store).objectStore(store);
+          const req = op === "get" ? objects.get(key!) : op === "count" ? objects.count() : objects.getAll();
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            open.result.close();
+            resolve(req.result);
+          };
+        };
+      }),
+    [store, op, key] as const
+  );
+}
+
+/** The signed-in session the app keeps: the token, and for riders the secret of their station pass. */
+export async function session(page: Page): Promise<{ token: string; pass_secret?: string }> {
+  return stored(page, "meta", "get", "session");
+}
+
+/** A server process of this test's own (port, database), to kill with SIGKILL and start again. */
+export class ServerProcess {
+  private child: ChildProcess | undefined;
+  readonly base: string;
+
+  constructor(readonly port: number, readonly db: string, private readonly log: string) {
+    this.base = `http://127.0.0.1:${port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  async start() {
+    const bin = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
+    const me = spawn(bin, ["serve", "--addr", `127.0.0.1:${this.port}`, "--db", this.db, "--dist", "dist", "--demo"], {
+      stdio: ["ignore", "ignore", fs.openSync(this.log, "a")],
+    });
+    this.child = me;
+    for (let i = 0; i < 200; i++) {
+      // The phone may sync the moment the server is back, and a test may kill it again meanwhile.
+      if (this.child !== me) return;
+      if (me.exitCode !== null) throw new Error(`the server exited at start: see ${this.log}`);
+      try {
+        if ((await fetch(`${this.base}/api/v1/health`)).ok) return;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("server did not start");
+  }
+
+  /** SIGKILL, and wait until the process is gone (so its port is free for the restart). */
+  async kill(): Promise<boolean> {
+    const dying = this.child;
+    this.child = undefined;
+    if (!dying || dying.exitCode !== null) return false;
+    const gone = new Promise((r) => dying.once("exit", r));
+    dying.kill("SIGKILL");
+    await gone;
+    return true;
+  }
 }

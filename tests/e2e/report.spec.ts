@@ -3,7 +3,7 @@
 // grid's feedback coming back to 我的上报.
 import { execFileSync } from "node:child_process";
 import { expect, test, type Page } from "@playwright/test";
-import { addUser, cameraPhoto, enrollWithCode, newCode, signIn, snapAndSend } from "./helpers";
+import { addUser, cameraPhoto, enrollWithCode, newCode, session, signIn, snapAndSend } from "./helpers";
 
 test.use({ geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 }, permissions: ["geolocation"] });
 
@@ -18,18 +18,7 @@ function tabBar(page: Page) {
 }
 
 async function token(page: Page): Promise<string> {
-  return page.evaluate(
-    () =>
-      new Promise<string>((resolve, reject) => {
-        const open = indexedDB.open("suishoupai");
-        open.onsuccess = () => {
-          const get = open.result.transaction("meta").objectStore("meta").get("session");
-          get.onsuccess = () => resolve(get.result.token);
-          get.onerror = () => reject(get.error);
-        };
-        open.onerror = () => reject(open.error);
-      })
-  );
+  return (await session(page)).token;
 }
 
 /** The reports the server holds for this rider (a full pull of the change feed). */

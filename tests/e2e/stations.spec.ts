@@ -2,7 +2,7 @@
 // on both phones, the rider's visit list, and an expired code refused.
 import { createHmac } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { session, signIn } from "./helpers";
 
 /** RFC 6238 (HMAC-SHA1, 30 s, 8 digits), computed independently of the app. */
 function totp(secretHex: string, unixSecs: number): string {
@@ -15,16 +15,7 @@ function totp(secretHex: string, unixSecs: number): string {
 }
 
 async function passSecret(page: Page): Promise<string> {
-  return page.evaluate(
-    () =>
-      new Promise<string>((resolve) => {
-        const open = indexedDB.open("suishoupai");
-        open.onsuccess = () => {
-          const get = open.result.transaction("meta").objectStore("meta").get("session");
-          get.onsuccess = () => resolve(get.result.pass_secret);
-        };
-      })
-  );
+  return (await session(page)).pass_secret!;
 }
 
 test("a rider's pass is an RFC 6238 code with a QR code and a countdown, made without network", async ({ page, context }) => {
