@@ -70,7 +70,10 @@ test("the service worker precaches the build's files, never /api, and its versio
   await controlled(page);
   const sw = await (await page.request.get("/sw.js")).text();
   const build = JSON.parse(sw.match(/^const BUILD = (.*);$/m)![1]);
-  const dist = fs.readdirSync("dist").filter((f) => f !== "sw.js").map((f) => `/${f}`).sort();
+  const dist = (fs.readdirSync("dist", { recursive: true }) as string[])
+    .filter((f) => f !== "sw.js" && fs.statSync(path.join("dist", f)).isFile())
+    .map((f) => `/${f.split(path.sep).join("/")}`)
+    .sort();
   expect(build.files).toEqual(dist);
   expect(build.version).toMatch(/^[0-9a-f]{16}$/);
   const cached = await page.evaluate(async () => {
