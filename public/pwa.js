@@ -28,6 +28,8 @@
             window.location.reload();
             resolve(true);
           };
+          // Another tab may have switched already: then this one only needs to reload.
+          if (worker.state === "activated") return reload();
           navigator.serviceWorker.addEventListener("controllerchange", reload);
           setTimeout(reload, SWITCH_TIMEOUT_MS);
           worker.postMessage({ type: "skip-waiting" });

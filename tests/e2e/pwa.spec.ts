@@ -192,6 +192,10 @@ test("a new build waits; 更新 switches after the sync in flight, with one relo
     await enrollWithCode(page, server.addRider());
     await controlled(page);
     const oldSw = await (await page.request.get(`${server.url}/sw.js`)).text();
+    // A second tab of the app, open on the old build the whole time.
+    const otherTab = await page.context().newPage();
+    await otherTab.goto(`${server.url}/settings`);
+    await expect(otherTab.getByRole("navigation")).toBeVisible();
 
     const newCss = server.publishNewBuild();
     const newSw = await (await page.request.get(`${server.url}/sw.js`)).text();
@@ -239,6 +243,12 @@ test("a new build waits; 更新 switches after the sync in flight, with one relo
     expect(loaded).toContain(`/${newCss}`);
     for (const file of loaded) expect(build.files, `${file} is not of the new build`).toContain(file);
     expect(await page.evaluate(() => caches.keys())).toEqual([`suishoupai-shell-${build.version}`]);
+
+    // The other tab shows the banner too; there the new version is already active, so 更新 only reloads it.
+    await expect(otherTab.getByTestId("update-banner")).toContainText("新版本可用");
+    await otherTab.getByTestId("update-banner").getByRole("button", { name: "更新" }).click();
+    await expect(otherTab.locator('meta[name="suishoupai-build"]')).toHaveCount(1, { timeout: 5_000 });
+    await expect(otherTab.getByTestId("update-banner")).toHaveCount(0);
   } finally {
     server.stop();
   }
