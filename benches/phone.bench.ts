@@ -97,6 +97,19 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+/** The least-squares slope of `ys` against their index. */
+const trend = (ys: number[]) => {
+  const n = ys.length;
+  const mx = (n - 1) / 2;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  ys.forEach((y, x) => {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  });
+  return den ? num / den : 0;
+};
 /** Nearest-rank percentile. */
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -398,11 +411,13 @@ test("tap to saved over the queue, then the outbox drain on loopback and through
     p95_ms: percentile(first50, 95),
     first_ms: first50[0],
     last_ms: first50[tapSample - 1],
-    // Single reports are noisy: the medians of the first five and the last five of the sample as well.
-    first5_median_ms: median(first50.slice(0, 5)),
-    last5_median_ms: median(first50.slice(-5)),
+    // Single reports are noisy: the medians of the first and the second 25 of the sample, of the last 25 of the
+    // queue, and the least-squares trend over the whole queue.
+    first25_median_ms: median(first50.slice(0, Math.ceil(tapSample / 2))),
+    second25_median_ms: median(first50.slice(Math.ceil(tapSample / 2))),
     queue: queued,
-    queue_last5_median_ms: median(tap.slice(-5)),
+    queue_last25_median_ms: median(tap.slice(-25)),
+    trend_ms_per_100: trend(tap) * 100,
     floor_p50_ms: percentile(floor, 50),
     floor_p95_ms: percentile(floor, 95),
     all_ms: tap,
