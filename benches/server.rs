@@ -31,7 +31,8 @@ mod native {
     use suishoupai::domain::change::encode_cursor;
     use suishoupai::domain::photo::sha256_hex;
     use suishoupai::domain::report::format_time;
-    use suishoupai::server::reports::visible_sql;
+    use suishoupai::server::changes::FEED_SQL;
+    use suishoupai::server::reports::{LOAD_REPORT_SQL, POSSIBLE_DUPLICATES_SQL};
     use suishoupai::server::{db, demo};
 
     struct Args {
@@ -475,23 +476,10 @@ mod native {
         Ok(summary(lat, wall))
     }
 
-    /// The change feed's query for one user, as `src/server/changes.rs` builds it.
-    fn changes_sql() -> String {
-        format!(
-        "SELECT kind, id, change_seq FROM (
-            SELECT 'category' AS kind, code AS id, change_seq FROM categories WHERE change_seq > ?1
-            UNION ALL SELECT 'station', id, change_seq FROM stations WHERE change_seq > ?1
-            UNION ALL SELECT 'report', r.id, r.change_seq FROM reports r WHERE r.change_seq > ?1 AND {}
-            UNION ALL SELECT 'checkin', c.id, c.change_seq FROM checkins c WHERE c.change_seq > ?1
-                AND (?3 OR c.rider_id = ?4 OR (?6 IS NOT NULL AND c.station_id = ?6))
-         ) ORDER BY change_seq LIMIT ?2",
-        visible_sql(3)
-    )
-    }
-
     /// A value bound to a query, typed as the server binds it.
     enum Bind {
         Int(i64),
+        Real(f64),
         Bool(bool),
         Text(String),
         Null,
@@ -502,6 +490,7 @@ mod native {
         for b in binds {
             q = match b {
                 Bind::Int(i) => q.bind(*i),
+                Bind::Real(r) => q.bind(*r),
                 Bind::Bool(v) => q.bind(*v),
                 Bind::Text(t) => q.bind(t.clone()),
                 Bind::Null => q.bind(None::<String>),
@@ -580,6 +569,8 @@ mod native {
         // A year of the district's reports, oldest first, one every (year / total): report i in grid i mod grids, of
         // category i mod 11, somewhere in a 20 km square; resolved once older than 30 days. Every 20th of the last 1,000
         // is the measured rider's (50 reports), so that the rider's pull of the last 1,000 changes finds the same in both.
+        // Places are columns too, as the server keeps them; the possible duplicates found at receipt are left empty (the
+        // spread places make a neighbour of the same category within 50 m and a week rare).
         let spacing_s = (365 * 86_400 / total).max(1);
         sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1),
@@ -589,7 +580,8 @@ mod native {
                        (?1 - n.i) * ?8
                 FROM n JOIN c ON c.k = n.i % (SELECT COUNT(*) FROM categories))
          INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
-                              level, version, received_at, updated_at, deadline, timeline, points_awarded, change_seq)
+                              level, version, received_at, updated_at, deadline, timeline, points_awarded, change_seq,
+                              lat, lon, possible_duplicates)
          SELECT printf('00000000-0000-7000-8000-%012d', m.i),
                 CASE WHEN ?1 - m.i < ?2 * 20 AND (?1 - m.i) % 20 = 0 THEN ?3 ELSE ?4 END,
                 t.fingerprint,
@@ -598,7 +590,8 @@ mod native {
                          '$.lon', 104.15 + ((m.i * 104729) % 1000) * 0.0002),
                 m.code, printf('bench-grid-%04d', m.i % ?5), 0,
                 CASE WHEN m.age > 30 * 86400 THEN 'resolved' ELSE 'received' END,
-                t.level, t.version, m.at, m.at, t.deadline, t.timeline, 0, ?6 + m.i
+                t.level, t.version, m.at, m.at, t.deadline, t.timeline, 0, ?6 + m.i,
+                30.80 + ((m.i * 7919) % 1000) * 0.0002, 104.15 + ((m.i * 104729) % 1000) * 0.0002, '[]'
          FROM m, reports t WHERE t.id = ?7",
     )
     .bind(total)
@@ -625,8 +618,7 @@ mod native {
             .fetch_one(&pool)
             .await?;
 
-        let sql = changes_sql();
-        let explain = format!("EXPLAIN QUERY PLAN {sql}");
+        let explain = format!("EXPLAIN QUERY PLAN {FEED_SQL}");
         let worker_plan = plan(
             &pool,
             &explain,
@@ -660,25 +652,26 @@ mod native {
     .fetch_one(&pool)
     .await?;
         let duplicates_plan = plan(
-        &pool,
-        "EXPLAIN QUERY PLAN SELECT id, submitted FROM reports WHERE category = ? AND id <> ? AND received_at BETWEEN ? AND ?
-           AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at LIMIT 200",
-        &[
-            Bind::Text(recent_category),
-            Bind::Text(recent_id),
-            Bind::Text(String::new()),
-            Bind::Text(recent_at),
-        ],
-    )
-    .await?;
+            &pool,
+            &format!("EXPLAIN QUERY PLAN {POSSIBLE_DUPLICATES_SQL}"),
+            &[
+                Bind::Text(recent_category),
+                Bind::Text(String::new()),
+                Bind::Text(recent_at),
+                Bind::Real(30.88),
+                Bind::Real(30.881),
+                Bind::Real(104.25),
+                Bind::Real(104.251),
+                Bind::Text(recent_id),
+            ],
+        )
+        .await?;
         let load_plan = plan(
-        &pool,
-        "EXPLAIN QUERY PLAN SELECT r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name, r.grid_id, r.status, r.level,
-                r.version, r.received_at, r.updated_at, r.deadline, r.timeline, r.points_awarded
-         FROM reports r JOIN users u ON u.id = r.reporter_id WHERE r.id = ?",
-        &[Bind::Text(template.clone())],
-    )
-    .await?;
+            &pool,
+            &format!("EXPLAIN QUERY PLAN {LOAD_REPORT_SQL}"),
+            &[Bind::Text(template.clone())],
+        )
+        .await?;
         pool.close().await;
 
         // The grid worker's full sync (every page, as a phone signing in does) and the rider's pull of what happened
@@ -704,13 +697,13 @@ mod native {
         full.sort();
         incremental.sort();
 
-        // Where the full sync's time goes, in-process: the change feed's query alone (every page), and the
-        // possible-duplicate lookup that serving each report runs (`load_report`), for each report of the grid.
+        // Where the full sync's time goes, in-process: the change feed's query alone (every page), and the query
+        // that serves each report (`load_report`: the report, its reporter, its possible duplicates still open).
         let pool = db::open(&db_path).await?;
         let t = Instant::now();
         let mut after = -1_i64;
         loop {
-            let rows: Vec<(String, String, i64)> = sqlx::query_as(&sql)
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(FEED_SQL)
                 .bind(after)
                 .bind(201_i64)
                 .bind(false)
@@ -725,28 +718,19 @@ mod native {
             after = rows[199].2;
         }
         let feed_query_ms = ms(t.elapsed());
-        let grid_reports: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT id, category, received_at FROM reports WHERE grid_id = ?")
+        let grid_reports: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM reports WHERE grid_id = ?")
                 .bind(GRID)
                 .fetch_all(&pool)
                 .await?;
         let t = Instant::now();
-        for (id, category, at) in &grid_reports {
-            let since =
-                time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)?
-                    - time::Duration::days(7);
-            sqlx::query(
-            "SELECT id, submitted FROM reports WHERE category = ? AND id <> ? AND received_at BETWEEN ? AND ?
-               AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at LIMIT 200",
-        )
-        .bind(category)
-        .bind(id)
-        .bind(format_time(since))
-        .bind(at)
-        .fetch_all(&pool)
-        .await?;
+        for (id,) in &grid_reports {
+            sqlx::query(LOAD_REPORT_SQL)
+                .bind(id)
+                .fetch_one(&pool)
+                .await?;
         }
-        let duplicate_lookups_ms = ms(t.elapsed());
+        let report_loads_ms = ms(t.elapsed());
         pool.close().await;
         let size = std::fs::metadata(&db_path)?.len();
         Ok(json!({
@@ -760,13 +744,13 @@ mod native {
             "grid_full_sync_changes": full_changes,
             "rider_incremental_ms": ms(incremental[incremental.len() / 2]),
             "feed_query_ms": feed_query_ms,
-            "duplicate_lookups_ms": duplicate_lookups_ms,
+            "report_loads_ms": report_loads_ms,
             "rider_incremental_changes": incremental_changes,
             "plans": {
                 "changes (grid worker, full sync)": worker_plan,
                 "changes (rider, incremental)": rider_plan,
                 "load_report": load_plan,
-                "possible duplicates (in load_report)": duplicates_plan,
+                "possible duplicates (when a report is received)": duplicates_plan,
             },
         }))
     }

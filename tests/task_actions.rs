@@ -301,6 +301,42 @@ async fn a_nearby_open_report_of_the_same_category_is_a_possible_duplicate() {
 }
 
 #[tokio::test]
+async fn possible_duplicates_are_kept_from_receipt_and_shown_while_they_are_open() {
+    let t = task().await;
+    let mut east = report_body(&[]);
+    east["lon"] = json!(104.2554); // about 38 m east
+    let second: Report = t
+        .server
+        .put_report(&t.rider, &new_id(), &east)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second.possible_duplicates, vec![t.report.id.clone()]);
+    let path = format!("/api/v1/reports/{}", second.id);
+    // A report from before the list was kept finds it when read.
+    sqlx::query("UPDATE reports SET possible_duplicates = NULL WHERE id = ?")
+        .bind(&second.id)
+        .execute(&t.server.db)
+        .await
+        .unwrap();
+    let read: Report = t.server.get_as(&t.rider, &path).await.json().await.unwrap();
+    assert_eq!(read.possible_duplicates, vec![t.report.id.clone()]);
+    // Once the original is closed it is no longer offered as a duplicate.
+    let mut reject = t.action("reject", t.report.version);
+    reject["reason"] = json!("invalid");
+    assert_eq!(t.act(&t.worker, &new_id(), reject).await.status(), 201);
+    sqlx::query("UPDATE reports SET possible_duplicates = ? WHERE id = ?")
+        .bind(serde_json::to_string(&vec![&t.report.id]).unwrap())
+        .bind(&second.id)
+        .execute(&t.server.db)
+        .await
+        .unwrap();
+    let read: Report = t.server.get_as(&t.rider, &path).await.json().await.unwrap();
+    assert!(read.possible_duplicates.is_empty());
+}
+
+#[tokio::test]
 async fn a_duplicate_that_adds_a_photo_earns_2_points_and_one_that_does_not_earns_none() {
     let t = task().await;
     let other = t.server.enrolled(Role::Rider, "另一位骑手").await.token;

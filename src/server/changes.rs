@@ -10,12 +10,38 @@ use super::auth::CurrentUser;
 use super::checkins::load_checkin;
 use super::openapi::{Invalid, Malformed, Unauthorized};
 use super::reference::{list_categories, list_stations};
-use super::reports::{load_report, visible_sql, Viewer};
+use super::reports::{load_reports, Viewer};
 use super::{AppState, Error, Result};
 use crate::domain::change::{decode_cursor, encode_cursor, Change, ChangeKind, ChangePage};
 use crate::domain::Role;
 
 pub const DEFAULT_LIMIT: i64 = 100;
+
+/// The next page of what the caller may see: ?1 the cursor's position, ?2 the page size (+1, to tell whether more
+/// follow), ?3 admin, ?4 the user, ?5 their grid (grid workers), ?6 their station (station staff). What a user may
+/// see is the rule of [`super::reports::visible_sql`], asked here one way at a time — everything (admins), their
+/// own, their grid's, the originals of their duplicates; their check-ins, their station's — so that each part
+/// reads its own index from the cursor on and stops after a page, however large the tables grow.
+pub const FEED_SQL: &str = "
+    SELECT kind, id, change_seq FROM (
+        SELECT 'category' AS kind, code AS id, change_seq FROM categories WHERE change_seq > ?1
+        UNION ALL SELECT 'station', id, change_seq FROM stations WHERE change_seq > ?1
+        UNION SELECT * FROM (SELECT 'report', id, change_seq FROM reports
+            WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+        UNION SELECT * FROM (SELECT 'report', id, change_seq FROM reports
+            WHERE reporter_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+        UNION SELECT * FROM (SELECT 'report', id, change_seq FROM reports
+            WHERE grid_id = ?5 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+        UNION SELECT 'report', r.id, r.change_seq FROM reports r
+            WHERE r.id IN (SELECT d.duplicate_of FROM reports d WHERE d.reporter_id = ?4 AND d.duplicate_of IS NOT NULL)
+              AND r.change_seq > ?1
+        UNION SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
+            WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+        UNION SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
+            WHERE rider_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+        UNION SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
+            WHERE station_id = ?6 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+    ) ORDER BY change_seq LIMIT ?2";
 pub const MAX_LIMIT: i64 = 500;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -57,19 +83,9 @@ async fn changes(
             })?,
     };
     let viewer = Viewer::of(&user);
-    let sql = format!(
-        "SELECT kind, id, change_seq FROM (
-            SELECT 'category' AS kind, code AS id, change_seq FROM categories WHERE change_seq > ?1
-            UNION ALL SELECT 'station', id, change_seq FROM stations WHERE change_seq > ?1
-            UNION ALL SELECT 'report', r.id, r.change_seq FROM reports r WHERE r.change_seq > ?1 AND {}
-            UNION ALL SELECT 'checkin', c.id, c.change_seq FROM checkins c WHERE c.change_seq > ?1
-                AND (?3 OR c.rider_id = ?4 OR (?6 IS NOT NULL AND c.station_id = ?6))
-         ) ORDER BY change_seq LIMIT ?2",
-        visible_sql(3)
-    );
     // One read transaction: the page and the counter come from the same snapshot.
     let mut tx = state.db.begin().await?;
-    let query = sqlx::query_as::<_, (String, String, i64)>(&sql)
+    let query = sqlx::query_as::<_, (String, String, i64)>(FEED_SQL)
         .bind(after)
         .bind(limit + 1);
     // ?6: the station whose check-ins station staff see.
@@ -106,6 +122,12 @@ async fn changes(
     } else {
         vec![]
     };
+    let report_ids: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.0 == "report")
+        .map(|r| r.1.as_str())
+        .collect();
+    let mut reports = load_reports(&state.db, &report_ids).await?;
     let mut changes = Vec::with_capacity(rows.len());
     for (kind, id, _) in rows {
         let (kind, data) = match kind.as_str() {
@@ -132,10 +154,7 @@ async fn changes(
             ),
             _ => (
                 ChangeKind::Report,
-                load_report(&state.db, &id)
-                    .await?
-                    .as_ref()
-                    .map(serde_json::to_value),
+                reports.remove(&id).as_ref().map(serde_json::to_value),
             ),
         };
         if let Some(data) = data {

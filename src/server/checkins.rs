@@ -135,7 +135,7 @@ async fn record(
     let rider_id = rider_for_pass(&state.db, &body.rider_pass, scanned_secs).await?;
     let step = step_of(scanned_secs);
 
-    let mut tx = state.db.begin().await?;
+    let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
     let taken: Option<(String, String)> =
         sqlx::query_as("SELECT staff_id, fingerprint FROM checkins WHERE id = ?")

@@ -1,7 +1,7 @@
 //! The server: the JSON API of PROTOCOL.md under `/api/v1`, the built PWA, SQLite storage and the command line.
 pub mod accounts;
 pub mod auth;
-mod changes;
+pub mod changes;
 mod checkins;
 pub mod cli;
 pub mod db;
@@ -77,6 +77,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub enroll_limiter: Arc<rate_limit::FailureLimiter>,
     pub request_limiter: Arc<rate_limit::RequestLimiter>,
+    /// Whose turn it is to write (see [`AppState::begin_write`]).
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -89,7 +91,23 @@ impl AppState {
             request_limiter: Arc::new(rate_limit::RequestLimiter::new(config.requests_per_minute)),
             config: Arc::new(config),
             enroll_limiter: Arc::new(limiter),
+            writer: Arc::new(tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// A write transaction, begun when it is this request's turn. SQLite lets one connection write at a time; the
+    /// others would poll for its lock with growing sleeps (busy_timeout), which under load turns into long waits and
+    /// lost throughput. Requests queue here instead, in order, and hold their turn until the transaction ends (the
+    /// returned guard); reads never wait.
+    pub async fn begin_write(
+        &self,
+    ) -> Result<(
+        tokio::sync::OwnedMutexGuard<()>,
+        sqlx::Transaction<'static, sqlx::Sqlite>,
+    )> {
+        let turn = self.writer.clone().lock_owned().await;
+        let tx = self.db.begin().await?;
+        Ok((turn, tx))
     }
 }
 

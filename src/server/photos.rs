@@ -102,7 +102,7 @@ async fn upload(
             details: None,
         });
     }
-    let mut tx = state.db.begin().await?;
+    let (_turn, mut tx) = state.begin_write().await?;
     let stored = sqlx::query(
         "INSERT OR IGNORE INTO photos (sha256, content_type, size, bytes, created_at) VALUES (?, ?, ?, ?, ?)",
     )

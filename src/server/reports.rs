@@ -134,8 +134,10 @@ async fn submit(
     let submitted = serde_json::to_string(&canonical).map_err(anyhow::Error::from)?;
     let fingerprint = sha256_hex(submitted.as_bytes());
     let grids = list_grids(&state.db).await?;
+    let received = format_time(now);
+    let duplicates = possible_duplicates(&state.db, &id, &canonical, &received).await?;
 
-    let mut tx = state.db.begin().await?;
+    let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
     let existing: Option<(String, String)> =
         sqlx::query_as("SELECT reporter_id, fingerprint FROM reports WHERE id = ?")
@@ -177,7 +179,7 @@ async fn submit(
         Some((grid, nearest)) => (Some(grid.id.clone()), nearest),
         None => (None, true),
     };
-    let at = format_time(now);
+    let at = received;
     let timeline = vec![TimelineEntry {
         at: at.clone(),
         status: ReportStatus::Received,
@@ -192,8 +194,9 @@ async fn submit(
         .map(format_time);
     sqlx::query(
         "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
-                              level, version, received_at, updated_at, timeline, change_seq, deadline)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 1, 1, ?, ?, ?, ?, ?)",
+                              level, version, received_at, updated_at, timeline, change_seq, deadline, lat, lon,
+                              possible_duplicates)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 1, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(&user.id)
@@ -207,6 +210,9 @@ async fn submit(
     .bind(serde_json::to_string(&timeline).map_err(anyhow::Error::from)?)
     .bind(seq)
     .bind(&deadline)
+    .bind(canonical.lat)
+    .bind(canonical.lon)
+    .bind(serde_json::to_string(&duplicates).map_err(anyhow::Error::from)?)
     .execute(&mut *tx)
     .await?;
     for sha in &canonical.photos {
@@ -254,6 +260,8 @@ async fn fetch(
 
 type ReportRow = (
     Option<String>,
+    bool,
+    Option<String>,
     String,
     String,
     String,
@@ -269,17 +277,71 @@ type ReportRow = (
     i64,
 );
 
+/// Reports with their reporters' names and their possible duplicates still open; the condition on `r` follows.
+macro_rules! select_reports {
+    ($condition:literal) => {
+        concat!(
+            "SELECT (SELECT json_group_array(o.id ORDER BY d.key) FROM json_each(r.possible_duplicates) d
+                       JOIN reports o ON o.id = d.value WHERE o.status IN ('received', 'accepted', 'in_progress')),
+                    r.possible_duplicates IS NULL,
+                    r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name, r.grid_id, r.status, r.level, r.version,
+                    r.received_at, r.updated_at, r.deadline, r.timeline, r.points_awarded
+             FROM reports r JOIN users u ON u.id = r.reporter_id WHERE ",
+            $condition
+        )
+    };
+}
+
+/// One report (?1: its id).
+pub const LOAD_REPORT_SQL: &str = select_reports!("r.id = ?1");
+
+/// Several reports at once (?1: their ids as a JSON array).
+pub const LOAD_REPORTS_SQL: &str = select_reports!("r.id IN (SELECT value FROM json_each(?1))");
+
+/// Open reports of a category received in a time window inside a box of latitude and longitude: ?1 the category,
+/// ?2 and ?3 the window, ?4–?7 the box, ?8 the report itself (left out).
+pub const POSSIBLE_DUPLICATES_SQL: &str = "
+    SELECT id, lat, lon FROM reports WHERE category = ?1 AND received_at BETWEEN ?2 AND ?3
+      AND lat BETWEEN ?4 AND ?5 AND lon BETWEEN ?6 AND ?7 AND id <> ?8
+      AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at";
+
 /// A report as the protocol shows it (no visibility check: callers decide who may see it).
 pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
-    let row: Option<ReportRow> = sqlx::query_as(
-        "SELECT r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name, r.grid_id, r.status, r.level, r.version, r.received_at, r.updated_at,
-                r.deadline, r.timeline, r.points_awarded
-         FROM reports r JOIN users u ON u.id = r.reporter_id WHERE r.id = ?",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    let Some((
+    let row: Option<ReportRow> = sqlx::query_as(LOAD_REPORT_SQL)
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(report_of(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Reports as the protocol shows them, by id, in one query (no visibility check; unknown ids are left out).
+pub async fn load_reports(
+    db: &SqlitePool,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, Report>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let ids = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
+    let rows: Vec<ReportRow> = sqlx::query_as(LOAD_REPORTS_SQL)
+        .bind(ids)
+        .fetch_all(db)
+        .await?;
+    let mut reports = std::collections::HashMap::with_capacity(rows.len());
+    for row in rows {
+        let report = report_of(db, row).await?;
+        reports.insert(report.id.clone(), report);
+    }
+    Ok(reports)
+}
+
+async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
+    let (
+        open_duplicates,
+        duplicates_unknown,
         duplicate_of,
         id,
         reporter_id,
@@ -294,17 +356,20 @@ pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
         deadline,
         timeline,
         points,
-    )) = row
-    else {
-        return Ok(None);
-    };
+    ) = row;
     let decode = |what: &str, e: serde_json::Error| {
         Error::Internal(anyhow::anyhow!("{what} of report {id}: {e}"))
     };
     let submitted: ReportSubmission =
         serde_json::from_str(&submitted).map_err(|e| decode("content", e))?;
-    let possible_duplicates = possible_duplicates(db, &id, &submitted, &received_at).await?;
-    Ok(Some(Report {
+    // Kept since the report was received, those still open; found now for reports from before that.
+    let possible_duplicates = if duplicates_unknown {
+        possible_duplicates(db, &id, &submitted, &received_at).await?
+    } else {
+        serde_json::from_str(open_duplicates.as_deref().unwrap_or("[]"))
+            .map_err(|e| decode("possible duplicates", e))?
+    };
+    Ok(Report {
         possible_duplicates,
         duplicate_of,
         submitted,
@@ -321,14 +386,15 @@ pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
         points_awarded: points,
         reporter_id,
         id,
-    }))
+    })
 }
 
 /// How near, how recent and which states make another report a possible duplicate.
 const DUPLICATE_RADIUS_M: f64 = 50.0;
 const DUPLICATE_WINDOW: time::Duration = time::Duration::days(7);
 
-/// Open reports of the same category within 50 m, received in the 7 days up to this one.
+/// Open reports of the same category within 50 m, received in the 7 days up to this one: those in a box around the
+/// place (through `reports_open_by_category`), then by distance.
 async fn possible_duplicates(
     db: &SqlitePool,
     id: &str,
@@ -342,23 +408,24 @@ async fn possible_duplicates(
         return Ok(vec![]);
     };
     let since = format_time(received - DUPLICATE_WINDOW);
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT id, submitted FROM reports WHERE category = ? AND id <> ? AND received_at BETWEEN ? AND ?
-           AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at LIMIT 200",
-    )
-    .bind(&report.category)
-    .bind(id)
-    .bind(&since)
-    .bind(received_at)
-    .fetch_all(db)
-    .await?;
+    // Degrees of latitude and longitude that hold 50 m here (with a margin; the distance decides).
+    let dlat = DUPLICATE_RADIUS_M / 111_000.0 * 1.1;
+    let dlon = dlat / lat.to_radians().cos().abs().max(0.01);
+    let rows: Vec<(String, f64, f64)> = sqlx::query_as(POSSIBLE_DUPLICATES_SQL)
+        .bind(&report.category)
+        .bind(&since)
+        .bind(received_at)
+        .bind(lat - dlat)
+        .bind(lat + dlat)
+        .bind(lon - dlon)
+        .bind(lon + dlon)
+        .bind(id)
+        .fetch_all(db)
+        .await?;
     let here = GeoPoint::new(lat, lon);
     Ok(rows
         .into_iter()
-        .filter_map(|(other, submitted)| {
-            let s: ReportSubmission = serde_json::from_str(&submitted).ok()?;
-            let there = GeoPoint::new(s.lat?, s.lon?);
-            (here.distance_m(&there) <= DUPLICATE_RADIUS_M).then_some(other)
-        })
+        .filter(|(_, lat, lon)| here.distance_m(&GeoPoint::new(*lat, *lon)) <= DUPLICATE_RADIUS_M)
+        .map(|(other, _, _)| other)
         .collect())
 }

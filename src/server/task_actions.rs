@@ -97,7 +97,7 @@ async fn act(
     );
     let now = OffsetDateTime::now_utc();
 
-    let mut tx = state.db.begin().await?;
+    let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
     let done: Option<(String, String)> =
         sqlx::query_as("SELECT actor_id, fingerprint FROM task_actions WHERE id = ?")
