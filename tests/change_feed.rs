@@ -213,3 +213,41 @@ async fn paging_while_reports_are_written_never_skips_one() {
     assert_eq!(written.len(), 160);
     assert_eq!(seen, written, "every committed report reached the reader");
 }
+
+#[tokio::test]
+async fn a_workers_own_report_in_their_grid_comes_once_and_the_original_of_a_riders_duplicate_comes_too(
+) {
+    let server = TestServer::start().await;
+    let worker = server.grid_worker_of("demo-grid-07").await;
+    let own = new_id();
+    assert_eq!(
+        server
+            .put_report(&worker, &own, &report_body(&[]))
+            .await
+            .status(),
+        201
+    );
+    for limit in [1, 2, 500] {
+        let (changes, _) = pull_all(&server, &worker, None, limit).await;
+        let mine: Vec<_> = changes.iter().filter(|c| c.1 == own).collect();
+        assert_eq!(mine.len(), 1, "page size {limit}: {changes:?}");
+    }
+    // A rider's report rejected as a duplicate of the worker's: the rider's feed brings the original too.
+    let rider = server.enrolled(Role::Rider, "小李").await.token;
+    let copy = new_id();
+    server.put_report(&rider, &copy, &report_body(&[])).await;
+    let res = server
+        .client
+        .put(server.url(&format!("/api/v1/task-actions/{}", new_id())))
+        .bearer_auth(&worker)
+        .json(
+            &serde_json::json!({"report_id": copy, "kind": "reject", "reason": "duplicate",
+            "duplicate_of": own, "expected_version": 1}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let (changes, _) = pull_all(&server, &rider, None, 3).await;
+    assert_eq!(reports(&changes), BTreeSet::from([own, copy]));
+}

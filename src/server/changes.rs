@@ -21,26 +21,26 @@ pub const DEFAULT_LIMIT: i64 = 100;
 /// follow), ?3 admin, ?4 the user, ?5 their grid (grid workers), ?6 their station (station staff). What a user may
 /// see is the rule of [`super::reports::visible_sql`], asked here one way at a time — everything (admins), their
 /// own, their grid's, the originals of their duplicates; their check-ins, their station's — so that each part
-/// reads its own index from the cursor on and stops after a page, however large the tables grow.
+/// reads its own index from the cursor on and stops after a page, however large the tables grow. A row may come
+/// twice (a worker's own report in their grid); the caller drops the second.
 pub const FEED_SQL: &str = "
     SELECT kind, id, change_seq FROM (
         SELECT 'category' AS kind, code AS id, change_seq FROM categories WHERE change_seq > ?1
         UNION ALL SELECT 'station', id, change_seq FROM stations WHERE change_seq > ?1
-        UNION SELECT * FROM (SELECT 'report', id, change_seq FROM reports
+        UNION ALL SELECT * FROM (SELECT 'report', id, change_seq FROM reports
             WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
-        UNION SELECT * FROM (SELECT 'report', id, change_seq FROM reports
-            WHERE reporter_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
-        UNION SELECT * FROM (SELECT 'report', id, change_seq FROM reports
-            WHERE grid_id = ?5 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
-        UNION SELECT 'report', r.id, r.change_seq FROM reports r
-            WHERE r.id IN (SELECT d.duplicate_of FROM reports d WHERE d.reporter_id = ?4 AND d.duplicate_of IS NOT NULL)
-              AND r.change_seq > ?1
-        UNION SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
+        UNION ALL SELECT * FROM (SELECT 'report', id, change_seq FROM reports
+            WHERE NOT ?3 AND reporter_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+        UNION ALL SELECT * FROM (SELECT 'report', id, change_seq FROM reports
+            WHERE NOT ?3 AND grid_id = ?5 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+        UNION ALL SELECT 'report', o.id, o.change_seq FROM reports d JOIN reports o ON o.id = d.duplicate_of
+            WHERE NOT ?3 AND d.reporter_id = ?4 AND d.duplicate_of IS NOT NULL AND o.change_seq > ?1
+        UNION ALL SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
             WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
-        UNION SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
-            WHERE rider_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
-        UNION SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
-            WHERE station_id = ?6 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+        UNION ALL SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
+            WHERE NOT ?3 AND rider_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+        UNION ALL SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
+            WHERE NOT ?3 AND station_id = ?6 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
     ) ORDER BY change_seq LIMIT ?2";
 pub const MAX_LIMIT: i64 = 500;
 
@@ -110,6 +110,9 @@ async fn changes(
     } else {
         counter.max(after)
     };
+    // A report can be both the user's own and their grid's: the parts of the query may each bring it (with the
+    // same position, so side by side).
+    rows.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
 
     let needs = |k: &str| rows.iter().any(|r| r.0 == k);
     let categories = if needs("category") {
