@@ -44,7 +44,11 @@ export async function signIn(page: Page, role: Role, name = "测试用户", grid
 }
 
 export async function noSidewaysScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  // Against the screen (clientWidth), not innerWidth: in mobile emulation the layout viewport widens to whatever
+  // the page overflows to, and innerWidth with it.
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth
+  );
   expect(overflow, "the page scrolls sideways").toBeLessThanOrEqual(0);
 }
 
