@@ -1,8 +1,7 @@
 //! The API described for outside clients: the OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]`
 //! annotations and the domain types (never written by hand), served at `GET /api/v1/openapi.json`, and the
 //! reusable error responses every operation names.
-use std::sync::Arc;
-
+use axum::body::Bytes;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -229,11 +228,11 @@ pub fn viewer_router() -> Router<AppState> {
 
 /// The document, rendered once when the server starts.
 #[derive(Clone)]
-pub struct Document(pub Arc<String>);
+pub struct Document(pub Bytes);
 
 impl Document {
     pub fn new(doc: &OpenApi) -> Document {
-        Document(Arc::new(
+        Document(Bytes::from(
             doc.to_pretty_json()
                 .expect("the OpenAPI document serializes to JSON"),
         ))
@@ -252,8 +251,5 @@ impl Document {
     )
 )]
 async fn openapi_json(Extension(Document(json)): Extension<Document>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        json.as_str().to_owned(),
-    )
+    ([(header::CONTENT_TYPE, "application/json")], json)
 }

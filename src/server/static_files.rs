@@ -51,11 +51,18 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
-    // The shell's policy on every file of the app: it governs the page and the service worker alike.
-    let shell = tokio::fs::read_to_string(&index).await.unwrap_or_default();
-    let csp = security::app_policy(&security::inline_script_hashes(&shell));
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    // The app's policy where a policy governs something: the page and the service worker (a script loaded by the
+    // page ignores the header). Hashed assets are not worth reading index.html again for.
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_page || path == "/sw.js" {
+        let shell = tokio::fs::read_to_string(&index).await.unwrap_or_default();
+        let csp = security::app_policy(&security::inline_script_hashes(&shell));
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+        }
     }
     res
 }
