@@ -74,6 +74,34 @@ async fn the_app_allows_only_its_own_origin_and_its_loader_by_hash() {
 }
 
 #[tokio::test]
+async fn a_revalidated_page_keeps_the_apps_policy() {
+    let server = server().await;
+    for path in ["/", "/index.html", "/sw.js"] {
+        let first = server.get(path).await;
+        let app_policy = header(&first, "content-security-policy");
+        let modified = header(&first, "last-modified");
+        assert!(
+            !modified.is_empty(),
+            "{path}: no Last-Modified to revalidate with"
+        );
+        let again = server
+            .client
+            .get(server.url(path))
+            .header("if-modified-since", modified)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+        // The browser updates the cached page's headers from the 304: it must not turn into the API's sandbox.
+        assert_eq!(
+            header(&again, "content-security-policy"),
+            app_policy,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn api_answers_cannot_be_framed_or_run() {
     let server = server().await;
     for res in [

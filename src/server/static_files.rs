@@ -52,12 +52,9 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     // The app's policy where a policy governs something: the page and the service worker (a script loaded by the
-    // page ignores the header). Hashed assets are not worth reading index.html again for.
-    let is_page = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if is_page || path == "/sw.js" {
+    // page ignores the header), chosen by path so a `304` revalidating the page carries it too (the browser takes
+    // the 304's headers for the cached page). Other files are not worth reading index.html again for.
+    if is_app_route(&path) || path.ends_with(".html") || path == "/sw.js" {
         let shell = tokio::fs::read_to_string(&index).await.unwrap_or_default();
         let csp = security::app_policy(&security::inline_script_hashes(&shell));
         if let Ok(v) = HeaderValue::from_str(&csp) {

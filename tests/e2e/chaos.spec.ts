@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect, test, type BrowserContext, type Page, type Route } from "@playwright/test";
-import { cameraPhoto, enrollWithCode, ServerProcess, session, stored } from "./helpers";
+import { cameraPhoto, dbRows, enrollWithCode, ServerProcess, session, stored } from "./helpers";
 
 const PORT = Number(process.env.CHAOS_PORT ?? 18097);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -186,11 +186,6 @@ async function note(phone: Phone) {
   saved.push({ phone: phone.name, kind: "note", text });
 }
 
-function sql(query: string): string {
-  return execFileSync("python3", ["-c", "import sqlite3,sys,json; print(json.dumps(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall()))", db, query], {
-    encoding: "utf8",
-  }).trim();
-}
 
 test.use({ baseURL: BASE, geolocation: PLACE, permissions: ["geolocation"] });
 test.afterAll(async () => {
@@ -233,7 +228,7 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
     for (let i = 1; i < tabs; i++) {
       const tab = await ctx.newPage();
       await tab.goto("/");
-      await expect(tab.getByRole("navigation")).toBeVisible();
+      await expect(tab.getByRole("navigation")).toBeVisible({ timeout: 20_000 });
       phone.pages.push(tab);
     }
     // The reference data (categories above all) on the phone before the faults begin, as after a first start.
@@ -306,21 +301,21 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
   }
 
   // The set check.
-  const reports: [string, number][] = JSON.parse(
-    sql(`SELECT json_extract(submitted, '$.description') AS d, COUNT(*) FROM reports WHERE d LIKE 'chaos-${SEED}-%' GROUP BY d`)
-  );
-  const notes: [string, number][] = JSON.parse(
-    sql(
-      `SELECT json_extract(e.value, '$.note'), COUNT(*) FROM reports r, json_each(r.timeline) e
-       WHERE json_extract(e.value, '$.note') LIKE 'chaos-${SEED}-%' GROUP BY 1`
-    )
-  );
+  const reports = dbRows(
+    db,
+    `SELECT json_extract(submitted, '$.description') AS d, COUNT(*) FROM reports WHERE d LIKE 'chaos-${SEED}-%' GROUP BY d`
+  ) as [string, number][];
+  const notes = dbRows(
+    db,
+    `SELECT json_extract(e.value, '$.note'), COUNT(*) FROM reports r, json_each(r.timeline) e
+     WHERE json_extract(e.value, '$.note') LIKE 'chaos-${SEED}-%' GROUP BY 1`
+  ) as [string, number][];
   const onServer = new Map([...reports, ...notes]);
   const acknowledged = new Set(saved.map((s) => s.text));
   const lost = [...acknowledged].filter((t) => !onServer.has(t));
   const duplicated = [...onServer].filter(([, n]) => n > 1).map(([t]) => t);
   const unexpected = [...onServer.keys()].filter((t) => !attempted.has(t));
-  const integrity = JSON.parse(sql("PRAGMA integrity_check"))[0][0];
+  const integrity = dbRows(db, "PRAGMA integrity_check")[0][0];
   const total = Object.values(faults).reduce((a, b) => a + b, 0);
   console.log(
     `chaos: seed ${SEED}, ${SECONDS} s; items ${saved.length} (reports ${saved.filter((s) => s.kind === "report").length}, ` +
