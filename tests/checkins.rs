@@ -33,6 +33,21 @@ impl Scene {
         code_at(&secret, at.unix_timestamp())
     }
 
+    /// What the staff phone reads from the rider's QR pass at `at`: it names the rider.
+    fn qr(&self, at: OffsetDateTime) -> String {
+        qr_text(&self.rider.user.id, &self.code(at))
+    }
+
+    /// The rider as if enrolled `days` ago (scans before enrollment are refused).
+    async fn enrolled_days_ago(&self, days: i64) {
+        sqlx::query("UPDATE users SET created_at = created_at - ? WHERE id = ?")
+            .bind(days * 86_400)
+            .bind(&self.rider.user.id)
+            .execute(&self.server.db)
+            .await
+            .unwrap();
+    }
+
     async fn put(&self, token: &str, id: &str, body: &serde_json::Value) -> reqwest::Response {
         self.server
             .client
@@ -132,9 +147,10 @@ async fn expired_forged_and_revoked_passes_are_422_invalid_pass() {
 #[tokio::test]
 async fn a_check_in_may_arrive_days_after_the_scan_but_not_from_the_future() {
     let s = scene().await;
+    s.enrolled_days_ago(10).await;
     let scanned = OffsetDateTime::now_utc() - Duration::days(3);
     assert_eq!(
-        s.put(&s.staff, &new_id(), &body(&s.code(scanned), scanned))
+        s.put(&s.staff, &new_id(), &body(&s.qr(scanned), scanned))
             .await
             .status(),
         201
@@ -221,4 +237,130 @@ async fn the_feed_brings_check_ins_to_their_rider_and_their_station_only() {
     assert!(checkins(feed(other_rider).await).is_empty());
     let grid_worker = s.server.enrolled(Role::GridWorker, "网格员").await.token;
     assert!(checkins(feed(grid_worker).await).is_empty());
+}
+
+#[tokio::test]
+async fn one_code_is_one_visit_across_scan_times_and_stations() {
+    let s = scene().await;
+    let now = OffsetDateTime::now_utc();
+    let code = s.qr(now);
+    let mut first = None;
+    // The same code scanned half a minute either side at this station: one visit, the rest are second scans.
+    for scanned in [
+        now - Duration::seconds(STEP_SECS),
+        now,
+        now + Duration::seconds(STEP_SECS),
+    ] {
+        let res = s.put(&s.staff, &new_id(), &body(&code, scanned)).await;
+        assert_eq!(res.status(), 201);
+        let checkin: Checkin = res.json().await.unwrap();
+        match &first {
+            None => first = Some(checkin.id),
+            Some(id) => assert_eq!(checkin.same_visit_as.as_ref(), Some(id)),
+        }
+    }
+    // The same code at another station: spent.
+    let elsewhere = s.server.staff_of("demo-station-02").await;
+    let mut there = body(&code, now);
+    there["station_id"] = json!("demo-station-02");
+    let res = s.put(&elsewhere, &new_id(), &there).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(error_code(res).await, "invalid_pass");
+    let (visits,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM checkins WHERE same_visit_as IS NULL")
+            .fetch_one(&s.server.db)
+            .await
+            .unwrap();
+    assert_eq!(visits, 1);
+}
+
+#[tokio::test]
+async fn scans_older_than_a_week_or_before_the_rider_existed_are_refused() {
+    let s = scene().await;
+    s.enrolled_days_ago(500).await;
+    for days in [8, 400, 20_000] {
+        let scanned = OffsetDateTime::now_utc() - Duration::days(days);
+        let res = s
+            .put(&s.staff, &new_id(), &body(&s.qr(scanned), scanned))
+            .await;
+        assert_eq!(res.status(), 422, "{days} days ago");
+        assert_eq!(error_code(res).await, "invalid_input", "{days} days ago");
+    }
+    let fresh = scene().await;
+    let before = OffsetDateTime::now_utc() - Duration::days(2);
+    let res = fresh
+        .put(&fresh.staff, &new_id(), &body(&fresh.qr(before), before))
+        .await;
+    assert_eq!(res.status(), 422, "a pass from before the rider enrolled");
+    assert_eq!(error_code(res).await, "invalid_pass");
+}
+
+#[tokio::test]
+async fn a_typed_code_is_checked_against_the_servers_clock_only() {
+    let s = scene().await;
+    s.enrolled_days_ago(10).await;
+    // A typed code says nobody's name: sent late (the station was offline), it cannot be told from a guess.
+    let late = OffsetDateTime::now_utc() - Duration::minutes(10);
+    let res = s.put(&s.staff, &new_id(), &body(&s.code(late), late)).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(error_code(res).await, "invalid_pass");
+    // The QR text of the same moment names the rider, and goes through.
+    let res = s.put(&s.staff, &new_id(), &body(&s.qr(late), late)).await;
+    assert_eq!(res.status(), 201);
+    // A typed code of another time sent with a `scanned_at` of that time is refused too.
+    let now = OffsetDateTime::now_utc();
+    let res = s
+        .put(
+            &s.staff,
+            &new_id(),
+            &body(&s.code(now - Duration::minutes(5)), now),
+        )
+        .await;
+    assert_eq!(error_code(res).await, "invalid_pass");
+}
+
+#[tokio::test]
+async fn guessing_stops_after_a_few_failures_and_is_on_record() {
+    let s = scene().await;
+    let now = OffsetDateTime::now_utc();
+    let right = s.code(now);
+    let wrong = |i: u32| {
+        let guess = format!(
+            "{:08}",
+            (right.parse::<u32>().unwrap() + 1 + i) % 100_000_000
+        );
+        body(&guess, now)
+    };
+    for i in 0..5 {
+        let res = s.put(&s.staff, &new_id(), &wrong(i)).await;
+        assert_eq!(error_code(res).await, "invalid_pass", "guess {i}");
+    }
+    let res = s.put(&s.staff, &new_id(), &wrong(5)).await;
+    assert_eq!(res.status(), 429, "the sixth failure in an hour");
+    assert!(res.headers().get("retry-after").is_some());
+    // Even the right code waits now: the account is stopped, not the guess.
+    let res = s.put(&s.staff, &new_id(), &body(&right, now)).await;
+    assert_eq!(res.status(), 429);
+    let (failures,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM pass_failures WHERE typed = 1")
+        .fetch_one(&s.server.db)
+        .await
+        .unwrap();
+    assert_eq!(failures, 5);
+    // Other staff are not stopped by it.
+    let colleague = s.server.staff_of("demo-station-01").await;
+    let res = s.put(&colleague, &new_id(), &body(&right, now)).await;
+    assert_eq!(res.status(), 201);
+}
+
+#[tokio::test]
+async fn a_typed_code_finds_its_rider_among_many() {
+    let s = scene().await;
+    for i in 0..300 {
+        s.server.enrolled(Role::Rider, &format!("骑手{i}")).await;
+    }
+    let now = OffsetDateTime::now_utc();
+    let res = s.put(&s.staff, &new_id(), &body(&s.code(now), now)).await;
+    assert_eq!(res.status(), 201);
+    let checkin: Checkin = res.json().await.unwrap();
+    assert_eq!(checkin.rider_id, s.rider.user.id);
 }

@@ -50,19 +50,42 @@ pub fn seconds_left(unix_secs: i64) -> i64 {
     STEP_SECS - unix_secs.rem_euclid(STEP_SECS)
 }
 
+/// Steps before and after the server's own clock in which a typed code (one without the rider's id) is accepted:
+/// the code on screen now, or the one just replaced. A typed code is checked only while the station is online;
+/// a station that syncs later sends the QR text, which names the rider.
+pub const TYPED_STEPS: std::ops::RangeInclusive<i64> = -1..=0;
+
+/// The code of `secret` at `step`.
+pub fn code_of_step(secret: &[u8], step: i64) -> Option<String> {
+    (step >= 0).then(|| {
+        format!(
+            "{:0width$}",
+            hotp(secret, step as u64, DIGITS),
+            width = DIGITS as usize
+        )
+    })
+}
+
+/// The step `code` belongs to, among the steps around `at` (`offsets` steps from `at`'s own); `None` when it is
+/// none of their codes. A check-in is keyed on this step, so one code is one visit wherever it is shown.
+pub fn matching_step(
+    secret: &[u8],
+    code: &str,
+    at: i64,
+    offsets: std::ops::RangeInclusive<i64>,
+) -> Option<i64> {
+    if code.len() != DIGITS as usize {
+        return None;
+    }
+    let step = step_of(at);
+    offsets
+        .map(|d| step + d)
+        .find(|s| code_of_step(secret, *s).is_some_and(|c| c == code))
+}
+
 /// Whether `code` was a valid code of `secret` at `scanned_at` (within the tolerance).
 pub fn verify(secret: &[u8], code: &str, scanned_at: i64) -> bool {
-    let step = step_of(scanned_at);
-    code.len() == DIGITS as usize
-        && (-TOLERANCE_STEPS..=TOLERANCE_STEPS).any(|d| {
-            let s = step + d;
-            s >= 0
-                && format!(
-                    "{:0width$}",
-                    hotp(secret, s as u64, DIGITS),
-                    width = DIGITS as usize
-                ) == code
-        })
+    matching_step(secret, code, scanned_at, -TOLERANCE_STEPS..=TOLERANCE_STEPS).is_some()
 }
 
 /// What staff read from a pass: from a QR code, the rider's id and the code; typed, the code alone.
@@ -159,6 +182,34 @@ mod tests {
         for (counter, w) in want.into_iter().enumerate() {
             assert_eq!(hotp(RFC_SECRET, counter as u64, 6), w);
         }
+    }
+
+    #[test]
+    fn the_matching_step_is_the_codes_own_not_the_scans() {
+        let t = 1_800_000_015;
+        let code = code_at(RFC_SECRET, t);
+        let own = step_of(t);
+        for scanned in [t - STEP_SECS, t, t + STEP_SECS] {
+            assert_eq!(
+                matching_step(RFC_SECRET, &code, scanned, -1..=1),
+                Some(own),
+                "scanned at {scanned}"
+            );
+        }
+        assert_eq!(
+            matching_step(RFC_SECRET, &code, t + STEP_SECS, TYPED_STEPS),
+            Some(own)
+        );
+        assert_eq!(
+            matching_step(RFC_SECRET, &code, t - STEP_SECS, TYPED_STEPS),
+            None,
+            "not before it is shown"
+        );
+        assert_eq!(
+            matching_step(RFC_SECRET, &code, t + 2 * STEP_SECS, TYPED_STEPS),
+            None
+        );
+        assert_eq!(code_of_step(RFC_SECRET, -1), None);
     }
 
     #[test]

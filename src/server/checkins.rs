@@ -1,5 +1,6 @@
 //! `PUT /checkins/{id}`: station staff confirm a rider's visit from the rider's pass, read at `scanned_at`,
-//! possibly days later (the station was offline). Replays are no-ops; a rider counts once per station and window.
+//! possibly days later (the station was offline). Replays are no-ops; one pass code is one visit, wherever it is
+//! shown (a second scan at the same station is the same visit; at another station it is refused).
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -11,10 +12,10 @@ use utoipa_axum::routes;
 use super::auth::CurrentUser;
 use super::json::ApiJson;
 use super::openapi::{Forbidden, Malformed, TooLarge, Unauthorized, UnsupportedMediaType};
+use super::passes::{self, Matched, Refusal};
 use super::reports::next_change_seq;
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
-use crate::domain::pass::{self, step_of};
 use crate::domain::report::{format_time, parse_time, MAX_CLOCK_AHEAD_SECS};
 use crate::domain::{Checkin, CheckinSubmission, ErrorBody, Role};
 
@@ -22,46 +23,15 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(record))
 }
 
+/// How old a scan may be when it reaches the server (a station offline for days still gets its visits in).
+const MAX_CHECKIN_AGE: time::Duration = time::Duration::days(7);
+
 fn invalid_pass(message: &'static str) -> Error {
     Error::Protocol {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         code: "invalid_pass",
         message,
         details: None,
-    }
-}
-
-/// The rider whose pass this is at `scanned_at`: by the id in a QR pass, or by trying every rider's code.
-async fn rider_for_pass(db: &SqlitePool, text: &str, scanned_at: i64) -> Result<String> {
-    let read = pass::read(text).ok_or_else(|| invalid_pass("无法识别的驿站码 (not a pass)"))?;
-    let riders: Vec<(String, String)> = match &read.rider_id {
-        Some(id) => {
-            sqlx::query_as("SELECT id, pass_secret FROM users WHERE id = ? AND role = 'rider' AND revoked_at IS NULL")
-                .bind(id)
-                .fetch_all(db)
-                .await?
-        }
-        None => {
-            sqlx::query_as("SELECT id, pass_secret FROM users WHERE role = 'rider' AND revoked_at IS NULL")
-                .fetch_all(db)
-                .await?
-        }
-    };
-    let matches: Vec<String> = riders
-        .into_iter()
-        .filter(|(_, secret)| {
-            pass::secret_bytes(secret).is_some_and(|s| pass::verify(&s, &read.code, scanned_at))
-        })
-        .map(|(id, _)| id)
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(invalid_pass(
-            "驿站码无效或已过期 (forged, expired, or not a rider's pass)",
-        )),
-        _ => Err(invalid_pass(
-            "短码有重复，请扫描二维码 (the typed code matches several riders: scan the QR code)",
-        )),
     }
 }
 
@@ -109,8 +79,12 @@ async fn record(
     let scanned = parse_time(&body.scanned_at)
         .ok_or_else(|| Error::Invalid(serde_json::json!({"scanned_at": "not an RFC 3339 time"})))?;
     if (scanned - now).whole_seconds() > MAX_CLOCK_AHEAD_SECS {
-        return Err(Error::Invalid(
-            serde_json::json!({"scanned_at": "in the future"}),
+        return Err(Error::invalid("scanned_at", "in the future"));
+    }
+    if now - scanned > MAX_CHECKIN_AGE {
+        return Err(Error::invalid(
+            "scanned_at",
+            "签到超过 7 天，不再受理 (older than 7 days)",
         ));
     }
     let station: Option<(String,)> = sqlx::query_as("SELECT id FROM stations WHERE id = ?")
@@ -131,9 +105,30 @@ async fn record(
     if let Some(existing) = replay(&state.db, &id, &user.id, &fingerprint).await? {
         return Ok((StatusCode::OK, Json(existing)));
     }
-    let scanned_secs = scanned.unix_timestamp();
-    let rider_id = rider_for_pass(&state.db, &body.rider_pass, scanned_secs).await?;
-    let step = step_of(scanned_secs);
+    let now_secs = now.unix_timestamp();
+    passes::check_failure_budget(&state.db, &user.id, now_secs).await?;
+    let typed = !body
+        .rider_pass
+        .trim()
+        .starts_with(crate::domain::pass::QR_PREFIX);
+    let Matched { rider_id, step } =
+        match passes::match_pass(&state, &body.rider_pass, scanned.unix_timestamp(), now_secs).await? {
+            Ok(matched) => matched,
+            Err(Refusal::Failed(message)) => {
+                passes::record_failure(&state, &user.id, &body.station_id, typed).await?;
+                return Err(invalid_pass(message));
+            }
+            Err(Refusal::TypedTooLate) => {
+                return Err(invalid_pass(
+                    "手输的驿站码只能在联网时确认，请扫描二维码 (a typed code is confirmed only online: scan the QR code)",
+                ))
+            }
+            Err(Refusal::Ambiguous) => {
+                return Err(invalid_pass(
+                    "短码有重复，请扫描二维码 (the typed code matches several riders: scan the QR code)",
+                ))
+            }
+        };
 
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
@@ -149,14 +144,23 @@ async fn record(
             .map(|c| (StatusCode::OK, Json(c)))
             .ok_or_else(conflict);
     }
-    let first: Option<(String,)> = sqlx::query_as(
-        "SELECT id FROM checkins WHERE rider_id = ? AND station_id = ? AND scanned_step = ? AND same_visit_as IS NULL",
+    // One code, one visit: a second scan at this station is the same visit; at another, the code is spent.
+    let first: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, station_id FROM checkins WHERE rider_id = ? AND scanned_step = ? AND same_visit_as IS NULL",
     )
     .bind(&rider_id)
-    .bind(&body.station_id)
     .bind(step)
     .fetch_optional(&mut *tx)
     .await?;
+    let first = match first {
+        Some((_, station)) if station != body.station_id => {
+            tx.rollback().await?;
+            return Err(invalid_pass(
+                "此驿站码已在其他驿站使用 (this pass code was already used at another station)",
+            ));
+        }
+        first => first.map(|(id, _)| id),
+    };
     sqlx::query(
         "INSERT INTO checkins (id, station_id, rider_id, staff_id, fingerprint, scanned_at, scanned_step, received_at,
                                same_visit_as, change_seq)
@@ -170,7 +174,7 @@ async fn record(
     .bind(&canonical.scanned_at)
     .bind(step)
     .bind(format_time(now))
-    .bind(first.map(|f| f.0))
+    .bind(first)
     .bind(seq)
     .execute(&mut *tx)
     .await?;

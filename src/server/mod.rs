@@ -13,7 +13,8 @@ mod http;
 mod json;
 mod leaderboard;
 pub mod openapi;
-mod photos;
+mod passes;
+pub mod photos;
 pub mod rate_limit;
 mod reference;
 pub mod reports;
@@ -77,6 +78,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub enroll_limiter: Arc<rate_limit::FailureLimiter>,
     pub request_limiter: Arc<rate_limit::RequestLimiter>,
+    /// The typed pass codes valid now, for a lookup per code instead of a hash per rider.
+    pub typed_passes: Arc<passes::TypedPassIndex>,
     /// Whose turn it is to write (see [`AppState::begin_write`]).
     writer: Arc<tokio::sync::Mutex<()>>,
 }
@@ -91,6 +94,7 @@ impl AppState {
             request_limiter: Arc::new(rate_limit::RequestLimiter::new(config.requests_per_minute)),
             config: Arc::new(config),
             enroll_limiter: Arc::new(limiter),
+            typed_passes: Arc::default(),
             writer: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
