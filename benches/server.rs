@@ -160,17 +160,22 @@ mod native {
         ))
     }
 
-    /// A JPEG-tagged body of about 20 KB, different for every seed.
+    /// A real JPEG of noise, about 20 KB, different for every seed (the server decodes every photo).
     fn photo(seed: u64) -> Vec<u8> {
-        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
         let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-        for _ in 0..20_000 {
+        let img = image::RgbImage::from_fn(96, 96, |_, _| {
             s = s
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            bytes.push((s >> 33) as u8);
+            let v = (s >> 33) as u32;
+            image::Rgb([v as u8, (v >> 8) as u8, (v >> 16) as u8])
+        });
+        let mut bytes = Vec::new();
+        if let Err(e) =
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 90).encode_image(&img)
+        {
+            panic!("encoding a JPEG: {e}");
         }
-        bytes.extend([0xFF, 0xD9]);
         bytes
     }
 

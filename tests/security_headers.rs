@@ -121,11 +121,7 @@ async fn api_answers_cannot_be_framed_or_run() {
 async fn photos_carry_their_verified_type_and_a_name_that_is_their_hash() {
     let server = server().await;
     let rider = server.enrolled(Role::Rider, "骑手").await.token;
-    let png = [
-        &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..],
-        b"not really more of a png",
-    ]
-    .concat();
+    let png = common::png(3);
     let hash = sha256(&png);
     let res = server
         .client

@@ -177,6 +177,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ..Config::default()
     };
     let state = AppState::new(pool.clone(), args.dist, config);
+    tokio::spawn(remove_unused_photos(state.clone()));
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -330,4 +331,17 @@ fn rfc3339(unix: i64) -> String {
                 .ok()
         })
         .unwrap_or_else(|| unix.to_string())
+}
+
+/// Removes the photos no report uses once their grace period is over: at start, then every hour.
+async fn remove_unused_photos(state: AppState) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match crate::server::photos::remove_unused(&state, super::accounts::unix_now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "unused photos removed"),
+            Err(e) => tracing::warn!(error = %e, "removing unused photos"),
+        }
+    }
 }

@@ -58,6 +58,21 @@ impl From<sqlx::Error> for Error {
 }
 
 impl Error {
+    /// `422 invalid_input` naming one field.
+    pub fn invalid(field: &str, message: &str) -> Error {
+        Error::Invalid(serde_json::json!({ field: message }))
+    }
+
+    /// `422 photo_missing`: the listed photos are not uploaded (by this user).
+    pub fn photo_missing(missing: &[String]) -> Error {
+        Error::Protocol {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "photo_missing",
+            message: "请先上传照片 (upload the listed photos first)",
+            details: Some(serde_json::json!({ "missing": missing })),
+        }
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             Error::NotFound | Error::NoRoute => StatusCode::NOT_FOUND,
@@ -147,6 +162,11 @@ impl IntoResponse for Error {
             Error::Unauthorized => {
                 res.headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            // A quota, not a rate: worth another try in an hour, when unused photos may have been sent or removed.
+            Error::Protocol { status, .. } if *status == StatusCode::TOO_MANY_REQUESTS => {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("3600"));
             }
             _ => {}
         }

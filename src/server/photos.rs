@@ -35,6 +35,38 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The sides a photo may have, in pixels: from a thumbnail to what a 100-megapixel camera makes.
+const MIN_SIDE: u32 = 8;
+const MAX_SIDE: u32 = 12_000;
+
+/// Whether the bytes decode, whole, as an image of type `content_type` with sane sides: random bytes behind an
+/// image's magic number are not a photo. The header is read first, so a claimed giant is refused before decoding.
+pub fn decodes_as_photo(bytes: &[u8], content_type: &str) -> std::result::Result<(), String> {
+    use image::{ImageFormat, ImageReader, Limits};
+    let format = match content_type {
+        "image/jpeg" => ImageFormat::Jpeg,
+        "image/png" => ImageFormat::Png,
+        _ => ImageFormat::WebP,
+    };
+    let reader = || ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let (w, h) = reader()
+        .into_dimensions()
+        .map_err(|e| format!("not a readable image: {e}"))?;
+    if w.min(h) < MIN_SIDE || w.max(h) > MAX_SIDE {
+        return Err(format!("{w}×{h} pixels is not a photo's size"));
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(512 << 20);
+    let mut decoder = reader();
+    decoder.limits(limits);
+    decoder
+        .decode()
+        .map(|_| ())
+        .map_err(|e| format!("the image does not decode: {e}"))
+}
+
 fn check_hash_format(sha256: &str) -> Result<()> {
     if is_sha256_hex(sha256) {
         Ok(())
@@ -102,6 +134,18 @@ async fn upload(
             details: None,
         });
     }
+    let already: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM photos WHERE sha256 = ?")
+        .bind(&sha256)
+        .fetch_optional(&state.db)
+        .await?;
+    if already.is_none() {
+        check_quota(&state, &user.id).await?;
+        let bytes = body.clone();
+        tokio::task::spawn_blocking(move || decodes_as_photo(&bytes, actual))
+            .await
+            .map_err(anyhow::Error::from)?
+            .map_err(|why| Error::invalid("body", &why))?;
+    }
     let (_turn, mut tx) = state.begin_write().await?;
     let stored = sqlx::query(
         "INSERT OR IGNORE INTO photos (sha256, content_type, size, bytes, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -127,23 +171,79 @@ async fn upload(
     })
 }
 
-/// Whether a photo is stored (the phone skips uploads the server has).
+/// Photos a user may have stored that no report or task uses yet: a phone uploads a report's (at most 3) photos
+/// just before the report, so a full queue stays far below this; an account filling the disk stops here.
+pub const MAX_UNUSED_PHOTOS: i64 = 30;
+pub const MAX_UNUSED_BYTES: i64 = 60 << 20;
+/// How long a photo no report uses is kept: the phone uploads a report's photos just before the report, and one
+/// whose photo went meanwhile uploads it again (`photo_missing`).
+pub const UNUSED_PHOTO_GRACE_SECS: i64 = 48 * 3600;
+
+async fn check_quota(state: &AppState, user_id: &str) -> Result<()> {
+    let (count, bytes): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), coalesce(sum(p.size), 0) FROM photo_uploads u JOIN photos p ON p.sha256 = u.sha256
+         WHERE u.user_id = ? AND NOT EXISTS (SELECT 1 FROM report_photos rp WHERE rp.sha256 = u.sha256)",
+    )
+    .bind(user_id)
+    .fetch_one(&state.db)
+    .await?;
+    if count >= MAX_UNUSED_PHOTOS || bytes >= MAX_UNUSED_BYTES {
+        return Err(Error::Protocol {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "photo_quota",
+            message: "未发送的照片过多，请先发送上报 (too many photos not used by any report yet)",
+            details: Some(serde_json::json!({"unused_photos": count, "unused_bytes": bytes})),
+        });
+    }
+    Ok(())
+}
+
+/// Deletes the photos no report or task uses that were stored more than the grace period ago; returns how many.
+pub async fn remove_unused(state: &AppState, now: i64) -> Result<u64> {
+    let (_turn, mut tx) = state.begin_write().await?;
+    let unused = "SELECT sha256 FROM photos p WHERE p.created_at < ?
+                  AND NOT EXISTS (SELECT 1 FROM report_photos rp WHERE rp.sha256 = p.sha256)";
+    sqlx::query(&format!(
+        "DELETE FROM photo_uploads WHERE sha256 IN ({unused})"
+    ))
+    .bind(now - UNUSED_PHOTO_GRACE_SECS)
+    .execute(&mut *tx)
+    .await?;
+    let removed = sqlx::query(&format!("DELETE FROM photos WHERE sha256 IN ({unused})"))
+        .bind(now - UNUSED_PHOTO_GRACE_SECS)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// Whether this user has the photo stored (the phone skips uploads the server has from it). Another user's
+/// photo answers `404`, so a hash tells nobody whether someone else photographed the same thing; uploading it
+/// again is cheap for a photo the server has (`200`) and makes it this user's too.
 #[utoipa::path(head, path = "/photos/{sha256}", tag = "photos", operation_id = "photo_exists", security(("bearer" = [])),
     params(("sha256" = String, Path, description = "Lowercase hex SHA-256 of the photo", pattern = "^[0-9a-f]{64}$")),
     responses(
         (status = 200, description = "Stored"),
         (status = 400, description = "The URL cannot be read"),
         (status = 401, description = "Missing, invalid or revoked token"),
-        (status = 404, description = "Not stored"),
+        (status = 404, description = "Not stored, or not uploaded by this user"),
         (status = 422, description = "Not a lowercase hex SHA-256"),
     )
 )]
-async fn exists(State(state): State<AppState>, Path(sha256): Path<String>) -> Result<StatusCode> {
+async fn exists(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(sha256): Path<String>,
+) -> Result<StatusCode> {
     check_hash_format(&sha256)?;
-    let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM photos WHERE sha256 = ?")
-        .bind(&sha256)
-        .fetch_optional(&state.db)
-        .await?;
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM photos p JOIN photo_uploads u ON u.sha256 = p.sha256 WHERE p.sha256 = ? AND u.user_id = ?",
+    )
+    .bind(&sha256)
+    .bind(&user.id)
+    .fetch_optional(&state.db)
+    .await?;
     found.map(|_| StatusCode::OK).ok_or(Error::NotFound)
 }
 
@@ -153,6 +253,7 @@ async fn exists(State(state): State<AppState>, Path(sha256): Path<String>) -> Re
     responses(
         (status = 200, description = "The bytes, with the type read from them when stored",
             content(("image/jpeg"), ("image/png"), ("image/webp"))),
+        (status = 304, description = "Not modified (`If-None-Match` named the photo's ETag)"),
         (status = 400, response = Malformed),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
@@ -163,6 +264,7 @@ async fn download(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(sha256): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response> {
     check_hash_format(&sha256)?;
     let viewer = Viewer::of(&user);
@@ -178,18 +280,27 @@ async fn download(
         .fetch_optional(&state.db)
         .await?;
     let (content_type, bytes) = row.ok_or(Error::NotFound)?;
+    // The bytes of a hash never change, but whether this user may still see them can: a cached copy is checked
+    // with the server each time (a revoked phone's cache is no way around the rules), at the cost of a 304.
+    let etag = format!("\"{sha256}\"");
+    let cache = [
+        (header::ETAG, etag.clone()),
+        (header::CACHE_CONTROL, "private, no-cache".to_owned()),
+    ];
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
     // The type was read from the bytes when stored; the name is only the hash, so neither can be abused.
     let extension = content_type.rsplit('/').next().unwrap_or("bin");
     let disposition = format!("inline; filename=\"{sha256}.{extension}\"");
     Ok((
+        cache,
         [
             (header::CONTENT_TYPE, content_type),
             (header::CONTENT_DISPOSITION, disposition),
-            // The bytes of a hash never change; only this user may see them.
-            (
-                header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable".to_owned(),
-            ),
         ],
         Body::from(bytes),
     )

@@ -54,10 +54,17 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     hashes
 }
 
-/// Adds `X-Content-Type-Options`, `Referrer-Policy` and, where the handler set none, the API's policy.
+/// Adds `X-Content-Type-Options`, `Referrer-Policy` and, where the handler set none, the API's policy and (for the
+/// API) `Cache-Control: no-store`.
 pub async fn headers(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with(crate::domain::API_BASE);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    // API answers carry tokens, pass secrets and people's reports: no cache keeps them, unless the handler says
+    // otherwise (photos revalidate).
+    if api && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

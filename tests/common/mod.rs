@@ -14,6 +14,8 @@ pub struct TestServer {
     pub client: reqwest::Client,
     pub db: sqlx::SqlitePool,
     pub dir: tempfile::TempDir,
+    /// The running server's state, for what tests drive directly (removing unused photos, say).
+    pub state: AppState,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -45,7 +47,8 @@ impl TestServer {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let router = app(AppState::new(pool.clone(), dist, config));
+        let state = AppState::new(pool.clone(), dist, config);
+        let router = app(state.clone());
         let task = tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -59,6 +62,7 @@ impl TestServer {
             client: reqwest::Client::new(),
             db: pool,
             dir,
+            state,
             task,
         }
     }
@@ -101,27 +105,44 @@ impl TestServer {
 
     /// A new user of `role` (grid workers in demo-grid-01, staff at demo-station-01) and a fresh code.
     pub async fn user_with_code(&self, role: Role, name: &str) -> (User, String) {
-        self.user_with_code_in(role, name, "demo-grid-01").await
+        let place = match role {
+            Role::StationStaff => "demo-station-01",
+            _ => "demo-grid-01",
+        };
+        self.user_with_code_in(role, name, place).await
     }
 
     /// A grid worker of `grid`, enrolled: their token.
     pub async fn grid_worker_of(&self, grid: &str) -> String {
-        let (_, code) = self
-            .user_with_code_in(Role::GridWorker, "网格员", grid)
-            .await;
+        self.enrolled_in(Role::GridWorker, grid).await
+    }
+
+    /// Staff of `station`, enrolled: their token.
+    pub async fn staff_of(&self, station: &str) -> String {
+        self.enrolled_in(Role::StationStaff, station).await
+    }
+
+    async fn enrolled_in(&self, role: Role, place: &str) -> String {
+        let name = if role == Role::GridWorker {
+            "网格员"
+        } else {
+            "驿站同事"
+        };
+        let (_, code) = self.user_with_code_in(role, name, place).await;
         let res = self
             .post_json("/api/v1/enroll", &serde_json::json!({"code": code}))
             .await;
         res.json::<Enrollment>().await.expect("enrollment").token
     }
 
-    async fn user_with_code_in(&self, role: Role, name: &str, grid: &str) -> (User, String) {
+    /// A new user of `role` in `place` (a grid for grid workers, a station for staff) and a fresh code.
+    async fn user_with_code_in(&self, role: Role, name: &str, place: &str) -> (User, String) {
         let new = NewUser {
             id: None,
             role,
             name: name.into(),
-            grid_id: (role == Role::GridWorker).then(|| grid.to_owned()),
-            station_id: (role == Role::StationStaff).then(|| "demo-station-01".to_owned()),
+            grid_id: (role == Role::GridWorker).then(|| place.to_owned()),
+            station_id: (role == Role::StationStaff).then(|| place.to_owned()),
             phone: Some("13800000000".into()),
         };
         let user = accounts::create_user(&self.db, new)
@@ -174,10 +195,44 @@ pub async fn error_code(res: reqwest::Response) -> String {
         .to_owned()
 }
 
-/// Bytes that read as a JPEG (the magic number) and differ by `seed`.
+/// A real 16×16 JPEG whose colour depends on `seed`, padded with comment segments to `len + 4` bytes (at least
+/// the bare image's size): still a valid JPEG, since the server decodes every photo.
 pub fn jpeg(seed: u8, len: usize) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    bytes.extend((0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)));
+    let len = len + 4;
+    let img = image::RgbImage::from_fn(16, 16, |x, y| {
+        image::Rgb([seed, (x * 16) as u8, (y * 16) as u8])
+    });
+    let mut encoded = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new(&mut encoded)
+        .encode_image(&img)
+        .expect("encoding a JPEG");
+    let mut bytes = encoded[..2].to_vec();
+    let mut filler = len.saturating_sub(encoded.len());
+    let mut offset = 0usize;
+    while filler > 4 {
+        let n = filler.min(65_533 + 4) - 4;
+        bytes.extend([0xFF, 0xFE]);
+        bytes.extend(((n + 2) as u16).to_be_bytes());
+        bytes.extend((0..n).map(|k| ((k + offset) as u8).wrapping_mul(31).wrapping_add(seed)));
+        filler -= n + 4;
+        offset += n;
+    }
+    bytes.extend(&encoded[2..]);
+    bytes
+}
+
+/// A real 16×16 PNG whose colour depends on `seed`.
+pub fn png(seed: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(16, 16, |x, y| {
+        image::Rgb([(x * 16) as u8, seed, (y * 16) as u8])
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .expect("encoding a PNG");
     bytes
 }
 

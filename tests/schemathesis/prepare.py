@@ -5,6 +5,8 @@ Writes OUT_DIR/tokens (role=token lines) and OUT_DIR/schemathesis.toml, which na
 so the operations that read them reach their real logic instead of only 404s.
 """
 import hashlib
+import struct
+import zlib
 import json
 import subprocess
 import sys
@@ -42,9 +44,18 @@ tokens = {
     "station_staff": enrolled("station_staff", "接口测试驿站", "--station", "demo-station-01"),
 }
 
-photo = bytes([0xFF, 0xD8, 0xFF, 0xE0]) + b"schemathesis photo"
+def png(width, height):
+    """A real PNG (the server decodes every photo): a grey gradient."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + bytes((x * 7 + y * 3) % 256 for x in range(width)) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+photo = png(32, 32)
 sha = hashlib.sha256(photo).hexdigest()
-call("PUT", f"/api/v1/photos/{sha}", tokens["rider"], photo, "image/jpeg")
+call("PUT", f"/api/v1/photos/{sha}", tokens["rider"], photo, "image/png")
 report_id = str(uuid.uuid4())
 captured = (datetime.now(timezone.utc) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 call("PUT", f"/api/v1/reports/{report_id}", tokens["rider"], {
