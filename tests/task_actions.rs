@@ -43,6 +43,17 @@ impl Task {
             .unwrap()
     }
 
+    /// A report as the grid's worker sees it (only they and admins are shown possible duplicates).
+    async fn seen_by_worker(&self, id: &str) -> Report {
+        let path = format!("/api/v1/reports/{id}");
+        self.server
+            .get_as(&self.worker, &path)
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
     fn action(&self, kind: &str, version: i64) -> Value {
         json!({"report_id": self.report.id, "kind": kind, "expected_version": version})
     }
@@ -85,12 +96,95 @@ async fn accepting_moves_the_task_sets_the_resolve_deadline_and_awards_points_on
 async fn an_action_on_an_old_version_is_409_with_the_current_task() {
     let t = task().await;
     t.act(&t.worker, &new_id(), t.action("accept", 1)).await;
-    let res = t.act(&t.worker, &new_id(), json!({"report_id": t.report.id, "kind": "note", "note": "迟到的备注", "expected_version": 1})).await;
+    let res = t.act(&t.worker, &new_id(), json!({"report_id": t.report.id, "kind": "escalate", "reason": "需要部门联处", "expected_version": 1})).await;
     assert_eq!(res.status(), 409);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "version_conflict");
     assert_eq!(body["error"]["details"]["current"]["version"], 2);
     assert_eq!(body["error"]["details"]["current"]["status"], "accepted");
+}
+
+#[tokio::test]
+async fn a_note_made_on_an_old_version_still_applies_it_changes_no_status() {
+    let t = task().await;
+    // Offline, the worker accepted (version 1 → 2) and then noted; someone else's change came first.
+    t.act(&t.worker, &new_id(), t.action("accept", 1)).await;
+    let other = t.server.grid_worker_of("demo-grid-07").await;
+    let res = t.act(&other, &new_id(), json!({"report_id": t.report.id, "kind": "note", "note": "同事的备注", "expected_version": 2})).await;
+    assert_eq!(res.status(), 201);
+    let res = t.act(&t.worker, &new_id(), json!({"report_id": t.report.id, "kind": "note", "note": "迟到的备注", "expected_version": 2})).await;
+    assert_eq!(
+        res.status(),
+        201,
+        "a note commutes with what happened meanwhile"
+    );
+    let r: Report = res.json().await.unwrap();
+    assert_eq!((r.status, r.version), (ReportStatus::Accepted, 4));
+    let last = r.timeline.last().unwrap();
+    assert_eq!(last.note.as_deref(), Some("迟到的备注"));
+    assert_eq!(last.kind, Some(suishoupai::domain::task::ActionKind::Note));
+    // On a closed task a note is still refused.
+    let mut resolve = t.action("resolve", 4);
+    resolve["note"] = json!("办结");
+    assert_eq!(t.act(&t.worker, &new_id(), resolve).await.status(), 201);
+    let res = t.act(&t.worker, &new_id(), json!({"report_id": t.report.id, "kind": "note", "note": "太迟了", "expected_version": 4})).await;
+    assert_eq!(error_code(res).await, "action_not_allowed");
+}
+
+#[tokio::test]
+async fn the_timeline_names_each_action_and_the_new_level() {
+    use suishoupai::domain::task::ActionKind;
+    let t = task().await;
+    t.act(&t.worker, &new_id(), t.action("accept", 1)).await;
+    let mut escalate = t.action("escalate", 2);
+    escalate["reason"] = json!("涉及燃气管线");
+    let r: Report = t
+        .act(&t.worker, &new_id(), escalate)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let steps: Vec<_> = r.timeline.iter().map(|e| (e.kind, e.level)).collect();
+    assert_eq!(
+        steps,
+        [
+            (None, None),
+            (Some(ActionKind::Accept), None),
+            (Some(ActionKind::Escalate), Some(2))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn fields_are_checked_by_the_shared_rules_and_named() {
+    let t = task().await;
+    for (body, field) in [
+        (
+            json!({"report_id": t.report.id, "kind": "escalate", "expected_version": 1}),
+            "reason",
+        ),
+        (
+            json!({"report_id": t.report.id, "kind": "note", "note": "字".repeat(2001), "expected_version": 1}),
+            "note",
+        ),
+        (
+            json!({"report_id": t.report.id, "kind": "reject", "reason": "bored", "expected_version": 1}),
+            "reason",
+        ),
+        (
+            json!({"report_id": t.report.id, "kind": "reject", "reason": "duplicate", "expected_version": 1}),
+            "duplicate_of",
+        ),
+    ] {
+        let res = t.act(&t.worker, &new_id(), body).await;
+        assert_eq!(res.status(), 422, "{field}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_input");
+        assert!(
+            body["error"]["details"][field].is_string(),
+            "{field}: {body}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -196,7 +290,7 @@ async fn concurrent_actions_on_one_version_apply_once() {
             .client
             .put(t.server.url(&format!("/api/v1/task-actions/{}", new_id())))
             .bearer_auth(&t.worker)
-            .json(&json!({"report_id": t.report.id, "kind": "note", "note": format!("备注{i}"), "expected_version": 1}));
+            .json(&json!({"report_id": t.report.id, "kind": "escalate", "reason": format!("原因{i}"), "expected_version": 1}));
         racers.spawn(async move { req.send().await.map(|r| r.status().as_u16()) });
     }
     let mut statuses = Vec::new();
@@ -277,6 +371,11 @@ async fn a_nearby_open_report_of_the_same_category_is_a_possible_duplicate() {
         .json()
         .await
         .unwrap();
+    assert!(
+        second.possible_duplicates.is_empty(),
+        "not shown to the reporter"
+    );
+    let second = t.seen_by_worker(&second.id).await;
     assert_eq!(second.possible_duplicates, vec![t.report.id.clone()]);
     let mut far = report_body(&[]);
     far["lat"] = json!(30.8870); // about 220 m
@@ -287,7 +386,11 @@ async fn a_nearby_open_report_of_the_same_category_is_a_possible_duplicate() {
         .json()
         .await
         .unwrap();
-    assert!(third.possible_duplicates.is_empty());
+    assert!(t
+        .seen_by_worker(&third.id)
+        .await
+        .possible_duplicates
+        .is_empty());
     let mut other_kind = report_body(&[]);
     other_kind["category"] = json!("street_light");
     let fourth: Report = t
@@ -297,7 +400,11 @@ async fn a_nearby_open_report_of_the_same_category_is_a_possible_duplicate() {
         .json()
         .await
         .unwrap();
-    assert!(fourth.possible_duplicates.is_empty());
+    assert!(t
+        .seen_by_worker(&fourth.id)
+        .await
+        .possible_duplicates
+        .is_empty());
 }
 
 #[tokio::test]
@@ -312,6 +419,11 @@ async fn possible_duplicates_are_kept_from_receipt_and_shown_while_they_are_open
         .json()
         .await
         .unwrap();
+    assert!(
+        second.possible_duplicates.is_empty(),
+        "not shown to the reporter"
+    );
+    let second = t.seen_by_worker(&second.id).await;
     assert_eq!(second.possible_duplicates, vec![t.report.id.clone()]);
     let path = format!("/api/v1/reports/{}", second.id);
     // A report from before the list was kept finds it when read.
@@ -320,7 +432,13 @@ async fn possible_duplicates_are_kept_from_receipt_and_shown_while_they_are_open
         .execute(&t.server.db)
         .await
         .unwrap();
-    let read: Report = t.server.get_as(&t.rider, &path).await.json().await.unwrap();
+    let read: Report = t
+        .server
+        .get_as(&t.worker, &path)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(read.possible_duplicates, vec![t.report.id.clone()]);
     // Once the original is closed it is no longer offered as a duplicate.
     let mut reject = t.action("reject", t.report.version);
@@ -332,7 +450,13 @@ async fn possible_duplicates_are_kept_from_receipt_and_shown_while_they_are_open
         .execute(&t.server.db)
         .await
         .unwrap();
-    let read: Report = t.server.get_as(&t.rider, &path).await.json().await.unwrap();
+    let read: Report = t
+        .server
+        .get_as(&t.worker, &path)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(read.possible_duplicates.is_empty());
 }
 
@@ -495,4 +619,87 @@ async fn the_reporter_of_a_duplicate_follows_the_original() {
         "the original reaches the reporter's phone: {ids:?}"
     );
     assert!(ids.contains(&dup.id.as_str()));
+}
+
+#[tokio::test]
+async fn a_duplicate_link_must_name_a_report_of_the_workers_own_grid() {
+    // Grid 1's report, and a worker of grid 7 with a report of their own grid to reject.
+    let t = task().await;
+    let mut elsewhere = report_body(&[]);
+    elsewhere["lat"] = json!(30.80);
+    elsewhere["lon"] = json!(104.10);
+    let theirs: Report = t
+        .server
+        .put_report(&t.rider, &new_id(), &elsewhere)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(theirs.grid_id, t.report.grid_id, "another grid");
+    let reject = json!({"report_id": t.report.id, "kind": "reject", "reason": "duplicate",
+                        "duplicate_of": theirs.id, "expected_version": 1});
+    let res = t.act(&t.worker, &new_id(), reject).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(error_code(res).await, "invalid_input");
+    // Nothing opened: the worker still cannot read the other grid's report.
+    let res = t
+        .server
+        .get_as(&t.worker, &format!("/api/v1/reports/{}", theirs.id))
+        .await;
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn a_worker_earns_no_points_for_acting_on_their_own_report() {
+    let t = task().await;
+    // The worker reports in their own grid, then accepts and resolves it.
+    let own: Report = t
+        .server
+        .put_report(&t.worker, &new_id(), &report_body(&[]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let act = |kind: &str, version: i64| json!({"report_id": own.id, "kind": kind, "note": "自己处理", "expected_version": version});
+    assert_eq!(
+        t.act(&t.worker, &new_id(), act("accept", 1)).await.status(),
+        201
+    );
+    let r: Report = t
+        .act(&t.worker, &new_id(), act("resolve", 2))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((r.status, r.points_awarded), (ReportStatus::Resolved, 0));
+    let board: Value = t
+        .server
+        .get_as(&t.worker, "/api/v1/leaderboard")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(board["my_points"], 0);
+    // Nor when a colleague resolves what the reporter accepted themselves.
+    let second: Report = t
+        .server
+        .put_report(&t.worker, &new_id(), &report_body(&[]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let colleague = t.server.grid_worker_of("demo-grid-07").await;
+    t.act(
+        &t.worker,
+        &new_id(),
+        json!({"report_id": second.id, "kind": "accept", "expected_version": 1}),
+    )
+    .await;
+    let r: Report = t
+        .act(&colleague, &new_id(), json!({"report_id": second.id, "kind": "resolve", "note": "同事办结", "expected_version": 2}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r.points_awarded, 0);
 }

@@ -102,6 +102,12 @@ pub struct TimelineEntry {
     /// Who did it (an extension: the worker's display name, so the reporter sees who responded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// The action that made this step (an extension: 备注, 升级 … are named, not only the status they left).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<super::task::ActionKind>,
+    /// The level after the step, when it changed it (an extension: "升级至 部门联处").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<u8>,
 }
 
 /// `Report` of PROTOCOL.md: the submitted fields and the server's side of the story.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use super::report::ReportStatus;
+use super::report::{is_sha256_hex, FieldErrors, ReportStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -30,6 +30,35 @@ pub enum RejectReason {
     Invalid,
     NotOurGrid,
 }
+
+impl RejectReason {
+    pub const ALL: [RejectReason; 3] = [
+        RejectReason::Invalid,
+        RejectReason::Duplicate,
+        RejectReason::NotOurGrid,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectReason::Duplicate => "duplicate",
+            RejectReason::Invalid => "invalid",
+            RejectReason::NotOurGrid => "not_our_grid",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RejectReason> {
+        RejectReason::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// At most this many photos with one action.
+pub const MAX_ACTION_PHOTOS: usize = 3;
+/// A note or resolution text, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
+/// An escalation reason, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+/// A report id named by `duplicate_of`, in bytes.
+pub const MAX_ID_LEN: usize = 64;
 
 /// The body of `PUT /task-actions/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,8 +108,80 @@ pub fn allowed_actions(status: ReportStatus, level: u8) -> Vec<ActionKind> {
 pub enum ActionError {
     #[error("not allowed in this status")]
     NotAllowed,
-    #[error("{0}")]
-    Missing(&'static str),
+    /// Per-field problems (`422 invalid_input` on the server, a message beside the field on the phone).
+    #[error("invalid: {0:?}")]
+    Invalid(FieldErrors),
+}
+
+impl TaskAction {
+    /// The rules an action must meet whatever the task's status: limits, and what each kind needs. The phone
+    /// checks them before it queues an action, the server before it applies one. Messages are `中文 (English)`.
+    pub fn validate(&self) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        let mut fault = |field: &str, message: &str| {
+            errors.entry(field.to_owned()).or_insert(message.to_owned());
+        };
+        let has = |s: &Option<String>| s.as_deref().is_some_and(|t| !t.trim().is_empty());
+        let chars = |s: &Option<String>| s.as_deref().map_or(0, |t| t.chars().count());
+        if self.photos.len() > MAX_ACTION_PHOTOS {
+            fault("photos", "最多 3 张照片 (at most 3 photos)");
+        }
+        if self.photos.iter().any(|p| !is_sha256_hex(p)) {
+            fault(
+                "photos",
+                "照片编号无效 (photos are lowercase hex SHA-256 hashes)",
+            );
+        }
+        if chars(&self.note) > MAX_NOTE_CHARS {
+            fault(
+                "note",
+                "说明不能超过 2000 字 (a note has at most 2,000 characters)",
+            );
+        }
+        if self.kind != ActionKind::Reject && chars(&self.reason) > MAX_REASON_CHARS {
+            fault(
+                "reason",
+                "原因不能超过 500 字 (a reason has at most 500 characters)",
+            );
+        }
+        if self
+            .duplicate_of
+            .as_deref()
+            .is_some_and(|d| d.len() > MAX_ID_LEN)
+        {
+            fault("duplicate_of", "不是上报编号 (not a report id)");
+        }
+        match self.kind {
+            ActionKind::Note if !has(&self.note) && self.photos.is_empty() => {
+                fault("note", "请填写备注或附照片 (a note needs text or a photo)")
+            }
+            ActionKind::Escalate if !has(&self.reason) => {
+                fault("reason", "请填写升级原因 (escalating needs a reason)")
+            }
+            ActionKind::Resolve if !has(&self.note) => {
+                fault("note", "请填写办结说明 (resolving needs a note)")
+            }
+            ActionKind::Reject => match self.reason.as_deref().and_then(RejectReason::from_code) {
+                Some(RejectReason::Duplicate) if !has(&self.duplicate_of) => fault(
+                    "duplicate_of",
+                    "请填写重复于哪条上报 (a duplicate names the report it duplicates)",
+                ),
+                Some(_) => {}
+                None => fault(
+                    "reason",
+                    "请选择退回原因 (rejecting needs a reason: duplicate, invalid or not_our_grid)",
+                ),
+            },
+            _ => {}
+        }
+        errors
+    }
+
+    /// Whether this action goes through whatever else happened to the task meanwhile: a note changes neither
+    /// status nor level, so it commutes with every other action and never meets a version conflict.
+    pub fn commutes(&self) -> bool {
+        self.kind == ActionKind::Note
+    }
 }
 
 /// What an action changes: the new status and level.
@@ -92,45 +193,29 @@ pub fn outcome(
     if !allowed(status, level, action.kind) {
         return Err(ActionError::NotAllowed);
     }
-    let has = |s: &Option<String>| s.as_deref().is_some_and(|t| !t.trim().is_empty());
+    let errors = action.validate();
+    if !errors.is_empty() {
+        return Err(ActionError::Invalid(errors));
+    }
     Ok(match action.kind {
         ActionKind::Accept => (ReportStatus::Accepted, level),
         ActionKind::Start => (ReportStatus::InProgress, level),
-        ActionKind::Note => {
-            if !has(&action.note) && action.photos.is_empty() {
-                return Err(ActionError::Missing("a note needs text or a photo"));
-            }
-            (status, level)
-        }
-        ActionKind::Escalate => {
-            if !has(&action.reason) {
-                return Err(ActionError::Missing("escalating needs a reason"));
-            }
-            (status, level + 1)
-        }
-        ActionKind::Resolve => {
-            if !has(&action.note) {
-                return Err(ActionError::Missing("resolving needs a note"));
-            }
-            (ReportStatus::Resolved, level)
-        }
-        ActionKind::Reject => {
-            match action.reason.as_deref() {
-                Some("duplicate") if has(&action.duplicate_of) => {}
-                Some("duplicate") => {
-                    return Err(ActionError::Missing(
-                        "a duplicate names the report it duplicates",
-                    ))
-                }
-                Some("invalid" | "not_our_grid") => {}
-                _ => {
-                    return Err(ActionError::Missing(
-                        "rejecting needs a reason: duplicate, invalid or not_our_grid",
-                    ))
-                }
-            }
-            (ReportStatus::Rejected, level)
-        }
+        ActionKind::Note => (status, level),
+        ActionKind::Escalate => (status, level + 1),
+        ActionKind::Resolve => (ReportStatus::Resolved, level),
+        ActionKind::Reject => (ReportStatus::Rejected, level),
+    })
+}
+
+/// The status and level a task will have once the actions still waiting on the phone apply, in order; an action
+/// the rules would refuse changes nothing (the server will refuse it too, and the phone keeps it for the worker).
+pub fn project<'a>(
+    status: ReportStatus,
+    level: u8,
+    pending: impl IntoIterator<Item = &'a TaskAction>,
+) -> (ReportStatus, u8) {
+    pending.into_iter().fold((status, level), |(s, l), action| {
+        outcome(s, l, action).unwrap_or((s, l))
     })
 }
 
@@ -252,32 +337,81 @@ mod tests {
 
     #[test]
     fn required_fields() {
+        let fields = |a: &TaskAction| a.validate().into_keys().collect::<Vec<_>>();
         let mut resolve = action(Resolve);
         resolve.note = Some(" ".into());
+        assert_eq!(fields(&resolve), ["note"]);
         assert!(matches!(
             outcome(Accepted, 1, &resolve),
-            Err(ActionError::Missing(_))
+            Err(ActionError::Invalid(_))
         ));
         let mut escalate = action(Escalate);
         escalate.reason = None;
-        assert!(matches!(
-            outcome(Accepted, 1, &escalate),
-            Err(ActionError::Missing(_))
-        ));
+        assert_eq!(fields(&escalate), ["reason"]);
         let mut dup = action(Reject);
         dup.reason = Some("duplicate".into());
-        assert!(matches!(
-            outcome(Received, 1, &dup),
-            Err(ActionError::Missing(_))
-        ));
+        assert_eq!(fields(&dup), ["duplicate_of"]);
         dup.duplicate_of = Some("other".into());
         assert_eq!(outcome(Received, 1, &dup), Ok((Rejected, 1)));
         let mut why = action(Reject);
         why.reason = Some("bored".into());
-        assert!(matches!(
-            outcome(Received, 1, &why),
-            Err(ActionError::Missing(_))
-        ));
+        assert_eq!(fields(&why), ["reason"]);
+        let mut empty_note = action(Note);
+        empty_note.note = None;
+        assert_eq!(fields(&empty_note), ["note"]);
+        empty_note.photos = vec!["a".repeat(64)];
+        assert!(fields(&empty_note).is_empty(), "a photo alone is a note");
+    }
+
+    #[test]
+    fn limits_are_named_by_field() {
+        let fields = |a: &TaskAction| a.validate().into_keys().collect::<Vec<_>>();
+        let mut a = action(Note);
+        a.note = Some("字".repeat(MAX_NOTE_CHARS));
+        assert!(fields(&a).is_empty(), "2,000 characters are allowed");
+        a.note = Some("字".repeat(MAX_NOTE_CHARS + 1));
+        assert_eq!(fields(&a), ["note"]);
+        let mut e = action(Escalate);
+        e.reason = Some("因".repeat(MAX_REASON_CHARS + 1));
+        assert_eq!(fields(&e), ["reason"]);
+        let mut p = action(Note);
+        p.photos = vec!["a".repeat(64); MAX_ACTION_PHOTOS + 1];
+        assert_eq!(fields(&p), ["photos"]);
+        p.photos = vec!["A".repeat(64)];
+        assert_eq!(fields(&p), ["photos"]);
+        let mut d = action(Reject);
+        d.reason = Some("duplicate".into());
+        d.duplicate_of = Some("x".repeat(MAX_ID_LEN + 1));
+        assert_eq!(fields(&d), ["duplicate_of"]);
+    }
+
+    #[test]
+    fn pending_actions_project_the_task_in_order() {
+        let chain = [
+            action(Accept),
+            action(Note),
+            action(Escalate),
+            action(Resolve),
+        ];
+        assert_eq!(project(Received, 1, &chain[..1]), (Accepted, 1));
+        assert_eq!(project(Received, 1, &chain[..3]), (Accepted, 2));
+        assert_eq!(project(Received, 1, &chain), (Resolved, 2));
+        // A refused step (start on a received task) changes nothing; the rest still applies.
+        assert_eq!(
+            project(Received, 1, &[action(Start), action(Accept)]),
+            (Accepted, 1)
+        );
+        assert!(action(Note).commutes());
+        assert!(!action(Accept).commutes());
+    }
+
+    #[test]
+    fn reject_reasons_round_trip() {
+        for r in RejectReason::ALL {
+            assert_eq!(RejectReason::from_code(r.code()), Some(r));
+            assert_eq!(serde_json::to_value(r).unwrap(), r.code());
+        }
+        assert_eq!(RejectReason::from_code("bored"), None);
     }
 
     #[test]

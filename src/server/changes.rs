@@ -157,7 +157,11 @@ async fn changes(
             ),
             _ => (
                 ChangeKind::Report,
-                reports.remove(&id).as_ref().map(serde_json::to_value),
+                reports
+                    .remove(&id)
+                    .map(|r| viewer.shape(r))
+                    .as_ref()
+                    .map(serde_json::to_value),
             ),
         };
         if let Some(data) = data {

@@ -57,6 +57,16 @@ impl Viewer {
         }
     }
 
+    /// A report as this viewer may see it: possible duplicates (other people's report ids) only for the grid's
+    /// workers and admins, who are the ones deciding whether it is a duplicate.
+    pub fn shape(&self, mut report: Report) -> Report {
+        let decides = self.admin || (self.grid_id.is_some() && self.grid_id == report.grid_id);
+        if !decides {
+            report.possible_duplicates.clear();
+        }
+        report
+    }
+
     pub fn binds<'q, O>(
         &'q self,
         query: sqlx::query::QueryAs<'q, Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
@@ -150,26 +160,25 @@ async fn submit(
             return Err(id_conflict());
         }
         let report = load_report(&state.db, &id).await?.ok_or(Error::NotFound)?;
-        return Ok((StatusCode::OK, Json(report)));
+        return Ok((StatusCode::OK, Json(Viewer::of(&user).shape(report))));
     }
+    // Only photos this user uploaded: knowing a hash is no licence to someone else's photo.
     let mut missing = Vec::new();
     for sha in &canonical.photos {
-        let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM photos WHERE sha256 = ?")
-            .bind(sha)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let found: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM photos p JOIN photo_uploads u ON u.sha256 = p.sha256 WHERE p.sha256 = ? AND u.user_id = ?",
+        )
+        .bind(sha)
+        .bind(&user.id)
+        .fetch_optional(&mut *tx)
+        .await?;
         if found.is_none() {
             missing.push(sha.clone());
         }
     }
     if !missing.is_empty() {
         tx.rollback().await?;
-        return Err(Error::Protocol {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "photo_missing",
-            message: "请先上传照片 (upload the listed photos first)",
-            details: Some(serde_json::json!({ "missing": missing })),
-        });
+        return Err(Error::photo_missing(&missing));
     }
     let route = match (canonical.lat, canonical.lon) {
         (Some(lat), Some(lon)) => Grid::route(&grids, GeoPoint::new(lat, lon)),
@@ -186,6 +195,8 @@ async fn submit(
         note: None,
         photos: vec![],
         by: None,
+        kind: None,
+        level: None,
     }];
     let deadline = state
         .config
@@ -225,7 +236,7 @@ async fn submit(
     tx.commit().await?;
     tracing::info!(report = %id, grid = ?grid_id, by_nearest, "report received");
     let report = load_report(&state.db, &id).await?.ok_or(Error::NotFound)?;
-    Ok((StatusCode::CREATED, Json(report)))
+    Ok((StatusCode::CREATED, Json(Viewer::of(&user).shape(report))))
 }
 
 /// A report, to its reporter, to the grid workers of its grid and to admins.
@@ -253,9 +264,9 @@ async fn fetch(
         .fetch_optional(&state.db)
         .await?
         .ok_or(Error::NotFound)?;
-    Ok(Json(
+    Ok(Json(viewer.shape(
         load_report(&state.db, &id).await?.ok_or(Error::NotFound)?,
-    ))
+    )))
 }
 
 type ReportRow = (
@@ -282,7 +293,8 @@ macro_rules! select_reports {
     ($condition:literal) => {
         concat!(
             "SELECT (SELECT json_group_array(o.id ORDER BY d.key) FROM json_each(r.possible_duplicates) d
-                       JOIN reports o ON o.id = d.value WHERE o.status IN ('received', 'accepted', 'in_progress')),
+                       JOIN reports o ON o.id = d.value AND o.grid_id IS r.grid_id
+                       WHERE o.status IN ('received', 'accepted', 'in_progress')),
                     r.possible_duplicates IS NULL,
                     r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name, r.grid_id, r.status, r.level, r.version,
                     r.received_at, r.updated_at, r.deadline, r.timeline, r.points_awarded

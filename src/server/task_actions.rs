@@ -1,9 +1,11 @@
 //! `PUT /task-actions/{id}`: grid workers (of the task's grid) and admins act on tasks. Each action applies once
 //! (a replay of its id is a `200`), only against the version it was made on (else `409 version_conflict` with the
-//! task as it now is), and only where the rules of `domain::task` allow it (else `422`).
+//! task as it now is) — except a note, which changes neither status nor level and so goes through whatever
+//! happened meanwhile — and only where the rules of `domain::task` allow it (else `422`).
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use sqlx::{Sqlite, Transaction};
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,11 +18,11 @@ use super::openapi::{
 use super::reports::{load_report, next_change_seq};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
-use crate::domain::report::{format_time, is_sha256_hex, parse_time};
+use crate::domain::report::{format_time, parse_time};
 use crate::domain::task::{
-    outcome, points_for, points_for_duplicate, ActionError, ActionKind, TaskAction,
+    outcome, points_for, points_for_duplicate, ActionError, ActionKind, RejectReason, TaskAction,
 };
-use crate::domain::{ErrorBody, Report, Role, TimelineEntry};
+use crate::domain::{ErrorBody, Report, ReportStatus, Role, TimelineEntry, User};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(act))
@@ -40,7 +42,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, description = "The task changed since `expected_version` (`version_conflict`, the current Report \
-in `details`), or this id holds a different action (`id_conflict`)", body = ErrorBody),
+in `details`; never for a `note`, which applies to the current version), or this id holds a different action \
+(`id_conflict`)", body = ErrorBody),
         (status = 413, response = TooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "Not allowed in the task's status (`action_not_allowed`), missing fields \
@@ -58,37 +61,11 @@ async fn act(
         return Err(Error::Forbidden);
     }
     if uuid::Uuid::parse_str(&id).is_err() || id.len() != 36 {
-        return Err(Error::Invalid(
-            serde_json::json!({"id": "an action id is a UUID"}),
-        ));
+        return Err(Error::invalid("id", "an action id is a UUID"));
     }
-    if action.photos.len() > 3 || action.photos.iter().any(|p| !is_sha256_hex(p)) {
-        return Err(Error::Invalid(
-            serde_json::json!({"photos": "at most 3 lowercase hex SHA-256 hashes"}),
-        ));
-    }
-    if action
-        .note
-        .as_deref()
-        .is_some_and(|n| n.chars().count() > 2000)
-    {
-        return Err(Error::Invalid(
-            serde_json::json!({"note": "note over 2,000 characters"}),
-        ));
-    }
-    if action
-        .reason
-        .as_deref()
-        .is_some_and(|r| r.chars().count() > 500)
-    {
-        return Err(Error::Invalid(
-            serde_json::json!({"reason": "reason over 500 characters"}),
-        ));
-    }
-    if action.duplicate_of.as_deref().is_some_and(|d| d.len() > 64) {
-        return Err(Error::Invalid(
-            serde_json::json!({"duplicate_of": "not a report id"}),
-        ));
+    let errors = action.validate();
+    if !errors.is_empty() {
+        return Err(Error::Invalid(serde_json::json!(errors)));
     }
     let fingerprint = sha256_hex(
         serde_json::to_string(&action)
@@ -99,48 +76,18 @@ async fn act(
 
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
-    let done: Option<(String, String)> =
-        sqlx::query_as("SELECT actor_id, fingerprint FROM task_actions WHERE id = ?")
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if let Some((actor, fp)) = done {
+    if let Some(replay) = replay(&mut tx, &id, &user, &fingerprint).await? {
         tx.rollback().await?;
-        if actor != user.id || fp != fingerprint {
-            return Err(Error::Protocol {
-                status: StatusCode::CONFLICT,
-                code: "id_conflict",
-                message: "此编号已用于另一项操作 (this action id is taken by a different action)",
-                details: None,
-            });
-        }
         let report = load_report(&state.db, &action.report_id)
             .await?
             .ok_or(Error::NotFound)?;
-        return Ok((StatusCode::OK, Json(report)));
+        return replay.map(|()| (StatusCode::OK, Json(report)));
     }
-    type Row = (
-        Option<String>,
-        String,
-        i64,
-        i64,
-        String,
-        Option<String>,
-        String,
-        String,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT grid_id, status, level, version, timeline, deadline, submitted, reporter_id FROM reports WHERE id = ?",
-    )
-    .bind(&action.report_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (grid_id, status, level, version, timeline, deadline, submitted, reporter_id) =
-        row.ok_or(Error::NotFound)?;
-    if user.role == Role::GridWorker && grid_id.is_none_or(|g| Some(g) != user.grid_id) {
+    let task = load_task(&mut tx, &action.report_id).await?;
+    if !user_may_act(&user, &task) {
         return Err(Error::Forbidden);
     }
-    if version != action.expected_version {
+    if task.version != action.expected_version && !action.commutes() {
         tx.rollback().await?;
         let current = load_report(&state.db, &action.report_id)
             .await?
@@ -152,35 +99,49 @@ async fn act(
             details: Some(serde_json::json!({ "current": current })),
         });
     }
-    let status = crate::domain::ReportStatus::from_code(&status)
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("status {status:?}")))?;
-    let (new_status, new_level) = outcome(status, level as u8, &action).map_err(|e| match e {
-        ActionError::NotAllowed => Error::Protocol {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "action_not_allowed",
-            message: "当前状态下不能进行此操作 (the task's status does not allow this action)",
-            details: Some(serde_json::json!({"status": status, "kind": action.kind})),
-        },
-        ActionError::Missing(why) => Error::Invalid(serde_json::json!({ "action": why })),
-    })?;
-    let urgent = serde_json::from_str::<serde_json::Value>(&submitted)
-        .ok()
-        .and_then(|v| v["urgent"].as_bool())
-        .unwrap_or(false);
+    let (new_status, new_level) =
+        outcome(task.status, task.level, &action).map_err(|e| match e {
+            ActionError::NotAllowed => Error::Protocol {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "action_not_allowed",
+                message: "当前状态下不能进行此操作 (the task's status does not allow this action)",
+                details: Some(serde_json::json!({"status": task.status, "kind": action.kind})),
+            },
+            ActionError::Invalid(errors) => Error::Invalid(serde_json::json!(errors)),
+        })?;
+    attach_photos(&mut tx, &user, &action).await?;
+    let duplicate_of = match RejectReason::from_code(action.reason.as_deref().unwrap_or_default()) {
+        Some(RejectReason::Duplicate) if action.kind == ActionKind::Reject => {
+            Some(link_original(&mut tx, &user, &action).await?)
+        }
+        _ => None,
+    };
+    let award = match &duplicate_of {
+        Some(original) => {
+            let mine = photos_of(&mut tx, &action.report_id).await?;
+            let theirs = photos_of(&mut tx, original).await?;
+            points_for_duplicate(&mine, &theirs)
+        }
+        None => points_for(new_status, action.kind),
+    };
+    let awarded = match award {
+        Some(award) => award_points(&mut tx, &task, &user, &action.report_id, award, now).await?,
+        None => 0,
+    };
+
     let new_deadline = state
         .config
         .deadlines
         .after(
             new_status,
             new_level,
-            urgent,
+            task.urgent,
             now,
             Some(action.kind),
-            deadline.as_deref().and_then(parse_time),
+            task.deadline.as_deref().and_then(parse_time),
         )
         .map(format_time);
-    let mut timeline: Vec<TimelineEntry> =
-        serde_json::from_str(&timeline).map_err(anyhow::Error::from)?;
+    let mut timeline = task.timeline;
     timeline.push(TimelineEntry {
         at: format_time(now),
         status: new_status,
@@ -191,87 +152,9 @@ async fn act(
         },
         photos: action.photos.clone(),
         by: Some(user.name.clone()),
+        kind: Some(action.kind),
+        level: (new_level != task.level).then_some(new_level),
     });
-    for sha in &action.photos {
-        let stored: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM photos WHERE sha256 = ?")
-            .bind(sha)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if stored.is_none() {
-            tx.rollback().await?;
-            return Err(Error::Protocol {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "photo_missing",
-                message: "请先上传照片 (upload the listed photos first)",
-                details: Some(serde_json::json!({ "missing": [sha] })),
-            });
-        }
-        sqlx::query("INSERT OR IGNORE INTO report_photos (report_id, sha256) VALUES (?, ?)")
-            .bind(&action.report_id)
-            .bind(sha)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let mut award = points_for(new_status, action.kind);
-    let rejected_as_duplicate =
-        action.kind == ActionKind::Reject && action.reason.as_deref() == Some("duplicate");
-    if rejected_as_duplicate {
-        let original = action.duplicate_of.clone().unwrap_or_default();
-        let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM reports WHERE id = ? AND id <> ?")
-                .bind(&original)
-                .bind(&action.report_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if exists.is_none() {
-            tx.rollback().await?;
-            return Err(Error::Invalid(
-                serde_json::json!({"duplicate_of": "no such other report"}),
-            ));
-        }
-        // The reporter now follows the original: it reaches their phone as a change.
-        let original_seq = next_change_seq(&mut tx).await?;
-        sqlx::query("UPDATE reports SET change_seq = ? WHERE id = ?")
-            .bind(original_seq)
-            .bind(&original)
-            .execute(&mut *tx)
-            .await?;
-    }
-    if rejected_as_duplicate {
-        let photos_of = |report: &str| {
-            sqlx::query_as::<_, (String,)>("SELECT sha256 FROM report_photos WHERE report_id = ?")
-                .bind(report.to_owned())
-        };
-        let mine: Vec<String> = photos_of(&action.report_id)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|r| r.0)
-            .collect();
-        let original = action.duplicate_of.clone().unwrap_or_default();
-        let theirs: Vec<String> = photos_of(&original)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|r| r.0)
-            .collect();
-        award = points_for_duplicate(&mine, &theirs);
-    }
-    let mut awarded = 0;
-    if let Some((reason, points)) = award {
-        awarded = sqlx::query(
-            "INSERT OR IGNORE INTO points (user_id, report_id, reason, points, awarded_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&reporter_id)
-        .bind(&action.report_id)
-        .bind(reason)
-        .bind(points)
-        .bind(format_time(now))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected() as i64
-            * points;
-    }
     sqlx::query(
         "UPDATE reports SET status = ?, level = ?, version = version + 1, updated_at = ?, deadline = ?, timeline = ?,
                             points_awarded = points_awarded + ?, change_seq = ?, duplicate_of = ? WHERE id = ?",
@@ -283,7 +166,7 @@ async fn act(
     .bind(serde_json::to_string(&timeline).map_err(anyhow::Error::from)?)
     .bind(awarded)
     .bind(seq)
-    .bind(action.duplicate_of.as_ref().filter(|_| rejected_as_duplicate))
+    .bind(&duplicate_of)
     .bind(&action.report_id)
     .execute(&mut *tx)
     .await?;
@@ -301,4 +184,202 @@ async fn act(
         .await?
         .ok_or(Error::NotFound)?;
     Ok((StatusCode::CREATED, Json(report)))
+}
+
+/// `Some(Ok)` when this id was applied already with the same action by the same user (a replay), `Some(Err)` when
+/// it holds something else, `None` when it is new.
+async fn replay(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: &str,
+    user: &User,
+    fingerprint: &str,
+) -> Result<Option<Result<()>>> {
+    let done: Option<(String, String)> =
+        sqlx::query_as("SELECT actor_id, fingerprint FROM task_actions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(done.map(|(actor, fp)| {
+        if actor == user.id && fp == fingerprint {
+            Ok(())
+        } else {
+            Err(Error::Protocol {
+                status: StatusCode::CONFLICT,
+                code: "id_conflict",
+                message: "此编号已用于另一项操作 (this action id is taken by a different action)",
+                details: None,
+            })
+        }
+    }))
+}
+
+/// What an action needs to know of its task.
+struct Task {
+    grid_id: Option<String>,
+    status: ReportStatus,
+    level: u8,
+    version: i64,
+    deadline: Option<String>,
+    urgent: bool,
+    reporter_id: String,
+    timeline: Vec<TimelineEntry>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    grid_id: Option<String>,
+    status: String,
+    level: i64,
+    version: i64,
+    timeline: String,
+    deadline: Option<String>,
+    submitted: String,
+    reporter_id: String,
+}
+
+async fn load_task(tx: &mut Transaction<'_, Sqlite>, report_id: &str) -> Result<Task> {
+    let row: TaskRow = sqlx::query_as(
+        "SELECT grid_id, status, level, version, timeline, deadline, submitted, reporter_id FROM reports WHERE id = ?",
+    )
+    .bind(report_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(Error::NotFound)?;
+    let status = ReportStatus::from_code(&row.status)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("status {:?}", row.status)))?;
+    let urgent = serde_json::from_str::<serde_json::Value>(&row.submitted)
+        .ok()
+        .and_then(|v| v["urgent"].as_bool())
+        .unwrap_or(false);
+    Ok(Task {
+        grid_id: row.grid_id,
+        status,
+        level: row.level as u8,
+        version: row.version,
+        deadline: row.deadline,
+        urgent,
+        reporter_id: row.reporter_id,
+        timeline: serde_json::from_str(&row.timeline).map_err(anyhow::Error::from)?,
+    })
+}
+
+/// Admins act on every task; a grid worker on the tasks of their own grid.
+fn user_may_act(user: &User, task: &Task) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::GridWorker => task.grid_id.is_some() && task.grid_id == user.grid_id,
+        _ => false,
+    }
+}
+
+/// Each photo of the action must be uploaded, and by the same user: a hash alone is no licence to a photo.
+async fn attach_photos(
+    tx: &mut Transaction<'_, Sqlite>,
+    user: &User,
+    action: &TaskAction,
+) -> Result<()> {
+    for sha in &action.photos {
+        let stored: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM photos WHERE sha256 = ?1
+               AND EXISTS (SELECT 1 FROM photo_uploads WHERE sha256 = ?1 AND user_id = ?2)",
+        )
+        .bind(sha)
+        .bind(&user.id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if stored.is_none() {
+            return Err(Error::photo_missing(std::slice::from_ref(sha)));
+        }
+        sqlx::query("INSERT OR IGNORE INTO report_photos (report_id, sha256) VALUES (?, ?)")
+            .bind(&action.report_id)
+            .bind(sha)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The original a report is rejected as a duplicate of. It must be another report the worker may see (of their
+/// own grid; admins any): linking is what lets the duplicate's reporter follow the original, so a link across
+/// grids would open another grid's report to whoever filed the duplicate. The original moves in the change feed,
+/// so the duplicate's reporter gets it.
+async fn link_original(
+    tx: &mut Transaction<'_, Sqlite>,
+    user: &User,
+    action: &TaskAction,
+) -> Result<String> {
+    let original = action.duplicate_of.clone().unwrap_or_default();
+    let grid: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT grid_id FROM reports WHERE id = ? AND id <> ?")
+            .bind(&original)
+            .bind(&action.report_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let visible = match grid {
+        Some(_) if user.role == Role::Admin => true,
+        Some((grid,)) => grid.is_some() && grid == user.grid_id,
+        None => false,
+    };
+    if !visible {
+        return Err(Error::invalid(
+            "duplicate_of",
+            "不是本网格的其他上报 (no other report of your grid has this id)",
+        ));
+    }
+    let seq = next_change_seq(tx).await?;
+    sqlx::query("UPDATE reports SET change_seq = ? WHERE id = ?")
+        .bind(seq)
+        .bind(&original)
+        .execute(&mut **tx)
+        .await?;
+    Ok(original)
+}
+
+async fn photos_of(tx: &mut Transaction<'_, Sqlite>, report_id: &str) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_as::<_, (String,)>("SELECT sha256 FROM report_photos WHERE report_id = ?")
+            .bind(report_id)
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|r| r.0)
+            .collect(),
+    )
+}
+
+/// Awards the reporter 新星奖 points, each reason once per report; returns the points added. A reporter who acted on
+/// their own report (a grid worker reporting in their own grid) earns nothing for it: points reward what others
+/// confirmed, not what one awards oneself.
+async fn award_points(
+    tx: &mut Transaction<'_, Sqlite>,
+    task: &Task,
+    actor: &User,
+    report_id: &str,
+    (reason, points): (&str, i64),
+    now: OffsetDateTime,
+) -> Result<i64> {
+    let reporter_acted = task.reporter_id == actor.id
+        || sqlx::query_as::<_, (i64,)>(
+            "SELECT 1 FROM task_actions WHERE report_id = ? AND actor_id = ? LIMIT 1",
+        )
+        .bind(report_id)
+        .bind(&task.reporter_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some();
+    if reporter_acted {
+        return Ok(0);
+    }
+    let inserted = sqlx::query(
+        "INSERT OR IGNORE INTO points (user_id, report_id, reason, points, awarded_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&task.reporter_id)
+    .bind(report_id)
+    .bind(reason)
+    .bind(points)
+    .bind(format_time(now))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected() as i64;
+    Ok(inserted * points)
 }
