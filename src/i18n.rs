@@ -62,6 +62,17 @@ pub fn server_message(message: &str, lang: Lang) -> String {
     }
 }
 
+/// Several server messages `中文 (English)` as one, in the same form (so [`server_message`] reads it).
+pub fn join_messages(messages: &[&str]) -> String {
+    let parts: Vec<(String, String)> = messages
+        .iter()
+        .map(|m| (server_message(m, Lang::Zh), server_message(m, Lang::En)))
+        .collect();
+    let zh: Vec<&str> = parts.iter().map(|(z, _)| z.as_str()).collect();
+    let en: Vec<&str> = parts.iter().map(|(_, e)| e.as_str()).collect();
+    format!("{} ({})", zh.join("；"), en.join("; "))
+}
+
 /// Replaces each `{key}` in `template` with its value.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     values
@@ -120,7 +131,9 @@ texts! {
     tasks_counts, tasks_empty, task_overdue, task_time_left, task_urgent, task_detail_title, task_reporter,
     action_accept, action_start, action_note, action_escalate, action_resolve, action_reject, action_note_label,
     action_reason_label, reject_reason_label, reject_duplicate, reject_invalid, reject_not_our_grid,
-    duplicate_of_label, action_queued, action_pending, level_1, level_2, level_3, points_label, back_to_tasks,
+    duplicate_of_label, action_queued, action_pending, action_pending_status, action_parked_title,
+    action_conflict, action_redo, action_drop, action_redo_not_allowed, action_fix_fields, timeline_escalated,
+    level_1, level_2, level_3, points_label, back_to_tasks,
     hours_minutes, compass_points, task_distance, expected_by, leaderboard_title, my_points, leaderboard_item,
     possible_duplicates, duplicate_of_link, points_balance, points_accepted, points_resolved,
     points_duplicate_photo,
@@ -284,6 +297,14 @@ pub const ZH: Texts = Texts {
     duplicate_of_label: "重复于（上报编号）",
     action_queued: "已保存在手机上，联网后提交。",
     action_pending: "有 {n} 项操作待提交",
+    action_pending_status: "{status}（待提交）",
+    action_parked_title: "需处理：未能提交的操作",
+    action_conflict: "{by} 已于 {time} {what}",
+    action_redo: "按现状重做",
+    action_drop: "放弃",
+    action_redo_not_allowed: "任务现在的状态不允许此操作，只能放弃。",
+    action_fix_fields: "请先补全下面标出的内容。",
+    timeline_escalated: "升级至 {level}",
     level_1: "专班直处",
     level_2: "部门联处",
     level_3: "提级研处",
@@ -490,6 +511,14 @@ pub const EN: Texts = Texts {
     duplicate_of_label: "Duplicate of (report id)",
     action_queued: "Saved on this phone; submitted when online.",
     action_pending: "{n} actions waiting to be sent",
+    action_pending_status: "{status} (not sent yet)",
+    action_parked_title: "Needs attention: actions not submitted",
+    action_conflict: "{by}: \"{what}\" at {time}",
+    action_redo: "Redo on the task as it is",
+    action_drop: "Drop",
+    action_redo_not_allowed: "The task's status no longer allows this action; you can only drop it.",
+    action_fix_fields: "Fill in the fields marked below first.",
+    timeline_escalated: "Escalated to {level}",
     level_1: "Grid team handles it",
     level_2: "Departments handle it jointly",
     level_3: "Escalated to the district",

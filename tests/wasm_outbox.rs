@@ -7,6 +7,7 @@ use suishoupai::client::local::{LocalPhoto, LocalReport, LocalState, OutboxEntry
 use suishoupai::client::store::{Store, MIGRATIONS};
 use suishoupai::client::sync;
 use suishoupai::domain::change::{Change, ChangeKind};
+use suishoupai::domain::task::{ActionKind, TaskAction};
 use suishoupai::domain::{Report, ReportStatus};
 use wasm_bindgen_test::*;
 
@@ -47,6 +48,7 @@ fn entry(id: &str) -> OutboxEntry {
         next_attempt_ms: 0.0,
         kind: OutboxKind::Report,
         payload: None,
+        problem: None,
     }
 }
 
@@ -233,7 +235,7 @@ async fn a_page_of_changes_and_its_cursor_are_stored_together() {
     store.close();
 }
 
-/// Replaces `window.fetch` with a stand-in server: `answer` is JS that gets `(url, init)` and returns a
+/// Replaces `window.fetch` with a stand-in server: `answer` is JS that gets `(url, method, body)` and returns a
 /// `Response` (or throws, for a network failure). Returns a restore function's source.
 fn stub_fetch(answer: &str) {
     let install = format!(
@@ -243,7 +245,9 @@ fn stub_fetch(answer: &str) {
            const url = typeof input === 'string' ? input : input.url;
            const method = (init && init.method) || (input && input.method) || 'GET';
            window.__calls.push(method + ' ' + url);
-           return ({answer})(url, method);
+           const body = init && init.body !== undefined ? init.body
+             : (typeof input !== 'string' && method !== 'GET' && method !== 'HEAD' ? await input.clone().text() : undefined);
+           return ({answer})(url, method, body);
          }};"
     );
     js_sys::Function::new_no_args(&install)
@@ -428,5 +432,182 @@ async fn a_revoked_token_pauses_the_queue_and_loses_nothing() {
         store.report("r9").await.unwrap().unwrap().state,
         LocalState::Queued
     );
+    store.close();
+}
+
+/// A delivered task (version 1, received) on a worker's phone, with `actions` queued on it in this order.
+async fn task_with_actions(what: &str, actions: &[TaskAction]) -> Store {
+    let store = fresh_store(what).await;
+    let mut task = report("t1", LocalState::Delivered, &"f".repeat(64));
+    task.server = Some(server_report("t1", 1, ReportStatus::Received));
+    store.set_report(&task).await.unwrap();
+    for (i, action) in actions.iter().enumerate() {
+        let entry = OutboxEntry::for_action(
+            format!("0190000{i}-0000-7000-8000-000000000000"),
+            action,
+            10.0 + i as f64,
+        );
+        store.put_outbox_entry(&entry).await.unwrap();
+    }
+    store
+}
+
+fn task_action(kind: ActionKind, expected_version: i64, text: &str) -> TaskAction {
+    TaskAction {
+        report_id: "t1".into(),
+        kind,
+        note: (kind != ActionKind::Escalate).then(|| text.to_owned()),
+        photos: vec![],
+        reason: (kind == ActionKind::Escalate).then(|| text.to_owned()),
+        duplicate_of: None,
+        expected_version,
+    }
+}
+
+/// A stand-in for the server's task actions: the task is at `version`; an action on another version conflicts
+/// (a note never does), else it applies and the version grows. `window.__applied` lists the kinds applied.
+fn stub_task_server(version: i64) {
+    let template =
+        serde_json::to_string(&server_report("t1", version, ReportStatus::Accepted)).unwrap();
+    let install = format!(
+        "window.__taskServer = (() => {{
+           window.__applied = [];
+           let version = {version};
+           const task = () => Object.assign({template}, {{version, timeline: [{{at: '2026-11-26T10:42:00.000Z',
+             status: 'accepted', by: '王芳', kind: 'accept'}}]}});
+           const json = (status, body) => new Response(JSON.stringify(body),
+             {{status, headers: {{'Content-Type': 'application/json'}}}});
+           return (url, method, body) => {{
+             if (method === 'GET') return json(200, {{changes: [], next_cursor: 'c0', has_more: false}});
+             const a = JSON.parse(body);
+             if (a.kind !== 'note' && a.expected_version !== version) {{
+               return json(409, {{error: {{code: 'version_conflict', message: '任务已被更新 (the task changed)',
+                 details: {{current: task()}}}}}});
+             }}
+             version += 1;
+             window.__applied.push(a.kind);
+             return json(201, task());
+           }};
+         }})();"
+    );
+    js_sys::Function::new_no_args(&install)
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+    stub_fetch("(url, method, body) => window.__taskServer(url, method, body)");
+}
+
+fn applied() -> Vec<String> {
+    let v = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__applied".into()).unwrap();
+    js_sys::Array::from(&v)
+        .iter()
+        .filter_map(|c| c.as_string())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn actions_chained_offline_on_one_task_all_reach_the_server_in_order() {
+    // Offline: accept (made on version 1), a note, an escalation, a resolution — each on its predecessor's version.
+    let store = task_with_actions(
+        "chain",
+        &[
+            task_action(ActionKind::Accept, 1, "接单"),
+            task_action(ActionKind::Note, 2, "到现场了"),
+            task_action(ActionKind::Escalate, 3, "涉及燃气管线"),
+            task_action(ActionKind::Resolve, 4, "已修复"),
+        ],
+    )
+    .await;
+    stub_task_server(1);
+    let outcome = sync::run(&store, TOKEN_HEX, false, &|_| {}).await.unwrap();
+    let kinds = applied();
+    restore_fetch();
+    assert_eq!(kinds, ["accept", "note", "escalate", "resolve"]);
+    assert_eq!(outcome.delivered, 4);
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    let task = store.report("t1").await.unwrap().unwrap();
+    assert_eq!(task.server.unwrap().version, 5);
+    assert_eq!(task.problem, None);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_real_conflict_keeps_the_action_and_its_text_and_a_note_still_goes_through() {
+    // Someone else changed the task meanwhile (it is at version 3, not 1).
+    let store = task_with_actions(
+        "conflict-chain",
+        &[
+            task_action(ActionKind::Escalate, 1, "需要部门联处"),
+            task_action(ActionKind::Note, 2, "现场照片已拍"),
+        ],
+    )
+    .await;
+    stub_task_server(3);
+    sync::run(&store, TOKEN_HEX, false, &|_| {}).await.unwrap();
+    assert_eq!(applied(), ["note"], "the note commutes");
+    let kept = store.outbox().await.unwrap();
+    assert_eq!(kept.len(), 1, "the escalation stays on the phone");
+    let problem = kept[0].problem.clone().expect("parked as 需处理");
+    assert_eq!(problem.code, "version_conflict");
+    assert!(
+        !problem.message.contains('{'),
+        "a sentence, not JSON: {}",
+        problem.message
+    );
+    let action = kept[0].task_action().unwrap();
+    assert_eq!(
+        action.reason.as_deref(),
+        Some("需要部门联处"),
+        "what the worker typed is kept"
+    );
+    let task = store.report("t1").await.unwrap().unwrap();
+    assert_eq!(
+        task.server.as_ref().unwrap().version,
+        4,
+        "the task as it now is"
+    );
+    assert_eq!(
+        task.server.unwrap().timeline.last().unwrap().by.as_deref(),
+        Some("王芳")
+    );
+    // A parked action is not sent again until the worker redoes or drops it.
+    let sent = || {
+        calls()
+            .into_iter()
+            .filter(|c| c.contains("/task-actions/"))
+            .count()
+    };
+    let before = sent();
+    sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
+    assert_eq!(sent(), before, "nothing sent: {:?}", calls());
+    restore_fetch();
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_task_waits_behind_its_earlier_action_while_that_one_is_retried() {
+    let store = task_with_actions(
+        "held",
+        &[
+            task_action(ActionKind::Accept, 1, "接单"),
+            task_action(ActionKind::Escalate, 2, "升级"),
+        ],
+    )
+    .await;
+    stub_fetch("() => new Response(null, {status: 503, headers: {'Retry-After': '1'}})");
+    let outcome = sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
+    let sent: Vec<String> = calls()
+        .into_iter()
+        .filter(|c| c.contains("/task-actions/"))
+        .collect();
+    restore_fetch();
+    assert_eq!(sent.len(), 1, "only the first action was tried: {sent:?}");
+    assert_eq!((outcome.delivered, outcome.waiting), (0, 2));
+    assert!(store
+        .outbox()
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.problem.is_none()));
     store.close();
 }

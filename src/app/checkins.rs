@@ -46,6 +46,7 @@ pub fn CheckinsPage() -> impl IntoView {
             queued_ms: checkin.created_ms,
             attempts: 0,
             next_attempt_ms: 0.0,
+            problem: None,
         };
         leptos::task::spawn_local(async move {
             let Some(store) = app.store() else {

@@ -4,7 +4,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::client::api::ApiFailure;
-use crate::client::local::{LocalCheckin, LocalReport};
+use crate::client::local::{LocalCheckin, LocalReport, OutboxEntry, OutboxKind};
 use crate::client::reference;
 use crate::client::store::Store;
 use crate::client::sync::{self, Outcome, Progress};
@@ -19,6 +19,7 @@ pub struct Boot {
     pub session: Option<Enrollment>,
     pub reports: Vec<LocalReport>,
     pub checkins: Vec<LocalCheckin>,
+    pub outbox: Vec<OutboxEntry>,
 }
 
 /// The sync engine as the screen shows it.
@@ -54,6 +55,8 @@ pub struct AppContext {
     pub reports: RwSignal<Vec<LocalReport>>,
     /// Check-ins: recorded here by staff, or a rider's confirmed visits.
     pub checkins: RwSignal<Vec<LocalCheckin>>,
+    /// What waits for the server's acknowledgement, parked (需处理) entries included.
+    pub outbox: RwSignal<Vec<OutboxEntry>>,
     pub sync: RwSignal<SyncStatus>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
 }
@@ -75,6 +78,7 @@ impl AppContext {
             reenrolling: RwSignal::new(false),
             reports: RwSignal::new(boot.reports),
             checkins: RwSignal::new(boot.checkins),
+            outbox: RwSignal::new(boot.outbox),
             sync: RwSignal::new(SyncStatus::default()),
             store: StoredValue::new_local(boot.store),
         };
@@ -190,7 +194,20 @@ impl AppContext {
                 Ok(checkins) => self.checkins.set(checkins),
                 Err(e) => leptos::logging::warn!("reading check-ins: {e}"),
             }
+            match store.outbox().await {
+                Ok(outbox) => self.outbox.set(outbox),
+                Err(e) => leptos::logging::warn!("reading the outbox: {e}"),
+            }
         }
+    }
+
+    /// Task actions and check-ins waiting to be sent (not the parked ones: those wait for the user).
+    pub fn waiting_entries(&self) -> usize {
+        self.outbox.with(|o| {
+            o.iter()
+                .filter(|e| e.kind != OutboxKind::Report && e.problem.is_none())
+                .count()
+        })
     }
 
     /// Pushes the due outbox entries and pulls the change feed, unless a sync runs already (here or in

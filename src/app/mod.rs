@@ -39,6 +39,7 @@ pub fn mount() {
                 let session = store.session().await.ok().flatten();
                 let reports = store.reports().await.unwrap_or_default();
                 let checkins = store.checkins().await.unwrap_or_default();
+                let outbox = store.outbox().await.unwrap_or_default();
                 request_persistent_storage();
                 Boot {
                     store: Some(Rc::new(store)),
@@ -47,6 +48,7 @@ pub fn mount() {
                     session,
                     reports,
                     checkins,
+                    outbox,
                 }
             }
             Err(e) => {
@@ -58,6 +60,7 @@ pub fn mount() {
                     session: None,
                     reports: Vec::new(),
                     checkins: Vec::new(),
+                    outbox: Vec::new(),
                 }
             }
         };

@@ -78,7 +78,8 @@ pub fn SyncBar() -> impl IntoView {
         })
     };
     let summary = move || {
-        let (n, bytes) = waiting();
+        let (reports, bytes) = waiting();
+        let n = reports + app.waiting_entries();
         if n == 0 {
             app.t().sync_all_sent.to_owned()
         } else {
@@ -111,7 +112,9 @@ pub fn SyncBar() -> impl IntoView {
     };
     let offline_note = move || {
         let s = app.sync.get();
-        (!s.running && s.last.as_ref().is_some_and(|o| o.offline) && waiting().0 > 0)
+        (!s.running
+            && s.last.as_ref().is_some_and(|o| o.offline)
+            && waiting().0 + app.waiting_entries() > 0)
             .then(|| app.t().sync_offline)
     };
     view! {
@@ -264,9 +267,9 @@ pub fn ReportDetail(report: LocalReport) -> impl IntoView {
         <section class="card">
             <h2>{move || app.t().timeline_title}</h2>
             <ol class="timeline" data-testid="timeline">
-                {timeline.into_iter().map(|e| view! {
+                {timeline.into_iter().map(|e| { let what = e.clone(); view! {
                     <li>
-                        <span class="badge">{move || status_name(app.t(), e.status)}</span>
+                        <span class="badge" data-testid="timeline-what">{move || super::tasks::timeline_label(app.t(), &what)}</span>
                         " "<span class="muted">{local_time(&e.at)}</span>
                         {e.by.clone().map(|by| view! { " "<span class="muted" data-testid="timeline-by">{by}</span> })}
                         {e.note.clone().map(|n| view! { <p>{n}</p> })}
@@ -274,7 +277,7 @@ pub fn ReportDetail(report: LocalReport) -> impl IntoView {
                             {e.photos.iter().map(|p| view! { <StoredPhoto sha256=p.clone() class="thumb" /> }).collect_view()}
                         </div>
                     </li>
-                }).collect_view()}
+                }}).collect_view()}
             </ol>
         </section>
     }

@@ -200,6 +200,7 @@ pub fn ReportPage() -> impl IntoView {
             next_attempt_ms: 0.0,
             kind: OutboxKind::Report,
             payload: None,
+            problem: None,
         };
         leptos::task::spawn_local(async move {
             let Some(store) = app.store() else {

@@ -5,14 +5,17 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::my_reports::{local_time, status_name, ReportDetail, StoredPhoto};
-use super::{use_app, PageHeader};
-use crate::client::local::{LocalReport, OutboxEntry, OutboxKind};
+use super::{use_app, AppContext, PageHeader};
+use crate::client::local::{LocalReport, OutboxEntry, Problem};
 use crate::client::location::current_fix;
 use crate::client::unix_now;
 use crate::domain::geo::compass_point;
 use crate::domain::report::parse_time;
-use crate::domain::task::{allowed_actions, ActionKind, TaskAction};
-use crate::domain::{GeoPoint, Report, ReportStatus};
+use crate::domain::report::FieldErrors;
+use crate::domain::task::{
+    allowed_actions, outcome, project, ActionKind, RejectReason, TaskAction,
+};
+use crate::domain::{GeoPoint, Report, ReportStatus, TimelineEntry};
 use crate::i18n::{fill, server_message, Texts};
 
 /// Seconds to the deadline (negative: overdue).
@@ -60,7 +63,7 @@ pub fn level_name(t: &Texts, level: u8) -> &'static str {
     }
 }
 
-fn action_name(t: &Texts, kind: ActionKind) -> &'static str {
+pub fn action_name(t: &Texts, kind: ActionKind) -> &'static str {
     match kind {
         ActionKind::Accept => t.action_accept,
         ActionKind::Start => t.action_start,
@@ -171,25 +174,75 @@ pub fn TaskDetailPage() -> impl IntoView {
         app.reports
             .with(|rs| rs.iter().find(|r| r.id == id()).cloned())
     });
+    // Kept above the redraws a sync causes, so "saved" stays on screen after the task changes under it.
+    let message = RwSignal::new(None::<String>);
     view! {
         <PageHeader title=|t| t.task_detail_title />
-        {move || task.get().map(|r| view! { <TaskActions task=r.clone() /> <ReportDetail report=r /> })}
+        {move || task.get().map(|r| view! { <ReportDetail report=r.clone() /> <TaskActions task=r message=message /> })}
         <a class="button secondary" href="/tasks">{move || app.t().back_to_tasks}</a>
     }
 }
 
+/// The task's actions still on this phone: those waiting to be sent, in order, and those the server refused (需处理).
+#[derive(Clone, PartialEq, Default)]
+struct Queued {
+    pending: Vec<TaskAction>,
+    parked: Vec<(OutboxEntry, TaskAction)>,
+}
+
+fn queued_for(app: AppContext, task_id: &str) -> Queued {
+    app.outbox.with(|o| {
+        let mut entries: Vec<&OutboxEntry> = o.iter().collect();
+        entries.sort_by(|a, b| a.queued_ms.total_cmp(&b.queued_ms));
+        let mut q = Queued::default();
+        for e in entries {
+            let Some(action) = e.task_action().filter(|a| a.report_id == task_id) else {
+                continue;
+            };
+            match e.problem {
+                Some(_) => q.parked.push((e.clone(), action)),
+                None => q.pending.push(action),
+            }
+        }
+        q
+    })
+}
+
+/// Puts an action in the outbox, then reloads what the screen shows and starts a sync.
+async fn queue_action(app: AppContext, entry: OutboxEntry) -> Result<(), String> {
+    let store = app
+        .store()
+        .ok_or_else(|| app.t().storage_unavailable.to_owned())?;
+    store
+        .put_outbox_entry(&entry)
+        .await
+        .map_err(|e| fill(app.t().storage_failed, &[("reason", &e.to_string())]))?;
+    app.reload_reports().await;
+    app.sync_now();
+    Ok(())
+}
+
 #[component]
-fn TaskActions(task: LocalReport) -> impl IntoView {
+fn TaskActions(task: LocalReport, message: RwSignal<Option<String>>) -> impl IntoView {
     let app = use_app();
     let Some(server) = task.server.clone() else {
         return ().into_any();
     };
+    let task_id = server.id.clone();
+    let queued = Memo::new({
+        let task_id = task_id.clone();
+        move |_| queued_for(app, &task_id)
+    });
+    // What the task will be once the actions waiting on this phone apply: the worker carries on from there.
+    let projected = Memo::new({
+        let server = server.clone();
+        move |_| queued.with(|q| project(server.status, server.level, &q.pending))
+    });
     let note = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
-    let reject_reason = RwSignal::new("invalid".to_owned());
+    let reject_reason = RwSignal::new(RejectReason::Invalid);
     let duplicate_of = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(0usize);
+    let errors = RwSignal::new(FieldErrors::new());
     // A photo for a note or the resolution: prepared like a report's, kept on the phone until sent.
     let photo = RwSignal::new(None::<String>);
     let on_photo = move |ev: leptos::ev::Event| {
@@ -219,84 +272,83 @@ fn TaskActions(task: LocalReport) -> impl IntoView {
             }
         });
     };
-    let task_id = task.id.clone();
-    let refresh_pending = move |id: String| {
-        leptos::task::spawn_local(async move {
-            if let Some(store) = app.store() {
-                let n = store
-                    .outbox()
-                    .await
-                    .unwrap_or_default()
-                    .iter()
-                    .filter(|e| {
-                        e.payload
-                            .as_ref()
-                            .is_some_and(|p| p["report_id"] == id.as_str())
-                    })
-                    .count();
-                pending.set(n);
-            }
-        });
-    };
-    refresh_pending(task_id.clone());
+    let (base_version, report_id) = (server.version, server.id.clone());
     let act = move |kind: ActionKind| {
-        let (note_text, reason_text) = (note.get_untracked(), reason.get_untracked());
         let action = TaskAction {
-            report_id: server.id.clone(),
+            report_id: report_id.clone(),
             kind,
-            note: Some(note_text).filter(|n| !n.trim().is_empty()),
+            note: Some(note.get_untracked()).filter(|n| !n.trim().is_empty()),
             photos: photo.get_untracked().into_iter().collect(),
             reason: match kind {
-                ActionKind::Escalate => Some(reason_text).filter(|r| !r.trim().is_empty()),
-                ActionKind::Reject => Some(reject_reason.get_untracked()),
+                ActionKind::Escalate => {
+                    Some(reason.get_untracked()).filter(|r| !r.trim().is_empty())
+                }
+                ActionKind::Reject => Some(reject_reason.get_untracked().code().to_owned()),
                 _ => None,
             },
             duplicate_of: (kind == ActionKind::Reject
-                && reject_reason.get_untracked() == "duplicate")
-                .then(|| duplicate_of.get_untracked()),
-            expected_version: server.version,
+                && reject_reason.get_untracked() == RejectReason::Duplicate)
+                .then(|| duplicate_of.get_untracked().trim().to_owned()),
+            // Each waiting action will raise the version by one before this one arrives.
+            expected_version: base_version + queued.with_untracked(|q| q.pending.len()) as i64,
         };
-        let entry = OutboxEntry {
-            report_id: uuid::Uuid::now_v7().to_string(),
-            kind: OutboxKind::TaskAction,
-            payload: serde_json::to_value(&action).ok(),
-            queued_ms: js_sys::Date::now(),
-            attempts: 0,
-            next_attempt_ms: 0.0,
-        };
-        let task_id = server.id.clone();
+        let found = action.validate();
+        if !found.is_empty() {
+            errors.set(found);
+            message.set(Some(app.t().action_fix_fields.to_owned()));
+            return;
+        }
+        errors.set(FieldErrors::new());
+        let entry = OutboxEntry::for_action(
+            uuid::Uuid::now_v7().to_string(),
+            &action,
+            js_sys::Date::now(),
+        );
         leptos::task::spawn_local(async move {
-            let Some(store) = app.store() else {
-                return;
-            };
-            match store.put_outbox_entry(&entry).await {
+            match queue_action(app, entry).await {
                 Ok(()) => {
                     note.set(String::new());
                     reason.set(String::new());
                     photo.set(None);
                     message.set(Some(app.t().action_queued.to_owned()));
-                    refresh_pending(task_id);
-                    app.sync_now();
                 }
-                Err(e) => message.set(Some(fill(
-                    app.t().storage_failed,
-                    &[("reason", &e.to_string())],
-                ))),
+                Err(e) => message.set(Some(e)),
             }
         });
     };
-    let actions = allowed_actions(server.status, server.level);
-    let problem = task.problem.clone();
-    let duplicates = server.possible_duplicates.clone();
+    let field_error = move |field: &'static str| {
+        move || {
+            errors.with(|e| e.get(field).cloned()).map(|m| {
+                view! { <p class="error field-error" data-testid=format!("error-{field}")>{server_message(&m, app.lang.get())}</p> }
+            })
+        }
+    };
     let reporter = server.reporter_name.clone();
-    let level = server.level;
     let points = server.points_awarded;
+    let duplicates = server.possible_duplicates.clone();
+    let server_status = server.status;
+    let status_label = move || {
+        let (status, _) = projected.get();
+        let name = status_name(app.t(), status);
+        if status == server_status {
+            name.to_owned()
+        } else {
+            fill(app.t().action_pending_status, &[("status", name)])
+        }
+    };
+    let actions = move || {
+        let (status, level) = projected.get();
+        allowed_actions(status, level)
+    };
     view! {
         <section class="card" data-testid="task-actions">
             <p>{move || fill(app.t().task_reporter, &[("name", &reporter)])}</p>
-            <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || level_name(app.t(), level)}</p>
+            <p class="badges">
+                <span class="badge" data-testid="task-status">{status_label}</span>
+                {server.submitted.urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}
+            </p>
+            <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || level_name(app.t(), projected.get().1)}</p>
             <p class="muted">{move || fill(app.t().points_label, &[("n", &points.to_string())])}</p>
-            {problem.map(|p| view! { <p class="error" role="alert">{move || server_message(&p, app.lang.get())}</p> })}
             {(!duplicates.is_empty()).then(|| view! {
                 <p data-testid="possible-duplicates">
                     {move || app.t().possible_duplicates}
@@ -307,40 +359,160 @@ fn TaskActions(task: LocalReport) -> impl IntoView {
                     }).collect_view()}
                 </p>
             })}
-            <Show when=move || { pending.get() > 0 }>
-                <p class="muted" data-testid="pending-actions">{move || fill(app.t().action_pending, &[("n", &pending.get().to_string())])}</p>
+            <Show when=move || queued.with(|q| !q.pending.is_empty())>
+                <p class="muted" data-testid="pending-actions">{move || fill(app.t().action_pending, &[("n", &queued.with(|q| q.pending.len()).to_string())])}</p>
             </Show>
             <Show when=move || message.get().is_some()>
-                <p role="status">{move || message.get()}</p>
+                <p role="status" data-testid="action-message">{move || message.get()}</p>
             </Show>
-            <Show when={let a = actions.clone(); move || !a.is_empty()}>
+            <ParkedActions task=server.clone() queued=queued projected=projected />
+            <Show when=move || !actions().is_empty()>
                 <label class="field" for="action-note">{move || app.t().action_note_label}</label>
                 <textarea id="action-note" class="text" rows="2" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-                <label class="field" for="action-photo">{move || app.t().capture_more}</label>
-                <input id="action-photo" type="file" accept="image/*" capture="environment" data-testid="action-photo" on:change=on_photo />
+                {field_error("note")}
+                <label class="button secondary file-button" for="action-photo">{move || app.t().capture_more}</label>
+                <input id="action-photo" class="visually-hidden" type="file" accept="image/*" capture="environment" data-testid="action-photo" on:change=on_photo />
                 {move || photo.get().map(|sha| view! { <StoredPhoto sha256=sha class="thumb" /> })}
-                <label class="field" for="action-reason">{move || app.t().action_reason_label}</label>
-                <input id="action-reason" class="text" type="text" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
-                <label class="field" for="reject-reason">{move || app.t().reject_reason_label}</label>
-                <select id="reject-reason" class="text" on:change=move |ev| reject_reason.set(event_target_value(&ev))>
-                    <option value="invalid">{move || app.t().reject_invalid}</option>
-                    <option value="duplicate">{move || app.t().reject_duplicate}</option>
-                    <option value="not_our_grid">{move || app.t().reject_not_our_grid}</option>
-                </select>
-                <Show when=move || reject_reason.get() == "duplicate">
-                    <label class="field" for="duplicate-of">{move || app.t().duplicate_of_label}</label>
-                    <input id="duplicate-of" class="text" type="text" prop:value=duplicate_of on:input=move |ev| duplicate_of.set(event_target_value(&ev)) />
+                {field_error("photos")}
+                <Show when=move || actions().contains(&ActionKind::Escalate)>
+                    <label class="field" for="action-reason">{move || app.t().action_reason_label}</label>
+                    <input id="action-reason" class="text" type="text" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    {field_error("reason")}
+                </Show>
+                <Show when=move || actions().contains(&ActionKind::Reject)>
+                    <label class="field" for="reject-reason">{move || app.t().reject_reason_label}</label>
+                    <select id="reject-reason" class="text" on:change=move |ev| {
+                        if let Some(r) = RejectReason::from_code(&event_target_value(&ev)) { reject_reason.set(r) }
+                    }>
+                        {RejectReason::ALL.into_iter().map(|r| view! {
+                            <option value=r.code() selected=move || reject_reason.get() == r>{move || reject_name(app.t(), r)}</option>
+                        }).collect_view()}
+                    </select>
+                    <Show when=move || reject_reason.get() == RejectReason::Duplicate>
+                        <label class="field" for="duplicate-of">{move || app.t().duplicate_of_label}</label>
+                        <input id="duplicate-of" class="text" type="text" prop:value=duplicate_of on:input=move |ev| duplicate_of.set(event_target_value(&ev)) />
+                        {field_error("duplicate_of")}
+                    </Show>
                 </Show>
             </Show>
             <div class="action-buttons">
-                {actions.clone().into_iter().map(|kind| {
-                    let act = act.clone();
-                    view! {
-                        <button type="button" class="button" on:click=move |_| act(kind)>{move || action_name(app.t(), kind)}</button>
-                    }
-                }).collect_view()}
+                <For each=actions key=|k| *k let:kind>
+                    <button type="button" class=button_class(kind) on:click={let act = act.clone(); move |_| act(kind)}>{move || action_name(app.t(), kind)}</button>
+                </For>
             </div>
         </section>
     }
     .into_any()
+}
+
+/// 办结 stands out, 退回 warns, the rest are plain.
+fn button_class(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Resolve | ActionKind::Accept => "button",
+        ActionKind::Reject => "button danger",
+        _ => "button secondary",
+    }
+}
+
+fn reject_name(t: &Texts, reason: RejectReason) -> &'static str {
+    match reason {
+        RejectReason::Duplicate => t.reject_duplicate,
+        RejectReason::Invalid => t.reject_invalid,
+        RejectReason::NotOurGrid => t.reject_not_our_grid,
+    }
+}
+
+/// What a step of the timeline was: the action that made it (备注, 升级至 部门联处), or the status it left.
+pub fn timeline_label(t: &Texts, entry: &TimelineEntry) -> String {
+    match (entry.kind, entry.level) {
+        (Some(ActionKind::Escalate), Some(level)) => {
+            fill(t.timeline_escalated, &[("level", level_name(t, level))])
+        }
+        (Some(ActionKind::Note), _) => t.action_note.to_owned(),
+        _ => status_name(t, entry.status).to_owned(),
+    }
+}
+
+/// The actions the server refused, each with why in words and what the worker can do: redo it on the task as it
+/// now is (when its status still allows it), or drop it. Nothing the worker typed goes without their say.
+#[component]
+fn ParkedActions(
+    task: Report,
+    queued: Memo<Queued>,
+    projected: Memo<(ReportStatus, u8)>,
+) -> impl IntoView {
+    let app = use_app();
+    let version = task.version;
+    let last = StoredValue::new(task.timeline.last().cloned());
+    let rows = move || queued.with(|q| q.parked.clone());
+    view! {
+        <Show when=move || queued.with(|q| !q.parked.is_empty())>
+            <div class="parked" data-testid="parked-actions" role="alert">
+                <h3>{move || app.t().action_parked_title}</h3>
+                <For each=rows key=|(e, _)| e.report_id.clone() let:row>
+                    {
+                        let (entry, action) = row;
+                        let problem = entry.problem.clone().unwrap_or_else(|| Problem { code: String::new(), message: String::new() });
+                        let conflict = problem.code == "version_conflict";
+                        let last = last.get_value();
+                        let what_happened = move || {
+                            let e = last.as_ref().filter(|_| conflict)?;
+                            Some(fill(app.t().action_conflict, &[
+                                ("by", e.by.as_deref().unwrap_or("")),
+                                ("time", &local_time(&e.at)),
+                                ("what", &timeline_label(app.t(), e)),
+                            ]))
+                        };
+                        let text = action.note.clone().or_else(|| action.reason.clone()).unwrap_or_default();
+                        let kind = action.kind;
+                        let redo_allowed = {
+                            let action = action.clone();
+                            move || { let (s, l) = projected.get(); outcome(s, l, &action).is_ok() }
+                        };
+                        let redo = {
+                            let action = action.clone();
+                            let old_id = entry.report_id.clone();
+                            move |_| {
+                                let mut action = action.clone();
+                                action.expected_version = version + queued.with_untracked(|q| q.pending.len()) as i64;
+                                let entry = OutboxEntry::for_action(uuid::Uuid::now_v7().to_string(), &action, js_sys::Date::now());
+                                let old_id = old_id.clone();
+                                leptos::task::spawn_local(async move {
+                                    if let Some(store) = app.store() {
+                                        // The new one is saved before the old one goes: never neither.
+                                        if queue_action(app, entry).await.is_ok() && store.drop_outbox_entry(&old_id).await.is_ok() {
+                                            app.reload_reports().await;
+                                        }
+                                    }
+                                });
+                            }
+                        };
+                        let drop_it = {
+                            let old_id = entry.report_id.clone();
+                            move |_| {
+                                let old_id = old_id.clone();
+                                leptos::task::spawn_local(async move {
+                                    if let Some(store) = app.store() {
+                                        if store.drop_outbox_entry(&old_id).await.is_ok() {
+                                            app.reload_reports().await;
+                                        }
+                                    }
+                                });
+                            }
+                        };
+                        view! {
+                            <div class="parked-action" data-testid="parked-action">
+                                <p><strong>{move || action_name(app.t(), kind)}</strong>" "{text.clone()}</p>
+                                <p class="error">{move || what_happened().unwrap_or_else(|| server_message(&problem.message, app.lang.get()))}</p>
+                                <Show when=redo_allowed.clone() fallback=move || view! { <p class="muted">{move || app.t().action_redo_not_allowed}</p> }>
+                                    <button type="button" class="button" on:click=redo.clone()>{move || app.t().action_redo}</button>
+                                </Show>
+                                <button type="button" class="button secondary" on:click=drop_it>{move || app.t().action_drop}</button>
+                            </div>
+                        }
+                    }
+                </For>
+            </div>
+        </Show>
+    }
 }

@@ -72,6 +72,18 @@ impl LocalReport {
         self.photos.iter().map(|p| p.size).sum::<u64>() + json
     }
 
+    /// Keeps the server's answer unless the phone already has a newer version of it (answers and feed pages can
+    /// arrive out of order; versions only grow).
+    pub fn merge_server(&mut self, report: Report) {
+        if self
+            .server
+            .as_ref()
+            .is_none_or(|s| s.version <= report.version)
+        {
+            self.server = Some(report);
+        }
+    }
+
     /// A report the phone learns of from the server only (after its storage was wiped, say).
     pub fn from_server(report: Report) -> LocalReport {
         let s = &report.submitted;
@@ -115,6 +127,40 @@ pub struct OutboxEntry {
     pub queued_ms: f64,
     pub attempts: u32,
     pub next_attempt_ms: f64,
+    /// 需处理: the server refused it (a task action: a real conflict, or a rule); kept, with everything the worker
+    /// typed, until the worker redoes or drops it. Not sent while set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<Problem>,
+}
+
+/// Why the server refused an outbox entry: its stable error code and its message (`中文 (English)`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    pub code: String,
+    pub message: String,
+}
+
+impl OutboxEntry {
+    /// The task action this entry carries, if it is one.
+    pub fn task_action(&self) -> Option<crate::domain::task::TaskAction> {
+        if self.kind != OutboxKind::TaskAction {
+            return None;
+        }
+        serde_json::from_value(self.payload.clone()?).ok()
+    }
+
+    /// A task action to be sent, waiting in the outbox.
+    pub fn for_action(id: String, action: &crate::domain::task::TaskAction, now_ms: f64) -> Self {
+        OutboxEntry {
+            report_id: id,
+            kind: OutboxKind::TaskAction,
+            payload: serde_json::to_value(action).ok(),
+            queued_ms: now_ms,
+            attempts: 0,
+            next_attempt_ms: 0.0,
+            problem: None,
+        }
+    }
 }
 
 /// Where a check-in stands on the staff's phone (and, for riders, the confirmed visits the feed brings).

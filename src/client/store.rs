@@ -304,6 +304,24 @@ impl Store {
             .await
     }
 
+    /// Keeps a refused task action in the outbox, parked with its problem, and the task as the server now has it
+    /// (when the answer brought it), together.
+    pub async fn park_action(
+        &self,
+        task: Option<&LocalReport>,
+        entry: &OutboxEntry,
+    ) -> Result<(), StoreError> {
+        match task {
+            Some(task) => self.write_and_queue(REPORTS, &task.id, task, entry).await,
+            None => self.put_outbox_entry(entry).await,
+        }
+    }
+
+    /// Drops an outbox entry for good (the worker chose to drop a refused action).
+    pub async fn drop_outbox_entry(&self, id: &str) -> Result<(), StoreError> {
+        self.delete(OUTBOX, id).await
+    }
+
     /// Records the server's acknowledgement: the report as delivered and its outbox entry gone, together.
     pub async fn acknowledge(&self, report: &LocalReport) -> Result<(), StoreError> {
         self.write_and_unqueue(REPORTS, Some((&report.id, report)), &report.id)

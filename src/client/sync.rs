@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::api::{self, ApiFailure};
-use super::local::{CheckinState, LocalState, OutboxEntry, OutboxKind};
+use super::local::{CheckinState, LocalState, OutboxEntry, OutboxKind, Problem};
 use super::store::{Store, StoreError};
 use crate::domain::change::ChangePage;
 use crate::domain::retry::{backoff_ms, verdict, Verdict};
@@ -47,7 +47,7 @@ fn now_ms() -> f64 {
 enum Step {
     Done(Box<Report>),
     Retry(Option<u32>),
-    Attention(String),
+    Attention(Problem),
     SignedOut,
     Offline,
 }
@@ -70,35 +70,48 @@ impl From<ApiFailure> for Step {
     }
 }
 
-/// The server's message with its per-field details, for the 需处理 note.
-fn explain(f: &ApiFailure, status: u16) -> String {
+/// The server's refusal as a sentence `中文 (English)` for the 需处理 note: its per-field messages when it gave
+/// them, else its message. Only strings from `details` are used: a conflict's `current` task is shown from the task
+/// itself, never as JSON.
+fn explain(f: &ApiFailure, status: u16) -> Problem {
     let ApiFailure::Status {
         body: Some(body), ..
     } = f
     else {
-        return format!("HTTP {status}");
+        return Problem {
+            code: format!("http_{status}"),
+            message: format!(
+                "服务器拒绝了此项（HTTP {status}） (the server refused this, HTTP {status})"
+            ),
+        };
     };
-    let details = body
+    let fields: Vec<&str> = body
         .error
         .details
         .as_ref()
         .and_then(|d| d.as_object())
-        .map(|o| {
-            o.iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{k}: {}",
-                        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-        .filter(|d| !d.is_empty());
-    match details {
-        Some(d) => format!("{} ({d})", body.error.message),
-        None => body.error.message.clone(),
+        .map(|o| o.values().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    Problem {
+        code: body.error.code.clone(),
+        message: if fields.is_empty() {
+            body.error.message.clone()
+        } else {
+            crate::i18n::join_messages(&fields)
+        },
     }
+}
+
+/// A problem found on the phone itself (code `local`).
+fn local_problem(message: &str) -> Problem {
+    Problem {
+        code: "local".into(),
+        message: message.into(),
+    }
+}
+
+fn attention(message: &str) -> Step {
+    Step::Attention(local_problem(message))
 }
 
 impl Step {
@@ -120,8 +133,8 @@ async fn upload_photo(
         Ok(200) => None,
         Ok(404) => {
             let Some(bytes) = store.photo(sha256).await? else {
-                return Ok(Some(Step::Attention(
-                    "照片已不在手机上 (photo missing on this phone)".into(),
+                return Ok(Some(attention(
+                    "照片已不在手机上 (photo missing on this phone)",
                 )));
             };
             api::put_bytes(&path, &bytes, "image/jpeg", Some(token))
@@ -150,12 +163,10 @@ async fn push_one(
     progress: &mut Progress,
 ) -> Result<Step, StoreError> {
     let Some(local) = store.report(report_id).await? else {
-        return Ok(Step::Attention(
-            "本地记录丢失 (local record missing)".into(),
-        ));
+        return Ok(attention("本地记录丢失 (local record missing)"));
     };
     let Some(submission) = local.submission() else {
-        return Ok(Step::Attention("请选择类别 (choose a category)".into()));
+        return Ok(attention("请选择类别 (choose a category)"));
     };
     for photo in &local.photos {
         if let Some(stop) = upload_photo(store, token, &photo.sha256).await? {
@@ -198,10 +209,19 @@ pub async fn run(
     };
     on_progress(&progress);
     let mut stop = false;
+    // Tasks (and reports) with an entry still waiting: their later task actions wait too, so a chain made offline
+    // (accept → note → resolve) reaches the server in order, each on the version its predecessor made.
+    let mut held = std::collections::HashSet::new();
     for entry in entries {
+        if entry.problem.is_some() {
+            continue; // 需处理: waits for the worker, not for the network
+        }
         if entry.kind != OutboxKind::Report {
-            if stop || (!force && entry.next_attempt_ms > now_ms()) {
+            let task = entry.task_action().map(|a| a.report_id);
+            let is_held = task.as_ref().is_some_and(|t| held.contains(t));
+            if stop || is_held || (!force && entry.next_attempt_ms > now_ms()) {
                 outcome.waiting += 1;
+                held.extend(task);
                 continue;
             }
             let pushed = match entry.kind {
@@ -219,6 +239,7 @@ pub async fn run(
                     outcome.offline |= offline;
                     outcome.signed_out |= signed_out;
                     stop |= offline || signed_out;
+                    held.extend(task);
                 }
             }
             progress.items_done += 1;
@@ -230,6 +251,7 @@ pub async fn run(
             .any(|r| r.id == entry.report_id && r.state == LocalState::NeedsAttention);
         if stop || needs_attention || (!force && entry.next_attempt_ms > now_ms()) {
             outcome.waiting += u32::from(!needs_attention);
+            held.insert(entry.report_id.clone());
             continue;
         }
         progress.current = Some(entry.report_id.clone());
@@ -241,13 +263,7 @@ pub async fn run(
                 if let Some(mut local) = store.report(&entry.report_id).await? {
                     local.state = LocalState::Delivered;
                     local.problem = None;
-                    if local
-                        .server
-                        .as_ref()
-                        .is_none_or(|s| s.version <= report.version)
-                    {
-                        local.server = Some(*report);
-                    }
+                    local.merge_server(*report);
                     store.acknowledge(&local).await?;
                 }
                 outcome.delivered += 1;
@@ -255,6 +271,7 @@ pub async fn run(
                 progress.bytes_done = bytes_before + size_of(&entry.report_id);
             }
             Step::Retry(retry_after) => {
+                held.insert(entry.report_id.clone());
                 reschedule(store, entry, retry_after).await?;
                 set_state(
                     store,
@@ -278,12 +295,13 @@ pub async fn run(
                 outcome.waiting += 1;
                 stop = true;
             }
-            Step::Attention(message) => {
+            Step::Attention(problem) => {
+                held.insert(entry.report_id.clone());
                 set_state(
                     store,
                     &entry.report_id,
                     LocalState::NeedsAttention,
-                    Some(message),
+                    Some(problem.message),
                 )
                 .await?;
                 outcome.needs_attention += 1;
@@ -319,17 +337,22 @@ enum Pushed {
     },
 }
 
-/// Sends one task action. Applied, refused or overtaken (`409 version_conflict`: the task as it now is comes
-/// back and the worker redoes the action on it), it leaves the outbox; otherwise it waits.
+/// Sends one task action. Applied, it leaves the outbox together with the task as the server now has it. Refused
+/// for good (`409`, `422`, `403` …), it stays in the outbox, parked as 需处理 with everything the worker typed, and
+/// the task as it now is when the answer brought it: the worker redoes or drops it. Otherwise it waits.
 async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<Pushed, StoreError> {
-    let Some(body) = entry.payload.clone() else {
-        store.settle_action(None, &entry.report_id).await?;
+    let Some(action) = entry.task_action() else {
+        park(
+            store,
+            entry,
+            None,
+            local_problem("本地记录无法读取 (unreadable on this phone)"),
+        )
+        .await?;
         return Ok(Pushed::Settled(false));
     };
-    let task_id = body["report_id"].as_str().unwrap_or_default().to_owned();
-    let photos: Vec<String> = serde_json::from_value(body["photos"].clone()).unwrap_or_default();
     let mut stopped = None;
-    for sha in &photos {
+    for sha in &action.photos {
         if let Some(step) = upload_photo(store, token, sha).await? {
             stopped = Some(step);
             break;
@@ -338,10 +361,10 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
     let path = format!("/task-actions/{}", entry.report_id);
     let step = match stopped {
         Some(step) => step,
-        None => match api::put_json::<_, Report>(&path, &body, Some(token)).await {
+        None => match api::put_json::<_, Report>(&path, &action, Some(token)).await {
             Ok((_, report)) => Step::Done(Box::new(report)),
             Err(f) => {
-                // A version conflict brings the task as it now is: keep it, so the worker redoes the action on it.
+                // A version conflict brings the task as it now is: kept, so the worker sees what happened.
                 let current = match &f {
                     ApiFailure::Status { body: Some(b), .. } => {
                         b.error.details.as_ref().and_then(|d| {
@@ -350,19 +373,12 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
                     }
                     _ => None,
                 };
-                match (Step::from(f), current) {
-                    (Step::Attention(message), Some(current)) => {
-                        settle_task(
-                            store,
-                            &task_id,
-                            Some(current),
-                            Some(message.clone()),
-                            &entry,
-                        )
-                        .await?;
+                match Step::from(f) {
+                    Step::Attention(problem) => {
+                        park(store, entry, current, problem).await?;
                         return Ok(Pushed::Settled(false));
                     }
-                    (step, _) => step,
+                    step => step,
                 }
             }
         },
@@ -373,11 +389,16 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
     };
     match step {
         Step::Done(report) => {
-            settle_task(store, &task_id, Some(*report), None, &entry).await?;
+            let mut task = store.report(&action.report_id).await?;
+            if let Some(local) = task.as_mut() {
+                local.merge_server(*report);
+                local.problem = None;
+            }
+            store.settle_action(task.as_ref(), &entry.report_id).await?;
             Ok(Pushed::Settled(true))
         }
-        Step::Attention(message) => {
-            settle_task(store, &task_id, None, Some(message), &entry).await?;
+        Step::Attention(problem) => {
+            park(store, entry, None, problem).await?;
             Ok(Pushed::Settled(false))
         }
         Step::Offline => {
@@ -392,28 +413,24 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
     }
 }
 
-/// Keeps the server's answer on the task (a newer version wins) with the problem, if any, and drops the action.
-async fn settle_task(
+/// Parks a refused action in the outbox with its problem, and keeps the task as the server now has it.
+async fn park(
     store: &Store,
-    task_id: &str,
-    report: Option<Report>,
-    problem: Option<String>,
-    entry: &OutboxEntry,
+    mut entry: OutboxEntry,
+    current: Option<Report>,
+    problem: Problem,
 ) -> Result<(), StoreError> {
-    let mut task = store.report(task_id).await?;
-    if let Some(local) = task.as_mut() {
-        if let Some(report) = report {
-            if local
-                .server
-                .as_ref()
-                .is_none_or(|s| s.version <= report.version)
-            {
-                local.server = Some(report);
-            }
-        }
-        local.problem = problem;
+    entry.problem = Some(problem);
+    let mut task = match &current {
+        Some(report) => store.report(&report.id).await?,
+        None => None,
+    };
+    match (task.as_mut(), current) {
+        (Some(local), Some(report)) => local.merge_server(report),
+        (None, Some(report)) => task = Some(super::local::LocalReport::from_server(report)),
+        _ => {}
     }
-    store.settle_action(task.as_ref(), &entry.report_id).await
+    store.park_action(task.as_ref(), &entry).await
 }
 
 /// Sends one check-in. Confirmed or refused, it leaves the outbox; otherwise it waits for a later run.
@@ -441,9 +458,9 @@ async fn push_checkin(
         signed_out,
     };
     match Step::from(failure) {
-        Step::Attention(message) => {
+        Step::Attention(problem) => {
             local.state = CheckinState::Refused;
-            local.problem = Some(message);
+            local.problem = Some(problem.message);
             store.settle_checkin(&local).await?;
             Ok(Pushed::Settled(false))
         }
