@@ -210,8 +210,10 @@ pub fn ReportDetailPage() -> impl IntoView {
     }
 }
 
+/// A report with its photos, place, note and timeline. `in_task`: shown above a task's actions, which show the
+/// level (with the worker's waiting actions applied) themselves.
 #[component]
-pub fn ReportDetail(report: LocalReport) -> impl IntoView {
+pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> impl IntoView {
     let app = use_app();
     let photos = report.photos.clone();
     let state = report.state;
@@ -226,7 +228,7 @@ pub fn ReportDetail(report: LocalReport) -> impl IntoView {
         .as_ref()
         .map(|s| s.timeline.clone())
         .unwrap_or_default();
-    let level = server.as_ref().map(|s| s.level);
+    let level = server.as_ref().map(|s| s.level).filter(|_| !in_task);
     let points = server.as_ref().map(|s| s.points_awarded);
     let original = server.as_ref().and_then(|s| s.duplicate_of.clone());
     let expected = server

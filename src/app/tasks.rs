@@ -174,11 +174,11 @@ pub fn TaskDetailPage() -> impl IntoView {
         app.reports
             .with(|rs| rs.iter().find(|r| r.id == id()).cloned())
     });
-    // Kept above the redraws a sync causes, so "saved" stays on screen after the task changes under it.
-    let message = RwSignal::new(None::<String>);
+    // Kept above the redraws a sync causes: what the worker is typing, and "saved", survive the task changing.
+    let form = ActionForm::new();
     view! {
         <PageHeader title=|t| t.task_detail_title />
-        {move || task.get().map(|r| view! { <ReportDetail report=r.clone() /> <TaskActions task=r message=message /> })}
+        {move || task.get().map(|r| view! { <ReportDetail report=r.clone() in_task=true /> <TaskActions task=r form=form /> })}
         <a class="button secondary" href="/tasks">{move || app.t().back_to_tasks}</a>
     }
 }
@@ -222,8 +222,44 @@ async fn queue_action(app: AppContext, entry: OutboxEntry) -> Result<(), String>
     Ok(())
 }
 
+/// What the worker fills in for the next action, and what the screen last said about it.
+#[derive(Clone, Copy)]
+struct ActionForm {
+    note: RwSignal<String>,
+    reason: RwSignal<String>,
+    reject_reason: RwSignal<RejectReason>,
+    duplicate_of: RwSignal<String>,
+    /// A photo for a note or the resolution: prepared like a report's, kept on the phone until sent.
+    photo: RwSignal<Option<String>>,
+    errors: RwSignal<FieldErrors>,
+    message: RwSignal<Option<String>>,
+}
+
+impl ActionForm {
+    fn new() -> Self {
+        ActionForm {
+            note: RwSignal::new(String::new()),
+            reason: RwSignal::new(String::new()),
+            reject_reason: RwSignal::new(RejectReason::Invalid),
+            duplicate_of: RwSignal::new(String::new()),
+            photo: RwSignal::new(None),
+            errors: RwSignal::new(FieldErrors::new()),
+            message: RwSignal::new(None),
+        }
+    }
+}
+
 #[component]
-fn TaskActions(task: LocalReport, message: RwSignal<Option<String>>) -> impl IntoView {
+fn TaskActions(task: LocalReport, form: ActionForm) -> impl IntoView {
+    let ActionForm {
+        note,
+        reason,
+        reject_reason,
+        duplicate_of,
+        photo,
+        errors,
+        message,
+    } = form;
     let app = use_app();
     let Some(server) = task.server.clone() else {
         return ().into_any();
@@ -238,13 +274,6 @@ fn TaskActions(task: LocalReport, message: RwSignal<Option<String>>) -> impl Int
         let server = server.clone();
         move |_| queued.with(|q| project(server.status, server.level, &q.pending))
     });
-    let note = RwSignal::new(String::new());
-    let reason = RwSignal::new(String::new());
-    let reject_reason = RwSignal::new(RejectReason::Invalid);
-    let duplicate_of = RwSignal::new(String::new());
-    let errors = RwSignal::new(FieldErrors::new());
-    // A photo for a note or the resolution: prepared like a report's, kept on the phone until sent.
-    let photo = RwSignal::new(None::<String>);
     let on_photo = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
         let Some(file) = ev
@@ -274,6 +303,7 @@ fn TaskActions(task: LocalReport, message: RwSignal<Option<String>>) -> impl Int
     };
     let (base_version, report_id) = (server.version, server.id.clone());
     let act = move |kind: ActionKind| {
+        message.set(None);
         let action = TaskAction {
             report_id: report_id.clone(),
             kind,
@@ -324,7 +354,6 @@ fn TaskActions(task: LocalReport, message: RwSignal<Option<String>>) -> impl Int
         }
     };
     let reporter = server.reporter_name.clone();
-    let points = server.points_awarded;
     let duplicates = server.possible_duplicates.clone();
     let server_status = server.status;
     let status_label = move || {
@@ -348,7 +377,6 @@ fn TaskActions(task: LocalReport, message: RwSignal<Option<String>>) -> impl Int
                 {server.submitted.urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}
             </p>
             <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || level_name(app.t(), projected.get().1)}</p>
-            <p class="muted">{move || fill(app.t().points_label, &[("n", &points.to_string())])}</p>
             {(!duplicates.is_empty()).then(|| view! {
                 <p data-testid="possible-duplicates">
                     {move || app.t().possible_duplicates}
@@ -409,7 +437,7 @@ fn TaskActions(task: LocalReport, message: RwSignal<Option<String>>) -> impl Int
 fn button_class(kind: ActionKind) -> &'static str {
     match kind {
         ActionKind::Resolve | ActionKind::Accept => "button",
-        ActionKind::Reject => "button danger",
+        ActionKind::Reject => "button secondary reject",
         _ => "button secondary",
     }
 }
@@ -430,6 +458,19 @@ pub fn timeline_label(t: &Texts, entry: &TimelineEntry) -> String {
         }
         (Some(ActionKind::Note), _) => t.action_note.to_owned(),
         _ => status_name(t, entry.status).to_owned(),
+    }
+}
+
+/// What someone did, for "王芳 已于 10:42 接单": the action's name, or what the timeline calls the step.
+fn what_was_done(t: &Texts, entry: &TimelineEntry) -> String {
+    match entry.kind {
+        Some(
+            kind @ (ActionKind::Accept
+            | ActionKind::Start
+            | ActionKind::Resolve
+            | ActionKind::Reject),
+        ) => action_name(t, kind).to_owned(),
+        _ => timeline_label(t, entry),
     }
 }
 
@@ -460,7 +501,7 @@ fn ParkedActions(
                             Some(fill(app.t().action_conflict, &[
                                 ("by", e.by.as_deref().unwrap_or("")),
                                 ("time", &local_time(&e.at)),
-                                ("what", &timeline_label(app.t(), e)),
+                                ("what", &what_was_done(app.t(), e)),
                             ]))
                         };
                         let text = action.note.clone().or_else(|| action.reason.clone()).unwrap_or_default();

@@ -63,7 +63,9 @@ function crash(downMs: number) {
 
 // ---- the phones ----
 type Phone = { name: string; ctx: BrowserContext; pages: Page[]; role: "rider" | "grid_worker"; token?: string };
-const saved: { phone: string; kind: "report" | "note"; text: string }[] = [];
+const saved: { phone: string; kind: "report" | "note" | "chain"; text: string }[] = [];
+/** Action chains the worker completed on the phone (accept → note → escalate → note with photo → resolve). */
+let chains = 0;
 /** Everything a phone was asked to save, acknowledged or not (a step cut short may still have saved). */
 const attempted = new Set<string>();
 const offline = new Set<Phone>();
@@ -163,10 +165,14 @@ async function note(phone: Phone) {
   await page.goto("/tasks");
   // The app pulls at start; give it a moment to bring the grid's tasks.
   await page.getByTestId("tasks").locator("a[href^='/tasks/']").first().waitFor({ timeout: 4000 }).catch(() => {});
-  const links = await page.getByTestId("tasks").locator("a[href^='/tasks/']").evaluateAll((as) =>
-    as.map((a) => a.getAttribute("href")!)
-  );
-  if (links.length === 0) return skip("no task on the phone yet");
+  // Open tasks only: a chain may have resolved some.
+  const links = await page
+    .getByTestId("tasks")
+    .locator("li")
+    .filter({ hasNotText: "已办结" })
+    .locator("a[href^='/tasks/']")
+    .evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
+  if (links.length === 0) return skip("no open task on the phone yet");
   const href = pick(links);
   const id = href.split("/").pop()!;
   let current: number | undefined;
@@ -186,6 +192,46 @@ async function note(phone: Phone) {
   saved.push({ phone: phone.name, kind: "note", text });
 }
 
+
+/** The worker's other step, made whatever the network does: on a new task, the chain accept → note → escalate →
+ *  note with a photo → resolve, each queued on the version its predecessor will make. Nobody else acts on tasks, so
+ *  every step must reach the server exactly once; each text is checked by the set check. */
+async function chain(phone: Phone, photo: Buffer) {
+  const page = phone.pages[0];
+  if (!page) return skip("worker tab closed");
+  await page.goto("/tasks");
+  await page.getByTestId("tasks").locator("a[href^='/tasks/']").first().waitFor({ timeout: 4000 }).catch(() => {});
+  const fresh = await page
+    .getByTestId("tasks")
+    .locator("li")
+    .filter({ hasText: "已收到" })
+    .locator("a[href^='/tasks/']")
+    .evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
+  if (fresh.length === 0) return skip("no new task for a chain");
+  await page.goto(pick(fresh));
+  await page.getByTestId("task-actions").waitFor();
+  if ((await page.getByTestId("pending-actions").count()) > 0) return skip("the task has actions waiting");
+  const saved_ = page.getByTestId("action-message");
+  const step = async (button: string, field?: string, text?: string, withPhoto = false) => {
+    if (field && text) {
+      await page.getByLabel(field).fill(text);
+      attempted.add(text);
+    }
+    if (withPhoto) {
+      await page.getByTestId("action-photo").setInputFiles({ name: "fix.jpg", mimeType: "image/jpeg", buffer: photo });
+      await expect(page.getByTestId("task-actions").locator("img.thumb")).toHaveCount(1, { timeout: 15_000 });
+    }
+    await page.getByRole("button", { name: button, exact: true }).click();
+    await expect(saved_).toHaveText("已保存在手机上，联网后提交。");
+    if (text) saved.push({ phone: phone.name, kind: "chain", text });
+  };
+  await step("接单");
+  await step("备注", "备注或办结说明", label("chain-note"));
+  await step("升级", "升级原因", label("chain-escalate"));
+  await step("备注", "备注或办结说明", label("chain-photo"), true);
+  await step("办结", "备注或办结说明", label("chain-resolve"));
+  chains += 1;
+}
 
 test.use({ baseURL: BASE, geolocation: PLACE, permissions: ["geolocation"] });
 test.afterAll(async () => {
@@ -248,7 +294,8 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
     const r = random();
     try {
       if (r < 0.42) await report(pick([riderA, riderB]), photo);
-      else if (r < 0.65) await note(worker);
+      else if (r < 0.55) await note(worker);
+      else if (r < 0.65) await chain(worker, photo);
       else if (r < 0.8) {
         const phone = pick(phones);
         const off = !offline.has(phone);
@@ -319,7 +366,7 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
   const total = Object.values(faults).reduce((a, b) => a + b, 0);
   console.log(
     `chaos: seed ${SEED}, ${SECONDS} s; items ${saved.length} (reports ${saved.filter((s) => s.kind === "report").length}, ` +
-      `task notes ${saved.filter((s) => s.kind === "note").length}); faults injected ${total}: ${JSON.stringify(faults)}; ` +
+      `task notes ${saved.filter((s) => s.kind === "note").length}, chained actions ${saved.filter((s) => s.kind === "chain").length} in ${chains} chains); faults injected ${total}: ${JSON.stringify(faults)}; ` +
       `on the server ${onServer.size} (${attempted.size - acknowledged.size} sent before a step was cut short); ` +
       `lost: ${lost.length}, duplicated: ${duplicated.length}, unexpected: ${unexpected.length}, integrity_check: ${integrity}; ` +
       `worker turns passed: ${JSON.stringify(skips)}`
