@@ -21,9 +21,14 @@ fn free_port() -> u16 {
 }
 
 fn start(db: &Path) -> Running {
+    start_with(db, &[])
+}
+
+fn start_with(db: &Path, extra: &[&str]) -> Running {
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_suishoupai"))
         .args(["serve", "--demo", "--dist", "/nonexistent"])
+        .args(extra)
         .arg("--db")
         .arg(db)
         .env("SUISHOUPAI_ADDR", format!("127.0.0.1:{port}"))
@@ -403,4 +408,57 @@ fn the_log_names_users_by_id_only() {
     ] {
         assert!(!log.contains(secret), "the log holds {secret:?}:\n{log}");
     }
+}
+
+#[test]
+#[cfg(unix)]
+fn the_database_and_the_demo_codes_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("private.db");
+    let running = start(&db);
+    let (status, _, log) = stop(running);
+    assert!(status.success(), "{log}");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 2, "the database and the demo codes");
+}
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_with(&dir.path().join("slow.db"), &["--header-timeout", "1"]);
+    let addr = running.base.trim_start_matches("http://").to_owned();
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    let closed = match slow.read(&mut buf) {
+        Ok(n) => n == 0 || String::from_utf8_lossy(&buf[..n]).contains("408"),
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    };
+    assert!(closed, "the stalled connection is closed");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "after about the timeout: {:?}",
+        started.elapsed()
+    );
+    // Everyone else is served as usual.
+    let mut ok = std::net::TcpStream::connect(&addr).unwrap();
+    ok.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    ok.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let (status, _, _) = stop(running);
+    assert!(status.success());
 }

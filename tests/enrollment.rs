@@ -237,3 +237,55 @@ async fn tokens_and_codes_are_stored_only_as_hashes() {
             .unwrap();
     assert_eq!(codes, vec![(sha256_hex(code.as_bytes()),)]);
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_failure_count() {
+    let trusted = |proxies: Vec<std::net::IpAddr>| Config {
+        enroll_max_failures: 3,
+        enroll_window: Duration::from_secs(600),
+        trusted_proxies: proxies,
+        ..Config::default()
+    };
+    let enroll_from = |server: &TestServer, client: &'static str, code: String| {
+        server
+            .client
+            .post(server.url("/api/v1/enroll"))
+            .header("x-forwarded-for", client)
+            .json(&json!({ "code": code }))
+            .send()
+    };
+    let behind = TestServer::start_with_config(trusted(vec!["127.0.0.1".parse().unwrap()])).await;
+    for _ in 0..3 {
+        let res = enroll_from(&behind, "198.51.100.1", "WRONGCODE2".into())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    let res = enroll_from(&behind, "198.51.100.1", "WRONGCODE2".into())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429, "the mistyping client is limited");
+    let (_, good) = behind.user_with_code(Role::Rider, "小李").await;
+    let res = enroll_from(&behind, "198.51.100.2", good).await.unwrap();
+    assert_eq!(
+        res.status(),
+        201,
+        "the next rider on the same Wi-Fi proxy gets in"
+    );
+
+    // Without the setting, X-Forwarded-For is anyone's to write: it is not believed.
+    let direct = TestServer::start_with_config(trusted(vec![])).await;
+    for i in 0..3 {
+        let res = enroll_from(
+            &direct,
+            ["198.51.100.1", "198.51.100.2", "198.51.100.3"][i],
+            "WRONGCODE2".into(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    let (_, good) = direct.user_with_code(Role::Rider, "小李").await;
+    let res = enroll_from(&direct, "198.51.100.9", good).await.unwrap();
+    assert_eq!(res.status(), 429);
+}

@@ -56,21 +56,53 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
-/// The client's address, for rate limits (unspecified when the server was not given connection info).
+/// The client's address, for rate limits (unspecified when the server was not given connection info). Behind a
+/// reverse proxy every connection comes from the proxy: when the peer is one of the configured trusted proxies, the
+/// client is the nearest address in `X-Forwarded-For` that is not itself a trusted proxy.
 pub struct ClientAddr(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        Ok(ClientAddr(client_behind(
+            peer,
             parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip())
-                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
-        ))
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok()),
+            &state.config.trusted_proxies,
+        )))
     }
+}
+
+/// The client a request came from: `peer`, or — when `peer` is a trusted proxy — the rightmost address of the
+/// `X-Forwarded-For` values that no trusted proxy added (what a client writes there itself is not believed).
+pub fn client_behind<'a>(
+    peer: IpAddr,
+    forwarded_for: impl Iterator<Item = &'a str>,
+    trusted: &[IpAddr],
+) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<IpAddr> = forwarded_for
+        .flat_map(|v| v.split(','))
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.into_iter()
+        .rev()
+        .find(|h| !trusted.contains(h))
+        .unwrap_or(peer)
 }
 
 impl From<accounts::AccountError> for Error {
@@ -88,6 +120,7 @@ impl From<accounts::AccountError> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::IpAddr;
 
     fn headers(value: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -114,5 +147,31 @@ mod tests {
             None
         );
         assert_eq!(bearer_token(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn the_client_behind_a_trusted_proxy_is_the_nearest_untrusted_hop() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = ip("127.0.0.1");
+        let trusted = [proxy];
+        assert_eq!(
+            client_behind(ip("203.0.113.9"), ["198.51.100.1"].into_iter(), &trusted),
+            ip("203.0.113.9"),
+            "not a proxy: its own address, whatever it claims"
+        );
+        assert_eq!(
+            client_behind(proxy, ["198.51.100.7"].into_iter(), &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_behind(proxy, ["6.6.6.6, 198.51.100.7"].into_iter(), &trusted),
+            ip("198.51.100.7"),
+            "a forged first hop is ignored"
+        );
+        assert_eq!(client_behind(proxy, [].into_iter(), &trusted), proxy);
+        assert_eq!(
+            client_behind(proxy, ["garbage"].into_iter(), &trusted),
+            proxy
+        );
     }
 }

@@ -59,6 +59,13 @@ pub struct ServeArgs {
     /// Requests a signed-in user may make per minute, on average (as many at once); 0: no limit.
     #[arg(long, env = "SUISHOUPAI_REQUESTS_PER_MINUTE", default_value_t = 1200)]
     pub requests_per_minute: u32,
+    /// Seconds a client may take to send a request's headers before its connection is closed.
+    #[arg(long, env = "SUISHOUPAI_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Addresses of reverse proxies in front of the server (comma-separated): behind them, the client is read
+    /// from `X-Forwarded-For` (for the per-client enrollment limit).
+    #[arg(long, env = "SUISHOUPAI_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -159,6 +166,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !args.dist.join("index.html").exists() {
         tracing::warn!(dist = %args.dist.display(), "no built PWA there: only the API is served");
     }
+    let shutdown = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
@@ -174,17 +182,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             resolve: [l1, l2, l3].map(time::Duration::hours),
         },
         requests_per_minute: args.requests_per_minute,
+        trusted_proxies: args.trusted_proxy.clone(),
         ..Config::default()
     };
     let state = AppState::new(pool.clone(), args.dist, config);
     tokio::spawn(remove_unused_photos(state.clone()));
-    axum::serve(
+    super::http::serve(
         listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        app(state),
+        std::time::Duration::from_secs(args.header_timeout),
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving")?;
+    .await;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -207,7 +216,7 @@ fn announce_demo_codes(
         ));
     }
     let file = db_path.with_file_name("demo-codes.txt");
-    std::fs::write(&file, &text).with_context(|| format!("writing {}", file.display()))?;
+    db::write_private(&file, &text)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}  (also in {})", file.display())?;
     Ok(())

@@ -9,7 +9,7 @@ pub mod demo;
 mod enrollment;
 pub mod error;
 mod health;
-mod http;
+pub mod http;
 mod json;
 mod leaderboard;
 pub mod openapi;
@@ -54,6 +54,8 @@ pub struct Config {
     pub deadlines: crate::domain::task::DeadlineRules,
     /// Requests a signed-in user may make per minute (on average; as many at once); 0: no limit.
     pub requests_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the enrollment limit).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -65,6 +67,7 @@ impl Default for Config {
             max_photo_bytes: 5 * 1024 * 1024,
             deadlines: crate::domain::task::DeadlineRules::default(),
             requests_per_minute: 1200,
+            trusted_proxies: Vec::new(),
         }
     }
 }
