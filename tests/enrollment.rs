@@ -235,7 +235,56 @@ async fn tokens_and_codes_are_stored_only_as_hashes() {
             .fetch_all(&server.db)
             .await
             .unwrap();
-    assert_eq!(codes, vec![(sha256_hex(code.as_bytes()),)]);
+    assert_ne!(
+        codes,
+        vec![(sha256_hex(code.as_bytes()),)],
+        "not a plain hash"
+    );
+    let key = suishoupai::server::secret::code_key(&server.db).unwrap();
+    assert_eq!(
+        codes,
+        vec![(suishoupai::server::secret::code_hash(&key, &code),)]
+    );
+}
+
+#[tokio::test]
+async fn a_copied_database_alone_cannot_check_a_code_guess() {
+    // The key lives beside the database, not in it.
+    let server = TestServer::start().await;
+    let (user, code) = server.user_with_code(Role::Rider, "小李").await;
+    let key_file = server.db_path().with_extension("db.key");
+    assert!(key_file.exists(), "{}", key_file.display());
+    let (stored,): (String,) =
+        sqlx::query_as("SELECT code_hash FROM enrollment_codes WHERE user_id = ?")
+            .bind(&user.id)
+            .fetch_one(&server.db)
+            .await
+            .unwrap();
+    let key_text = std::fs::read_to_string(&key_file).unwrap();
+    assert!(!stored.contains(key_text.trim()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // A code stored the old way (plain SHA-256) still enrolls until it expires.
+    let (old_user, _) = server.user_with_code(Role::Rider, "老用户").await;
+    let old_code = suishoupai::server::secret::new_enrollment_code().unwrap();
+    sqlx::query("UPDATE enrollment_codes SET code_hash = ? WHERE user_id = ?")
+        .bind(sha256_hex(old_code.as_bytes()))
+        .bind(&old_user.id)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let res = server
+        .post_json("/api/v1/enroll", &json!({"code": old_code}))
+        .await;
+    assert_eq!(res.status(), 201);
+    let res = server
+        .post_json("/api/v1/enroll", &json!({"code": code}))
+        .await;
+    assert_eq!(res.status(), 201);
 }
 
 #[tokio::test]

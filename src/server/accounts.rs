@@ -3,7 +3,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::SqlitePool;
 
-use super::secret::{new_enrollment_code, new_pass_secret, new_token, sha256_hex};
+use super::secret::{
+    code_hash, code_key, new_enrollment_code, new_pass_secret, new_token, sha256_hex,
+};
 use crate::domain::enrollment_code;
 use crate::domain::{Enrollment, Role, User};
 
@@ -177,6 +179,7 @@ pub async fn issue_code(
         return Err(AccountError::Revoked(user_id.to_owned()));
     }
     let code = new_enrollment_code()?;
+    let key = code_key(db)?;
     let now = unix_now();
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM enrollment_codes WHERE user_id = ? AND used_at IS NULL")
@@ -184,7 +187,7 @@ pub async fn issue_code(
         .execute(&mut *tx)
         .await?;
     sqlx::query("INSERT INTO enrollment_codes (code_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-        .bind(sha256_hex(code.as_bytes()))
+        .bind(code_hash(&key, &code))
         .bind(user_id)
         .bind(now)
         .bind(now + ttl.as_secs() as i64)
@@ -205,15 +208,18 @@ pub async fn redeem_code(
         return Ok(None);
     }
     let now = unix_now();
+    let key = code_key(db)?;
     let mut tx = db.begin().await?;
     // Marking the code used and reading its user in one statement: two phones racing with one code get one token.
+    // Codes issued before the keyed hash were stored as plain SHA-256: they still work until they expire.
     let claimed: Option<(String,)> = sqlx::query_as(
         "UPDATE enrollment_codes SET used_at = ?1
-         WHERE code_hash = ?2 AND used_at IS NULL AND expires_at > ?1
+         WHERE code_hash IN (?2, ?3) AND used_at IS NULL AND expires_at > ?1
            AND user_id IN (SELECT id FROM users WHERE revoked_at IS NULL)
          RETURNING user_id",
     )
     .bind(now)
+    .bind(code_hash(&key, &code))
     .bind(sha256_hex(code.as_bytes()))
     .fetch_optional(&mut *tx)
     .await?;

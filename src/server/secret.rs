@@ -14,6 +14,54 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The server's secret for hashing enrollment codes, kept in `<database>.key` beside the database (created 0600 on
+/// first use), not in it: a copied database alone does not let anyone search the code space offline. One key per
+/// database file, read once per process.
+pub fn code_key(db: &sqlx::SqlitePool) -> anyhow::Result<[u8; 32]> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static KEYS: OnceLock<Mutex<HashMap<std::path::PathBuf, [u8; 32]>>> = OnceLock::new();
+    let db_path = db.connect_options().get_filename().to_owned();
+    let mut keys = KEYS
+        .get_or_init(Default::default)
+        .lock()
+        .map_err(|_| anyhow::anyhow!("code key cache poisoned"))?;
+    if let Some(key) = keys.get(&db_path) {
+        return Ok(*key);
+    }
+    let mut file = db_path.clone().into_os_string();
+    file.push(".key");
+    let file = std::path::PathBuf::from(file);
+    if !file.exists() {
+        let fresh = hex(&random_bytes::<32>()?);
+        // Written whole to a private temporary name first: two processes starting at once agree on one key.
+        let tmp = file.with_extension(format!("key.{}", std::process::id()));
+        super::db::write_private(&tmp, &fresh)?;
+        if std::fs::hard_link(&tmp, &file).is_err() && !file.exists() {
+            anyhow::bail!("cannot create {}", file.display());
+        }
+        let _ = std::fs::remove_file(&tmp);
+    }
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let bytes = crate::domain::pass::secret_bytes(text.trim())
+        .filter(|b| b.len() == 32)
+        .with_context(|| format!("{} is not a 256-bit hex key", file.display()))?;
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&bytes);
+    keys.insert(db_path, key);
+    Ok(key)
+}
+
+/// An enrollment code as stored: HMAC-SHA256 under the database's code key, hex.
+pub fn code_hash(key: &[u8; 32], code: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac =
+        <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(code.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
 /// A device token: 256 random bits, hex.
 pub fn new_token() -> anyhow::Result<String> {
     Ok(hex(&random_bytes::<32>()?))
