@@ -73,6 +73,14 @@ pub fn join_messages(messages: &[&str]) -> String {
     format!("{} ({})", zh.join("；"), en.join("; "))
 }
 
+/// Like [`fill`] for a count: `{n}` is `n`, and `{pl}` the English plural ending ("1 photo", "2 photos").
+pub fn fill_count(template: &str, n: usize, values: &[(&str, &str)]) -> String {
+    let count = n.to_string();
+    let mut all = vec![("n", count.as_str()), ("pl", if n == 1 { "" } else { "s" })];
+    all.extend_from_slice(values);
+    fill(template, &all)
+}
+
 /// Replaces each `{key}` in `template` with its value.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     values
@@ -118,7 +126,7 @@ texts! {
     capture_button, capture_more, capture_working, capture_failed, storage_failed,
     draft_saved_hint, location_label, location_fix, location_locating, location_none, address_label,
     address_hint, category_label, urgent_label, note_label, note_hint, send_cost, send_button, later_button,
-    delete_button, delete_confirm, saved_on_phone, drafts_title, draft_item, need_category, need_place,
+    delete_button, delete_confirm, saved_on_phone, report_delivered, report_waiting_response, drafts_title, draft_item, need_category, need_place,
     need_content, need_other,
     state_draft, state_queued, state_sending, state_delivered, state_needs_attention,
     status_received, status_accepted, status_in_progress, status_resolved, status_rejected,
@@ -126,8 +134,8 @@ texts! {
     my_reports_empty, report_detail_title, timeline_title, level_label, back_to_list, photo_alt,
     pass_code_label, pass_countdown, pass_no_secret, pass_qr_alt, visits_title, visits_empty, visits_item,
     checkin_input_label, checkin_input_hint, checkin_submit, checkin_scan, checkin_bad_format, checkin_recorded,
-    checkins_today, checkin_pending, checkin_confirmed, checkin_refused, checkin_unknown_rider,
-    station_distance, station_open, station_closed, station_map,
+    checkins_today, checkin_station, checkin_confirmed_for, checkin_pending, checkin_confirmed, checkin_refused, checkin_unknown_rider,
+    station_distance, station_open, station_closed, station_map, map_apple, map_amap,
     tasks_counts, tasks_empty, task_overdue, task_time_left, task_urgent, task_detail_title, task_reporter,
     action_accept, action_start, action_note, action_escalate, action_resolve, action_reject, action_note_label,
     action_reason_label, reject_reason_label, reject_duplicate, reject_invalid, reject_not_our_grid,
@@ -224,8 +232,12 @@ pub const ZH: Texts = Texts {
     delete_button: "删除草稿",
     delete_confirm: "确定删除这份草稿吗？照片也会一起删除。",
     saved_on_phone: "已保存在手机上，联网后自动发送。",
+    report_delivered: "已送达，可在「我的上报」查看处理进度。",
+    report_waiting_response: "等待网格员响应，{time} 前",
+    map_apple: "苹果地图",
+    map_amap: "高德地图",
     drafts_title: "草稿",
-    draft_item: "{time} · {photos} 张照片",
+    draft_item: "{time} · {n} 张照片",
     need_category: "请选择类别",
     need_place: "没有定位，请填写地址或地标",
     need_content: "请拍照或填写说明",
@@ -267,6 +279,8 @@ pub const ZH: Texts = Texts {
     checkin_bad_format: "驿站码应为 8 位数字，或骑手的二维码。",
     checkin_recorded: "已记录在手机上，联网后由服务器确认。",
     checkins_today: "今天 {n} 人次",
+    checkin_station: "本站：{name}",
+    checkin_confirmed_for: "已确认：{name}",
     checkin_pending: "待同步",
     checkin_confirmed: "已确认",
     checkin_refused: "被拒：{reason}",
@@ -377,7 +391,7 @@ pub const EN: Texts = Texts {
     offline_badge: "Offline",
     offline_hint: "No network right now; everything saved still works.",
     being_built: "This feature is being built.",
-    report_title: "Snap a hazard",
+    report_title: "Report a hazard",
     report_intro: "Photograph a hazard on the road; it is kept on this phone when offline and sent when the network returns.",
     my_reports_title: "My reports",
     my_reports_intro: "See what became of the hazards you reported.",
@@ -438,8 +452,12 @@ pub const EN: Texts = Texts {
     delete_button: "Delete draft",
     delete_confirm: "Delete this draft? Its photos are deleted too.",
     saved_on_phone: "Saved on this phone; it is sent when the network is back.",
+    report_delivered: "Delivered. Follow it under My reports.",
+    report_waiting_response: "Waiting for the grid worker, by {time}",
+    map_apple: "Apple Maps",
+    map_amap: "Amap",
     drafts_title: "Drafts",
-    draft_item: "{time} · {photos} photos",
+    draft_item: "{time} · {n} photo{pl}",
     need_category: "Choose a category",
     need_place: "No location: type an address or landmark",
     need_content: "Take a photo or write a note",
@@ -473,14 +491,16 @@ pub const EN: Texts = Texts {
     pass_qr_alt: "Station pass QR code",
     visits_title: "My visits",
     visits_empty: "No visits yet.",
-    visits_item: "{month} · {station}: {n} visits",
+    visits_item: "{month} · {station}: {n} visit{pl}",
     checkin_input_label: "The rider's pass",
     checkin_input_hint: "Scan it, or type the 8 digits the rider reads out",
     checkin_submit: "Confirm check-in",
     checkin_scan: "Scan a pass",
     checkin_bad_format: "A pass is 8 digits or the rider's QR code.",
     checkin_recorded: "Recorded on this phone; the server confirms it when online.",
-    checkins_today: "{n} check-ins today",
+    checkins_today: "{n} check-in{pl} today",
+    checkin_station: "This station: {name}",
+    checkin_confirmed_for: "Confirmed: {name}",
     checkin_pending: "Pending sync",
     checkin_confirmed: "Confirmed",
     checkin_refused: "Refused: {reason}",
@@ -510,7 +530,7 @@ pub const EN: Texts = Texts {
     reject_not_our_grid: "Not our grid",
     duplicate_of_label: "Duplicate of (report id)",
     action_queued: "Saved on this phone; submitted when online.",
-    action_pending: "{n} actions waiting to be sent",
+    action_pending: "{n} action{pl} waiting to be sent",
     action_pending_status: "{status} (not sent yet)",
     action_parked_title: "Needs attention: actions not submitted",
     action_conflict: "{by}: \"{what}\" at {time}",
@@ -538,7 +558,7 @@ pub const EN: Texts = Texts {
     points_resolved: "hazard resolved",
     points_duplicate_photo: "added a new photo",
     stations_title: "Warm-heart stations",
-    stations_count: "{n} stations",
+    stations_count: "{n} station{pl}",
     stations_empty: "No station information yet. It is fetched when online and then works offline.",
     hours_label: "Hours",
     open_all_day: "Open 24 hours",
@@ -616,6 +636,8 @@ mod tests {
     fn both_languages_use_the_same_placeholders() {
         for ((field, zh), (_, en)) in ZH.entries().into_iter().zip(EN.entries()) {
             let (mut a, mut b) = (placeholders(zh), placeholders(en));
+            // `{pl}`, the English plural ending, has no Chinese counterpart.
+            b.retain(|p| *p != "pl");
             a.sort_unstable();
             b.sort_unstable();
             assert_eq!(a, b, "placeholders of {field} differ");
@@ -625,6 +647,9 @@ mod tests {
     #[test]
     fn fill_replaces_every_placeholder() {
         assert_eq!(fill(ZH.stations_count, &[("n", "22")]), "共 22 个驿站");
+        assert_eq!(fill_count(EN.stations_count, 1, &[]), "1 station");
+        assert_eq!(fill_count(EN.stations_count, 22, &[]), "22 stations");
+        assert_eq!(fill_count(ZH.stations_count, 1, &[]), "共 1 个驿站");
         assert_eq!(
             fill(
                 EN.reference_counts,

@@ -15,6 +15,8 @@ pub fn CheckinsPage() -> impl IntoView {
     let app = use_app();
     let typed = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
+    // The check-in just recorded: the message follows it to 已确认 or the refusal once the server answers.
+    let last = RwSignal::new(None::<String>);
     let scanning = RwSignal::new(false);
     let station = move || {
         app.session
@@ -25,6 +27,7 @@ pub fn CheckinsPage() -> impl IntoView {
         let Some(station_id) = station() else {
             return;
         };
+        last.set(None);
         if pass::read(&text).is_none() {
             message.set(Some((true, app.t().checkin_bad_format.to_owned())));
             return;
@@ -52,10 +55,12 @@ pub fn CheckinsPage() -> impl IntoView {
             let Some(store) = app.store() else {
                 return;
             };
+            let id = checkin.id.clone();
             match store.queue_checkin(&checkin, &entry).await {
                 Ok(()) => {
                     typed.set(String::new());
                     message.set(Some((false, app.t().checkin_recorded.to_owned())));
+                    last.set(Some(id));
                     app.reload_reports().await;
                     app.sync_now();
                 }
@@ -67,6 +72,41 @@ pub fn CheckinsPage() -> impl IntoView {
         });
     };
     let record_typed = move || record(typed.get_untracked());
+    let shown = move || {
+        let answered = last.get().and_then(|id| {
+            app.checkins
+                .with(|cs| cs.iter().find(|c| c.id == id).cloned())
+        });
+        match answered {
+            Some(c) if c.state == CheckinState::Confirmed => Some((
+                false,
+                fill(
+                    app.t().checkin_confirmed_for,
+                    &[("name", &c.server.map(|s| s.rider_name).unwrap_or_default())],
+                ),
+            )),
+            Some(c) if c.state == CheckinState::Refused => Some((
+                true,
+                fill(
+                    app.t().checkin_refused,
+                    &[(
+                        "reason",
+                        &server_message(&c.problem.unwrap_or_default(), app.lang.get()),
+                    )],
+                ),
+            )),
+            _ => message.get(),
+        }
+    };
+    let station_name = move || {
+        let id = station()?;
+        app.reference.with(|d| {
+            d.stations
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.name.clone())
+        })
+    };
 
     let today = move || {
         let day = local_time(&now_rfc3339())
@@ -97,6 +137,9 @@ pub fn CheckinsPage() -> impl IntoView {
 
     view! {
         <PageHeader title=|t| t.checkins_title />
+        {move || station_name().map(|name| view! {
+            <p class="summary" data-testid="checkin-station">{move || fill(app.t().checkin_station, &[("name", &name)])}</p>
+        })}
         <section class="card">
             <form on:submit=move |ev| {
                 ev.prevent_default();
@@ -108,9 +151,9 @@ pub fn CheckinsPage() -> impl IntoView {
                     on:input=move |ev| typed.set(event_target_value(&ev)) />
                 <p id="rider-pass-hint" class="muted">{move || app.t().checkin_input_hint}</p>
                 <Show when=move || message.get().is_some()>
-                    <p class=move || if message.get().is_some_and(|m| m.0) { "error" } else { "" } role="status"
+                    <p class=move || if shown().is_some_and(|m| m.0) { "error" } else { "" } role="status"
                         data-testid="checkin-message">
-                        {move || message.get().map(|m| m.1)}
+                        {move || shown().map(|m| m.1)}
                     </p>
                 </Show>
                 <button type="submit" class="button wide">{move || app.t().checkin_submit}</button>
@@ -134,7 +177,7 @@ pub fn CheckinsPage() -> impl IntoView {
             </Show>
         </section>
         <section class="card">
-            <h2 data-testid="checkins-today">{move || fill(app.t().checkins_today, &[("n", &counted().to_string())])}</h2>
+            <h2 data-testid="checkins-today">{move || crate::i18n::fill_count(app.t().checkins_today, counted(), &[])}</h2>
             <ul class="plain-list" data-testid="checkin-list">
                 {move || today().into_iter().map(|c| {
                     let who = c.server.as_ref().map(|s| s.rider_name.clone());

@@ -67,8 +67,22 @@ pub fn mount() {
         if let Some(splash) = document().get_element_by_id("splash") {
             splash.remove();
         }
+        open_on_home(boot.session.as_ref().map(|s| s.user.role));
         leptos::mount::mount_to_body(move || view! { <App boot=boot /> });
     });
+}
+
+/// The installed app starts at `/?home` (the manifest's start URL): it opens on the role's home — 任务 for a grid
+/// worker, 签到 for station staff — not on 随手拍.
+fn open_on_home(role: Option<crate::domain::Role>) {
+    let location = window().location();
+    if location.search().as_deref() != Ok("?home") {
+        return;
+    }
+    let home = role.map_or("/", |r| tab_bar::Tab::for_role(r)[0].href());
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(home));
+    }
 }
 
 /// Asks the browser not to evict the phone's data under storage pressure (reports wait there).

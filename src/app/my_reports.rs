@@ -47,6 +47,32 @@ pub fn status_name(t: &Texts, status: ReportStatus) -> &'static str {
     }
 }
 
+/// Picks one string of the interface (so a label follows the language).
+pub type TextOf = fn(&'static Texts) -> &'static str;
+
+/// Links that open the phone's map app at a place: `geo:` on Android; iOS Safari ignores `geo:`, so on iPhones
+/// and iPads Apple Maps and 高德地图 (Amap, told the coordinates are GPS ones with `dev=1`).
+pub fn map_links(lat: f64, lon: f64) -> Vec<(TextOf, String)> {
+    let ios = window()
+        .navigator()
+        .user_agent()
+        .is_ok_and(|ua| ua.contains("iPhone") || ua.contains("iPad"));
+    if ios {
+        vec![
+            (
+                |t| t.map_apple,
+                format!("https://maps.apple.com/?ll={lat},{lon}&q={lat},{lon}"),
+            ),
+            (
+                |t| t.map_amap,
+                format!("iosamap://viewMap?sourceApplication=suishoupai&lat={lat}&lon={lon}&dev=1"),
+            ),
+        ]
+    } else {
+        vec![(|t| t.station_map, crate::domain::geo::geo_uri(lat, lon))]
+    }
+}
+
 /// A category's name in the interface language.
 pub fn category_label(code: &str) -> String {
     category_name(Some(code))
@@ -175,12 +201,29 @@ fn ReportRow(report: LocalReport) -> impl IntoView {
     let problem = report.problem.clone();
     let category = report.category.clone();
     let when = local_time(&report.captured_at);
+    let thumb = report.photos.first().map(|p| p.sha256.clone());
+    let urgent = report.urgent;
+    // The first words of the note, so reports of one category can be told apart.
+    let excerpt: String = report
+        .description
+        .trim()
+        .chars()
+        .take(24)
+        .collect::<String>()
+        + if report.description.trim().chars().count() > 24 {
+            "…"
+        } else {
+            ""
+        };
     view! {
         <li class="card report-row" data-state=format!("{state:?}")>
             <a class="row-link" href=href>
+                {thumb.map(|sha| view! { <StoredPhoto sha256=sha class="thumb task-thumb" /> })}
                 <span class="row-title">{move || category_name(category.as_deref())}</span>
+                {(!excerpt.is_empty()).then(|| view! { <span class="row-excerpt" data-testid="report-excerpt">{excerpt.clone()}</span> })}
                 <span class="muted">{when}</span>
                 <span class="badges">
+                    {urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}
                     <span class=format!("badge state-{state:?}")>{move || state_name(app.t(), state)}</span>
                     {status.map(|s| view! { <span class="badge">{move || status_name(app.t(), s)}</span> })}
                 </span>
@@ -231,19 +274,22 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
     let level = server.as_ref().map(|s| s.level).filter(|_| !in_task);
     let points = server.as_ref().map(|s| s.points_awarded);
     let original = server.as_ref().and_then(|s| s.duplicate_of.clone());
+    // A new report waits for the grid's answer; only once accepted is it being handled, with a date to finish by.
     let expected = server
         .as_ref()
         .filter(|s| !matches!(s.status, ReportStatus::Resolved | ReportStatus::Rejected))
-        .and_then(|s| s.deadline.clone());
-    let map_link = match (report.lat, report.lon) {
-        (Some(lat), Some(lon)) => Some(format!("geo:{lat},{lon}?q={lat},{lon}")),
-        _ => None,
+        .and_then(|s| Some((s.status == ReportStatus::Received, s.deadline.clone()?)));
+    let map_links = match (report.lat, report.lon) {
+        (Some(lat), Some(lon)) => map_links(lat, lon),
+        _ => vec![],
     };
+    let urgent = report.urgent;
     let status = server.as_ref().map(|s| s.status);
     view! {
         <section class="card" data-testid="report-detail">
             <h2>{move || category_name(category.as_deref())}</h2>
             <p class="badges">
+                {urgent.then(|| view! { <span class="badge badge-urgent" data-testid="report-urgent">{move || app.t().task_urgent}</span> })}
                 <span class="badge">{move || state_name(app.t(), state)}</span>
                 {status.map(|s| view! { <span class="badge" data-testid="server-status">{move || status_name(app.t(), s)}</span> })}
             </p>
@@ -252,14 +298,21 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
             </div>
             <p>{report.description.clone()}</p>
             <p class="muted">{move || app.t().location_label}": "{place.clone()}" "{address.clone()}</p>
-            {map_link.map(|href| view! { <a class="button secondary map-link" href=href>{move || app.t().station_map}</a> })}
+            <p class="map-links">
+                {map_links.into_iter().map(|(label, href)| view! {
+                    <a class="button secondary map-link" href=href>{move || label(app.t())}</a>
+                }).collect_view()}
+            </p>
             {original.map(|id| view! {
                 <a class="button secondary" data-testid="duplicate-of" href=format!("/my-reports/{id}")>
                     {move || app.t().duplicate_of_link}
                 </a>
             })}
-            {expected.map(|d| view! {
-                <p data-testid="expected-by">{move || fill(app.t().expected_by, &[("time", &local_time(&d))])}</p>
+            {expected.map(|(waiting, d)| view! {
+                <p data-testid="expected-by">{move || {
+                    let template = if waiting { app.t().report_waiting_response } else { app.t().expected_by };
+                    fill(template, &[("time", &local_time(&d))])
+                }}</p>
             })}
             {level.map(|l| view! {
                 <p class="muted" data-testid="report-level">{move || app.t().level_label}": "{move || super::tasks::level_name(app.t(), l)}</p>
@@ -285,7 +338,7 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
     }
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 struct Board {
     top: Vec<BoardEntry>,
     my_points: i64,
@@ -295,14 +348,14 @@ struct Board {
     my_history: Vec<Award>,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 struct Award {
     reason: String,
     points: i64,
     awarded_at: String,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 struct BoardEntry {
     rank: usize,
     name: String,
@@ -318,8 +371,18 @@ fn Leaderboard() -> impl IntoView {
         .session
         .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
     {
+        // The last known figures at once (offline too), then the server's.
         leptos::task::spawn_local(async move {
+            let store = app.store();
+            if let Some(store) = &store {
+                if let Ok(Some(b)) = store.last_known::<Board>("leaderboard").await {
+                    let _ = board.try_set(Some(b));
+                }
+            }
             if let Ok(b) = api::get_json::<Board>("/leaderboard", Some(&token)).await {
+                if let Some(store) = &store {
+                    let _ = store.set_last_known("leaderboard", &b).await;
+                }
                 let _ = board.try_set(Some(b));
             }
         });

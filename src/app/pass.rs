@@ -97,7 +97,7 @@ fn Visits() -> impl IntoView {
             <Show when=move || !lines().is_empty() fallback=move || view! { <p class="muted">{move || app.t().visits_empty}</p> }>
                 <ul class="plain-list" data-testid="visits">
                     {move || lines().into_iter().map(|((month, station), n)| view! {
-                        <li>{move || fill(app.t().visits_item, &[("month", &month), ("station", &station), ("n", &n.to_string())])}</li>
+                        <li>{move || crate::i18n::fill_count(app.t().visits_item, n, &[("month", &month), ("station", &station)])}</li>
                     }).collect_view()}
                 </ul>
             </Show>

@@ -66,6 +66,8 @@ pub fn ReportPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     let locating = RwSignal::new(false);
     let message = RwSignal::new(None::<(bool, String)>);
+    // The report just saved: the banner follows it from 已保存在手机上 to 已送达.
+    let last_saved = RwSignal::new(None::<String>);
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let current_id = Memo::new(move |_| current.with(|c| c.as_ref().map(|r| r.id.clone())));
 
@@ -216,6 +218,7 @@ pub fn ReportPage() -> impl IntoView {
                     current.set(None);
                     urls.set(HashMap::new());
                     message.set(Some((false, app.t().saved_on_phone.to_owned())));
+                    last_saved.set(Some(r.id.clone()));
                     app.reload_reports().await;
                     app.sync_now();
                 }
@@ -290,7 +293,13 @@ pub fn ReportPage() -> impl IntoView {
                 role="status"
                 data-testid="report-message"
             >
-                {move || message.get().map(|m| m.1)}
+                {move || {
+                    let delivered = last_saved.get().is_some_and(|id| {
+                        app.reports.with(|rs| rs.iter().any(|r| r.id == id && r.state == LocalState::Delivered))
+                    });
+                    let saved = message.get().is_some_and(|m| m.1 == app.t().saved_on_phone);
+                    if delivered && saved { Some(app.t().report_delivered.to_owned()) } else { message.get().map(|m| m.1) }
+                }}
             </p>
         </Show>
         {move || match current_id.get() {
@@ -409,9 +418,8 @@ fn CaptureStart(
                 <h2>{move || app.t().drafts_title}</h2>
                 <ul class="plain-list" data-testid="drafts">
                     {move || drafts().into_iter().map(|r| {
-                        let label = fill(app.t().draft_item, &[
+                        let label = crate::i18n::fill_count(app.t().draft_item, r.photos.len(), &[
                             ("time", &super::my_reports::local_time(&r.captured_at)),
-                            ("photos", &r.photos.len().to_string()),
                         ]);
                         let r2 = r.clone();
                         view! {

@@ -64,7 +64,7 @@ pub fn StationsPage() -> impl IntoView {
             when=move || { count() > 0 }
             fallback=move || view! { <section class="card"><p>{move || app.t().stations_empty}</p></section> }
         >
-            <p class="muted summary">{move || fill(app.t().stations_count, &[("n", &count().to_string())])}</p>
+            <p class="muted summary">{move || crate::i18n::fill_count(app.t().stations_count, count(), &[])}</p>
             <ul class="station-list">
                 {move || sorted().into_iter().map(|(s, d)| view! { <StationCard station=s distance_m=d /> }).collect_view()}
             </ul>
@@ -77,7 +77,7 @@ fn StationCard(station: Station, distance_m: Option<f64>) -> impl IntoView {
     let app = use_app();
     let now = js_sys::Date::new_0();
     let open = station.is_open_at(now.get_hours() * 60 + now.get_minutes());
-    let geo = station.geo_uri();
+    let maps = super::my_reports::map_links(station.lat, station.lon);
     let hours = station.hours.clone();
     let demo = station.demo;
     let amenities = station.amenities.clone();
@@ -104,7 +104,11 @@ fn StationCard(station: Station, distance_m: Option<f64>) -> impl IntoView {
                     {move || fill(app.t().station_distance, &[("km", &format!("{:.1}", d / 1000.0))])}
                 </p>
             })}
-            <a class="button secondary map-link" href=geo>{move || app.t().station_map}</a>
+            <p class="map-links">
+                {maps.into_iter().map(|(label, href)| view! {
+                    <a class="button secondary map-link" href=href>{move || label(app.t())}</a>
+                }).collect_view()}
+            </p>
             <ul class="chips" aria-label=move || app.t().amenities_label>
                 {amenities
                     .into_iter()

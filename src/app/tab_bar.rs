@@ -63,7 +63,8 @@ impl Tab {
             Role::Rider => &[Report, MyReports, Stations, Pass, Settings],
             Role::GridWorker => &[Tasks, Report, MyReports, Settings],
             Role::StationStaff => &[Checkins, Stations, Settings],
-            Role::Admin => &[Report, MyReports, Tasks, Checkins, Stations, Pass, Settings],
+            // No 签到 (it belongs to a station's counter) and no 驿站码 (only riders have a pass).
+            Role::Admin => &[Report, MyReports, Tasks, Stations, Settings],
         }
     }
 }

@@ -388,7 +388,7 @@ fn TaskActions(task: LocalReport, form: ActionForm) -> impl IntoView {
                 </p>
             })}
             <Show when=move || queued.with(|q| !q.pending.is_empty())>
-                <p class="muted" data-testid="pending-actions">{move || fill(app.t().action_pending, &[("n", &queued.with(|q| q.pending.len()).to_string())])}</p>
+                <p class="muted" data-testid="pending-actions">{move || crate::i18n::fill_count(app.t().action_pending, queued.with(|q| q.pending.len()), &[])}</p>
             </Show>
             <Show when=move || message.get().is_some()>
                 <p role="status" data-testid="action-message">{move || message.get()}</p>

@@ -543,4 +543,20 @@ impl Store {
     pub async fn set_language(&self, lang: Lang) -> Result<(), StoreError> {
         self.put(META, LANGUAGE_KEY, &lang).await
     }
+
+    /// The last answer of a screen that shows the server's figures (the 新星奖 card), to show offline.
+    pub async fn last_known<T: DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
+        self.get(META, &format!("last-known:{key}")).await
+    }
+
+    pub async fn set_last_known<T: Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        self.put(META, &format!("last-known:{key}"), value).await
+    }
 }

@@ -85,19 +85,31 @@ fn explain(f: &ApiFailure, status: u16) -> Problem {
             ),
         };
     };
-    let fields: Vec<&str> = body
+    let fields: Vec<String> = body
         .error
         .details
         .as_ref()
         .and_then(|d| d.as_object())
-        .map(|o| o.values().filter_map(|v| v.as_str()).collect())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(field, v)| {
+                    let message = v.as_str()?;
+                    // Messages of the shared rules are sentences in both languages; others name their field.
+                    Some(if message.contains(" (") {
+                        message.to_owned()
+                    } else {
+                        format!("{field}: {message}")
+                    })
+                })
+                .collect()
+        })
         .unwrap_or_default();
     Problem {
         code: body.error.code.clone(),
         message: if fields.is_empty() {
             body.error.message.clone()
         } else {
-            crate::i18n::join_messages(&fields)
+            crate::i18n::join_messages(&fields.iter().map(String::as_str).collect::<Vec<_>>())
         },
     }
 }
@@ -208,7 +220,9 @@ pub async fn run(
         ..Progress::default()
     };
     on_progress(&progress);
-    let mut stop = false;
+    // With no network at all nothing is tried (and nothing shows 发送中 meanwhile): everything waits for it.
+    let mut stop = !web_sys::window().is_none_or(|w| w.navigator().on_line());
+    outcome.offline = stop;
     // Tasks (and reports) with an entry still waiting: their later task actions wait too, so a chain made offline
     // (accept → note → resolve) reaches the server in order, each on the version its predecessor made.
     let mut held = std::collections::HashSet::new();

@@ -49,6 +49,11 @@ pub fn compass_point(bearing_deg: f64) -> usize {
     (((bearing_deg % 360.0 + 360.0) % 360.0 + 22.5) / 45.0) as usize % 8
 }
 
+/// A `geo:` URI that opens the phone's map app at a place (Android; iOS Safari ignores it).
+pub fn geo_uri(lat: f64, lon: f64) -> String {
+    format!("geo:{lat},{lon}?q={lat},{lon}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

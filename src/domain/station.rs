@@ -37,11 +37,7 @@ impl Station {
 
     /// A `geo:` URI that opens the phone's map app at the station.
     pub fn geo_uri(&self) -> String {
-        format!(
-            "geo:{lat},{lon}?q={lat},{lon}",
-            lat = self.lat,
-            lon = self.lon
-        )
+        super::geo::geo_uri(self.lat, self.lon)
     }
 }
 

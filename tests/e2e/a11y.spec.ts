@@ -7,11 +7,11 @@ import { cameraPhoto, noSidewaysScroll, signIn, snapAndSend } from "./helpers";
 
 test.use({ geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 }, permissions: ["geolocation"] });
 
-type Check = { name: string; open: (page: Page) => Promise<void> };
+type Check = { name: string; role?: "station_staff" | "rider"; open: (page: Page) => Promise<void> };
 
 const heading = (page: Page) => page.getByRole("heading", { level: 1 });
 
-/** Visits every page an admin can see (an admin has every role's tabs) and the detail pages. */
+/** Visits every page (an admin's, and 签到 and 驿站码 as the roles they belong to) and the detail pages. */
 function pages(reportId: string, lang: "zh" | "en"): Check[] {
   const zh = lang === "zh";
   const goto = (path: string, title: string) => async (page: Page) => {
@@ -19,11 +19,11 @@ function pages(reportId: string, lang: "zh" | "en"): Check[] {
     await expect(heading(page)).toHaveText(title);
   };
   return [
-    { name: "report", open: goto("/", zh ? "随手拍" : "Snap a hazard") },
+    { name: "report", open: goto("/", zh ? "随手拍" : "Report a hazard") },
     {
       name: "report-form",
       open: async (page) => {
-        await goto("/", zh ? "随手拍" : "Snap a hazard")(page);
+        await goto("/", zh ? "随手拍" : "Report a hazard")(page);
         await page.getByTestId("photo-input").setInputFiles({ name: "a.jpg", mimeType: "image/jpeg", buffer: photo });
         await expect(page.getByRole("button", { name: zh ? "井盖缺失或破损" : "Missing or broken manhole cover" })).toBeVisible();
         // The primary action is within the thumb's reach without scrolling: at the bottom, above the tab bar.
@@ -36,9 +36,9 @@ function pages(reportId: string, lang: "zh" | "en"): Check[] {
     { name: "report-detail", open: goto(`/my-reports/${reportId}`, zh ? "上报详情" : "Report") },
     { name: "tasks", open: goto("/tasks", zh ? "网格任务" : "Grid tasks") },
     { name: "task-detail", open: goto(`/tasks/${reportId}`, zh ? "任务详情" : "Task") },
-    { name: "checkins", open: goto("/checkins", zh ? "驿站签到" : "Station check-ins") },
+    { name: "checkins", role: "station_staff", open: goto("/checkins", zh ? "驿站签到" : "Station check-ins") },
     { name: "stations", open: goto("/stations", zh ? "暖心驿站" : "Warm-heart stations") },
-    { name: "pass", open: goto("/pass", zh ? "我的驿站码" : "My station pass") },
+    { name: "pass", role: "rider", open: goto("/pass", zh ? "我的驿站码" : "My station pass") },
     { name: "settings", open: goto("/settings", zh ? "设置" : "Settings") },
     { name: "not-found", open: goto("/no-such-page", zh ? "页面不存在" : "Page not found") },
   ];
@@ -122,8 +122,21 @@ test("every page in both languages and both themes: no serious axe violation, 48
       await expect(heading(page)).toHaveText("Settings");
     }
     for (const check of pages(reportId, lang)) {
-      await check.open(page);
-      await audit(page, `${check.name} (${lang})`);
+      // 签到 and 驿站码 are not an admin's: opened by the role they belong to, in the same language.
+      let other: Page | undefined;
+      if (check.role) {
+        const ctx = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, locale: "zh-CN" });
+        other = await ctx.newPage();
+        await signIn(other, check.role);
+        if (lang === "en") {
+          await other.goto("/settings");
+          await other.getByRole("button", { name: "English" }).click();
+          await expect(heading(other)).toHaveText("Settings");
+        }
+      }
+      await check.open(other ?? page);
+      await audit(other ?? page, `${check.name} (${lang})`);
+      await other?.context().close();
       audited++;
     }
   }

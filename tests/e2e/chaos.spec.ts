@@ -153,7 +153,7 @@ async function report(phone: Phone, photo: Buffer) {
   await expect(page.getByTestId("location")).toContainText("已定位", { timeout: 10_000 });
   attempted.add(text);
   await page.getByRole("button", { name: "发送", exact: true }).click();
-  await expect(page.getByTestId("report-message")).toHaveText("已保存在手机上，联网后自动发送。");
+  await expect(page.getByTestId("report-message")).toHaveText(/已保存在手机上，联网后自动发送。|已送达，可在「我的上报」查看处理进度。/);
   saved.push({ phone: phone.name, kind: "report", text });
 }
 

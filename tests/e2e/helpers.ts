@@ -110,7 +110,7 @@ export async function snapAndSend(page: Page, photo: Buffer, note: string) {
   await page.getByLabel("说明（可不填）").fill(note);
   await page.getByLabel("说明（可不填）").blur();
   await page.getByRole("button", { name: "发送", exact: true }).click();
-  await expect(page.getByTestId("report-message")).toHaveText("已保存在手机上，联网后自动发送。");
+  await expect(page.getByTestId("report-message")).toHaveText(/已保存在手机上，联网后自动发送。|已送达，可在「我的上报」查看处理进度。/);
 }
 
 /** Reads the app's IndexedDB in the page: `get` of one key, or `count` / `getAll` of a store. */

@@ -3,15 +3,18 @@
 import { expect, test, type Page } from "@playwright/test";
 import { noSidewaysScroll, signIn } from "./helpers";
 
+// Every page, and the role that opens it (an admin has every tab but 签到, which belongs to a station's counter,
+// and 驿站码, which only riders have).
 const TABS = [
-  { href: "/", zh: "随手拍", en: "Report", titleZh: "随手拍", titleEn: "Snap a hazard" },
-  { href: "/my-reports", zh: "我的上报", en: "My reports", titleZh: "我的上报", titleEn: "My reports" },
-  { href: "/tasks", zh: "任务", en: "Tasks", titleZh: "网格任务", titleEn: "Grid tasks" },
-  { href: "/checkins", zh: "签到", en: "Check-ins", titleZh: "驿站签到", titleEn: "Station check-ins" },
-  { href: "/stations", zh: "驿站", en: "Stations", titleZh: "暖心驿站", titleEn: "Warm-heart stations" },
-  { href: "/pass", zh: "驿站码", en: "My pass", titleZh: "我的驿站码", titleEn: "My station pass" },
-  { href: "/settings", zh: "设置", en: "Settings", titleZh: "设置", titleEn: "Settings" },
-];
+  { href: "/", zh: "随手拍", en: "Report", titleZh: "随手拍", titleEn: "Report a hazard", role: "admin" },
+  { href: "/my-reports", zh: "我的上报", en: "My reports", titleZh: "我的上报", titleEn: "My reports", role: "admin" },
+  { href: "/tasks", zh: "任务", en: "Tasks", titleZh: "网格任务", titleEn: "Grid tasks", role: "admin" },
+  { href: "/checkins", zh: "签到", en: "Check-ins", titleZh: "驿站签到", titleEn: "Station check-ins", role: "station_staff" },
+  { href: "/stations", zh: "驿站", en: "Stations", titleZh: "暖心驿站", titleEn: "Warm-heart stations", role: "admin" },
+  { href: "/pass", zh: "驿站码", en: "My pass", titleZh: "我的驿站码", titleEn: "My station pass", role: "rider" },
+  { href: "/settings", zh: "设置", en: "Settings", titleZh: "设置", titleEn: "Settings", role: "admin" },
+] as const;
+const ADMIN_TABS = TABS.filter((t) => t.role === "admin");
 
 const HAN = /[\u4e00-\u9fff]/;
 
@@ -38,16 +41,21 @@ test("a rider's app opens in Chinese with a tab bar within thumb reach", async (
   await page.screenshot({ path: "test-results/screens/report-zh.png" });
 });
 
-test("every tab opens its page", async ({ page }) => {
-  await signIn(page, "admin", "管理员");
-  await expect(tabBar(page).getByRole("link")).toHaveText(TABS.map((t) => t.zh));
-  for (const tab of TABS) {
+test("every tab opens its page", async ({ browser }) => {
+  const visit = async (page: Page, tab: (typeof TABS)[number]) => {
     await tabBar(page).getByRole("link", { name: tab.zh, exact: true }).click();
     await expect(page).toHaveURL(new RegExp(`${tab.href.replace("/", "\\/")}$`));
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(tab.titleZh);
     await expect(tabBar(page).locator('[aria-current="page"]')).toHaveText(tab.zh);
     await noSidewaysScroll(page);
     await page.screenshot({ path: screenName(tab.href, "zh") });
+  };
+  for (const role of ["admin", "station_staff", "rider"] as const) {
+    const page = await browser.newPage({ viewport: { width: 360, height: 640 } });
+    await signIn(page, role, "管理员");
+    if (role === "admin") await expect(tabBar(page).getByRole("link")).toHaveText(ADMIN_TABS.map((t) => t.zh));
+    for (const tab of TABS.filter((t) => t.role === role)) await visit(page, tab);
+    await page.close();
   }
 });
 
@@ -65,7 +73,7 @@ test("the language switch turns every string English, is remembered, and switche
   await page.getByRole("button", { name: "English" }).click();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");
-  await expect(tabBar(page).getByRole("link")).toHaveText(TABS.map((t) => t.en));
+  await expect(tabBar(page).getByRole("link")).toHaveText(ADMIN_TABS.map((t) => t.en));
   await expect(page.getByTestId("categories")).toContainText("Flooding");
   await expect(page.getByTestId("signed-in-as")).toHaveText("Signed in as 管理员 (Administrator)");
   // The choice is written to IndexedDB in the background; wait for it before reloading.
@@ -86,14 +94,16 @@ test("the language switch turns every string English, is remembered, and switche
 
   await page.reload();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");
-  for (const tab of TABS) {
+  for (const tab of ADMIN_TABS) {
     await tabBar(page).getByRole("link", { name: tab.en, exact: true }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(tab.titleEn);
     // No screen mixes the languages: apart from data (station names, the user's name), nothing Chinese shows.
     const text = await page.locator("body").evaluate((body) => {
       const clone = body.cloneNode(true) as HTMLElement;
       clone
-        .querySelectorAll(".station-name, .station-address, noscript, [lang='zh-CN'], [data-testid='signed-in-as']")
+        .querySelectorAll(
+          ".station-name, .station-address, noscript, [lang='zh-CN'], [data-testid='signed-in-as'], [data-testid='leaderboard'] ol, .row-excerpt"
+        )
         .forEach((e) => e.remove());
       return clone.innerText;
     });

@@ -63,7 +63,7 @@ test("report → the grid's worker accepts offline, escalates, resolves → the 
   await expect(worker.page.getByTestId("task-level")).toContainText("部门联处", { timeout: 15_000 });
   await worker.page.getByLabel("备注或办结说明").fill("已更换新井盖，感谢上报");
   await worker.page.getByTestId("action-photo").setInputFiles({ name: "done.jpg", mimeType: "image/jpeg", buffer: photo });
-  await expect(worker.page.getByTestId("task-actions").locator("img.thumb")).toHaveCount(1);
+  await expect(worker.page.getByTestId("task-actions").locator("img.thumb")).toHaveCount(1, { timeout: 15_000 });
   await worker.page.getByRole("button", { name: "办结" }).click();
   await expect(worker.page.getByTestId("server-status")).toHaveText("已办结", { timeout: 15_000 });
   await worker.page.screenshot({ path: "test-results/screens/task-resolved-zh.png" });
