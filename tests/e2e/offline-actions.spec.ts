@@ -97,6 +97,16 @@ test("a real conflict keeps the action, says who did what, and redo applies it",
   await expect(parked).not.toContainText("{");
   await expect(a.page.getByTestId("server-status")).toHaveText("已受理");
   await a.page.screenshot({ path: "test-results/screens/task-conflict-zh.png", fullPage: true });
+  // The same screen in English.
+  await a.page.goto("/settings");
+  await a.page.getByRole("button", { name: "English" }).click();
+  await a.page.goto(`/tasks/${id}`);
+  await expect(parked).toContainText(/网格员王芳: "Accept" at [\d-]+ \d\d:\d\d/);
+  await expect(parked.getByRole("button", { name: "Redo on the task as it is" })).toBeVisible();
+  await a.page.screenshot({ path: "test-results/screens/task-conflict-en.png", fullPage: true });
+  await a.page.goto("/settings");
+  await a.page.getByRole("button", { name: "中文" }).click();
+  await a.page.goto(`/tasks/${id}`);
 
   // Redo on the task as it now is: applied, and nothing waits any more.
   await parked.getByRole("button", { name: "按现状重做" }).click();
@@ -123,5 +133,45 @@ test("an action missing what it needs is refused beside its field, before it is 
   await page.getByRole("button", { name: "升级" }).click();
   await expect(page.getByTestId("error-reason")).toHaveText("请填写升级原因");
   await expect(page.getByTestId("pending-actions")).toHaveCount(0);
+  await ctx.close();
+});
+
+test("a refused action can be dropped, and only then is it gone", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const id = await reported(browser, "护栏倒了");
+  const a = await worker(browser, "网格员李娜");
+  const b = await worker(browser, "网格员王芳");
+  await a.page.goto(`/tasks/${id}`);
+  await expect(a.page.getByTestId("report-detail")).toContainText("护栏倒了", { timeout: 15_000 });
+  await a.ctx.setOffline(true);
+  await a.page.getByLabel("升级原因").fill("需要交通部门");
+  await a.page.getByRole("button", { name: "升级" }).click();
+  // B rejects the task meanwhile: A's escalation can no longer apply at all.
+  await b.page.goto(`/tasks/${id}`);
+  await b.page.getByRole("button", { name: "退回" }).click();
+  await expect(b.page.getByTestId("server-status")).toHaveText("已退回", { timeout: 15_000 });
+  await backOnline(a.page);
+  const parked = a.page.getByTestId("parked-action");
+  await expect(parked).toHaveCount(1, { timeout: 15_000 });
+  await expect(parked).toContainText("任务现在的状态不允许此操作，只能放弃。");
+  await expect(parked.getByRole("button", { name: "按现状重做" })).toHaveCount(0);
+  await a.page.reload();
+  await expect(parked).toContainText("需要交通部门", { timeout: 15_000 });
+  await parked.getByRole("button", { name: "放弃" }).click();
+  await expect(a.page.getByTestId("parked-actions")).toHaveCount(0);
+  await a.ctx.close();
+  await b.ctx.close();
+});
+
+test("the installed app opens a grid worker on 任务, and the 新星奖 card is there offline", async ({ browser }) => {
+  const { ctx, page } = await worker(browser, "网格员李娜");
+  await page.goto("/?home");
+  await expect(page).toHaveURL(/\/tasks$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("网格任务");
+  await page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+  await expect(page.getByTestId("leaderboard")).toBeVisible({ timeout: 15_000 });
+  await ctx.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId("my-points")).toHaveText("我的积分：0");
   await ctx.close();
 });
