@@ -1,8 +1,6 @@
 //! PROTOCOL.md, Photos: content-addressed uploads, one test per rule.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
-use common::{error_code, jpeg, new_id, png, report_body, sha256, TestServer};
+use crate::common::{error_code, jpeg, new_id, png, report_body, sha256, TestServer};
 use suishoupai::domain::Role;
 use suishoupai::server::Config;
 

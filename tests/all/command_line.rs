@@ -1,6 +1,5 @@
 //! The real binary: `serve --demo` on a fresh database, an idempotent restart, a graceful stop on SIGTERM,
 //! and the admin's `user` commands working on the same database while the server runs.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

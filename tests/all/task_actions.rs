@@ -1,8 +1,6 @@
 //! PROTOCOL.md, Task actions: one test per rule, and what reaches the reporter.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
-use common::{error_code, new_id, report_body, TestServer};
+use crate::common::{error_code, new_id, report_body, TestServer};
 use serde_json::{json, Value};
 use suishoupai::domain::report::parse_time;
 use suishoupai::domain::{Report, ReportStatus, Role};
@@ -464,11 +462,11 @@ async fn possible_duplicates_are_kept_from_receipt_and_shown_while_they_are_open
 async fn a_duplicate_that_adds_a_photo_earns_2_points_and_one_that_does_not_earns_none() {
     let t = task().await;
     let other = t.server.enrolled(Role::Rider, "另一位骑手").await.token;
-    let photo = common::jpeg(77, 500);
+    let photo = crate::common::jpeg(77, 500);
     t.server.put_photo(&other, &photo).await;
     let dup: Report = t
         .server
-        .put_report(&other, &new_id(), &report_body(&[&common::sha256(&photo)]))
+        .put_report(&other, &new_id(), &report_body(&[&crate::common::sha256(&photo)]))
         .await
         .json()
         .await
@@ -501,9 +499,9 @@ async fn a_duplicate_that_adds_a_photo_earns_2_points_and_one_that_does_not_earn
 #[tokio::test]
 async fn a_resolution_photo_and_the_workers_name_reach_the_reporter() {
     let t = task().await;
-    let photo = common::jpeg(88, 400);
+    let photo = crate::common::jpeg(88, 400);
     t.act(&t.worker, &new_id(), t.action("accept", 1)).await;
-    let sha = common::sha256(&photo);
+    let sha = crate::common::sha256(&photo);
     let missing = json!({"report_id": t.report.id, "kind": "resolve", "note": "修好了", "photos": [sha], "expected_version": 2});
     let res = t.act(&t.worker, &new_id(), missing.clone()).await;
     assert_eq!(res.status(), 422);

@@ -1,8 +1,6 @@
 //! PROTOCOL.md, Check-ins at 暖心驿站: one test per rule.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
-use common::{error_code, new_id, TestServer};
+use crate::common::{error_code, new_id, TestServer};
 use serde_json::json;
 use suishoupai::domain::change::ChangePage;
 use suishoupai::domain::pass::{code_at, qr_text, secret_bytes, STEP_SECS};

@@ -1,12 +1,10 @@
 //! The OpenAPI document against the contract and the router: it is served without a token, describes exactly the
 //! operations of PROTOCOL.md (and our extensions), every operation it names is served, nothing else is served on
 //! its paths, and every error it promises has the protocol's error body.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
 use std::collections::BTreeSet;
 
-use common::{error_code, TestServer};
+use crate::common::{error_code, TestServer};
 use serde_json::Value;
 use suishoupai::domain::Role;
 use suishoupai::server::error::NO_ROUTE_MESSAGE;

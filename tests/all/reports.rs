@@ -1,8 +1,6 @@
 //! PROTOCOL.md, Reports: one test per rule, and a report id that stays unique forever.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
-use common::{error_code, jpeg, new_id, report_body, sha256, TestServer};
+use crate::common::{error_code, jpeg, new_id, report_body, sha256, TestServer};
 use serde_json::json;
 use suishoupai::domain::{Report, ReportStatus, Role};
 

@@ -1,10 +1,8 @@
 //! Enrollment: a one-time code for a device token, and everything that must make it fail.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
 use std::time::Duration;
 
-use common::{error_code, TestServer};
+use crate::common::{error_code, TestServer};
 use serde_json::json;
 use suishoupai::domain::{Enrollment, Role, User};
 use suishoupai::server::accounts;

@@ -1,9 +1,7 @@
 //! Who may call what: every endpoint × every kind of caller → the expected status. The table grows as
 //! endpoints are added; resource-level rows (another rider's report, another grid's task…) join it with them.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
-use common::{error_code, TestServer};
+use crate::common::{error_code, TestServer};
 use suishoupai::domain::Role;
 use suishoupai::server::accounts;
 

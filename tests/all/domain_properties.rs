@@ -1,6 +1,5 @@
 //! Property tests of every parser and validator in `src/domain/` (and the phone's message splitter): on any input
 //! they return an answer and never panic, and what one side writes the other reads back unchanged.
-#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use suishoupai::domain::change::{decode_cursor, encode_cursor};

@@ -1,10 +1,8 @@
 //! A malformed-request sweep of every endpoint: wrong types, huge numbers, NaN, deep nesting, 10 MB bodies, invalid
 //! UTF-8, wrong content types, path traversal in ids, hostile query strings. For every case: never a 5xx, always
 //! the protocol's error body, and nothing written unless the server said it accepted the request.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
-use common::{jpeg, new_id, report_body, sha256, TestServer};
+use crate::common::{jpeg, new_id, report_body, sha256, TestServer};
 use serde_json::{json, Value};
 use suishoupai::domain::Role;
 
@@ -427,7 +425,7 @@ async fn each_user_has_a_request_budget_and_overdrawing_it_is_a_429_with_retry_a
         .parse()
         .unwrap();
     assert!((1..=12).contains(&wait), "Retry-After {wait}");
-    assert_eq!(common::error_code(res).await, "rate_limited");
+    assert_eq!(crate::common::error_code(res).await, "rate_limited");
     assert_eq!(server.get_as(&other, "/api/v1/me").await.status(), 200);
     // Health needs no token and counts against no one.
     assert_eq!(server.get("/api/v1/health").await.status(), 200);
@@ -441,7 +439,7 @@ async fn json_bodies_over_64_kib_are_refused_before_they_are_read_whole() {
     body["description"] = json!("长".repeat(30_000)); // 90 KB of UTF-8
     let res = server.put_report(&rider, &new_id(), &body).await;
     assert_eq!(res.status(), 413);
-    assert_eq!(common::error_code(res).await, "too_large");
+    assert_eq!(crate::common::error_code(res).await, "too_large");
     // A photo of 1 MB is still fine: photos have their own limit.
     let photo = jpeg(3, 1 << 20);
     assert_eq!(server.put_photo(&rider, &photo).await.status(), 201);

@@ -1,8 +1,6 @@
 //! The protocol's error rules hold from the first endpoint: JSON bodies with stable codes, never the app's HTML.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
-use common::{error_code, TestServer};
+use crate::common::{error_code, TestServer};
 
 #[tokio::test]
 async fn unknown_api_paths_are_json_404s_even_with_a_built_app() {

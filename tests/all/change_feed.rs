@@ -1,10 +1,8 @@
 //! PROTOCOL.md, the change feed: only what the caller may see, in commit order, never skipping a change.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
 use std::collections::BTreeSet;
 
-use common::{error_code, jpeg, new_id, report_body, sha256, TestServer};
+use crate::common::{error_code, jpeg, new_id, report_body, sha256, TestServer};
 use suishoupai::domain::change::{ChangeKind, ChangePage};
 use suishoupai::domain::Role;
 

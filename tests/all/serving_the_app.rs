@@ -1,8 +1,6 @@
 //! Serving the built PWA: hashed assets cached for a year, the shell revalidated, app routes falling back to it.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
-use common::TestServer;
+use crate::common::TestServer;
 
 const INDEX: &str = "<!doctype html><title>随手拍</title>";
 

@@ -1,11 +1,9 @@
 //! Security headers on everything the server sends: a Content-Security-Policy that allows nothing from other
 //! origins on the app (its inline loader allowed by hash), `nosniff` and no referrer everywhere, API answers that
 //! can't be framed or run, and photos served with their verified type under a name that is only their hash.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
 use base64::Engine as _;
-use common::{sha256, TestServer};
+use crate::common::{sha256, TestServer};
 use sha2::{Digest, Sha256};
 use suishoupai::domain::Role;
 
@@ -121,7 +119,7 @@ async fn api_answers_cannot_be_framed_or_run() {
 async fn photos_carry_their_verified_type_and_a_name_that_is_their_hash() {
     let server = server().await;
     let rider = server.enrolled(Role::Rider, "骑手").await.token;
-    let png = common::png(3);
+    let png = crate::common::png(3);
     let hash = sha256(&png);
     let res = server
         .client

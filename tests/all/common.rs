@@ -1,5 +1,4 @@
 //! Test helpers: a real server on an ephemeral loopback port with a fresh database, accounts in one line each.
-#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,8 +1,6 @@
 //! Reference data from SQLite: the demo catalog, stations and grids as PROTOCOL.md shapes them.
-#![cfg(not(target_arch = "wasm32"))]
-mod common;
 
-use common::TestServer;
+use crate::common::TestServer;
 use suishoupai::domain::{Category, GeoPoint, Grid, Health, Role, Station};
 
 #[tokio::test]

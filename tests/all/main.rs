@@ -1,0 +1,21 @@
+//! The native integration tests, one binary (linking the crate once instead of once per file): the server over
+//! real HTTP, the real binary, the domain's properties. `common` builds a server on a fresh database and makes test
+//! data in a line each; each other module pins down one behaviour.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod api_errors;
+mod authorization;
+mod change_feed;
+mod checkins;
+mod command_line;
+mod common;
+mod domain_properties;
+mod enrollment;
+mod hostile_requests;
+mod openapi;
+mod photos;
+mod reference_data;
+mod reports;
+mod security_headers;
+mod serving_the_app;
+mod task_actions;
