@@ -16,6 +16,14 @@ use crate::domain::{enrollment_code, Role};
 #[derive(Debug, Parser)]
 #[command(name = "suishoupai", version, about = "随手拍 server and admin tools")]
 pub struct Cli {
+    /// SQLite database file (created if missing); accepted before or after the subcommand.
+    #[arg(
+        long,
+        env = "SUISHOUPAI_DB",
+        default_value = "./data/suishoupai.db",
+        global = true
+    )]
+    pub db: PathBuf,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -33,9 +41,6 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SUISHOUPAI_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// SQLite database file (created if missing).
-    #[arg(long, env = "SUISHOUPAI_DB", default_value = "./data/suishoupai.db")]
-    pub db: PathBuf,
     /// Folder of the built PWA (Trunk's output).
     #[arg(long, env = "SUISHOUPAI_DIST", default_value = "./dist")]
     pub dist: PathBuf,
@@ -70,14 +75,6 @@ pub struct ServeArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct UserArgs {
-    /// SQLite database file (the one `serve` uses).
-    #[arg(
-        long,
-        env = "SUISHOUPAI_DB",
-        default_value = "./data/suishoupai.db",
-        global = true
-    )]
-    pub db: PathBuf,
     #[command(subcommand)]
     pub action: UserAction,
 }
@@ -141,8 +138,8 @@ pub async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve(args).await,
-        Command::User(args) => user(args).await,
+        Command::Serve(args) => serve(&cli.db, args).await,
+        Command::User(args) => user(&cli.db, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -153,15 +150,15 @@ pub async fn main() -> ExitCode {
     }
 }
 
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let pool = db::open(&args.db).await?;
+async fn serve(db_path: &Path, args: ServeArgs) -> anyhow::Result<()> {
+    let pool = db::open(db_path).await?;
     if args.demo {
         let seeded = demo::seed(&pool).await.context("seeding demo data")?;
         tracing::info!(?seeded, "demo data ready");
         let codes = demo::seed_accounts(&pool, accounts::DEFAULT_CODE_TTL)
             .await
             .context("seeding demo accounts")?;
-        announce_demo_codes(&args.db, &codes)?;
+        announce_demo_codes(db_path, &codes)?;
     }
     if !args.dist.join("index.html").exists() {
         tracing::warn!(dist = %args.dist.display(), "no built PWA there: only the API is served");
@@ -170,7 +167,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
-    tracing::info!(addr = %listener.local_addr()?, db = %args.db.display(), "serving 随手拍");
+    tracing::info!(addr = %listener.local_addr()?, db = %db_path.display(), "serving 随手拍");
     let [l1, l2, l3] = args.resolve_hours[..] else {
         anyhow::bail!("--resolve-hours takes three numbers, for levels 1, 2 and 3");
     };
@@ -222,8 +219,8 @@ fn announce_demo_codes(
     Ok(())
 }
 
-async fn user(args: UserArgs) -> anyhow::Result<()> {
-    let pool = db::open(&args.db).await?;
+async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
+    let pool = db::open(db_path).await?;
     match args.action {
         UserAction::Add {
             role,

@@ -461,3 +461,36 @@ fn a_client_that_never_finishes_its_headers_is_disconnected() {
     let (status, _, _) = stop(running);
     assert!(status.success());
 }
+
+#[test]
+fn the_database_is_named_before_or_after_the_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("anywhere.db");
+    let db = db.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_suishoupai"))
+            .args(args)
+            .env_remove("SUISHOUPAI_DB")
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["--db", db, "user", "add", "--role", "rider", "--name", "一"]);
+    run(&["user", "--db", db, "add", "--role", "rider", "--name", "二"]);
+    run(&["user", "add", "--role", "rider", "--name", "三", "--db", db]);
+    let listed = Command::new(env!("CARGO_BIN_EXE_suishoupai"))
+        .args(["user", "list", "--json", "--db", db])
+        .output()
+        .unwrap();
+    let users: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(users.len(), 3, "all three in the one database");
+    assert!(
+        !dir.path().join("data").exists(),
+        "nothing went to the default database"
+    );
+}

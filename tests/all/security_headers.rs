@@ -2,8 +2,8 @@
 //! origins on the app (its inline loader allowed by hash), `nosniff` and no referrer everywhere, API answers that
 //! can't be framed or run, and photos served with their verified type under a name that is only their hash.
 
-use base64::Engine as _;
 use crate::common::{sha256, TestServer};
+use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use suishoupai::domain::Role;
 

@@ -466,7 +466,11 @@ async fn a_duplicate_that_adds_a_photo_earns_2_points_and_one_that_does_not_earn
     t.server.put_photo(&other, &photo).await;
     let dup: Report = t
         .server
-        .put_report(&other, &new_id(), &report_body(&[&crate::common::sha256(&photo)]))
+        .put_report(
+            &other,
+            &new_id(),
+            &report_body(&[&crate::common::sha256(&photo)]),
+        )
         .await
         .json()
         .await
