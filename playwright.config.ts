@@ -3,6 +3,7 @@
 import { defineConfig } from "@playwright/test";
 import * as os from "node:os";
 import * as path from "node:path";
+import { chromiumArgs, chromiumPath } from "./playwright.chromium";
 
 const port = process.env.E2E_PORT ?? "18080";
 const server = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
@@ -29,18 +30,7 @@ export default defineConfig({
     hasTouch: true,
     locale: "zh-CN",
     serviceWorkers: "allow",
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    },
+    launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
   },
   webServer: {
     // The server's log goes to target/e2e-server.log, to read when a test fails.

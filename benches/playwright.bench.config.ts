@@ -12,15 +12,8 @@ const dist = path.resolve(process.env.BENCH_DIST ?? "dist");
 process.env.E2E_DB = process.env.E2E_DB ?? path.join(dir, "phone", "loopback.db");
 process.env.E2E_SERVER_BIN = server;
 
-export const chromiumArgs = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
+import { chromiumArgs, chromiumPath } from "../playwright.chromium";
+export { chromiumArgs };
 
 export default defineConfig({
   testDir: ".",
@@ -41,7 +34,7 @@ export default defineConfig({
     serviceWorkers: "allow",
     geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 },
     permissions: ["geolocation"],
-    launchOptions: { executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium", args: chromiumArgs },
+    launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
   },
   webServer: {
     command: `${server} serve --addr 127.0.0.1:${port} --db ${process.env.E2E_DB} --dist ${dist} --demo 2>${path.join(dir, "phone", "loopback-server.log")}`,

@@ -1,4 +1,5 @@
 //! The first screen of a new phone: the one-time code, typed or scanned, for a session kept on the phone.
+use crate::domain::api_error::code;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -51,7 +52,7 @@ pub fn EnrollPage() -> impl IntoView {
                         let minutes = retry_after.unwrap_or(60).div_ceil(60).max(1);
                         fill(t.enroll_rate_limited, &[("minutes", &minutes.to_string())])
                     }
-                    f if f.code() == Some("invalid_code") => t.enroll_invalid.to_owned(),
+                    f if f.code() == Some(code::INVALID_CODE) => t.enroll_invalid.to_owned(),
                     f => fill(t.enroll_failed, &[("reason", &app.describe(f))]),
                 }),
             };

@@ -163,18 +163,6 @@ pub fn PageHeader(title: fn(&'static crate::i18n::Texts) -> &'static str) -> imp
     }
 }
 
-/// What a page owned by a later piece of work shows until then: its purpose and that it is being built.
-#[component]
-pub fn BeingBuilt(intro: fn(&'static crate::i18n::Texts) -> &'static str) -> impl IntoView {
-    let app = use_app();
-    view! {
-        <section class="card">
-            <p>{move || intro(app.t())}</p>
-            <p class="muted">{move || app.t().being_built}</p>
-        </section>
-    }
-}
-
 #[component]
 fn StorageWarning() -> impl IntoView {
     let app = use_app();

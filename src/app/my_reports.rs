@@ -277,7 +277,7 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
     // A new report waits for the grid's answer; only once accepted is it being handled, with a date to finish by.
     let expected = server
         .as_ref()
-        .filter(|s| !matches!(s.status, ReportStatus::Resolved | ReportStatus::Rejected))
+        .filter(|s| s.status.is_open())
         .and_then(|s| Some((s.status == ReportStatus::Received, s.deadline.clone()?)));
     let map_links = match (report.lat, report.lon) {
         (Some(lat), Some(lon)) => map_links(lat, lon),

@@ -1,6 +1,7 @@
 //! 任务: the tasks of my grid, planned the way a worker walks — overdue first, then urgent, then new, then in
 //! progress — and a task's detail with the actions its status allows, each saved on the phone and sent through
 //! the outbox (so they work offline).
+use crate::domain::api_error::code;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -24,15 +25,11 @@ fn seconds_left(report: &Report) -> Option<i64> {
     Some(deadline.unix_timestamp() - unix_now())
 }
 
-fn open(status: ReportStatus) -> bool {
-    !matches!(status, ReportStatus::Resolved | ReportStatus::Rejected)
-}
-
 /// The walking order: overdue, urgent, new, in progress, then the closed ones.
 fn rank(report: &Report) -> (u8, i64) {
     let left = seconds_left(report).unwrap_or(i64::MAX);
     let group = match () {
-        _ if !open(report.status) => 4,
+        _ if !report.status.is_open() => 4,
         _ if left < 0 => 0,
         _ if report.submitted.urgent => 1,
         _ if report.status == ReportStatus::Received => 2,
@@ -130,7 +127,7 @@ pub fn TasksPage() -> impl IntoView {
                     let href = format!("/tasks/{}", local.id);
                     let status = server.status;
                     let urgent = server.submitted.urgent;
-                    let left = seconds_left(&server).filter(|_| open(status));
+                    let left = seconds_left(&server).filter(|_| status.is_open());
                     let category = local.category.clone().unwrap_or_default();
                     let when = local_time(&server.received_at);
                     let thumb = server.submitted.photos.first().cloned();
@@ -494,7 +491,7 @@ fn ParkedActions(
                     {
                         let (entry, action) = row;
                         let problem = entry.problem.clone().unwrap_or_else(|| Problem { code: String::new(), message: String::new() });
-                        let conflict = problem.code == "version_conflict";
+                        let conflict = problem.code == code::VERSION_CONFLICT;
                         let last = last.get_value();
                         let what_happened = move || {
                             let e = last.as_ref().filter(|_| conflict)?;

@@ -1,4 +1,5 @@
 //! Talking to our own server's JSON API (same origin, `/api/v1`), with failures sorted the way the phone reacts.
+use crate::domain::api_error::code;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -48,7 +49,7 @@ impl ApiFailure {
     /// The token was refused: missing, unknown or revoked.
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, ApiFailure::Status { status: 401, .. })
-            && self.code() != Some("invalid_code")
+            && self.code() != Some(code::INVALID_CODE)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The sync engine. Push: for each outbox entry that is due, its photos first (`HEAD` skips those the server
 //! has), then the report `PUT`; the entry is deleted only in the same transaction that records the server's
 //! acknowledgement. Pull: the change feed, each page applied together with its cursor.
+use crate::domain::api_error::code;
 use std::cell::Cell;
 
 use wasm_bindgen::{JsCast, JsValue};
@@ -191,7 +192,7 @@ async fn push_one(
     {
         Ok((_, report)) => Ok(Step::Done(Box::new(report))),
         // A photo the server lost between HEAD and PUT: upload again next time.
-        Err(f) if f.code() == Some("photo_missing") => Ok(Step::Retry(None)),
+        Err(f) if f.code() == Some(code::PHOTO_MISSING) => Ok(Step::Retry(None)),
         Err(f) => Ok(f.into()),
     }
 }

@@ -1,6 +1,28 @@
 //! The error body of PROTOCOL.md: `{"error": {"code", "message", "details"?}}`, read by the phone, written by the server.
 use serde::{Deserialize, Serialize};
 
+/// The protocol's error codes, written by the server and switched on by the phone: one spelling for both.
+pub mod code {
+    pub const NOT_FOUND: &str = "not_found";
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    pub const FORBIDDEN: &str = "forbidden";
+    pub const INVALID_CODE: &str = "invalid_code";
+    pub const RATE_LIMITED: &str = "rate_limited";
+    pub const MALFORMED_REQUEST: &str = "malformed_request";
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    pub const TOO_LARGE: &str = "too_large";
+    pub const INVALID_INPUT: &str = "invalid_input";
+    pub const INTERNAL: &str = "internal";
+    pub const ID_CONFLICT: &str = "id_conflict";
+    pub const VERSION_CONFLICT: &str = "version_conflict";
+    pub const ACTION_NOT_ALLOWED: &str = "action_not_allowed";
+    pub const PHOTO_MISSING: &str = "photo_missing";
+    pub const PHOTO_QUOTA: &str = "photo_quota";
+    pub const HASH_MISMATCH: &str = "hash_mismatch";
+    pub const INVALID_PASS: &str = "invalid_pass";
+}
+
 /// The whole error body as it travels on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]

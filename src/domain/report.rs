@@ -66,6 +66,19 @@ pub enum ReportStatus {
 }
 
 impl ReportStatus {
+    /// The statuses in which work on a report goes on: a task in one of them is open.
+    pub const OPEN: [ReportStatus; 3] = [
+        ReportStatus::Received,
+        ReportStatus::Accepted,
+        ReportStatus::InProgress,
+    ];
+
+    /// Whether work on it goes on (neither resolved nor rejected). The server's SQL and its partial indexes list
+    /// the same statuses (a test in `server::reports` holds them to [`ReportStatus::OPEN`]).
+    pub fn is_open(self) -> bool {
+        Self::OPEN.contains(&self)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             ReportStatus::Received => "received",

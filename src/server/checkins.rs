@@ -1,6 +1,7 @@
 //! `PUT /checkins/{id}`: station staff confirm a rider's visit from the rider's pass, read at `scanned_at`,
 //! possibly days later (the station was offline). Replays are no-ops; one pass code is one visit, wherever it is
 //! shown (a second scan at the same station is the same visit; at another station it is refused).
+use crate::domain::api_error::code;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -29,7 +30,7 @@ const MAX_CHECKIN_AGE: time::Duration = time::Duration::days(7);
 fn invalid_pass(message: &'static str) -> Error {
     Error::Protocol {
         status: StatusCode::UNPROCESSABLE_ENTITY,
-        code: "invalid_pass",
+        code: code::INVALID_PASS,
         message,
         details: None,
     }
@@ -186,7 +187,7 @@ async fn record(
 fn conflict() -> Error {
     Error::Protocol {
         status: StatusCode::CONFLICT,
-        code: "id_conflict",
+        code: code::ID_CONFLICT,
         message: "此编号已用于另一次签到 (this check-in id is taken by different content)",
         details: None,
     }

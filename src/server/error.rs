@@ -1,4 +1,5 @@
 //! The one error type of the API and its mapping to status codes and the protocol's error body.
+use crate::domain::api_error::code;
 use std::time::Duration;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -67,7 +68,7 @@ impl Error {
     pub fn photo_missing(missing: &[String]) -> Error {
         Error::Protocol {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "photo_missing",
+            code: code::PHOTO_MISSING,
             message: "请先上传照片 (upload the listed photos first)",
             details: Some(serde_json::json!({ "missing": missing })),
         }
@@ -91,41 +92,44 @@ impl Error {
 
     fn body(&self) -> ErrorBody {
         match self {
-            Error::NotFound => ErrorBody::new("not_found", "没有这个资源 (no such resource)"),
-            Error::NoRoute => ErrorBody::new("not_found", NO_ROUTE_MESSAGE),
+            Error::NotFound => ErrorBody::new(code::NOT_FOUND, "没有这个资源 (no such resource)"),
+            Error::NoRoute => ErrorBody::new(code::NOT_FOUND, NO_ROUTE_MESSAGE),
             Error::MethodNotAllowed => ErrorBody::new(
-                "method_not_allowed",
+                code::METHOD_NOT_ALLOWED,
                 "此地址不支持该请求方法 (method not allowed here)",
             ),
             Error::Unauthorized => ErrorBody::new(
-                "unauthorized",
+                code::UNAUTHORIZED,
                 "未登录或登录已失效，请重新输入登录码 (missing, invalid or revoked token)",
             ),
-            Error::Forbidden => {
-                ErrorBody::new("forbidden", "无权进行此操作 (not allowed for this account)")
-            }
+            Error::Forbidden => ErrorBody::new(
+                code::FORBIDDEN,
+                "无权进行此操作 (not allowed for this account)",
+            ),
             Error::InvalidCode => ErrorBody::new(
-                "invalid_code",
+                code::INVALID_CODE,
                 "登录码无效、已使用或已过期 (unknown, used or expired code)",
             ),
             Error::RateLimited { retry_after } => ErrorBody::new(
-                "rate_limited",
+                code::RATE_LIMITED,
                 format!(
                     "请求过于频繁，请 {} 秒后再试 (too many requests)",
                     retry_after.as_secs()
                 ),
             ),
             Error::Malformed(why) => ErrorBody::new(
-                "malformed_request",
+                code::MALFORMED_REQUEST,
                 format!("请求格式错误 (malformed request): {why}"),
             ),
             Error::UnsupportedMediaType(why) => ErrorBody::new(
-                "unsupported_media_type",
+                code::UNSUPPORTED_MEDIA_TYPE,
                 format!("不支持的内容类型 (unsupported media type): {why}"),
             ),
-            Error::TooLarge => ErrorBody::new("too_large", "请求内容过大 (body too large)"),
-            Error::Invalid(details) => ErrorBody::new("invalid_input", "输入有误 (invalid input)")
-                .with_details(details.clone()),
+            Error::TooLarge => ErrorBody::new(code::TOO_LARGE, "请求内容过大 (body too large)"),
+            Error::Invalid(details) => {
+                ErrorBody::new(code::INVALID_INPUT, "输入有误 (invalid input)")
+                    .with_details(details.clone())
+            }
             Error::Protocol {
                 code,
                 message,
@@ -139,7 +143,7 @@ impl Error {
                 }
             }
             Error::Internal(_) => ErrorBody::new(
-                "internal",
+                code::INTERNAL,
                 "服务器内部错误，请稍后重试 (internal error, please retry later)",
             ),
         }

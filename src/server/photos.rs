@@ -1,5 +1,6 @@
 //! Content-addressed photos: `PUT`/`HEAD`/`GET /photos/{sha256}`. A repeat upload is a no-op; the type is
 //! read from the bytes; only those who may see a report using the photo, or who uploaded it, may fetch it.
+use crate::domain::api_error::code;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -129,7 +130,7 @@ async fn upload(
     if sha256_hex(&body) != sha256 {
         return Err(Error::Protocol {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "hash_mismatch",
+            code: code::HASH_MISMATCH,
             message: "照片内容与其哈希不符 (the body's SHA-256 differs from the URL)",
             details: None,
         });
@@ -190,7 +191,7 @@ async fn check_quota(state: &AppState, user_id: &str) -> Result<()> {
     if count >= MAX_UNUSED_PHOTOS || bytes >= MAX_UNUSED_BYTES {
         return Err(Error::Protocol {
             status: StatusCode::TOO_MANY_REQUESTS,
-            code: "photo_quota",
+            code: code::PHOTO_QUOTA,
             message: "未发送的照片过多，请先发送上报 (too many photos not used by any report yet)",
             details: Some(serde_json::json!({"unused_photos": count, "unused_bytes": bytes})),
         });

@@ -1,5 +1,6 @@
 //! 随手拍 reports: `PUT /reports/{id}` (idempotent forever, by the phone's id and a fingerprint of the content)
 //! and `GET /reports/{id}`. Each new report is routed to its grid and becomes a level-1 task, `received`.
+use crate::domain::api_error::code;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -91,7 +92,7 @@ pub async fn next_change_seq(tx: &mut Transaction<'_, Sqlite>) -> Result<i64> {
 fn id_conflict() -> Error {
     Error::Protocol {
         status: StatusCode::CONFLICT,
-        code: "id_conflict",
+        code: code::ID_CONFLICT,
         message: "此编号已用于另一份内容不同的上报 (this report id is taken by different content)",
         details: None,
     }
@@ -440,4 +441,51 @@ async fn possible_duplicates(
         .filter(|(_, lat, lon)| here.distance_m(&GeoPoint::new(*lat, *lon)) <= DUPLICATE_RADIUS_M)
         .map(|(other, _, _)| other)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::ReportStatus;
+
+    /// Every `status IN (…)` list of the server's SQL and of the migrations' partial indexes.
+    fn status_lists(sql: &str) -> Vec<Vec<String>> {
+        sql.split("status IN (")
+            .skip(1)
+            .map(|rest| {
+                let list = rest.split(')').next().unwrap_or_default();
+                let mut codes: Vec<String> = list
+                    .split(',')
+                    .map(|c| c.trim().trim_matches('\'').to_owned())
+                    .collect();
+                codes.sort();
+                codes
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_sql_means_by_open_what_the_domain_means() {
+        let mut open: Vec<String> = ReportStatus::OPEN
+            .iter()
+            .map(|s| s.code().to_owned())
+            .collect();
+        open.sort();
+        let sources = [
+            super::LOAD_REPORT_SQL,
+            super::POSSIBLE_DUPLICATES_SQL,
+            include_str!("../../migrations/0008_open_reports_by_category.sql"),
+            include_str!("../../migrations/0009_report_places_and_duplicates.sql"),
+        ];
+        let mut seen = 0;
+        for sql in sources {
+            for list in status_lists(sql) {
+                assert_eq!(list, open, "a status list in {sql}");
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 4, "every list was found");
+        for status in [ReportStatus::Resolved, ReportStatus::Rejected] {
+            assert!(!status.is_open());
+        }
+    }
 }

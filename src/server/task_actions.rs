@@ -2,6 +2,7 @@
 //! (a replay of its id is a `200`), only against the version it was made on (else `409 version_conflict` with the
 //! task as it now is) — except a note, which changes neither status nor level and so goes through whatever
 //! happened meanwhile — and only where the rules of `domain::task` allow it (else `422`).
+use crate::domain::api_error::code;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -94,7 +95,7 @@ async fn act(
             .ok_or(Error::NotFound)?;
         return Err(Error::Protocol {
             status: StatusCode::CONFLICT,
-            code: "version_conflict",
+            code: code::VERSION_CONFLICT,
             message: "任务已被更新，请查看最新状态后重新操作 (the task changed; redo the action on its current version)",
             details: Some(serde_json::json!({ "current": current })),
         });
@@ -103,7 +104,7 @@ async fn act(
         outcome(task.status, task.level, &action).map_err(|e| match e {
             ActionError::NotAllowed => Error::Protocol {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "action_not_allowed",
+                code: code::ACTION_NOT_ALLOWED,
                 message: "当前状态下不能进行此操作 (the task's status does not allow this action)",
                 details: Some(serde_json::json!({"status": task.status, "kind": action.kind})),
             },
@@ -205,7 +206,7 @@ async fn replay(
         } else {
             Err(Error::Protocol {
                 status: StatusCode::CONFLICT,
-                code: "id_conflict",
+                code: code::ID_CONFLICT,
                 message: "此编号已用于另一项操作 (this action id is taken by a different action)",
                 details: None,
             })

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { chromiumArgs, chromiumPath } from "../../playwright.chromium";
 import AxeBuilder from "@axe-core/playwright";
 import { chromium, expect, test, type Page } from "@playwright/test";
 import { cameraPhoto, enrollWithCode, signIn, snapAndSend } from "./helpers";
@@ -31,9 +32,9 @@ test("Chromium finds the app installable (manifest, icons, service worker) and i
   // A persistent profile: Chromium installs nothing from an incognito one, which is what a test context is.
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "suishoupai-profile-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
+    executablePath: chromiumPath,
     // Chromium offers installation only after some use of the site; this flag skips the wait.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--bypass-app-banner-engagement-checks"],
+    args: [...chromiumArgs, "--bypass-app-banner-engagement-checks"],
     viewport: { width: 360, height: 640 },
     baseURL,
   });

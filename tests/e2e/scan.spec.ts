@@ -1,23 +1,14 @@
 // Scanning the enrollment QR code where the browser has BarcodeDetector. Chromium on Linux has none, so the
 // detector is stood in for here (it reports the code it "sees"); the camera is Chromium's fake device.
 import { expect, test } from "@playwright/test";
+import { chromiumArgs, chromiumPath } from "../../playwright.chromium";
 import { addUser } from "./helpers";
 
 test.use({
   permissions: ["camera"],
   launchOptions: {
-    executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--use-fake-device-for-media-stream",
-      "--use-fake-ui-for-media-stream",
-    ],
+    executablePath: chromiumPath,
+    args: [...chromiumArgs, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
   },
 });
 
