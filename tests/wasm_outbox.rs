@@ -42,7 +42,7 @@ fn report(id: &str, state: LocalState, photo: &str) -> LocalReport {
 
 fn entry(id: &str) -> OutboxEntry {
     OutboxEntry {
-        report_id: id.into(),
+        id: id.into(),
         queued_ms: 1.0,
         attempts: 0,
         next_attempt_ms: 0.0,
@@ -609,5 +609,43 @@ async fn a_task_waits_behind_its_earlier_action_while_that_one_is_retried() {
         .unwrap()
         .iter()
         .all(|e| e.problem.is_none()));
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn entries_stored_before_the_rename_are_still_read() {
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    use suishoupai::client::store::OUTBOX;
+    // An entry as an older version of the app stored it (its id under `report_id`), written straight into the store.
+    let name = format!("test-rename-{}", js_sys::Math::random());
+    Store::open_with(&name, MIGRATIONS).await.unwrap().close();
+    let db = indexed_db_futures::database::Database::open(name.as_str())
+        .await
+        .unwrap();
+    let tx = db
+        .transaction(OUTBOX)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let old = js_sys::JSON::parse(
+        r#"{"report_id": "r-old", "queued_ms": 5, "attempts": 2, "next_attempt_ms": 0}"#,
+    )
+    .unwrap();
+    tx.object_store(OUTBOX)
+        .unwrap()
+        .put(old)
+        .with_key("r-old")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+    let store = Store::open_with(&name, MIGRATIONS).await.unwrap();
+    let entries = store.outbox().await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (entries[0].id.as_str(), entries[0].attempts, entries[0].kind),
+        ("r-old", 2, OutboxKind::Report)
+    );
     store.close();
 }

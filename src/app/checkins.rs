@@ -2,7 +2,7 @@
 //! the phone at once and queued, so a station without network keeps working; today's list shows each state.
 use leptos::prelude::*;
 
-use super::my_reports::local_time;
+use super::format::local_time;
 use super::scanner::{scanner_available, CodeScanner};
 use super::{use_app, PageHeader};
 use crate::client::local::{CheckinState, LocalCheckin, OutboxEntry, OutboxKind};
@@ -43,7 +43,7 @@ pub fn CheckinsPage() -> impl IntoView {
             server: None,
         };
         let entry = OutboxEntry {
-            report_id: checkin.id.clone(),
+            id: checkin.id.clone(),
             kind: OutboxKind::Checkin,
             payload: None,
             queued_ms: checkin.created_ms,
@@ -108,33 +108,6 @@ pub fn CheckinsPage() -> impl IntoView {
         })
     };
 
-    let today = move || {
-        let day = local_time(&now_rfc3339())
-            .chars()
-            .take(10)
-            .collect::<String>();
-        let mut list: Vec<LocalCheckin> = app
-            .checkins
-            .get()
-            .into_iter()
-            .filter(|c| {
-                Some(&c.station_id) == station().as_ref()
-                    && local_time(&c.scanned_at).starts_with(&day)
-            })
-            .collect();
-        list.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
-        list
-    };
-    let counted = move || {
-        today()
-            .iter()
-            .filter(|c| {
-                c.state != CheckinState::Refused
-                    && c.server.as_ref().is_none_or(|s| s.same_visit_as.is_none())
-            })
-            .count()
-    };
-
     view! {
         <PageHeader title=|t| t.checkins_title />
         {move || station_name().map(|name| view! {
@@ -176,7 +149,44 @@ pub fn CheckinsPage() -> impl IntoView {
                 </Show>
             </Show>
         </section>
-        <section class="card">
+        <TodayCheckins station=Signal::derive(station) />
+    }
+}
+
+/// Today's check-ins at this station, newest first, each with its state; the count leaves out refusals and second
+/// scans of one visit.
+#[component]
+fn TodayCheckins(station: Signal<Option<String>>) -> impl IntoView {
+    let app = use_app();
+    let today = move || {
+        let day = local_time(&now_rfc3339())
+            .chars()
+            .take(10)
+            .collect::<String>();
+        let mut list: Vec<LocalCheckin> = app
+            .checkins
+            .get()
+            .into_iter()
+            .filter(|c| {
+                Some(&c.station_id) == station.get().as_ref()
+                    && local_time(&c.scanned_at).starts_with(&day)
+            })
+            .collect();
+        list.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+        list
+    };
+    let counted = move || {
+        today()
+            .iter()
+            .filter(|c| {
+                c.state != CheckinState::Refused
+                    && c.server.as_ref().is_none_or(|s| s.same_visit_as.is_none())
+            })
+            .count()
+    };
+
+    view! {
+    <section class="card">
             <h2 data-testid="checkins-today">{move || crate::i18n::fill_count(app.t().checkins_today, counted(), &[])}</h2>
             <ul class="plain-list" data-testid="checkin-list">
                 {move || today().into_iter().map(|c| {

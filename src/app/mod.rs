@@ -1,7 +1,9 @@
 //! The PWA: boot (open the phone's store, pick the language), routes in one place, the shell around every page.
 mod checkins;
+mod components;
 mod context;
 mod enroll;
+pub mod format;
 mod icons;
 mod install;
 mod my_reports;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
-use super::my_reports::local_time;
+use super::format::local_time;
 use super::{use_app, PageHeader};
 use crate::client::local::CheckinState;
 use crate::client::unix_now;

@@ -196,7 +196,7 @@ pub fn ReportPage() -> impl IntoView {
         }
         r.state = LocalState::Queued;
         let entry = OutboxEntry {
-            report_id: r.id.clone(),
+            id: r.id.clone(),
             queued_ms: js_sys::Date::now(),
             attempts: 0,
             next_attempt_ms: 0.0,
@@ -419,7 +419,7 @@ fn CaptureStart(
                 <ul class="plain-list" data-testid="drafts">
                     {move || drafts().into_iter().map(|r| {
                         let label = crate::i18n::fill_count(app.t().draft_item, r.photos.len(), &[
-                            ("time", &super::my_reports::local_time(&r.captured_at)),
+                            ("time", &super::format::local_time(&r.captured_at)),
                         ]);
                         let r2 = r.clone();
                         view! {

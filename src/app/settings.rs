@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::context::Refresh;
+use super::format::local_time;
 use super::install::InstallCard;
-use super::my_reports::local_time;
 use super::{use_app, PageHeader};
 use crate::client::api::server_origin;
 use crate::domain::APP_VERSION;

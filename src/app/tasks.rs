@@ -5,7 +5,10 @@ use crate::domain::api_error::code;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::my_reports::{local_time, status_name, ReportDetail, StoredPhoto};
+use super::components::{ReportDetail, StoredPhoto, SyncBar};
+use super::format::{
+    action_name, category_label, level_name, local_time, status_name, what_was_done,
+};
 use super::{use_app, AppContext, PageHeader};
 use crate::client::local::{LocalReport, OutboxEntry, Problem};
 use crate::client::location::current_fix;
@@ -16,7 +19,7 @@ use crate::domain::report::FieldErrors;
 use crate::domain::task::{
     allowed_actions, outcome, project, ActionKind, RejectReason, TaskAction,
 };
-use crate::domain::{GeoPoint, Report, ReportStatus, TimelineEntry};
+use crate::domain::{GeoPoint, Report, ReportStatus};
 use crate::i18n::{fill, server_message, Texts};
 
 /// Seconds to the deadline (negative: overdue).
@@ -50,25 +53,6 @@ fn time_left(t: &Texts, secs: i64) -> String {
         ],
     );
     fill(t.task_time_left, &[("t", &text)])
-}
-
-pub fn level_name(t: &Texts, level: u8) -> &'static str {
-    match level {
-        1 => t.level_1,
-        2 => t.level_2,
-        _ => t.level_3,
-    }
-}
-
-pub fn action_name(t: &Texts, kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Accept => t.action_accept,
-        ActionKind::Start => t.action_start,
-        ActionKind::Note => t.action_note,
-        ActionKind::Escalate => t.action_escalate,
-        ActionKind::Resolve => t.action_resolve,
-        ActionKind::Reject => t.action_reject,
-    }
 }
 
 #[component]
@@ -119,7 +103,7 @@ pub fn TasksPage() -> impl IntoView {
     };
     view! {
         <PageHeader title=|t| t.tasks_title />
-        <super::my_reports::SyncBar />
+        <SyncBar />
         <p class="summary" data-testid="task-counts">{counts}</p>
         <Show when=move || !tasks().is_empty() fallback=move || view! { <section class="card"><p>{move || app.t().tasks_empty}</p></section> }>
             <ul class="plain-list" data-testid="tasks">
@@ -144,7 +128,7 @@ pub fn TasksPage() -> impl IntoView {
                         <li class="card report-row">
                             <a class="row-link task-link" href=href>
                                 {thumb.map(|sha| view! { <StoredPhoto sha256=sha class="thumb task-thumb" /> })}
-                                <span class="row-title">{move || super::my_reports::category_label(&category)}</span>
+                                <span class="row-title">{move || category_label(&category)}</span>
                                 <span class="muted">{when}</span>
                                 <span class="muted" data-testid="task-distance">{distance}</span>
                                 <span class="badges">
@@ -246,8 +230,72 @@ impl ActionForm {
     }
 }
 
+impl ActionForm {
+    /// The action of `kind` the form describes, on `report_id` at `expected_version`.
+    fn action(&self, kind: ActionKind, report_id: &str, expected_version: i64) -> TaskAction {
+        let reject_reason = self.reject_reason.get_untracked();
+        TaskAction {
+            report_id: report_id.to_owned(),
+            kind,
+            note: Some(self.note.get_untracked()).filter(|n| !n.trim().is_empty()),
+            photos: self.photo.get_untracked().into_iter().collect(),
+            reason: match kind {
+                ActionKind::Escalate => {
+                    Some(self.reason.get_untracked()).filter(|r| !r.trim().is_empty())
+                }
+                ActionKind::Reject => Some(reject_reason.code().to_owned()),
+                _ => None,
+            },
+            duplicate_of: (kind == ActionKind::Reject && reject_reason == RejectReason::Duplicate)
+                .then(|| self.duplicate_of.get_untracked().trim().to_owned()),
+            expected_version,
+        }
+    }
+
+    /// Empties what was typed, once it is queued.
+    fn clear(&self) {
+        self.note.set(String::new());
+        self.reason.set(String::new());
+        self.photo.set(None);
+    }
+
+    /// Prepares a chosen photo like a report's and keeps it on the phone for the next action.
+    fn attach_photo(self, ev: leptos::ev::Event) {
+        use wasm_bindgen::JsCast;
+        let app = use_app();
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let failed = match crate::client::photo::prepare(&file).await {
+                Ok(p) => match app.store() {
+                    Some(store) => match store.put_photo(&p.sha256, &p.bytes).await {
+                        Ok(()) => {
+                            self.photo.set(Some(p.sha256));
+                            None
+                        }
+                        Err(e) => Some(fill(app.t().storage_failed, &[("reason", &e.to_string())])),
+                    },
+                    None => Some(app.t().storage_unavailable.to_owned()),
+                },
+                Err(e) => Some(fill(app.t().capture_failed, &[("reason", &e)])),
+            };
+            if let Some(message) = failed {
+                self.message.set(Some(message));
+            }
+        });
+    }
+}
+
+/// What the worker fills in for the actions allowed now, each field with the shared rules' complaint beside it.
 #[component]
-fn TaskActions(task: LocalReport, form: ActionForm) -> impl IntoView {
+fn ActionFields(form: ActionForm, actions: Signal<Vec<ActionKind>>) -> impl IntoView {
+    let app = use_app();
     let ActionForm {
         note,
         reason,
@@ -255,7 +303,52 @@ fn TaskActions(task: LocalReport, form: ActionForm) -> impl IntoView {
         duplicate_of,
         photo,
         errors,
-        message,
+        ..
+    } = form;
+    let field_error = move |field: &'static str| {
+        move || {
+            errors.with(|e| e.get(field).cloned()).map(|m| {
+                view! { <p class="error field-error" data-testid=format!("error-{field}")>{server_message(&m, app.lang.get())}</p> }
+            })
+        }
+    };
+    view! {
+        <Show when=move || !actions.get().is_empty()>
+            <label class="field" for="action-note">{move || app.t().action_note_label}</label>
+            <textarea id="action-note" class="text" rows="2" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            {field_error("note")}
+            <label class="button secondary file-button" for="action-photo">{move || app.t().capture_more}</label>
+            <input id="action-photo" class="visually-hidden" type="file" accept="image/*" capture="environment" data-testid="action-photo" on:change=move |ev| form.attach_photo(ev) />
+            {move || photo.get().map(|sha| view! { <StoredPhoto sha256=sha class="thumb" /> })}
+            {field_error("photos")}
+            <Show when=move || actions.get().contains(&ActionKind::Escalate)>
+                <label class="field" for="action-reason">{move || app.t().action_reason_label}</label>
+                <input id="action-reason" class="text" type="text" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
+                {field_error("reason")}
+            </Show>
+            <Show when=move || actions.get().contains(&ActionKind::Reject)>
+                <label class="field" for="reject-reason">{move || app.t().reject_reason_label}</label>
+                <select id="reject-reason" class="text" on:change=move |ev| {
+                    if let Some(r) = RejectReason::from_code(&event_target_value(&ev)) { reject_reason.set(r) }
+                }>
+                    {RejectReason::ALL.into_iter().map(|r| view! {
+                        <option value=r.code() selected=move || reject_reason.get() == r>{move || reject_name(app.t(), r)}</option>
+                    }).collect_view()}
+                </select>
+                <Show when=move || reject_reason.get() == RejectReason::Duplicate>
+                    <label class="field" for="duplicate-of">{move || app.t().duplicate_of_label}</label>
+                    <input id="duplicate-of" class="text" type="text" prop:value=duplicate_of on:input=move |ev| duplicate_of.set(event_target_value(&ev)) />
+                    {field_error("duplicate_of")}
+                </Show>
+            </Show>
+        </Show>
+    }
+}
+
+#[component]
+fn TaskActions(task: LocalReport, form: ActionForm) -> impl IntoView {
+    let ActionForm {
+        errors, message, ..
     } = form;
     let app = use_app();
     let Some(server) = task.server.clone() else {
@@ -271,54 +364,12 @@ fn TaskActions(task: LocalReport, form: ActionForm) -> impl IntoView {
         let server = server.clone();
         move |_| queued.with(|q| project(server.status, server.level, &q.pending))
     });
-    let on_photo = move |ev: leptos::ev::Event| {
-        use wasm_bindgen::JsCast;
-        let Some(file) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0))
-        else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match crate::client::photo::prepare(&file).await {
-                Ok(p) => {
-                    if let Some(store) = app.store() {
-                        match store.put_photo(&p.sha256, &p.bytes).await {
-                            Ok(()) => photo.set(Some(p.sha256)),
-                            Err(e) => message.set(Some(fill(
-                                app.t().storage_failed,
-                                &[("reason", &e.to_string())],
-                            ))),
-                        }
-                    }
-                }
-                Err(e) => message.set(Some(fill(app.t().capture_failed, &[("reason", &e)]))),
-            }
-        });
-    };
     let (base_version, report_id) = (server.version, server.id.clone());
     let act = move |kind: ActionKind| {
         message.set(None);
-        let action = TaskAction {
-            report_id: report_id.clone(),
-            kind,
-            note: Some(note.get_untracked()).filter(|n| !n.trim().is_empty()),
-            photos: photo.get_untracked().into_iter().collect(),
-            reason: match kind {
-                ActionKind::Escalate => {
-                    Some(reason.get_untracked()).filter(|r| !r.trim().is_empty())
-                }
-                ActionKind::Reject => Some(reject_reason.get_untracked().code().to_owned()),
-                _ => None,
-            },
-            duplicate_of: (kind == ActionKind::Reject
-                && reject_reason.get_untracked() == RejectReason::Duplicate)
-                .then(|| duplicate_of.get_untracked().trim().to_owned()),
-            // Each waiting action will raise the version by one before this one arrives.
-            expected_version: base_version + queued.with_untracked(|q| q.pending.len()) as i64,
-        };
+        // Each waiting action will raise the version by one before this one arrives.
+        let expected = base_version + queued.with_untracked(|q| q.pending.len()) as i64;
+        let action = form.action(kind, &report_id, expected);
         let found = action.validate();
         if !found.is_empty() {
             errors.set(found);
@@ -334,21 +385,12 @@ fn TaskActions(task: LocalReport, form: ActionForm) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match queue_action(app, entry).await {
                 Ok(()) => {
-                    note.set(String::new());
-                    reason.set(String::new());
-                    photo.set(None);
+                    form.clear();
                     message.set(Some(app.t().action_queued.to_owned()));
                 }
                 Err(e) => message.set(Some(e)),
             }
         });
-    };
-    let field_error = move |field: &'static str| {
-        move || {
-            errors.with(|e| e.get(field).cloned()).map(|m| {
-                view! { <p class="error field-error" data-testid=format!("error-{field}")>{server_message(&m, app.lang.get())}</p> }
-            })
-        }
     };
     let reporter = server.reporter_name.clone();
     let duplicates = server.possible_duplicates.clone();
@@ -391,35 +433,7 @@ fn TaskActions(task: LocalReport, form: ActionForm) -> impl IntoView {
                 <p role="status" data-testid="action-message">{move || message.get()}</p>
             </Show>
             <ParkedActions task=server.clone() queued=queued projected=projected />
-            <Show when=move || !actions().is_empty()>
-                <label class="field" for="action-note">{move || app.t().action_note_label}</label>
-                <textarea id="action-note" class="text" rows="2" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-                {field_error("note")}
-                <label class="button secondary file-button" for="action-photo">{move || app.t().capture_more}</label>
-                <input id="action-photo" class="visually-hidden" type="file" accept="image/*" capture="environment" data-testid="action-photo" on:change=on_photo />
-                {move || photo.get().map(|sha| view! { <StoredPhoto sha256=sha class="thumb" /> })}
-                {field_error("photos")}
-                <Show when=move || actions().contains(&ActionKind::Escalate)>
-                    <label class="field" for="action-reason">{move || app.t().action_reason_label}</label>
-                    <input id="action-reason" class="text" type="text" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
-                    {field_error("reason")}
-                </Show>
-                <Show when=move || actions().contains(&ActionKind::Reject)>
-                    <label class="field" for="reject-reason">{move || app.t().reject_reason_label}</label>
-                    <select id="reject-reason" class="text" on:change=move |ev| {
-                        if let Some(r) = RejectReason::from_code(&event_target_value(&ev)) { reject_reason.set(r) }
-                    }>
-                        {RejectReason::ALL.into_iter().map(|r| view! {
-                            <option value=r.code() selected=move || reject_reason.get() == r>{move || reject_name(app.t(), r)}</option>
-                        }).collect_view()}
-                    </select>
-                    <Show when=move || reject_reason.get() == RejectReason::Duplicate>
-                        <label class="field" for="duplicate-of">{move || app.t().duplicate_of_label}</label>
-                        <input id="duplicate-of" class="text" type="text" prop:value=duplicate_of on:input=move |ev| duplicate_of.set(event_target_value(&ev)) />
-                        {field_error("duplicate_of")}
-                    </Show>
-                </Show>
-            </Show>
+            <ActionFields form=form actions=Signal::derive(actions) />
             <div class="action-buttons">
                 <For each=actions key=|k| *k let:kind>
                     <button type="button" class=button_class(kind) on:click={let act = act.clone(); move |_| act(kind)}>{move || action_name(app.t(), kind)}</button>
@@ -447,30 +461,6 @@ fn reject_name(t: &Texts, reason: RejectReason) -> &'static str {
     }
 }
 
-/// What a step of the timeline was: the action that made it (备注, 升级至 部门联处), or the status it left.
-pub fn timeline_label(t: &Texts, entry: &TimelineEntry) -> String {
-    match (entry.kind, entry.level) {
-        (Some(ActionKind::Escalate), Some(level)) => {
-            fill(t.timeline_escalated, &[("level", level_name(t, level))])
-        }
-        (Some(ActionKind::Note), _) => t.action_note.to_owned(),
-        _ => status_name(t, entry.status).to_owned(),
-    }
-}
-
-/// What someone did, for "王芳 已于 10:42 接单": the action's name, or what the timeline calls the step.
-fn what_was_done(t: &Texts, entry: &TimelineEntry) -> String {
-    match entry.kind {
-        Some(
-            kind @ (ActionKind::Accept
-            | ActionKind::Start
-            | ActionKind::Resolve
-            | ActionKind::Reject),
-        ) => action_name(t, kind).to_owned(),
-        _ => timeline_label(t, entry),
-    }
-}
-
 /// The actions the server refused, each with why in words and what the worker can do: redo it on the task as it
 /// now is (when its status still allows it), or drop it. Nothing the worker typed goes without their say.
 #[component]
@@ -487,7 +477,7 @@ fn ParkedActions(
         <Show when=move || queued.with(|q| !q.parked.is_empty())>
             <div class="parked" data-testid="parked-actions" role="alert">
                 <h3>{move || app.t().action_parked_title}</h3>
-                <For each=rows key=|(e, _)| e.report_id.clone() let:row>
+                <For each=rows key=|(e, _)| e.id.clone() let:row>
                     {
                         let (entry, action) = row;
                         let problem = entry.problem.clone().unwrap_or_else(|| Problem { code: String::new(), message: String::new() });
@@ -509,7 +499,7 @@ fn ParkedActions(
                         };
                         let redo = {
                             let action = action.clone();
-                            let old_id = entry.report_id.clone();
+                            let old_id = entry.id.clone();
                             move |_| {
                                 let mut action = action.clone();
                                 action.expected_version = version + queued.with_untracked(|q| q.pending.len()) as i64;
@@ -526,7 +516,7 @@ fn ParkedActions(
                             }
                         };
                         let drop_it = {
-                            let old_id = entry.report_id.clone();
+                            let old_id = entry.id.clone();
                             move |_| {
                                 let old_id = old_id.clone();
                                 leptos::task::spawn_local(async move {

@@ -117,8 +117,10 @@ impl LocalReport {
 /// An entry of the outbox: a report or check-in waiting for the server's acknowledgement, and when to try it next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
-    /// The id of the report or check-in.
-    pub report_id: String,
+    /// The id of what it sends: the report's, the check-in's or the task action's (entries stored before this
+    /// field had its name carry it as `report_id`).
+    #[serde(alias = "report_id")]
+    pub id: String,
     #[serde(default)]
     pub kind: OutboxKind,
     /// What to send, for kinds whose content lives only in the outbox (task actions).
@@ -152,7 +154,7 @@ impl OutboxEntry {
     /// A task action to be sent, waiting in the outbox.
     pub fn for_action(id: String, action: &crate::domain::task::TaskAction, now_ms: f64) -> Self {
         OutboxEntry {
-            report_id: id,
+            id,
             kind: OutboxKind::TaskAction,
             payload: serde_json::to_value(action).ok(),
             queued_ms: now_ms,

@@ -238,7 +238,7 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         put_serde(&tx.object_store(store)?, key, value).await?;
-        put_serde(&tx.object_store(OUTBOX)?, &entry.report_id, entry).await?;
+        put_serde(&tx.object_store(OUTBOX)?, &entry.id, entry).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -344,7 +344,7 @@ impl Store {
     }
 
     pub async fn put_outbox_entry(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        self.put(OUTBOX, &entry.report_id, entry).await
+        self.put(OUTBOX, &entry.id, entry).await
     }
 
     pub async fn set_report(&self, report: &LocalReport) -> Result<(), StoreError> {

@@ -217,118 +217,71 @@ pub async fn run(
     };
     let mut progress = Progress {
         items_total: entries.len() as u32,
-        bytes_total: entries.iter().map(|e| size_of(&e.report_id)).sum(),
+        bytes_total: entries.iter().map(|e| size_of(&e.id)).sum(),
         ..Progress::default()
     };
     on_progress(&progress);
     // With no network at all nothing is tried (and nothing shows 发送中 meanwhile): everything waits for it.
     let mut stop = !web_sys::window().is_none_or(|w| w.navigator().on_line());
     outcome.offline = stop;
-    // Tasks (and reports) with an entry still waiting: their later task actions wait too, so a chain made offline
-    // (accept → note → resolve) reaches the server in order, each on the version its predecessor made.
+    // What waits behind an entry still waiting: a task's later actions (so a chain made offline — accept → note →
+    // resolve — reaches the server in order, each on the version its predecessor made), and actions on a report
+    // not yet delivered.
     let mut held = std::collections::HashSet::new();
     for entry in entries {
         if entry.problem.is_some() {
             continue; // 需处理: waits for the worker, not for the network
         }
-        if entry.kind != OutboxKind::Report {
-            let task = entry.task_action().map(|a| a.report_id);
-            let is_held = task.as_ref().is_some_and(|t| held.contains(t));
-            if stop || is_held || (!force && entry.next_attempt_ms > now_ms()) {
-                outcome.waiting += 1;
-                held.extend(task);
-                continue;
-            }
-            let pushed = match entry.kind {
-                OutboxKind::Checkin => push_checkin(store, token, entry).await?,
-                _ => push_action(store, token, entry).await?,
-            };
-            match pushed {
-                Pushed::Settled(true) => outcome.delivered += 1,
-                Pushed::Settled(false) => outcome.needs_attention += 1,
-                Pushed::Waiting {
-                    offline,
-                    signed_out,
-                } => {
-                    outcome.waiting += 1;
-                    outcome.offline |= offline;
-                    outcome.signed_out |= signed_out;
-                    stop |= offline || signed_out;
-                    held.extend(task);
-                }
-            }
-            progress.items_done += 1;
-            on_progress(&progress);
+        let key = entry
+            .task_action()
+            .map_or_else(|| entry.id.clone(), |a| a.report_id);
+        let parked = entry.kind == OutboxKind::Report
+            && reports
+                .iter()
+                .any(|r| r.id == entry.id && r.state == LocalState::NeedsAttention);
+        if parked {
+            held.insert(key);
             continue;
         }
-        let needs_attention = reports
-            .iter()
-            .any(|r| r.id == entry.report_id && r.state == LocalState::NeedsAttention);
-        if stop || needs_attention || (!force && entry.next_attempt_ms > now_ms()) {
-            outcome.waiting += u32::from(!needs_attention);
-            held.insert(entry.report_id.clone());
+        if stop || held.contains(&key) || (!force && entry.next_attempt_ms > now_ms()) {
+            outcome.waiting += 1;
+            held.insert(key);
             continue;
         }
-        progress.current = Some(entry.report_id.clone());
-        set_state(store, &entry.report_id, LocalState::Sending, None).await?;
-        on_progress(&progress);
-        let bytes_before = progress.bytes_done;
-        match push_one(store, token, &entry.report_id, &mut progress).await? {
-            Step::Done(report) => {
-                if let Some(mut local) = store.report(&entry.report_id).await? {
-                    local.state = LocalState::Delivered;
-                    local.problem = None;
-                    local.merge_server(*report);
-                    store.acknowledge(&local).await?;
+        let is_report = entry.kind == OutboxKind::Report;
+        let pushed = match entry.kind {
+            OutboxKind::Report => {
+                let size = size_of(&entry.id);
+                push_report(store, token, entry, &mut progress, on_progress, size).await?
+            }
+            OutboxKind::Checkin => push_checkin(store, token, entry).await?,
+            OutboxKind::TaskAction => push_action(store, token, entry).await?,
+        };
+        match pushed {
+            Pushed::Settled(delivered) => {
+                if delivered {
+                    outcome.delivered += 1;
+                } else {
+                    outcome.needs_attention += 1;
+                    // Actions on a refused report wait with it; a refused action holds nothing back (a note
+                    // after it still applies, since notes commute).
+                    if is_report {
+                        held.insert(key);
+                    }
                 }
-                outcome.delivered += 1;
                 progress.items_done += 1;
-                progress.bytes_done = bytes_before + size_of(&entry.report_id);
             }
-            Step::Retry(retry_after) => {
-                held.insert(entry.report_id.clone());
-                reschedule(store, entry, retry_after).await?;
-                set_state(
-                    store,
-                    &progress.current.take().unwrap_or_default(),
-                    LocalState::Queued,
-                    None,
-                )
-                .await?;
+            Pushed::Waiting {
+                offline,
+                signed_out,
+            } => {
                 outcome.waiting += 1;
-            }
-            Step::Offline => {
-                reschedule(store, entry, None).await?;
-                set_state(
-                    store,
-                    &progress.current.take().unwrap_or_default(),
-                    LocalState::Queued,
-                    None,
-                )
-                .await?;
-                outcome.offline = true;
-                outcome.waiting += 1;
-                stop = true;
-            }
-            Step::Attention(problem) => {
-                held.insert(entry.report_id.clone());
-                set_state(
-                    store,
-                    &entry.report_id,
-                    LocalState::NeedsAttention,
-                    Some(problem.message),
-                )
-                .await?;
-                outcome.needs_attention += 1;
-            }
-            Step::SignedOut => {
-                set_state(store, &entry.report_id, LocalState::Queued, None).await?;
-                outcome.signed_out = true;
-                outcome.waiting += 1;
-                stop = true;
+                outcome.offline |= offline;
+                outcome.signed_out |= signed_out;
+                stop |= offline || signed_out;
+                held.insert(key);
             }
         }
-        progress.current = None;
         on_progress(&progress);
     }
     if !outcome.offline && !outcome.signed_out {
@@ -343,6 +296,72 @@ pub async fn run(
     Ok(outcome)
 }
 
+/// Sends one report (its photos, then the report) and records what became of it; `size` is what it costs to send.
+async fn push_report(
+    store: &Store,
+    token: &str,
+    entry: OutboxEntry,
+    progress: &mut Progress,
+    on_progress: &dyn Fn(&Progress),
+    size: u64,
+) -> Result<Pushed, StoreError> {
+    let id = entry.id.clone();
+    progress.current = Some(id.clone());
+    set_state(store, &id, LocalState::Sending, None).await?;
+    on_progress(progress);
+    let bytes_before = progress.bytes_done;
+    let step = push_one(store, token, &id, progress).await?;
+    progress.current = None;
+    match step {
+        Step::Done(report) => {
+            if let Some(mut local) = store.report(&id).await? {
+                local.state = LocalState::Delivered;
+                local.problem = None;
+                local.merge_server(*report);
+                store.acknowledge(&local).await?;
+            }
+            progress.bytes_done = bytes_before + size;
+            Ok(Pushed::Settled(true))
+        }
+        Step::Attention(problem) => {
+            set_state(
+                store,
+                &id,
+                LocalState::NeedsAttention,
+                Some(problem.message),
+            )
+            .await?;
+            Ok(Pushed::Settled(false))
+        }
+        step => {
+            set_state(store, &id, LocalState::Queued, None).await?;
+            waiting(store, entry, step).await
+        }
+    }
+}
+
+/// An entry the server did not settle: rescheduled with backoff (honouring `Retry-After`), or — signed out — left
+/// as it is for when the user signs in again.
+async fn waiting(store: &Store, entry: OutboxEntry, step: Step) -> Result<Pushed, StoreError> {
+    let (offline, signed_out) = match step {
+        Step::Offline => {
+            reschedule(store, entry, None).await?;
+            (true, false)
+        }
+        Step::Retry(retry_after) => {
+            reschedule(store, entry, retry_after).await?;
+            (false, false)
+        }
+        Step::SignedOut => (false, true),
+        Step::Done(_) | Step::Attention(_) => (false, false),
+    };
+    Ok(Pushed::Waiting {
+        offline,
+        signed_out,
+    })
+}
+
+/// What became of one outbox entry in a run.
 enum Pushed {
     /// The server answered for good: confirmed (`true`) or refused.
     Settled(bool),
@@ -373,7 +392,7 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
             break;
         }
     }
-    let path = format!("/task-actions/{}", entry.report_id);
+    let path = format!("/task-actions/{}", entry.id);
     let step = match stopped {
         Some(step) => step,
         None => match api::put_json::<_, Report>(&path, &action, Some(token)).await {
@@ -398,10 +417,6 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
             }
         },
     };
-    let waiting = |offline, signed_out| Pushed::Waiting {
-        offline,
-        signed_out,
-    };
     match step {
         Step::Done(report) => {
             let mut task = store.report(&action.report_id).await?;
@@ -409,22 +424,14 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
                 local.merge_server(*report);
                 local.problem = None;
             }
-            store.settle_action(task.as_ref(), &entry.report_id).await?;
+            store.settle_action(task.as_ref(), &entry.id).await?;
             Ok(Pushed::Settled(true))
         }
         Step::Attention(problem) => {
             park(store, entry, None, problem).await?;
             Ok(Pushed::Settled(false))
         }
-        Step::Offline => {
-            reschedule(store, entry, None).await?;
-            Ok(waiting(true, false))
-        }
-        Step::SignedOut => Ok(waiting(false, true)),
-        Step::Retry(retry_after) => {
-            reschedule(store, entry, retry_after).await?;
-            Ok(waiting(false, false))
-        }
+        step => waiting(store, entry, step).await,
     }
 }
 
@@ -454,7 +461,7 @@ async fn push_checkin(
     token: &str,
     entry: OutboxEntry,
 ) -> Result<Pushed, StoreError> {
-    let Some(mut local) = store.checkin(&entry.report_id).await? else {
+    let Some(mut local) = store.checkin(&entry.id).await? else {
         return Ok(Pushed::Settled(false));
     };
     let path = format!("/checkins/{}", local.id);
@@ -468,10 +475,6 @@ async fn push_checkin(
         }
         Err(f) => f,
     };
-    let waiting = |offline, signed_out| Pushed::Waiting {
-        offline,
-        signed_out,
-    };
     match Step::from(failure) {
         Step::Attention(problem) => {
             local.state = CheckinState::Refused;
@@ -479,16 +482,7 @@ async fn push_checkin(
             store.settle_checkin(&local).await?;
             Ok(Pushed::Settled(false))
         }
-        Step::Offline => {
-            reschedule(store, entry, None).await?;
-            Ok(waiting(true, false))
-        }
-        Step::SignedOut => Ok(waiting(false, true)),
-        Step::Retry(retry_after) => {
-            reschedule(store, entry, retry_after).await?;
-            Ok(waiting(false, false))
-        }
-        Step::Done(_) => Ok(waiting(false, false)),
+        step => waiting(store, entry, step).await,
     }
 }
 

@@ -22,7 +22,7 @@ async function savedState(page: Page): Promise<{ queued: string[]; outbox: strin
                 .filter((r: any) => r.state === "queued" || r.state === "sending")
                 .map((r: any) => r.id)
                 .sort(),
-              outbox: outbox.result.filter((e: any) => (e.kind ?? "report") === "report").map((e: any) => e.report_id).sort(),
+              outbox: outbox.result.filter((e: any) => (e.kind ?? "report") === "report").map((e: any) => e.id).sort(),
             });
             open.result.close();
           };

@@ -1,0 +1,131 @@
+//! How the phone says things: times, the names of states, statuses, levels and actions, a category's name, what a
+//! timeline step was, and links to the phone's map app. Shared by every page.
+use leptos::prelude::*;
+
+use super::use_app;
+use crate::client::local::LocalState;
+use crate::domain::task::ActionKind;
+use crate::domain::{ReportStatus, TimelineEntry};
+use crate::i18n::{fill, Texts};
+
+/// An RFC 3339 instant shown in the phone's local time, `YYYY-MM-DD HH:MM`.
+pub fn local_time(rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+pub fn state_name(t: &Texts, state: LocalState) -> &'static str {
+    match state {
+        LocalState::Draft => t.state_draft,
+        LocalState::Queued => t.state_queued,
+        LocalState::Sending => t.state_sending,
+        LocalState::Delivered => t.state_delivered,
+        LocalState::NeedsAttention => t.state_needs_attention,
+    }
+}
+
+pub fn status_name(t: &Texts, status: ReportStatus) -> &'static str {
+    match status {
+        ReportStatus::Received => t.status_received,
+        ReportStatus::Accepted => t.status_accepted,
+        ReportStatus::InProgress => t.status_in_progress,
+        ReportStatus::Resolved => t.status_resolved,
+        ReportStatus::Rejected => t.status_rejected,
+    }
+}
+
+/// Picks one string of the interface (so a label follows the language).
+pub type TextOf = fn(&'static Texts) -> &'static str;
+
+/// Links that open the phone's map app at a place: `geo:` on Android; iOS Safari ignores `geo:`, so on iPhones
+/// and iPads Apple Maps and 高德地图 (Amap, told the coordinates are GPS ones with `dev=1`).
+pub fn map_links(lat: f64, lon: f64) -> Vec<(TextOf, String)> {
+    let ios = window()
+        .navigator()
+        .user_agent()
+        .is_ok_and(|ua| ua.contains("iPhone") || ua.contains("iPad"));
+    if ios {
+        vec![
+            (
+                |t| t.map_apple,
+                format!("https://maps.apple.com/?ll={lat},{lon}&q={lat},{lon}"),
+            ),
+            (
+                |t| t.map_amap,
+                format!("iosamap://viewMap?sourceApplication=suishoupai&lat={lat}&lon={lon}&dev=1"),
+            ),
+        ]
+    } else {
+        vec![(|t| t.station_map, crate::domain::geo::geo_uri(lat, lon))]
+    }
+}
+
+/// A category's name in the interface language.
+pub fn category_label(code: &str) -> String {
+    category_name(Some(code))
+}
+
+pub fn category_name(code: Option<&str>) -> String {
+    let app = use_app();
+    let english = app.lang.get().is_english();
+    app.reference.with(|d| {
+        d.categories
+            .iter()
+            .find(|c| Some(c.code.as_str()) == code)
+            .map(|c| c.name(english).to_owned())
+            .unwrap_or_else(|| code.unwrap_or("?").to_owned())
+    })
+}
+
+pub fn level_name(t: &Texts, level: u8) -> &'static str {
+    match level {
+        1 => t.level_1,
+        2 => t.level_2,
+        _ => t.level_3,
+    }
+}
+
+pub fn action_name(t: &Texts, kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Accept => t.action_accept,
+        ActionKind::Start => t.action_start,
+        ActionKind::Note => t.action_note,
+        ActionKind::Escalate => t.action_escalate,
+        ActionKind::Resolve => t.action_resolve,
+        ActionKind::Reject => t.action_reject,
+    }
+}
+
+/// What a step of the timeline was: the action that made it (备注, 升级至 部门联处), or the status it left.
+pub fn timeline_label(t: &Texts, entry: &TimelineEntry) -> String {
+    match (entry.kind, entry.level) {
+        (Some(ActionKind::Escalate), Some(level)) => {
+            fill(t.timeline_escalated, &[("level", level_name(t, level))])
+        }
+        (Some(ActionKind::Note), _) => t.action_note.to_owned(),
+        _ => status_name(t, entry.status).to_owned(),
+    }
+}
+
+/// What someone did, for "王芳 已于 10:42 接单": the action's name, or what the timeline calls the step.
+pub fn what_was_done(t: &Texts, entry: &TimelineEntry) -> String {
+    match entry.kind {
+        Some(
+            kind @ (ActionKind::Accept
+            | ActionKind::Start
+            | ActionKind::Resolve
+            | ActionKind::Reject),
+        ) => action_name(t, kind).to_owned(),
+        _ => timeline_label(t, entry),
+    }
+}
