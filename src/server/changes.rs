@@ -44,6 +44,16 @@ pub const FEED_SQL: &str = "
     ) ORDER BY change_seq LIMIT ?2";
 pub const MAX_LIMIT: i64 = 500;
 
+/// Takes the next place in the change feed. Being the transaction's first write, it also takes SQLite's write
+/// lock, so everything the transaction reads after it is current.
+pub async fn next_change_seq(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<i64> {
+    let (seq,): (i64,) =
+        sqlx::query_as("UPDATE feed_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq")
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(seq)
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(changes))
 }

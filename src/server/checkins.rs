@@ -11,10 +11,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::CurrentUser;
+use super::changes::next_change_seq;
+use super::idempotent::is_replay;
 use super::json::ApiJson;
 use super::openapi::{Forbidden, Malformed, TooLarge, Unauthorized, UnsupportedMediaType};
 use super::passes::{self, Matched, Refusal};
-use super::reports::next_change_seq;
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::report::{format_time, parse_time, MAX_CLOCK_AHEAD_SECS};
@@ -133,17 +134,15 @@ async fn record(
 
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
-    let taken: Option<(String, String)> =
-        sqlx::query_as("SELECT staff_id, fingerprint FROM checkins WHERE id = ?")
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if taken.is_some() {
+    // Another request with this id may have committed since the check above.
+    let taken = sqlx::query_as("SELECT staff_id, fingerprint FROM checkins WHERE id = ?")
+        .bind(&id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if is_replay(taken, &user.id, &fingerprint, CHECKIN_ID_TAKEN)? {
         tx.rollback().await?;
-        let existing = replay(&state.db, &id, &user.id, &fingerprint).await?;
-        return existing
-            .map(|c| (StatusCode::OK, Json(c)))
-            .ok_or_else(conflict);
+        let existing = load_checkin(&state.db, &id).await?.ok_or(Error::NotFound)?;
+        return Ok((StatusCode::OK, Json(existing)));
     }
     // One code, one visit: a second scan at this station is the same visit; at another, the code is spent.
     let first: Option<(String, String)> = sqlx::query_as(
@@ -184,14 +183,8 @@ async fn record(
     Ok((StatusCode::CREATED, Json(checkin)))
 }
 
-fn conflict() -> Error {
-    Error::Protocol {
-        status: StatusCode::CONFLICT,
-        code: code::ID_CONFLICT,
-        message: "此编号已用于另一次签到 (this check-in id is taken by different content)",
-        details: None,
-    }
-}
+const CHECKIN_ID_TAKEN: &str =
+    "此编号已用于另一次签到 (this check-in id is taken by different content)";
 
 /// The stored check-in when `id` was already recorded by this user with this content; `409` when the id is
 /// taken otherwise; `None` when it is new.
@@ -201,15 +194,14 @@ async fn replay(
     staff_id: &str,
     fingerprint: &str,
 ) -> Result<Option<Checkin>> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT staff_id, fingerprint FROM checkins WHERE id = ?")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    match row {
-        None => Ok(None),
-        Some((staff, fp)) if staff == staff_id && fp == fingerprint => load_checkin(db, id).await,
-        Some(_) => Err(conflict()),
+    let stored = sqlx::query_as("SELECT staff_id, fingerprint FROM checkins WHERE id = ?")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    if is_replay(stored, staff_id, fingerprint, CHECKIN_ID_TAKEN)? {
+        load_checkin(db, id).await
+    } else {
+        Ok(None)
     }
 }
 

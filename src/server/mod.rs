@@ -10,6 +10,7 @@ mod enrollment;
 pub mod error;
 mod health;
 pub mod http;
+mod idempotent;
 mod json;
 mod leaderboard;
 pub mod openapi;

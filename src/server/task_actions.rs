@@ -12,11 +12,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::CurrentUser;
+use super::changes::next_change_seq;
+use super::idempotent::is_replay;
 use super::json::ApiJson;
 use super::openapi::{
     Forbidden, Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType,
 };
-use super::reports::{load_report, next_change_seq};
+use super::reports::load_report;
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::report::{format_time, parse_time};
@@ -77,12 +79,16 @@ async fn act(
 
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
-    if let Some(replay) = replay(&mut tx, &id, &user, &fingerprint).await? {
+    let stored = sqlx::query_as("SELECT actor_id, fingerprint FROM task_actions WHERE id = ?")
+        .bind(&id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if is_replay(stored, &user.id, &fingerprint, ACTION_ID_TAKEN)? {
         tx.rollback().await?;
         let report = load_report(&state.db, &action.report_id)
             .await?
             .ok_or(Error::NotFound)?;
-        return replay.map(|()| (StatusCode::OK, Json(report)));
+        return Ok((StatusCode::OK, Json(report)));
     }
     let task = load_task(&mut tx, &action.report_id).await?;
     if !user_may_act(&user, &task) {
@@ -187,32 +193,8 @@ async fn act(
     Ok((StatusCode::CREATED, Json(report)))
 }
 
-/// `Some(Ok)` when this id was applied already with the same action by the same user (a replay), `Some(Err)` when
-/// it holds something else, `None` when it is new.
-async fn replay(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: &str,
-    user: &User,
-    fingerprint: &str,
-) -> Result<Option<Result<()>>> {
-    let done: Option<(String, String)> =
-        sqlx::query_as("SELECT actor_id, fingerprint FROM task_actions WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(done.map(|(actor, fp)| {
-        if actor == user.id && fp == fingerprint {
-            Ok(())
-        } else {
-            Err(Error::Protocol {
-                status: StatusCode::CONFLICT,
-                code: code::ID_CONFLICT,
-                message: "此编号已用于另一项操作 (this action id is taken by a different action)",
-                details: None,
-            })
-        }
-    }))
-}
+const ACTION_ID_TAKEN: &str =
+    "此编号已用于另一项操作 (this action id is taken by a different action)";
 
 /// What an action needs to know of its task.
 struct Task {

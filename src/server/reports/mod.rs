@@ -1,15 +1,15 @@
 //! 随手拍 reports: `PUT /reports/{id}` (idempotent forever, by the phone's id and a fingerprint of the content)
 //! and `GET /reports/{id}`. Each new report is routed to its grid and becomes a level-1 task, `received`.
-use crate::domain::api_error::code;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use sqlx::{Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::CurrentUser;
+use super::changes::next_change_seq;
+use super::idempotent::is_replay;
 use super::json::ApiJson;
 use super::openapi::{
     Forbidden, Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType,
@@ -19,84 +19,25 @@ use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::report::format_time;
 use crate::domain::{
-    ErrorBody, GeoPoint, Grid, Report, ReportStatus, ReportSubmission, Role, TimelineEntry, User,
+    ErrorBody, GeoPoint, Grid, Report, ReportStatus, ReportSubmission, Role, TimelineEntry,
 };
+
+mod duplicates;
+mod load;
+mod visibility;
+
+pub use duplicates::POSSIBLE_DUPLICATES_SQL;
+pub use load::{load_report, load_reports, LOAD_REPORTS_SQL, LOAD_REPORT_SQL};
+pub use visibility::{visible_sql, Viewer};
+
+use duplicates::possible_duplicates;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(submit, fetch))
 }
 
-/// Who may see a report: its reporter, the grid workers of its grid, admins, and the reporters of reports rejected
-/// as its duplicates (they follow its progress instead). The one place this is decided:
-/// a condition on the alias `r` with three numbered parameters from `first` on, bound with [`Viewer::binds`].
-pub fn visible_sql(first: usize) -> String {
-    format!(
-        "(?{a} OR r.reporter_id = ?{u} OR (r.grid_id IS NOT NULL AND r.grid_id = ?{g})
-          OR r.id IN (SELECT d.duplicate_of FROM reports d WHERE d.reporter_id = ?{u} AND d.duplicate_of IS NOT NULL))",
-        a = first,
-        u = first + 1,
-        g = first + 2
-    )
-}
-
-/// The values of [`visible_sql`]'s parameters for one user.
-pub struct Viewer {
-    pub admin: bool,
-    pub user_id: String,
-    pub grid_id: Option<String>,
-}
-
-impl Viewer {
-    pub fn of(user: &User) -> Viewer {
-        Viewer {
-            admin: user.role == Role::Admin,
-            user_id: user.id.clone(),
-            grid_id: user
-                .grid_id
-                .clone()
-                .filter(|_| user.role == Role::GridWorker),
-        }
-    }
-
-    /// A report as this viewer may see it: possible duplicates (other people's report ids) only for the grid's
-    /// workers and admins, who are the ones deciding whether it is a duplicate.
-    pub fn shape(&self, mut report: Report) -> Report {
-        let decides = self.admin || (self.grid_id.is_some() && self.grid_id == report.grid_id);
-        if !decides {
-            report.possible_duplicates.clear();
-        }
-        report
-    }
-
-    pub fn binds<'q, O>(
-        &'q self,
-        query: sqlx::query::QueryAs<'q, Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
-    ) -> sqlx::query::QueryAs<'q, Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
-        query
-            .bind(self.admin)
-            .bind(&self.user_id)
-            .bind(&self.grid_id)
-    }
-}
-
-/// Takes the next place in the change feed. Being the transaction's first write, it also takes SQLite's write
-/// lock, so everything the transaction reads after it is current.
-pub async fn next_change_seq(tx: &mut Transaction<'_, Sqlite>) -> Result<i64> {
-    let (seq,): (i64,) =
-        sqlx::query_as("UPDATE feed_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq")
-            .fetch_one(&mut **tx)
-            .await?;
-    Ok(seq)
-}
-
-fn id_conflict() -> Error {
-    Error::Protocol {
-        status: StatusCode::CONFLICT,
-        code: code::ID_CONFLICT,
-        message: "此编号已用于另一份内容不同的上报 (this report id is taken by different content)",
-        details: None,
-    }
-}
+const REPORT_ID_TAKEN: &str =
+    "此编号已用于另一份内容不同的上报 (this report id is taken by different content)";
 
 /// Submits a report under the id the phone made. The id is unique forever: the same content again is a replay
 /// (`200`), different content a conflict (`409`). The photos must be uploaded first.
@@ -155,11 +96,8 @@ async fn submit(
             .bind(&id)
             .fetch_optional(&mut *tx)
             .await?;
-    if let Some((reporter, stored_fingerprint)) = existing {
+    if is_replay(existing, &user.id, &fingerprint, REPORT_ID_TAKEN)? {
         tx.rollback().await?;
-        if reporter != user.id || stored_fingerprint != fingerprint {
-            return Err(id_conflict());
-        }
         let report = load_report(&state.db, &id).await?.ok_or(Error::NotFound)?;
         return Ok((StatusCode::OK, Json(Viewer::of(&user).shape(report))));
     }
@@ -270,179 +208,6 @@ async fn fetch(
     )))
 }
 
-type ReportRow = (
-    Option<String>,
-    bool,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    i64,
-    i64,
-    String,
-    String,
-    Option<String>,
-    String,
-    i64,
-);
-
-/// Reports with their reporters' names and their possible duplicates still open; the condition on `r` follows.
-macro_rules! select_reports {
-    ($condition:literal) => {
-        concat!(
-            "SELECT (SELECT json_group_array(o.id ORDER BY d.key) FROM json_each(r.possible_duplicates) d
-                       JOIN reports o ON o.id = d.value AND o.grid_id IS r.grid_id
-                       WHERE o.status IN ('received', 'accepted', 'in_progress')),
-                    r.possible_duplicates IS NULL,
-                    r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name, r.grid_id, r.status, r.level, r.version,
-                    r.received_at, r.updated_at, r.deadline, r.timeline, r.points_awarded
-             FROM reports r JOIN users u ON u.id = r.reporter_id WHERE ",
-            $condition
-        )
-    };
-}
-
-/// One report (?1: its id).
-pub const LOAD_REPORT_SQL: &str = select_reports!("r.id = ?1");
-
-/// Several reports at once (?1: their ids as a JSON array).
-pub const LOAD_REPORTS_SQL: &str = select_reports!("r.id IN (SELECT value FROM json_each(?1))");
-
-/// Open reports of a category received in a time window inside a box of latitude and longitude: ?1 the category,
-/// ?2 and ?3 the window, ?4–?7 the box, ?8 the report itself (left out).
-pub const POSSIBLE_DUPLICATES_SQL: &str = "
-    SELECT id, lat, lon FROM reports WHERE category = ?1 AND received_at BETWEEN ?2 AND ?3
-      AND lat BETWEEN ?4 AND ?5 AND lon BETWEEN ?6 AND ?7 AND id <> ?8
-      AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at";
-
-/// A report as the protocol shows it (no visibility check: callers decide who may see it).
-pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
-    let row: Option<ReportRow> = sqlx::query_as(LOAD_REPORT_SQL)
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    match row {
-        Some(row) => Ok(Some(report_of(db, row).await?)),
-        None => Ok(None),
-    }
-}
-
-/// Reports as the protocol shows them, by id, in one query (no visibility check; unknown ids are left out).
-pub async fn load_reports(
-    db: &SqlitePool,
-    ids: &[&str],
-) -> Result<std::collections::HashMap<String, Report>> {
-    if ids.is_empty() {
-        return Ok(Default::default());
-    }
-    let ids = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
-    let rows: Vec<ReportRow> = sqlx::query_as(LOAD_REPORTS_SQL)
-        .bind(ids)
-        .fetch_all(db)
-        .await?;
-    let mut reports = std::collections::HashMap::with_capacity(rows.len());
-    for row in rows {
-        let report = report_of(db, row).await?;
-        reports.insert(report.id.clone(), report);
-    }
-    Ok(reports)
-}
-
-async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
-    let (
-        open_duplicates,
-        duplicates_unknown,
-        duplicate_of,
-        id,
-        reporter_id,
-        submitted,
-        reporter_name,
-        grid_id,
-        status,
-        level,
-        version,
-        received_at,
-        updated_at,
-        deadline,
-        timeline,
-        points,
-    ) = row;
-    let decode = |what: &str, e: serde_json::Error| {
-        Error::Internal(anyhow::anyhow!("{what} of report {id}: {e}"))
-    };
-    let submitted: ReportSubmission =
-        serde_json::from_str(&submitted).map_err(|e| decode("content", e))?;
-    // Kept since the report was received, those still open; found now for reports from before that.
-    let possible_duplicates = if duplicates_unknown {
-        possible_duplicates(db, &id, &submitted, &received_at).await?
-    } else {
-        serde_json::from_str(open_duplicates.as_deref().unwrap_or("[]"))
-            .map_err(|e| decode("possible duplicates", e))?
-    };
-    Ok(Report {
-        possible_duplicates,
-        duplicate_of,
-        submitted,
-        reporter_name,
-        grid_id,
-        status: ReportStatus::from_code(&status)
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("status {status:?} of report {id}")))?,
-        level: level as u8,
-        version,
-        received_at,
-        updated_at,
-        deadline,
-        timeline: serde_json::from_str(&timeline).map_err(|e| decode("timeline", e))?,
-        points_awarded: points,
-        reporter_id,
-        id,
-    })
-}
-
-/// How near, how recent and which states make another report a possible duplicate.
-const DUPLICATE_RADIUS_M: f64 = 50.0;
-const DUPLICATE_WINDOW: time::Duration = time::Duration::days(7);
-
-/// Open reports of the same category within 50 m, received in the 7 days up to this one: those in a box around the
-/// place (through `reports_open_by_category`), then by distance.
-async fn possible_duplicates(
-    db: &SqlitePool,
-    id: &str,
-    report: &ReportSubmission,
-    received_at: &str,
-) -> Result<Vec<String>> {
-    let (Some(lat), Some(lon)) = (report.lat, report.lon) else {
-        return Ok(vec![]);
-    };
-    let Some(received) = crate::domain::report::parse_time(received_at) else {
-        return Ok(vec![]);
-    };
-    let since = format_time(received - DUPLICATE_WINDOW);
-    // Degrees of latitude and longitude that hold 50 m here (with a margin; the distance decides).
-    let dlat = DUPLICATE_RADIUS_M / 111_000.0 * 1.1;
-    let dlon = dlat / lat.to_radians().cos().abs().max(0.01);
-    let rows: Vec<(String, f64, f64)> = sqlx::query_as(POSSIBLE_DUPLICATES_SQL)
-        .bind(&report.category)
-        .bind(&since)
-        .bind(received_at)
-        .bind(lat - dlat)
-        .bind(lat + dlat)
-        .bind(lon - dlon)
-        .bind(lon + dlon)
-        .bind(id)
-        .fetch_all(db)
-        .await?;
-    let here = GeoPoint::new(lat, lon);
-    Ok(rows
-        .into_iter()
-        .filter(|(_, lat, lon)| here.distance_m(&GeoPoint::new(*lat, *lon)) <= DUPLICATE_RADIUS_M)
-        .map(|(other, _, _)| other)
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use crate::domain::ReportStatus;
@@ -473,8 +238,8 @@ mod tests {
         let sources = [
             super::LOAD_REPORT_SQL,
             super::POSSIBLE_DUPLICATES_SQL,
-            include_str!("../../migrations/0008_open_reports_by_category.sql"),
-            include_str!("../../migrations/0009_report_places_and_duplicates.sql"),
+            include_str!("../../../migrations/0008_open_reports_by_category.sql"),
+            include_str!("../../../migrations/0009_report_places_and_duplicates.sql"),
         ];
         let mut seen = 0;
         for sql in sources {

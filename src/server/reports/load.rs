@@ -1,0 +1,136 @@
+//! Reports as the protocol shows them, read in one query each or a page at a time (no visibility check here:
+//! callers decide who may see what, with [`super::Viewer`]).
+use sqlx::SqlitePool;
+
+use super::duplicates::possible_duplicates;
+use crate::domain::{Report, ReportStatus, ReportSubmission};
+use crate::server::{Error, Result};
+
+/// A report's row as the queries below read it.
+#[derive(sqlx::FromRow)]
+pub struct ReportRow {
+    /// Its possible duplicates still open, as a JSON array (kept since receipt).
+    open_duplicates: Option<String>,
+    /// Received before possible duplicates were kept: they are found when it is read.
+    duplicates_unknown: bool,
+    duplicate_of: Option<String>,
+    id: String,
+    reporter_id: String,
+    submitted: String,
+    reporter_name: String,
+    grid_id: Option<String>,
+    status: String,
+    level: i64,
+    version: i64,
+    received_at: String,
+    updated_at: String,
+    deadline: Option<String>,
+    timeline: String,
+    points_awarded: i64,
+}
+
+/// Reports with their reporters' names and their possible duplicates still open; the condition on `r` follows.
+macro_rules! select_reports {
+    ($condition:literal) => {
+        concat!(
+            "SELECT (SELECT json_group_array(o.id ORDER BY d.key) FROM json_each(r.possible_duplicates) d
+                       JOIN reports o ON o.id = d.value AND o.grid_id IS r.grid_id
+                       WHERE o.status IN ('received', 'accepted', 'in_progress')) AS open_duplicates,
+                    r.possible_duplicates IS NULL AS duplicates_unknown,
+                    r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name AS reporter_name, r.grid_id, r.status,
+                    r.level, r.version, r.received_at, r.updated_at, r.deadline, r.timeline, r.points_awarded
+             FROM reports r JOIN users u ON u.id = r.reporter_id WHERE ",
+            $condition
+        )
+    };
+}
+
+/// One report (?1: its id).
+pub const LOAD_REPORT_SQL: &str = select_reports!("r.id = ?1");
+
+/// Several reports at once (?1: their ids as a JSON array).
+pub const LOAD_REPORTS_SQL: &str = select_reports!("r.id IN (SELECT value FROM json_each(?1))");
+
+/// A report as the protocol shows it (no visibility check: callers decide who may see it).
+pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
+    let row: Option<ReportRow> = sqlx::query_as(LOAD_REPORT_SQL)
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(report_of(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Reports as the protocol shows them, by id, in one query (no visibility check; unknown ids are left out).
+pub async fn load_reports(
+    db: &SqlitePool,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, Report>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let ids = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
+    let rows: Vec<ReportRow> = sqlx::query_as(LOAD_REPORTS_SQL)
+        .bind(ids)
+        .fetch_all(db)
+        .await?;
+    let mut reports = std::collections::HashMap::with_capacity(rows.len());
+    for row in rows {
+        let report = report_of(db, row).await?;
+        reports.insert(report.id.clone(), report);
+    }
+    Ok(reports)
+}
+
+async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
+    let ReportRow {
+        open_duplicates,
+        duplicates_unknown,
+        duplicate_of,
+        id,
+        reporter_id,
+        submitted,
+        reporter_name,
+        grid_id,
+        status,
+        level,
+        version,
+        received_at,
+        updated_at,
+        deadline,
+        timeline,
+        points_awarded: points,
+    } = row;
+    let decode = |what: &str, e: serde_json::Error| {
+        Error::Internal(anyhow::anyhow!("{what} of report {id}: {e}"))
+    };
+    let submitted: ReportSubmission =
+        serde_json::from_str(&submitted).map_err(|e| decode("content", e))?;
+    // Kept since the report was received, those still open; found now for reports from before that.
+    let possible_duplicates = if duplicates_unknown {
+        possible_duplicates(db, &id, &submitted, &received_at).await?
+    } else {
+        serde_json::from_str(open_duplicates.as_deref().unwrap_or("[]"))
+            .map_err(|e| decode("possible duplicates", e))?
+    };
+    Ok(Report {
+        possible_duplicates,
+        duplicate_of,
+        submitted,
+        reporter_name,
+        grid_id,
+        status: ReportStatus::from_code(&status)
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("status {status:?} of report {id}")))?,
+        level: level as u8,
+        version,
+        received_at,
+        updated_at,
+        deadline,
+        timeline: serde_json::from_str(&timeline).map_err(|e| decode("timeline", e))?,
+        points_awarded: points,
+        reporter_id,
+        id,
+    })
+}

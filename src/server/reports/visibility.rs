@@ -1,0 +1,57 @@
+//! Who may see a report, decided in one place for every query that returns reports or their photos.
+use sqlx::Sqlite;
+
+use crate::domain::{Report, Role, User};
+
+/// Who may see a report: its reporter, the grid workers of its grid, admins, and the reporters of reports rejected
+/// as its duplicates (they follow its progress instead). The one place this is decided:
+/// a condition on the alias `r` with three numbered parameters from `first` on, bound with [`Viewer::binds`].
+pub fn visible_sql(first: usize) -> String {
+    format!(
+        "(?{a} OR r.reporter_id = ?{u} OR (r.grid_id IS NOT NULL AND r.grid_id = ?{g})
+          OR r.id IN (SELECT d.duplicate_of FROM reports d WHERE d.reporter_id = ?{u} AND d.duplicate_of IS NOT NULL))",
+        a = first,
+        u = first + 1,
+        g = first + 2
+    )
+}
+
+/// The values of [`visible_sql`]'s parameters for one user.
+pub struct Viewer {
+    pub admin: bool,
+    pub user_id: String,
+    pub grid_id: Option<String>,
+}
+
+impl Viewer {
+    pub fn of(user: &User) -> Viewer {
+        Viewer {
+            admin: user.role == Role::Admin,
+            user_id: user.id.clone(),
+            grid_id: user
+                .grid_id
+                .clone()
+                .filter(|_| user.role == Role::GridWorker),
+        }
+    }
+
+    /// A report as this viewer may see it: possible duplicates (other people's report ids) only for the grid's
+    /// workers and admins, who are the ones deciding whether it is a duplicate.
+    pub fn shape(&self, mut report: Report) -> Report {
+        let decides = self.admin || (self.grid_id.is_some() && self.grid_id == report.grid_id);
+        if !decides {
+            report.possible_duplicates.clear();
+        }
+        report
+    }
+
+    pub fn binds<'q, O>(
+        &'q self,
+        query: sqlx::query::QueryAs<'q, Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+        query
+            .bind(self.admin)
+            .bind(&self.user_id)
+            .bind(&self.grid_id)
+    }
+}
