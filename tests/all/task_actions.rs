@@ -41,6 +41,23 @@ impl Task {
             .unwrap()
     }
 
+    /// The rider files `body`: the reporter's answer lists no possible duplicates (other people's report ids);
+    /// returns the report as the grid's worker sees it.
+    async fn filed(&self, body: &Value) -> Report {
+        let mine: Report = self
+            .server
+            .put_report(&self.rider, &new_id(), body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            mine.possible_duplicates.is_empty(),
+            "not shown to the reporter"
+        );
+        self.seen_by_worker(&mine.id).await
+    }
+
     /// A report as the grid's worker sees it (only they and admins are shown possible duplicates).
     async fn seen_by_worker(&self, id: &str) -> Report {
         let path = format!("/api/v1/reports/{id}");
@@ -362,47 +379,14 @@ async fn a_nearby_open_report_of_the_same_category_is_a_possible_duplicate() {
     let t = task().await;
     let mut near = report_body(&[]);
     near["lat"] = json!(30.8852); // about 22 m north
-    let second: Report = t
-        .server
-        .put_report(&t.rider, &new_id(), &near)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(
-        second.possible_duplicates.is_empty(),
-        "not shown to the reporter"
-    );
-    let second = t.seen_by_worker(&second.id).await;
+    let second = t.filed(&near).await;
     assert_eq!(second.possible_duplicates, vec![t.report.id.clone()]);
     let mut far = report_body(&[]);
     far["lat"] = json!(30.8870); // about 220 m
-    let third: Report = t
-        .server
-        .put_report(&t.rider, &new_id(), &far)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(t
-        .seen_by_worker(&third.id)
-        .await
-        .possible_duplicates
-        .is_empty());
+    assert!(t.filed(&far).await.possible_duplicates.is_empty());
     let mut other_kind = report_body(&[]);
     other_kind["category"] = json!("street_light");
-    let fourth: Report = t
-        .server
-        .put_report(&t.rider, &new_id(), &other_kind)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(t
-        .seen_by_worker(&fourth.id)
-        .await
-        .possible_duplicates
-        .is_empty());
+    assert!(t.filed(&other_kind).await.possible_duplicates.is_empty());
 }
 
 #[tokio::test]
@@ -410,18 +394,7 @@ async fn possible_duplicates_are_kept_from_receipt_and_shown_while_they_are_open
     let t = task().await;
     let mut east = report_body(&[]);
     east["lon"] = json!(104.2554); // about 38 m east
-    let second: Report = t
-        .server
-        .put_report(&t.rider, &new_id(), &east)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(
-        second.possible_duplicates.is_empty(),
-        "not shown to the reporter"
-    );
-    let second = t.seen_by_worker(&second.id).await;
+    let second = t.filed(&east).await;
     assert_eq!(second.possible_duplicates, vec![t.report.id.clone()]);
     let path = format!("/api/v1/reports/{}", second.id);
     // A report from before the list was kept finds it when read.

@@ -5,6 +5,15 @@ import { expect, type Browser, type Page } from "@playwright/test";
 
 export type Role = "rider" | "grid_worker" | "station_staff" | "admin";
 
+/** A rider's or worker's phone in the middle of demo-grid-07: 360×640, touch, a GPS fix. */
+export const phone = {
+  viewport: { width: 360, height: 640 },
+  isMobile: true,
+  hasTouch: true,
+  geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 10 },
+  permissions: ["geolocation"],
+};
+
 function admin(args: string[]): string {
   const bin = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
   return execFileSync(bin, ["user", "--db", process.env.E2E_DB!, ...args], {

@@ -2,15 +2,7 @@
 // real conflict (someone else acted meanwhile) keeps the action, says what happened in words, and lets the worker
 // redo or drop it.
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { cameraPhoto, signIn, snapAndSend } from "./helpers";
-
-const phone = {
-  viewport: { width: 360, height: 640 },
-  isMobile: true,
-  hasTouch: true,
-  geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 10 },
-  permissions: ["geolocation"],
-};
+import { cameraPhoto, phone, signIn, snapAndSend } from "./helpers";
 
 /** A rider's report in demo-grid-07; its id. */
 async function reported(browser: Browser, note: string): Promise<string> {

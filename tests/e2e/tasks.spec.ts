@@ -1,15 +1,7 @@
 // The closed loop 收集—响应—反馈: a rider reports; the worker of that grid (and not another grid's) sees the task,
 // accepts it offline, escalates and resolves it; the rider's 我的上报 shows the whole timeline and the points.
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { cameraPhoto, signIn, snapAndSend } from "./helpers";
-
-const phone = {
-  viewport: { width: 360, height: 640 },
-  isMobile: true,
-  hasTouch: true,
-  geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 10 },
-  permissions: ["geolocation"],
-};
+import { cameraPhoto, phone, signIn, snapAndSend } from "./helpers";
 
 async function sync(page: Page) {
   await page.getByRole("button", { name: "立即同步" }).click();
