@@ -138,7 +138,6 @@ async fn deleting_a_draft_keeps_photos_another_report_uses() {
 
 #[wasm_bindgen_test]
 async fn an_item_the_server_refuses_is_kept_with_its_reason() {
-    // The test page's own server is not ours: every API call there fails with an error status.
     let store = fresh_store("refused").await;
     let sha = "c".repeat(64);
     store
@@ -152,20 +151,29 @@ async fn an_item_the_server_refuses_is_kept_with_its_reason() {
         .queue_report(&report("r2", LocalState::Queued, &sha), &entry("r2"))
         .await
         .unwrap();
+    // The server takes the photo and refuses the report, naming the field.
+    stub_fetch(
+        "(url, method) => method === 'HEAD' ? new Response(null, {status: 200})
+           : url.includes('/reports/') ? new Response(JSON.stringify({error: {code: 'invalid_input',
+                 message: '输入有误 (invalid input)', details: {category: 'unknown category'}}}),
+                 {status: 422, headers: {'Content-Type': 'application/json'}})
+           : new Response(null, {status: 404})",
+    );
     let outcome = sync::run(&store, &"ab".repeat(32), true, &|_| {})
         .await
         .unwrap();
-    assert_eq!(outcome.delivered, 0);
+    assert_eq!((outcome.delivered, outcome.needs_attention), (0, 1));
     assert_eq!(
         store.outbox_len().await.unwrap(),
         1,
         "nothing unacknowledged is deleted"
     );
     let kept = store.report("r2").await.unwrap().unwrap();
-    assert!(
-        matches!(kept.state, LocalState::NeedsAttention | LocalState::Queued),
-        "{:?}",
-        kept.state
+    assert_eq!(kept.state, LocalState::NeedsAttention);
+    assert_eq!(
+        kept.problem.as_deref(),
+        Some("category: unknown category (category: unknown category)"),
+        "the reason, with its field"
     );
     assert_eq!(
         store.photo(&sha).await.unwrap(),
@@ -176,6 +184,7 @@ async fn an_item_the_server_refuses_is_kept_with_its_reason() {
     sync::run(&store, &"ab".repeat(32), true, &|_| {})
         .await
         .unwrap();
+    restore_fetch();
     assert_eq!(store.outbox_len().await.unwrap(), 1);
     store.close();
 }
@@ -314,16 +323,21 @@ async fn a_429_schedules_the_next_attempt_no_sooner_than_retry_after() {
         LocalState::Queued
     );
 
-    // Not due yet: a scheduled run leaves it alone (no request at all)…
-    stub_fetch("() => { throw new TypeError('must not be called'); }");
-    let outcome = sync::run(&store, TOKEN_HEX, false, &|_| {}).await.unwrap();
-    assert_eq!(outcome.waiting, 1);
-    assert!(
-        calls().iter().all(|c| !c.contains("/reports/")),
-        "{:?}",
-        calls()
+    // Not due yet: a scheduled run leaves it alone — no request for it at all (only the feed is pulled), the
+    // network not taken for down, the attempt not counted.
+    let attempts = store.outbox().await.unwrap()[0].attempts;
+    stub_fetch(
+        "(url) => { if (!url.includes('/changes')) throw new TypeError('must not be called');
+                    return new Response(JSON.stringify({changes: [], next_cursor: 'c', has_more: false}),
+                                        {status: 200, headers: {'Content-Type': 'application/json'}}); }",
     );
+    let outcome = sync::run(&store, TOKEN_HEX, false, &|_| {}).await.unwrap();
+    let sent = calls();
     restore_fetch();
+    assert_eq!(outcome.waiting, 1);
+    assert!(!outcome.offline);
+    assert!(sent.iter().all(|c| c.contains("/changes")), "{sent:?}");
+    assert_eq!(store.outbox().await.unwrap()[0].attempts, attempts);
     store.close();
 }
 
@@ -403,16 +417,30 @@ async fn a_409_needs_attention_is_kept_and_is_not_retried() {
         kept.problem.as_deref(),
         Some("此编号已用于另一份内容不同的上报")
     );
-    let before = calls().len();
-    stub_fetch("() => new Response(null, {status: 500})");
-    sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
     assert!(
-        calls().iter().all(|c| !c.contains("/reports/")),
-        "not retried: {:?}",
-        calls()
+        calls().iter().any(|c| c.contains("/reports/")),
+        "it was sent once"
     );
+    // A second run where the photo is there and the report would go through: it is not even tried.
+    stub_fetch(
+        "(url, method) => method === 'HEAD' ? new Response(null, {status: 200})
+           : url.includes('/changes') ? new Response(JSON.stringify({changes: [], next_cursor: 'c', has_more: false}),
+                                                    {status: 200, headers: {'Content-Type': 'application/json'}})
+           : new Response(null, {status: 500})",
+    );
+    sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
+    let tried: Vec<String> = calls()
+        .into_iter()
+        .filter(|c| c.contains("/reports/") || c.contains("/photos/"))
+        .collect();
     restore_fetch();
-    assert!(before > 0);
+    assert!(tried.is_empty(), "not retried: {tried:?}");
+    let kept = store.report("r9").await.unwrap().unwrap();
+    assert_eq!(
+        kept.state,
+        LocalState::NeedsAttention,
+        "still needs attention"
+    );
     assert_eq!(store.outbox_len().await.unwrap(), 1);
     store.close();
 }

@@ -20,7 +20,7 @@ pub mod rate_limit;
 mod reference;
 pub mod reports;
 pub mod secret;
-mod security;
+pub mod security;
 mod static_files;
 mod task_actions;
 
