@@ -119,6 +119,35 @@ proptest! {
         let _ = pass::secret_bytes(&text);
     }
 
+    /// From a valid submission, one field made wrong at a time: exactly that field is named.
+    #[test]
+    fn report_validation_names_exactly_the_field_that_is_wrong(
+        which in 0usize..7, photo_count in 0usize..4, seconds_ago in 0i64..86_400,
+        lat in -90.0f64..90.0, lon in -180.0f64..180.0, text in "[\\p{Han}a-z ]{1,200}",
+        bad_lat in prop_oneof![90.0001f64..1e9, -1e9f64..-90.0001], bad_lon in prop_oneof![180.0001f64..1e9, -1e9f64..-180.0001],
+    ) {
+        let now = time::OffsetDateTime::now_utc();
+        let valid = ReportSubmission {
+            category: "road_damage".into(), urgent: false, description: text.clone(), lat: Some(lat), lon: Some(lon),
+            accuracy_m: Some(5.0), address: None,
+            photos: (0..photo_count).map(|i| format!("{i:x}").repeat(64)[..64].to_owned()).collect(),
+            captured_at: format_time(now - time::Duration::seconds(seconds_ago)),
+        };
+        prop_assert_eq!(valid.validate(now, |c| c == "road_damage"), Ok(()));
+        let mut wrong = valid.clone();
+        let field = match which {
+            0 => { wrong.category = format!("{text}x"); "category" }
+            1 => { wrong.lat = Some(bad_lat); "lat" }
+            2 => { wrong.lon = Some(bad_lon); "lon" }
+            3 => { wrong.photos = vec!["a".repeat(64); 4]; "photos" }
+            4 => { wrong.description = "字".repeat(2001); "description" }
+            5 => { wrong.captured_at = format_time(now + time::Duration::minutes(11)); "captured_at" }
+            _ => { wrong.address = Some("址".repeat(501)); "address" }
+        };
+        let named: Vec<String> = wrong.validate(now, |c| c == "road_damage").unwrap_err().into_keys().collect();
+        prop_assert_eq!(named, vec![field.to_owned()]);
+    }
+
     #[test]
     fn report_validation_answers_any_submission(
         category in "\\PC{0,20}", description in "\\PC{0,50}", lat in prop::option::of(any_f64()),
@@ -150,9 +179,12 @@ proptest! {
         let action = TaskAction {
             report_id: "r".into(), kind, note, photos: vec![], reason, duplicate_of, expected_version: version,
         };
-        if let Ok((new_status, new_level)) = outcome(status, level, &action) {
-            prop_assert!(suishoupai::domain::task::allowed(status, level, kind));
-            prop_assert!(new_level >= level);
+        // An outcome exactly when the table allows the action and its fields meet the shared rules.
+        let expected = suishoupai::domain::task::allowed(status, level, kind) && action.validate().is_empty();
+        let result = outcome(status, level, &action);
+        prop_assert_eq!(result.is_ok(), expected, "{:?}", result);
+        if let Ok((new_status, new_level)) = result {
+            prop_assert!(new_level == level || (kind == ActionKind::Escalate && new_level == level + 1));
             prop_assert!(new_status != ReportStatus::Received || kind == ActionKind::Note || kind == ActionKind::Escalate);
         }
     }
@@ -196,10 +228,21 @@ proptest! {
         if let Some(s) = retry_after { prop_assert!(wait >= s as f64 * 1000.0); }
     }
 
+    /// Messages as the server writes them, `中文 (English)`, sometimes with the phone's details after them: each
+    /// language gets its own part and the details; anything else is shown as it is.
     #[test]
-    fn server_messages_split_for_either_language(message in "\\PC{0,40}") {
-        let zh = server_message(&message, Lang::Zh);
-        let en = server_message(&message, Lang::En);
-        prop_assert!(zh.len() <= message.len() && en.len() <= message.len());
+    fn server_messages_split_for_either_language(zh in "[\\p{Han}，、]{1,20}", en in "[a-zA-Z ,']{1,30}",
+        details in prop::option::of("[a-z_]{1,10}: [a-z ]{1,20}"), other in "\\PC{0,40}") {
+        let message = format!("{zh} ({en})");
+        prop_assert_eq!(server_message(&message, Lang::Zh), zh.clone());
+        prop_assert_eq!(server_message(&message, Lang::En), en.clone());
+        if let Some(d) = details {
+            let with = format!("{message} ({d})");
+            prop_assert_eq!(server_message(&with, Lang::Zh), format!("{zh} ({d})"));
+            prop_assert_eq!(server_message(&with, Lang::En), format!("{en} ({d})"));
+        }
+        if !other.contains(" (") {
+            prop_assert_eq!(server_message(&other, Lang::En), other.clone());
+        }
     }
 }
