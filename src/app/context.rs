@@ -58,6 +58,9 @@ pub struct AppContext {
     /// What waits for the server's acknowledgement, parked (需处理) entries included.
     pub outbox: RwSignal<Vec<OutboxEntry>>,
     pub sync: RwSignal<SyncStatus>,
+    /// A sync was asked for while one ran: it runs again when that one ends (the running one read the outbox before
+    /// what was just saved, which would otherwise wait for the next tick).
+    sync_again: StoredValue<Option<bool>>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
 }
 
@@ -80,6 +83,7 @@ impl AppContext {
             checkins: RwSignal::new(boot.checkins),
             outbox: RwSignal::new(boot.outbox),
             sync: RwSignal::new(SyncStatus::default()),
+            sync_again: StoredValue::new(None),
             store: StoredValue::new_local(boot.store),
         };
         set_document_lang(boot.lang);
@@ -242,7 +246,13 @@ impl AppContext {
                 };
                 outcome
             };
-            if let Some(outcome) = sync::exclusively(job).await {
+            let ran = sync::exclusively(job).await;
+            if ran.is_none() {
+                // Busy in this tab: once the current run ends, run again (forced if any request was).
+                self.sync_again
+                    .update_value(|again| *again = Some(again.unwrap_or(false) || force));
+            }
+            if let Some(outcome) = ran {
                 if outcome.signed_out {
                     self.auth_lost.set(true);
                 }
@@ -254,6 +264,9 @@ impl AppContext {
                     s.running = false;
                     s.last = Some(outcome);
                 });
+                if let Some(force) = self.sync_again.try_update_value(Option::take).flatten() {
+                    self.sync_with(force);
+                }
             }
             self.reload_reports().await;
         });

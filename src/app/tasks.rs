@@ -260,9 +260,8 @@ impl ActionForm {
     }
 
     /// Prepares a chosen photo like a report's and keeps it on the phone for the next action.
-    fn attach_photo(self, ev: leptos::ev::Event) {
+    fn attach_photo(self, app: AppContext, ev: leptos::ev::Event) {
         use wasm_bindgen::JsCast;
-        let app = use_app();
         let Some(file) = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -318,7 +317,7 @@ fn ActionFields(form: ActionForm, actions: Signal<Vec<ActionKind>>) -> impl Into
             <textarea id="action-note" class="text" rows="2" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
             {field_error("note")}
             <label class="button secondary file-button" for="action-photo">{move || app.t().capture_more}</label>
-            <input id="action-photo" class="visually-hidden" type="file" accept="image/*" capture="environment" data-testid="action-photo" on:change=move |ev| form.attach_photo(ev) />
+            <input id="action-photo" class="visually-hidden" type="file" accept="image/*" capture="environment" data-testid="action-photo" on:change=move |ev| form.attach_photo(app, ev) />
             {move || photo.get().map(|sha| view! { <StoredPhoto sha256=sha class="thumb" /> })}
             {field_error("photos")}
             <Show when=move || actions.get().contains(&ActionKind::Escalate)>

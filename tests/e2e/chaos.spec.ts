@@ -219,7 +219,8 @@ async function chain(phone: Phone, photo: Buffer) {
     }
     if (withPhoto) {
       await page.getByTestId("action-photo").setInputFiles({ name: "fix.jpg", mimeType: "image/jpeg", buffer: photo });
-      await expect(page.getByTestId("task-actions").locator("img.thumb")).toHaveCount(1, { timeout: 15_000 });
+      // A 12-megapixel photo is scaled on the phone: slow on a loaded machine.
+      await expect(page.getByTestId("task-actions").locator("img.thumb")).toHaveCount(1, { timeout: 30_000 });
     }
     await page.getByRole("button", { name: button, exact: true }).click();
     await expect(saved_).toHaveText("已保存在手机上，联网后提交。");
