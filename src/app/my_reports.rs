@@ -54,6 +54,11 @@ fn ReportRow(report: LocalReport) -> impl IntoView {
     let category = report.category.clone();
     let when = local_time(&report.captured_at);
     let thumb = report.photos.first().map(|p| p.sha256.clone());
+    let row_class = if thumb.is_some() {
+        "row-link task-link"
+    } else {
+        "row-link"
+    };
     let urgent = report.urgent;
     // The first words of the note, so reports of one category can be told apart.
     let excerpt: String = report
@@ -69,7 +74,8 @@ fn ReportRow(report: LocalReport) -> impl IntoView {
         };
     view! {
         <li class="card report-row" data-state=format!("{state:?}")>
-            <a class="row-link" href=href>
+            // With a photo, the thumbnail sits beside the text, as in the task list.
+            <a class=row_class href=href>
                 {thumb.map(|sha| view! { <StoredPhoto sha256=sha class="thumb task-thumb" /> })}
                 <span class="row-title">{move || category_name(category.as_deref())}</span>
                 {(!excerpt.is_empty()).then(|| view! { <span class="row-excerpt" data-testid="report-excerpt">{excerpt.clone()}</span> })}
