@@ -30,7 +30,7 @@ mod native {
     use suishoupai::domain::category::INITIAL_CATALOG;
     use suishoupai::domain::change::encode_cursor;
     use suishoupai::domain::photo::sha256_hex;
-    use suishoupai::domain::report::format_time;
+    use suishoupai::domain::timestamp::format_time;
     use suishoupai::server::changes::FEED_SQL;
     use suishoupai::server::reports::{LOAD_REPORT_SQL, POSSIBLE_DUPLICATES_SQL};
     use suishoupai::server::{db, demo};

@@ -11,7 +11,8 @@ use crate::client::location::current_fix;
 use crate::client::now;
 use crate::client::photo::{object_url, prepare};
 use crate::domain::photo::kilobytes;
-use crate::domain::report::{format_time, MAX_PHOTOS};
+use crate::domain::report::MAX_PHOTOS;
+use crate::domain::timestamp::format_time;
 use crate::domain::{Category, ReportSubmission};
 use crate::i18n::{fill, Texts};
 

@@ -14,11 +14,11 @@ use crate::client::local::{LocalReport, OutboxEntry, Problem};
 use crate::client::location::current_fix;
 use crate::client::unix_now;
 use crate::domain::geo::compass_point;
-use crate::domain::report::parse_time;
 use crate::domain::report::FieldErrors;
 use crate::domain::task::{
     allowed_actions, outcome, project, ActionKind, RejectReason, TaskAction,
 };
+use crate::domain::timestamp::parse_time;
 use crate::domain::{GeoPoint, Report, ReportStatus};
 use crate::i18n::{fill, server_message, Texts};
 

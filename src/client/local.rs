@@ -106,7 +106,7 @@ impl LocalReport {
                 })
                 .collect(),
             captured_at: s.captured_at.clone(),
-            created_ms: crate::domain::report::parse_time(&s.captured_at)
+            created_ms: crate::domain::timestamp::parse_time(&s.captured_at)
                 .map_or(0.0, |t| (t.unix_timestamp_nanos() / 1_000_000) as f64),
             problem: None,
             server: Some(report),
@@ -206,7 +206,7 @@ impl LocalCheckin {
             station_id: checkin.station_id.clone(),
             rider_pass: String::new(),
             scanned_at: checkin.scanned_at.clone(),
-            created_ms: crate::domain::report::parse_time(&checkin.scanned_at)
+            created_ms: crate::domain::timestamp::parse_time(&checkin.scanned_at)
                 .map_or(0.0, |t| (t.unix_timestamp_nanos() / 1_000_000) as f64),
             problem: None,
             server: Some(checkin),

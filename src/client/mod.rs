@@ -24,5 +24,5 @@ pub fn unix_now() -> i64 {
 
 /// The phone's clock as the server writes times (RFC 3339, UTC, milliseconds).
 pub fn now_rfc3339() -> String {
-    crate::domain::report::format_time(now())
+    crate::domain::timestamp::format_time(now())
 }

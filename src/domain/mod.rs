@@ -14,6 +14,7 @@ pub mod report;
 pub mod retry;
 pub mod station;
 pub mod task;
+pub mod timestamp;
 pub mod user;
 
 pub use api_error::{ApiError, ErrorBody};

@@ -32,6 +32,13 @@ pub fn kilobytes(bytes: u64) -> u64 {
     bytes.div_ceil(1024)
 }
 
+/// Whether `s` is a lowercase hex SHA-256.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

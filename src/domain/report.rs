@@ -1,8 +1,9 @@
 //! 随手拍 reports: what a phone submits, what the server answers, and the validation rules both apply.
 use std::collections::BTreeMap;
 
+use super::photo::is_sha256_hex;
+use super::timestamp::{format_time, parse_time};
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// The most photos one report may carry.
@@ -156,34 +157,6 @@ pub struct Report {
 
 /// Per-field problems, keyed by field name, as `details` of a `422 invalid_input`.
 pub type FieldErrors = BTreeMap<String, String>;
-
-/// Whether `s` is a lowercase hex SHA-256.
-pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// Parses an RFC 3339 time.
-pub fn parse_time(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).ok()
-}
-
-/// RFC 3339 in UTC with exactly three fractional digits (`2026-11-26T08:00:00.000Z`): how the server writes every
-/// time. The fixed width makes the strings sort as the times do.
-pub fn format_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
-}
 
 impl ReportSubmission {
     /// Checks every rule of PROTOCOL.md but the category's existence (the caller knows the catalog).

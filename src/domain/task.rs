@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use super::report::{is_sha256_hex, FieldErrors, ReportStatus};
+use super::photo::is_sha256_hex;
+use super::report::{FieldErrors, ReportStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -18,7 +18,8 @@ use super::openapi::{Forbidden, Malformed, TooLarge, Unauthorized, UnsupportedMe
 use super::passes::{self, Matched, Refusal};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
-use crate::domain::report::{format_time, parse_time, MAX_CLOCK_AHEAD_SECS};
+use crate::domain::report::MAX_CLOCK_AHEAD_SECS;
+use crate::domain::timestamp::{format_time, parse_time};
 use crate::domain::{Checkin, CheckinSubmission, ErrorBody, Role};
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -78,7 +78,9 @@ async fn leaderboard(
             m.clone()
         }
         Some(_) => return Err(Error::Invalid(serde_json::json!({"month": "YYYY-MM"}))),
-        None => crate::domain::report::format_time(time::OffsetDateTime::now_utc())[..7].to_owned(),
+        None => {
+            crate::domain::timestamp::format_time(time::OffsetDateTime::now_utc())[..7].to_owned()
+        }
     };
     let rows: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT u.id, u.name, SUM(p.points) AS total FROM points p JOIN users u ON u.id = p.user_id

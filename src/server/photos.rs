@@ -14,7 +14,7 @@ use super::openapi::{Invalid, Malformed, NotFound, TooLarge, Unauthorized, Unsup
 use super::reports::{visible_sql, Viewer};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
-use crate::domain::report::is_sha256_hex;
+use crate::domain::photo::is_sha256_hex;
 
 pub fn router(max_bytes: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -21,10 +21,10 @@ use super::openapi::{
 use super::reports::load_report;
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
-use crate::domain::report::{format_time, parse_time};
 use crate::domain::task::{
     outcome, points_for, points_for_duplicate, ActionError, ActionKind, RejectReason, TaskAction,
 };
+use crate::domain::timestamp::{format_time, parse_time};
 use crate::domain::{ErrorBody, Report, ReportStatus, Role, TimelineEntry, User};
 
 pub fn router() -> OpenApiRouter<AppState> {

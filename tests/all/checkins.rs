@@ -4,7 +4,7 @@ use crate::common::{error_code, new_id, TestServer};
 use serde_json::json;
 use suishoupai::domain::change::ChangePage;
 use suishoupai::domain::pass::{code_at, qr_text, secret_bytes, STEP_SECS};
-use suishoupai::domain::report::format_time;
+use suishoupai::domain::timestamp::format_time;
 use suishoupai::domain::{Checkin, Enrollment, Role};
 use time::{Duration, OffsetDateTime};
 

@@ -366,7 +366,7 @@ fn the_log_names_users_by_id_only() {
     let pass_secret = body["pass_secret"].as_str().unwrap().to_owned();
     let description = "在隐私路 13 号门口，井盖缺失";
     let report = block_on(async {
-        let captured = suishoupai::domain::report::format_time(time::OffsetDateTime::now_utc());
+        let captured = suishoupai::domain::timestamp::format_time(time::OffsetDateTime::now_utc());
         reqwest::Client::new()
             .put(format!(
                 "{}/api/v1/reports/{}",

@@ -248,7 +248,7 @@ pub fn report_body(photos: &[&str]) -> serde_json::Value {
         "description": "井盖缺失，电动车容易掉进去",
         "lat": 30.885, "lon": 104.255, "accuracy_m": 8.5,
         "photos": photos,
-        "captured_at": suishoupai::domain::report::format_time(captured),
+        "captured_at": suishoupai::domain::timestamp::format_time(captured),
     })
 }
 

@@ -3,8 +3,9 @@
 
 use proptest::prelude::*;
 use suishoupai::domain::change::{decode_cursor, encode_cursor};
-use suishoupai::domain::report::{format_time, is_sha256_hex, parse_time};
+use suishoupai::domain::photo::is_sha256_hex;
 use suishoupai::domain::task::{outcome, ActionKind, TaskAction};
+use suishoupai::domain::timestamp::{format_time, parse_time};
 use suishoupai::domain::{
     enrollment_code, geo, pass, retry, GeoPoint, ReportStatus, ReportSubmission, Role, Station,
 };

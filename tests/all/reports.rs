@@ -146,7 +146,7 @@ async fn a_photo_not_uploaded_yet_is_422_photo_missing_with_the_list() {
 async fn invalid_fields_are_422_invalid_input_with_per_field_messages() {
     let server = TestServer::start().await;
     let (token, photo) = rider_with_photo(&server).await;
-    let future = suishoupai::domain::report::format_time(
+    let future = suishoupai::domain::timestamp::format_time(
         time::OffsetDateTime::now_utc() + time::Duration::minutes(11),
     );
     let cases: Vec<(&str, serde_json::Value)> = vec![
@@ -319,7 +319,7 @@ async fn a_phone_back_after_30_days_offline_delivers_its_old_reports_once() {
     assert_eq!(server.put_photo(&rider, &photo).await.status(), 201);
     let mut body = report_body(&[&sha256(&photo)]);
     let month_ago = time::OffsetDateTime::now_utc() - time::Duration::days(30);
-    body["captured_at"] = json!(suishoupai::domain::report::format_time(month_ago));
+    body["captured_at"] = json!(suishoupai::domain::timestamp::format_time(month_ago));
     let id = new_id();
     let first = server.put_report(&rider, &id, &body).await;
     assert_eq!(first.status(), 201);

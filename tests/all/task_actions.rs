@@ -2,7 +2,7 @@
 
 use crate::common::{error_code, new_id, report_body, TestServer};
 use serde_json::{json, Value};
-use suishoupai::domain::report::parse_time;
+use suishoupai::domain::timestamp::parse_time;
 use suishoupai::domain::{Report, ReportStatus, Role};
 
 struct Task {

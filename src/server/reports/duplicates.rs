@@ -1,7 +1,7 @@
 //! Possible duplicates: open reports of the same category within 50 m received in the 7 days before a report.
 use sqlx::SqlitePool;
 
-use crate::domain::report::format_time;
+use crate::domain::timestamp::format_time;
 use crate::domain::{GeoPoint, ReportSubmission};
 use crate::server::Result;
 
@@ -27,7 +27,7 @@ pub async fn possible_duplicates(
     let (Some(lat), Some(lon)) = (report.lat, report.lon) else {
         return Ok(vec![]);
     };
-    let Some(received) = crate::domain::report::parse_time(received_at) else {
+    let Some(received) = crate::domain::timestamp::parse_time(received_at) else {
         return Ok(vec![]);
     };
     let since = format_time(received - DUPLICATE_WINDOW);

@@ -17,7 +17,7 @@ use super::openapi::{
 use super::reference::{list_categories, list_grids};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
-use crate::domain::report::format_time;
+use crate::domain::timestamp::format_time;
 use crate::domain::{
     ErrorBody, GeoPoint, Grid, Report, ReportStatus, ReportSubmission, Role, TimelineEntry,
 };
