@@ -1,5 +1,4 @@
 //! `GET /changes`: everything the caller may see that changed after their cursor, in commit order.
-use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::Json;
@@ -58,6 +57,13 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(changes))
 }
 
+/// The query of `GET /changes`; the values are checked here, so a bad one is a `422` naming its field.
+#[derive(serde::Deserialize)]
+struct FeedParams {
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
 /// Everything the caller may see that changed after `cursor`, in the server's commit order. Without a cursor:
 /// everything (a full resync). Paging while the server writes never skips a change; applying one twice is harmless.
 #[utoipa::path(get, path = "/changes", tag = "sync", operation_id = "changes", security(("bearer" = [])),
@@ -75,14 +81,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn changes(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(params): Query<HashMap<String, String>>,
+    Query(params): Query<FeedParams>,
 ) -> Result<Json<ChangePage>> {
-    let after = match params.get("cursor").filter(|c| !c.is_empty()) {
+    let after = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => -1,
         Some(c) => decode_cursor(c)
             .ok_or_else(|| Error::Invalid(serde_json::json!({"cursor": "unknown cursor"})))?,
     };
-    let limit = match params.get("limit") {
+    let limit = match params.limit {
         None => DEFAULT_LIMIT,
         Some(l) => l
             .parse::<i64>()

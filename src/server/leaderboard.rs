@@ -1,6 +1,5 @@
 //! `GET /leaderboard?month=YYYY-MM`: the month's 新星奖 top 20 of the district, names masked (李*), and the
 //! caller's own total (an extension of PROTOCOL.md).
-use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::Json;
@@ -52,6 +51,12 @@ pub fn mask(name: &str) -> String {
     }
 }
 
+/// The query of `GET /leaderboard`, checked here (a bad month is a `422` naming it).
+#[derive(serde::Deserialize)]
+struct BoardParams {
+    month: Option<String>,
+}
+
 /// The month's 新星奖 top 20 of the district (names masked: 李*) and the caller's own points, balance and awards.
 #[utoipa::path(get, path = "/leaderboard", tag = "reports", operation_id = "leaderboard", security(("bearer" = [])),
     params(("month" = Option<String>, Query, description = "`YYYY-MM`; this month when left out", pattern = "^[0-9]{4}-[0-9]{2}$")),
@@ -65,9 +70,9 @@ pub fn mask(name: &str) -> String {
 async fn leaderboard(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(params): Query<HashMap<String, String>>,
+    Query(params): Query<BoardParams>,
 ) -> Result<Json<Leaderboard>> {
-    let month = match params.get("month") {
+    let month = match params.month {
         Some(m)
             if m.len() == 7
                 && m.as_bytes()[4] == b'-'
@@ -75,7 +80,7 @@ async fn leaderboard(
                     .enumerate()
                     .all(|(i, b)| i == 4 || b.is_ascii_digit()) =>
         {
-            m.clone()
+            m
         }
         Some(_) => return Err(Error::Invalid(serde_json::json!({"month": "YYYY-MM"}))),
         None => {
