@@ -396,20 +396,13 @@ async fn possible_duplicates_are_kept_from_receipt_and_shown_while_they_are_open
     east["lon"] = json!(104.2554); // about 38 m east
     let second = t.filed(&east).await;
     assert_eq!(second.possible_duplicates, vec![t.report.id.clone()]);
-    let path = format!("/api/v1/reports/{}", second.id);
     // A report from before the list was kept finds it when read.
     sqlx::query("UPDATE reports SET possible_duplicates = NULL WHERE id = ?")
         .bind(&second.id)
         .execute(&t.server.db)
         .await
         .unwrap();
-    let read: Report = t
-        .server
-        .get_as(&t.worker, &path)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let read = t.seen_by_worker(&second.id).await;
     assert_eq!(read.possible_duplicates, vec![t.report.id.clone()]);
     // Once the original is closed it is no longer offered as a duplicate.
     let mut reject = t.action("reject", t.report.version);
@@ -421,13 +414,7 @@ async fn possible_duplicates_are_kept_from_receipt_and_shown_while_they_are_open
         .execute(&t.server.db)
         .await
         .unwrap();
-    let read: Report = t
-        .server
-        .get_as(&t.worker, &path)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let read = t.seen_by_worker(&second.id).await;
     assert!(read.possible_duplicates.is_empty());
 }
 
