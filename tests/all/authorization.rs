@@ -1,8 +1,9 @@
 //! Who may call what: every endpoint × every kind of caller → the expected status. The table grows as
 //! endpoints are added; resource-level rows (another rider's report, another grid's task…) join it with them.
 
-use crate::common::{error_code, TestServer};
-use suishoupai::domain::Role;
+use crate::common::{error_code, new_id, report_body, TestServer};
+use serde_json::{json, Value};
+use suishoupai::domain::{Report, ReportStatus, Role};
 use suishoupai::server::accounts;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -146,4 +147,90 @@ async fn no_response_carries_a_phone_number() {
         );
         assert!(!text.contains("\"phone\""), "{endpoint} has a phone field");
     }
+}
+
+// Resource-level rows: what a grid worker may do with reports beyond their own grid, and what they may award
+// themselves.
+
+#[tokio::test]
+async fn a_duplicate_link_must_name_a_report_of_the_workers_own_grid() {
+    // Grid 1's report, and a worker of grid 7 with a report of their own grid to reject.
+    let t = crate::task_actions::task().await;
+    let mut elsewhere = report_body(&[]);
+    elsewhere["lat"] = json!(30.80);
+    elsewhere["lon"] = json!(104.10);
+    let theirs: Report = t
+        .server
+        .put_report(&t.rider, &new_id(), &elsewhere)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(theirs.grid_id, t.report.grid_id, "another grid");
+    let reject = json!({"report_id": t.report.id, "kind": "reject", "reason": "duplicate",
+                        "duplicate_of": theirs.id, "expected_version": 1});
+    let res = t.act(&t.worker, &new_id(), reject).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(error_code(res).await, "invalid_input");
+    // Nothing opened: the worker still cannot read the other grid's report.
+    let res = t
+        .server
+        .get_as(&t.worker, &format!("/api/v1/reports/{}", theirs.id))
+        .await;
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn a_worker_earns_no_points_for_acting_on_their_own_report() {
+    let t = crate::task_actions::task().await;
+    // The worker reports in their own grid, then accepts and resolves it.
+    let own: Report = t
+        .server
+        .put_report(&t.worker, &new_id(), &report_body(&[]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let act = |kind: &str, version: i64| json!({"report_id": own.id, "kind": kind, "note": "自己处理", "expected_version": version});
+    assert_eq!(
+        t.act(&t.worker, &new_id(), act("accept", 1)).await.status(),
+        201
+    );
+    let r: Report = t
+        .act(&t.worker, &new_id(), act("resolve", 2))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((r.status, r.points_awarded), (ReportStatus::Resolved, 0));
+    let board: Value = t
+        .server
+        .get_as(&t.worker, "/api/v1/leaderboard")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(board["my_points"], 0);
+    // Nor when a colleague resolves what the reporter accepted themselves.
+    let second: Report = t
+        .server
+        .put_report(&t.worker, &new_id(), &report_body(&[]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let colleague = t.server.grid_worker_of("demo-grid-07").await;
+    t.act(
+        &t.worker,
+        &new_id(),
+        json!({"report_id": second.id, "kind": "accept", "expected_version": 1}),
+    )
+    .await;
+    let r: Report = t
+        .act(&colleague, &new_id(), json!({"report_id": second.id, "kind": "resolve", "note": "同事办结", "expected_version": 2}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r.points_awarded, 0);
 }

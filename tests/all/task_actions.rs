@@ -5,15 +5,15 @@ use serde_json::{json, Value};
 use suishoupai::domain::timestamp::parse_time;
 use suishoupai::domain::{Report, ReportStatus, Role};
 
-struct Task {
-    server: TestServer,
-    rider: String,
-    worker: String,
-    report: Report,
+pub(crate) struct Task {
+    pub(crate) server: TestServer,
+    pub(crate) rider: String,
+    pub(crate) worker: String,
+    pub(crate) report: Report,
 }
 
 /// A rider's urgent report in demo-grid-07, and a grid worker of that grid.
-async fn task() -> Task {
+pub(crate) async fn task() -> Task {
     let server = TestServer::start().await;
     let rider = server.enrolled(Role::Rider, "骑手小李").await.token;
     let res = server
@@ -30,7 +30,7 @@ async fn task() -> Task {
 }
 
 impl Task {
-    async fn act(&self, token: &str, id: &str, body: Value) -> reqwest::Response {
+    pub(crate) async fn act(&self, token: &str, id: &str, body: Value) -> reqwest::Response {
         self.server
             .client
             .put(self.server.url(&format!("/api/v1/task-actions/{id}")))
@@ -581,87 +581,4 @@ async fn the_reporter_of_a_duplicate_follows_the_original() {
         "the original reaches the reporter's phone: {ids:?}"
     );
     assert!(ids.contains(&dup.id.as_str()));
-}
-
-#[tokio::test]
-async fn a_duplicate_link_must_name_a_report_of_the_workers_own_grid() {
-    // Grid 1's report, and a worker of grid 7 with a report of their own grid to reject.
-    let t = task().await;
-    let mut elsewhere = report_body(&[]);
-    elsewhere["lat"] = json!(30.80);
-    elsewhere["lon"] = json!(104.10);
-    let theirs: Report = t
-        .server
-        .put_report(&t.rider, &new_id(), &elsewhere)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_ne!(theirs.grid_id, t.report.grid_id, "another grid");
-    let reject = json!({"report_id": t.report.id, "kind": "reject", "reason": "duplicate",
-                        "duplicate_of": theirs.id, "expected_version": 1});
-    let res = t.act(&t.worker, &new_id(), reject).await;
-    assert_eq!(res.status(), 422);
-    assert_eq!(error_code(res).await, "invalid_input");
-    // Nothing opened: the worker still cannot read the other grid's report.
-    let res = t
-        .server
-        .get_as(&t.worker, &format!("/api/v1/reports/{}", theirs.id))
-        .await;
-    assert_eq!(res.status(), 404);
-}
-
-#[tokio::test]
-async fn a_worker_earns_no_points_for_acting_on_their_own_report() {
-    let t = task().await;
-    // The worker reports in their own grid, then accepts and resolves it.
-    let own: Report = t
-        .server
-        .put_report(&t.worker, &new_id(), &report_body(&[]))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let act = |kind: &str, version: i64| json!({"report_id": own.id, "kind": kind, "note": "自己处理", "expected_version": version});
-    assert_eq!(
-        t.act(&t.worker, &new_id(), act("accept", 1)).await.status(),
-        201
-    );
-    let r: Report = t
-        .act(&t.worker, &new_id(), act("resolve", 2))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!((r.status, r.points_awarded), (ReportStatus::Resolved, 0));
-    let board: Value = t
-        .server
-        .get_as(&t.worker, "/api/v1/leaderboard")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(board["my_points"], 0);
-    // Nor when a colleague resolves what the reporter accepted themselves.
-    let second: Report = t
-        .server
-        .put_report(&t.worker, &new_id(), &report_body(&[]))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let colleague = t.server.grid_worker_of("demo-grid-07").await;
-    t.act(
-        &t.worker,
-        &new_id(),
-        json!({"report_id": second.id, "kind": "accept", "expected_version": 1}),
-    )
-    .await;
-    let r: Report = t
-        .act(&colleague, &new_id(), json!({"report_id": second.id, "kind": "resolve", "note": "同事办结", "expected_version": 2}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(r.points_awarded, 0);
 }
