@@ -190,17 +190,15 @@ impl AppContext {
     /// Reads the phone's reports from the store into [`AppContext::reports`].
     pub async fn reload_reports(self) {
         if let Some(store) = self.store() {
-            match store.reports().await {
-                Ok(reports) => self.reports.set(reports),
-                Err(e) => leptos::logging::warn!("reading reports: {e}"),
-            }
-            match store.checkins().await {
-                Ok(checkins) => self.checkins.set(checkins),
-                Err(e) => leptos::logging::warn!("reading check-ins: {e}"),
-            }
-            match store.outbox().await {
-                Ok(outbox) => self.outbox.set(outbox),
-                Err(e) => leptos::logging::warn!("reading the outbox: {e}"),
+            // One read, set together: a task's version and the actions waiting on it always agree on screen (an
+            // action queued in between would otherwise expect a version one off).
+            match store.snapshot().await {
+                Ok(s) => {
+                    self.reports.set(s.reports);
+                    self.checkins.set(s.checkins);
+                    self.outbox.set(s.outbox);
+                }
+                Err(e) => leptos::logging::warn!("reading the phone's store: {e}"),
             }
         }
     }

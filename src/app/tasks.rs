@@ -160,6 +160,10 @@ pub fn TaskDetailPage() -> impl IntoView {
     view! {
         <PageHeader title=|t| t.task_detail_title />
         {move || task.get().map(|r| view! { <ReportDetail report=r.clone() in_task=true /> <TaskActions task=r form=form /> })}
+        // The photo input lives outside what a new task version redraws (its label there opens it): a photo chosen
+        // just as the task changed would otherwise go to a detached input and be lost.
+        <input id="action-photo" class="visually-hidden" type="file" accept="image/*" capture="environment"
+            data-testid="action-photo" on:change=move |ev| form.attach_photo(app, ev) />
         <a class="button secondary" href="/tasks">{move || app.t().back_to_tasks}</a>
     }
 }
@@ -190,7 +194,13 @@ fn queued_for(app: AppContext, task_id: &str) -> Queued {
 }
 
 /// Puts an action in the outbox, then reloads what the screen shows and starts a sync.
-async fn queue_action(app: AppContext, entry: OutboxEntry) -> Result<(), String> {
+/// `saved` runs as soon as the entry is on the phone, before the screen reloads: whatever it clears is cleared
+/// before the next action shows, not under the worker's fingers while they type it.
+async fn queue_action(
+    app: AppContext,
+    entry: OutboxEntry,
+    saved: impl FnOnce(),
+) -> Result<(), String> {
     let store = app
         .store()
         .ok_or_else(|| app.t().storage_unavailable.to_owned())?;
@@ -198,6 +208,7 @@ async fn queue_action(app: AppContext, entry: OutboxEntry) -> Result<(), String>
         .put_outbox_entry(&entry)
         .await
         .map_err(|e| fill(app.t().storage_failed, &[("reason", &e.to_string())]))?;
+    saved();
     app.reload_reports().await;
     app.sync_now();
     Ok(())
@@ -317,7 +328,6 @@ fn ActionFields(form: ActionForm, actions: Signal<Vec<ActionKind>>) -> impl Into
             <textarea id="action-note" class="text" rows="2" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
             {field_error("note")}
             <label class="button secondary file-button" for="action-photo">{move || app.t().capture_more}</label>
-            <input id="action-photo" class="visually-hidden" type="file" accept="image/*" capture="environment" data-testid="action-photo" on:change=move |ev| form.attach_photo(app, ev) />
             {move || photo.get().map(|sha| view! { <StoredPhoto sha256=sha class="thumb" /> })}
             {field_error("photos")}
             <Show when=move || actions.get().contains(&ActionKind::Escalate)>
@@ -382,12 +392,12 @@ fn TaskActions(task: LocalReport, form: ActionForm) -> impl IntoView {
             js_sys::Date::now(),
         );
         leptos::task::spawn_local(async move {
-            match queue_action(app, entry).await {
-                Ok(()) => {
-                    form.clear();
-                    message.set(Some(app.t().action_queued.to_owned()));
-                }
-                Err(e) => message.set(Some(e)),
+            let saved = move || {
+                form.clear();
+                message.set(Some(app.t().action_queued.to_owned()));
+            };
+            if let Err(e) = queue_action(app, entry, saved).await {
+                message.set(Some(e));
             }
         });
     };
@@ -507,7 +517,7 @@ fn ParkedActions(
                                 leptos::task::spawn_local(async move {
                                     if let Some(store) = app.store() {
                                         // The new one is saved before the old one goes: never neither.
-                                        if queue_action(app, entry).await.is_ok() && store.drop_outbox_entry(&old_id).await.is_ok() {
+                                        if queue_action(app, entry, || ()).await.is_ok() && store.drop_outbox_entry(&old_id).await.is_ok() {
                                             app.reload_reports().await;
                                         }
                                     }

@@ -34,6 +34,13 @@ const CURSOR_KEY: &str = "cursor";
 /// One step of the schema: creates or changes stores inside the `upgradeneeded` transaction.
 pub type Migration = fn(&Database) -> indexed_db_futures::Result<()>;
 
+/// What [`Store::snapshot`] reads together.
+pub struct Snapshot {
+    pub reports: Vec<LocalReport>,
+    pub checkins: Vec<LocalCheckin>,
+    pub outbox: Vec<OutboxEntry>,
+}
+
 /// The schema, oldest step first; the database version is the number of steps.
 pub const MIGRATIONS: &[Migration] = &[
     create_reference_store,
@@ -424,6 +431,35 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Reports, check-ins and the outbox as of one moment (one transaction): a screen that shows a task's version
+    /// beside the actions still waiting on it must never see one after an acknowledgement and the other before.
+    pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let tx = self.db.transaction([REPORTS, CHECKINS, OUTBOX]).build()?;
+        let reports = tx
+            .object_store(REPORTS)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        let checkins = tx
+            .object_store(CHECKINS)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        let outbox = tx
+            .object_store(OUTBOX)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        Ok(Snapshot {
+            reports,
+            checkins,
+            outbox,
+        })
     }
 
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {

@@ -56,8 +56,13 @@ test("report → the grid's worker accepts offline, escalates, resolves → the 
   await worker.page.getByLabel("备注或办结说明").fill("已更换新井盖，感谢上报");
   await worker.page.getByTestId("action-photo").setInputFiles({ name: "done.jpg", mimeType: "image/jpeg", buffer: photo });
   await expect(worker.page.getByTestId("task-actions").locator("img.thumb")).toHaveCount(1, { timeout: 15_000 });
+  const log: string[] = [];
+  worker.page.on("console", (m) => log.push(`${m.type()}: ${m.text()}`));
+  worker.page.on("pageerror", (e) => log.push(`pageerror: ${e.message}`));
   await worker.page.getByRole("button", { name: "办结" }).click();
-  await expect(worker.page.getByTestId("server-status")).toHaveText("已办结", { timeout: 15_000 });
+  // Saved on the phone first (a lost tap or a refused field would show here), then applied.
+  await expect(worker.page.getByTestId("action-message")).toHaveText("已保存在手机上，联网后提交。");
+  await expect(worker.page.getByTestId("server-status"), log.join("\n")).toHaveText("已办结", { timeout: 15_000 });
   await worker.page.screenshot({ path: "test-results/screens/task-resolved-zh.png" });
 
   await sync(rider.page);
