@@ -155,16 +155,60 @@ pub fn TaskDetailPage() -> impl IntoView {
         app.reports
             .with(|rs| rs.iter().find(|r| r.id == id()).cloned())
     });
+    let server = Memo::new(move |_| task.with(|t| t.as_ref().and_then(|r| r.server.clone())));
+    let queued = Memo::new(move |_| {
+        server.with(|s| {
+            s.as_ref()
+                .map(|s| queued_for(app, &s.id))
+                .unwrap_or_default()
+        })
+    });
+    // What the task will be once the actions waiting on this phone apply: the worker carries on from there.
+    let projected = Memo::new(move |_| {
+        server.with(|s| {
+            s.as_ref()
+                .map(|s| queued.with(|q| project(s.status, s.level, &q.pending)))
+        })
+    });
     // Kept above the redraws a sync causes: what the worker is typing, and "saved", survive the task changing.
     let form = ActionForm::new();
+    let state = TaskState {
+        server,
+        queued,
+        projected,
+    };
     view! {
         <PageHeader title=|t| t.task_detail_title />
-        {move || task.get().map(|r| view! { <ReportDetail report=r.clone() in_task=true /> <TaskActions task=r form=form /> })}
+        {move || task.get().map(|r| view! { <ReportDetail report=r.clone() in_task=true /> })}
+        {move || server.get().map(|s| view! { <TaskSummary task=s state=state /> })}
+        // What the worker types into is drawn once: a new version of the task arriving from the server while they
+        // type must not replace the field under their fingers (the keystrokes would go to a detached element).
+        <Show when=move || server.with(|s| s.is_some())>
+            <TaskActions state=state form=form />
+        </Show>
         // The photo input lives outside what a new task version redraws (its label there opens it): a photo chosen
         // just as the task changed would otherwise go to a detached input and be lost.
         <input id="action-photo" class="visually-hidden" type="file" accept="image/*" capture="environment"
             data-testid="action-photo" on:change=move |ev| form.attach_photo(app, ev) />
         <a class="button secondary" href="/tasks">{move || app.t().back_to_tasks}</a>
+    }
+}
+
+/// The task as the server last said, what this phone still holds for it, and what it will be once that is sent.
+#[derive(Clone, Copy)]
+struct TaskState {
+    server: Memo<Option<Report>>,
+    queued: Memo<Queued>,
+    projected: Memo<Option<(ReportStatus, u8)>>,
+}
+
+impl TaskState {
+    /// The actions allowed on the task as it will be.
+    fn actions(self) -> Vec<ActionKind> {
+        self.projected
+            .get()
+            .map(|(status, level)| allowed_actions(status, level))
+            .unwrap_or_default()
     }
 }
 
@@ -354,30 +398,70 @@ fn ActionFields(form: ActionForm, actions: Signal<Vec<ActionKind>>) -> impl Into
     }
 }
 
+/// Who reported it, its status and level as they will be, the possible duplicates, and what waits on this phone
+/// or was refused. Redrawn with each new version of the task.
 #[component]
-fn TaskActions(task: LocalReport, form: ActionForm) -> impl IntoView {
+fn TaskSummary(task: Report, state: TaskState) -> impl IntoView {
+    let app = use_app();
+    let TaskState {
+        queued, projected, ..
+    } = state;
+    let server_status = task.status;
+    let status_label = move || {
+        let (status, _) = projected.get()?;
+        let name = status_name(app.t(), status);
+        Some(if status == server_status {
+            name.to_owned()
+        } else {
+            fill(app.t().action_pending_status, &[("status", name)])
+        })
+    };
+    let reporter = task.reporter_name.clone();
+    let duplicates = task.possible_duplicates.clone();
+    view! {
+        <section class="card" data-testid="task-summary">
+            <p>{move || fill(app.t().task_reporter, &[("name", &reporter)])}</p>
+            <p class="badges">
+                <span class="badge" data-testid="task-status">{status_label}</span>
+                {task.submitted.urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}
+            </p>
+            <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || projected.get().map(|(_, level)| level_name(app.t(), level))}</p>
+            {(!duplicates.is_empty()).then(|| view! {
+                <p data-testid="possible-duplicates">
+                    {move || app.t().possible_duplicates}
+                    {duplicates.iter().map(|d| {
+                        let href = format!("/tasks/{d}");
+                        let short = d.chars().rev().take(6).collect::<String>().chars().rev().collect::<String>();
+                        view! { " "<a href=href>{short}</a> }
+                    }).collect_view()}
+                </p>
+            })}
+            <Show when=move || queued.with(|q| !q.pending.is_empty())>
+                <p class="muted" data-testid="pending-actions">{move || crate::i18n::fill_count(app.t().action_pending, queued.with(|q| q.pending.len()), &[])}</p>
+            </Show>
+            <ParkedActions task=task.clone() queued=queued projected=projected />
+        </section>
+    }
+}
+
+/// What the worker fills in and the buttons for the actions allowed now. Drawn once for the page: each action reads
+/// the task's version when it is tapped.
+#[component]
+fn TaskActions(state: TaskState, form: ActionForm) -> impl IntoView {
     let ActionForm {
         errors, message, ..
     } = form;
     let app = use_app();
-    let Some(server) = task.server.clone() else {
-        return ().into_any();
-    };
-    let task_id = server.id.clone();
-    let queued = Memo::new({
-        let task_id = task_id.clone();
-        move |_| queued_for(app, &task_id)
-    });
-    // What the task will be once the actions waiting on this phone apply: the worker carries on from there.
-    let projected = Memo::new({
-        let server = server.clone();
-        move |_| queued.with(|q| project(server.status, server.level, &q.pending))
-    });
-    let (base_version, report_id) = (server.version, server.id.clone());
     let act = move |kind: ActionKind| {
         message.set(None);
+        let Some((base_version, report_id)) = state
+            .server
+            .with_untracked(|s| s.as_ref().map(|s| (s.version, s.id.clone())))
+        else {
+            return;
+        };
         // Each waiting action will raise the version by one before this one arrives.
-        let expected = base_version + queued.with_untracked(|q| q.pending.len()) as i64;
+        let expected = base_version + state.queued.with_untracked(|q| q.pending.len()) as i64;
         let action = form.action(kind, &report_id, expected);
         let found = action.validate();
         if !found.is_empty() {
@@ -401,56 +485,22 @@ fn TaskActions(task: LocalReport, form: ActionForm) -> impl IntoView {
             }
         });
     };
-    let reporter = server.reporter_name.clone();
-    let duplicates = server.possible_duplicates.clone();
-    let server_status = server.status;
-    let status_label = move || {
-        let (status, _) = projected.get();
-        let name = status_name(app.t(), status);
-        if status == server_status {
-            name.to_owned()
-        } else {
-            fill(app.t().action_pending_status, &[("status", name)])
-        }
-    };
-    let actions = move || {
-        let (status, level) = projected.get();
-        allowed_actions(status, level)
-    };
+    let actions = move || state.actions();
+    // A closed task with nothing said about it shows no empty card.
+    let shown = move || message.with(Option::is_some) || !actions().is_empty();
     view! {
-        <section class="card" data-testid="task-actions">
-            <p>{move || fill(app.t().task_reporter, &[("name", &reporter)])}</p>
-            <p class="badges">
-                <span class="badge" data-testid="task-status">{status_label}</span>
-                {server.submitted.urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}
-            </p>
-            <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || level_name(app.t(), projected.get().1)}</p>
-            {(!duplicates.is_empty()).then(|| view! {
-                <p data-testid="possible-duplicates">
-                    {move || app.t().possible_duplicates}
-                    {duplicates.iter().map(|d| {
-                        let href = format!("/tasks/{d}");
-                        let short = d.chars().rev().take(6).collect::<String>().chars().rev().collect::<String>();
-                        view! { " "<a href=href>{short}</a> }
-                    }).collect_view()}
-                </p>
-            })}
-            <Show when=move || queued.with(|q| !q.pending.is_empty())>
-                <p class="muted" data-testid="pending-actions">{move || crate::i18n::fill_count(app.t().action_pending, queued.with(|q| q.pending.len()), &[])}</p>
-            </Show>
+        <section class="card" data-testid="task-actions" hidden=move || !shown()>
             <Show when=move || message.get().is_some()>
                 <p role="status" data-testid="action-message">{move || message.get()}</p>
             </Show>
-            <ParkedActions task=server.clone() queued=queued projected=projected />
             <ActionFields form=form actions=Signal::derive(actions) />
             <div class="action-buttons">
                 <For each=actions key=|k| *k let:kind>
-                    <button type="button" class=button_class(kind) on:click={let act = act.clone(); move |_| act(kind)}>{move || action_name(app.t(), kind)}</button>
+                    <button type="button" class=button_class(kind) on:click=move |_| act(kind)>{move || action_name(app.t(), kind)}</button>
                 </For>
             </div>
         </section>
     }
-    .into_any()
 }
 
 /// 办结 stands out, 退回 warns, the rest are plain.
@@ -476,7 +526,7 @@ fn reject_name(t: &Texts, reason: RejectReason) -> &'static str {
 fn ParkedActions(
     task: Report,
     queued: Memo<Queued>,
-    projected: Memo<(ReportStatus, u8)>,
+    projected: Memo<Option<(ReportStatus, u8)>>,
 ) -> impl IntoView {
     let app = use_app();
     let version = task.version;
@@ -504,7 +554,7 @@ fn ParkedActions(
                         let kind = action.kind;
                         let redo_allowed = {
                             let action = action.clone();
-                            move || { let (s, l) = projected.get(); outcome(s, l, &action).is_ok() }
+                            move || projected.get().is_some_and(|(s, l)| outcome(s, l, &action).is_ok())
                         };
                         let redo = {
                             let action = action.clone();

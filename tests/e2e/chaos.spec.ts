@@ -209,7 +209,7 @@ async function chain(phone: Phone, photo: Buffer) {
     .evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
   if (fresh.length === 0) return skip("no new task for a chain");
   await page.goto(pick(fresh));
-  await page.getByTestId("task-actions").waitFor();
+  await page.getByTestId("task-summary").waitFor();
   if ((await page.getByTestId("pending-actions").count()) > 0) return skip("the task has actions waiting");
   const saved_ = page.getByTestId("action-message");
   const step = async (button: string, field?: string, text?: string, withPhoto = false) => {

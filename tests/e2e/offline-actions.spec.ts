@@ -117,6 +117,29 @@ test("a real conflict keeps the action, says who did what, and redo applies it",
   await b.ctx.close();
 });
 
+test("a new version of the task arriving while the worker types leaves the field, its text and the focus alone", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const id = await reported(browser, "树枝挡路");
+  const a = await worker(browser, "网格员李娜");
+  const b = await worker(browser, "网格员王芳");
+  await a.page.goto(`/tasks/${id}`);
+  await expect(a.page.getByTestId("report-detail")).toContainText("树枝挡路", { timeout: 15_000 });
+  await a.page.getByLabel("备注或办结说明").click();
+  await a.page.keyboard.type("已联系园林");
+
+  // B accepts; A's phone learns of it while A's cursor is still in the note.
+  await b.page.goto(`/tasks/${id}`);
+  await b.page.getByRole("button", { name: "接单" }).click();
+  await expect(b.page.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
+  await a.page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await expect(a.page.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
+  await a.page.keyboard.type("，明早处理");
+  await expect(a.page.getByLabel("备注或办结说明")).toHaveValue("已联系园林，明早处理");
+  await expect(a.page.getByLabel("备注或办结说明")).toBeFocused();
+  await a.ctx.close();
+  await b.ctx.close();
+});
+
 test("an action missing what it needs is refused beside its field, before it is queued", async ({ browser }) => {
   const id = await reported(browser, "树枝挡路");
   const { ctx, page } = await worker(browser, "网格员李娜");
