@@ -28,6 +28,7 @@ fn sample() -> ReferenceData {
             hours: "08:00-20:00".into(),
             amenities: vec![Amenity::Charging, Amenity::FirstAid],
             demo: true,
+            retired: false,
         }],
         grids: vec![Grid {
             id: "g1".into(),
@@ -37,8 +38,9 @@ fn sample() -> ReferenceData {
                 GeoPoint::new(30.0, 105.0),
                 GeoPoint::new(31.0, 105.0),
             ],
-            demo: false,
+            ..Grid::default()
         }],
+        departments: vec![],
         fetched_at: Some("2026-11-26T01:02:03.000Z".into()),
     }
 }
@@ -179,4 +181,56 @@ async fn the_outbox_count_sees_items_written_by_anyone() {
         "signing out deletes nothing from the outbox"
     );
     store.close();
+}
+
+#[wasm_bindgen_test]
+async fn reference_changes_from_the_feed_replace_the_phones_copy_and_unknown_kinds_are_skipped() {
+    use suishoupai::domain::category::Department;
+    use suishoupai::domain::change::{Change, ChangeKind};
+    let store = Store::open_with(&fresh_name("feed-reference"), MIGRATIONS)
+        .await
+        .unwrap();
+    store.put_reference(&sample()).await.unwrap();
+    let mut renamed = sample().grids[0].clone();
+    renamed.name = "华严社区第一网格".into();
+    renamed.street = "大弯街道".into();
+    let mut retired = sample().stations[0].clone();
+    retired.retired = true;
+    let department = Department {
+        code: "chengguan".into(),
+        name: "区综合行政执法局".into(),
+        retired: false,
+    };
+    let changes = vec![
+        Change {
+            kind: ChangeKind::Grid,
+            id: renamed.id.clone(),
+            data: serde_json::to_value(&renamed).unwrap(),
+        },
+        Change {
+            kind: ChangeKind::Station,
+            id: retired.id.clone(),
+            data: serde_json::to_value(&retired).unwrap(),
+        },
+        Change {
+            kind: ChangeKind::Department,
+            id: "chengguan".into(),
+            data: serde_json::to_value(&department).unwrap(),
+        },
+    ];
+    store.apply_changes(&changes, "c9").await.unwrap();
+    let copy = store.reference().await.unwrap().unwrap();
+    assert_eq!(copy.grids, vec![renamed]);
+    assert_eq!(copy.stations, vec![retired]);
+    assert_eq!(copy.departments, vec![department]);
+
+    // A page from a newer server with a kind this phone does not know still reads, and the rest applies.
+    let page: suishoupai::domain::change::ChangePage = serde_json::from_value(serde_json::json!({
+        "changes": [{"kind": "verdict", "id": "v1", "data": {}}],
+        "next_cursor": "c10", "has_more": false
+    }))
+    .unwrap();
+    assert_eq!(page.changes[0].kind, ChangeKind::Unknown);
+    store.apply_changes(&page.changes, "c10").await.unwrap();
+    assert_eq!(store.reference().await.unwrap().unwrap(), copy);
 }

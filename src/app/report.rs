@@ -24,7 +24,13 @@ fn categories_by_use(categories: &[Category], reports: &[LocalReport]) -> Vec<Ca
             *uses.entry(c.as_str()).or_default() += 1;
         }
     }
-    let mut list: Vec<(usize, Category)> = categories.iter().cloned().enumerate().collect();
+    // A retired category keeps naming its old reports but takes no new ones.
+    let mut list: Vec<(usize, Category)> = categories
+        .iter()
+        .filter(|c| !c.retired)
+        .cloned()
+        .enumerate()
+        .collect();
     list.sort_by_key(|(i, c)| {
         (
             std::cmp::Reverse(uses.get(c.code.as_str()).copied().unwrap_or(0)),

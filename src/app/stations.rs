@@ -34,7 +34,10 @@ pub fn amenity_name(t: &Texts, amenity: Amenity) -> &'static str {
 #[component]
 pub fn StationsPage() -> impl IntoView {
     let app = use_app();
-    let count = move || app.reference.with(|r| r.stations.len());
+    let count = move || {
+        app.reference
+            .with(|r| r.stations.iter().filter(|s| !s.retired).count())
+    };
     // Where the rider stands, for nearest first; the list shows in catalog order until (unless) it is known.
     let here = RwSignal::new(None::<GeoPoint>);
     leptos::task::spawn_local(async move {
@@ -46,6 +49,7 @@ pub fn StationsPage() -> impl IntoView {
         let mut list: Vec<(Station, Option<f64>)> = app.reference.with(|r| {
             r.stations
                 .iter()
+                .filter(|s| !s.retired)
                 .map(|s| {
                     (
                         s.clone(),

@@ -1,4 +1,4 @@
-//! Fetching the reference data (categories, stations, grids) and keeping the phone's copy of it.
+//! Fetching the reference data (categories, stations, grids, departments) and keeping the phone's copy of it.
 use super::api::{get_json, ApiFailure};
 use super::now_rfc3339;
 use crate::domain::ReferenceData;
@@ -9,6 +9,7 @@ pub async fn fetch(token: &str) -> Result<ReferenceData, ApiFailure> {
         categories: get_json("/categories", Some(token)).await?,
         stations: get_json("/stations", Some(token)).await?,
         grids: get_json("/grids", Some(token)).await?,
+        departments: get_json("/departments", Some(token)).await?,
         fetched_at: Some(now_rfc3339()),
     })
 }

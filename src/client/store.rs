@@ -7,8 +7,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::client::local::{CheckinState, LocalCheckin, LocalReport, LocalState, OutboxEntry};
+use crate::domain::category::Department;
 use crate::domain::change::{Change, ChangeKind};
-use crate::domain::{Category, Checkin, Enrollment, ReferenceData, Report, Station};
+use crate::domain::{Category, Checkin, Enrollment, Grid, ReferenceData, Report, Station};
 use crate::i18n::Lang;
 
 pub const DB_NAME: &str = "suishoupai";
@@ -560,7 +561,25 @@ impl Store {
                     };
                     put_serde(&store, &merged.id, &merged).await?;
                 }
-                ChangeKind::Points => {}
+                ChangeKind::Grid => {
+                    if let Ok(g) = serde_json::from_value::<Grid>(change.data.clone()) {
+                        match data.grids.iter_mut().find(|x| x.id == g.id) {
+                            Some(x) => *x = g,
+                            None => data.grids.push(g),
+                        }
+                        reference_changed = true;
+                    }
+                }
+                ChangeKind::Department => {
+                    if let Ok(d) = serde_json::from_value::<Department>(change.data.clone()) {
+                        match data.departments.iter_mut().find(|x| x.code == d.code) {
+                            Some(x) => *x = d,
+                            None => data.departments.push(d),
+                        }
+                        reference_changed = true;
+                    }
+                }
+                ChangeKind::Points | ChangeKind::Unknown => {}
             }
         }
         if reference_changed {

@@ -1,12 +1,28 @@
 //! Report categories: the initial catalog of BRIEF.md (admins may edit it later; the server's copy is the truth).
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Category {
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
+    /// The department the 两张清单 makes responsible for it (部门联处 calls it first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// No longer in the district's list: kept for its reports, not offered for new ones.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
+}
+
+/// A department that 部门联处 (吹哨报到) calls on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct Department {
+    pub code: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 impl Category {
@@ -59,6 +75,7 @@ pub fn initial_catalog() -> Vec<Category> {
             code: (*code).to_owned(),
             name_zh: (*zh).to_owned(),
             name_en: (*en).to_owned(),
+            ..Category::default()
         })
         .collect()
 }

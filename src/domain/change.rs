@@ -19,6 +19,11 @@ pub enum ChangeKind {
     Station,
     Category,
     Points,
+    Grid,
+    Department,
+    /// A kind this client does not know yet (a newer server): skipped, never a reason to stop syncing.
+    #[serde(other)]
+    Unknown,
 }
 
 /// `GET /changes` response.

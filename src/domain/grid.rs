@@ -3,44 +3,48 @@ use serde::{Deserialize, Serialize};
 
 use super::GeoPoint;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Grid {
     pub id: String,
     pub name: String,
-    /// The boundary, as a ring of points (the closing point may be left out).
+    /// 社区, the community the grid belongs to.
+    #[serde(default)]
+    pub community: String,
+    /// 街道, the sub-district above the community.
+    #[serde(default)]
+    pub street: String,
+    /// The boundary, as a ring of points (the closing point may be left out): the outer ring of the grid's first
+    /// part.
     #[serde(default)]
     pub polygon: Vec<GeoPoint>,
+    /// Any further rings: holes, and the rings of further parts of a grid drawn as a MultiPolygon. A point is in
+    /// the grid when it lies inside an odd number of all its rings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_rings: Vec<Vec<GeoPoint>>,
     /// Seeded demo data rather than a real district grid.
     #[serde(default)]
     pub demo: bool,
+    /// No longer in the district's grid file: kept for its tasks, never routed to.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 impl Grid {
-    /// Whether the point lies inside the polygon (even-odd rule; a point on an edge may fall either side).
+    /// Whether the point lies inside the grid (even-odd rule over all its rings, so holes and several parts count
+    /// right; a point on an edge may fall either side).
     pub fn contains(&self, point: GeoPoint) -> bool {
-        let ring = &self.polygon;
-        if ring.len() < 3 {
-            return false;
-        }
-        let mut inside = false;
-        let mut j = ring.len() - 1;
-        for i in 0..ring.len() {
-            let (a, b) = (ring[i], ring[j]);
-            if (a.lat > point.lat) != (b.lat > point.lat) {
-                let lon_at = a.lon + (point.lat - a.lat) * (b.lon - a.lon) / (b.lat - a.lat);
-                if point.lon < lon_at {
-                    inside = !inside;
-                }
-            }
-            j = i;
-        }
-        inside
+        std::iter::once(&self.polygon)
+            .chain(&self.more_rings)
+            .filter(|ring| ring_contains(ring, point))
+            .count()
+            % 2
+            == 1
     }
 
-    /// The first grid that contains the point, if any.
+    /// The first grid still in service that contains the point, if any.
     pub fn containing(grids: &[Grid], point: GeoPoint) -> Option<&Grid> {
-        grids.iter().find(|g| g.contains(point))
+        grids.iter().find(|g| !g.retired && g.contains(point))
     }
 
     /// The average of the boundary's points: good enough to tell which small grid is nearest.
@@ -63,10 +67,31 @@ impl Grid {
         }
         grids
             .iter()
+            .filter(|g| !g.retired)
             .filter_map(|g| Some((g, g.centre()?.distance_m(&point))))
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(g, _)| (g, true))
     }
+}
+
+/// Whether the point lies inside one ring (even-odd rule).
+fn ring_contains(ring: &[GeoPoint], point: GeoPoint) -> bool {
+    if ring.len() < 3 {
+        return false;
+    }
+    let mut inside = false;
+    let mut j = ring.len() - 1;
+    for i in 0..ring.len() {
+        let (a, b) = (ring[i], ring[j]);
+        if (a.lat > point.lat) != (b.lat > point.lat) {
+            let lon_at = a.lon + (point.lat - a.lat) * (b.lon - a.lon) / (b.lat - a.lat);
+            if point.lon < lon_at {
+                inside = !inside;
+            }
+        }
+        j = i;
+    }
+    inside
 }
 
 #[cfg(test)]
@@ -83,7 +108,7 @@ mod tests {
                 GeoPoint::new(lat + size, lon + size),
                 GeoPoint::new(lat + size, lon),
             ],
-            demo: false,
+            ..Grid::default()
         }
     }
 
@@ -109,7 +134,7 @@ mod tests {
                 GeoPoint::new(2.0, 1.0),
                 GeoPoint::new(2.0, 0.0),
             ],
-            demo: false,
+            ..Grid::default()
         };
         assert!(g.contains(GeoPoint::new(0.5, 1.5)));
         assert!(g.contains(GeoPoint::new(1.5, 0.5)));
@@ -145,5 +170,26 @@ mod tests {
         let hit = Grid::containing(&grids, GeoPoint::new(30.05, 104.15));
         assert_eq!(hit.map(|g| g.id.as_str()), Some("east"));
         assert!(Grid::containing(&grids, GeoPoint::new(31.0, 104.15)).is_none());
+    }
+
+    #[test]
+    fn a_hole_is_outside_and_a_second_part_inside() {
+        let mut g = square("a", 0.0, 0.0, 4.0);
+        let hole = square("", 1.0, 1.0, 1.0).polygon;
+        let island = square("", 10.0, 10.0, 1.0).polygon;
+        g.more_rings = vec![hole, island];
+        assert!(g.contains(GeoPoint::new(0.5, 0.5)));
+        assert!(!g.contains(GeoPoint::new(1.5, 1.5)), "in the hole");
+        assert!(g.contains(GeoPoint::new(10.5, 10.5)), "in the second part");
+        assert!(!g.contains(GeoPoint::new(5.5, 5.5)));
+    }
+
+    #[test]
+    fn a_retired_grid_gets_no_new_reports_even_when_nearest() {
+        let mut old = square("old", 30.0, 104.0, 0.1);
+        old.retired = true;
+        let grids = vec![old, square("new", 30.0, 104.5, 0.1)];
+        let (g, nearest) = Grid::route(&grids, GeoPoint::new(30.05, 104.05)).unwrap();
+        assert_eq!((g.id.as_str(), nearest), ("new", true));
     }
 }

@@ -1,6 +1,7 @@
 //! The reference data a phone keeps a copy of, so categories and stations show with the network off.
 use serde::{Deserialize, Serialize};
 
+use super::category::Department;
 use super::{Category, Grid, Station};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -8,6 +9,9 @@ pub struct ReferenceData {
     pub categories: Vec<Category>,
     pub stations: Vec<Station>,
     pub grids: Vec<Grid>,
+    /// The departments 部门联处 calls on (from the change feed).
+    #[serde(default)]
+    pub departments: Vec<Department>,
     /// When the phone fetched this copy from the server (RFC 3339), if it ever did.
     #[serde(default)]
     pub fetched_at: Option<String>,

@@ -1,7 +1,7 @@
 //! 暖心驿站 rest stations: where they are, when they open, what they offer.
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Station {
     pub id: String,
@@ -15,6 +15,9 @@ pub struct Station {
     /// Seeded demo data rather than a real station.
     #[serde(default)]
     pub demo: bool,
+    /// No longer in the district's station file: kept for its check-ins, not offered to riders.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 impl Station {
@@ -94,7 +97,7 @@ mod tests {
             lon: 104.25,
             hours: hours.into(),
             amenities: vec![],
-            demo: false,
+            ..Station::default()
         }
     }
 

@@ -8,7 +8,7 @@ use utoipa_axum::routes;
 use super::auth::CurrentUser;
 use super::checkins::load_checkin;
 use super::openapi::{Invalid, Malformed, Unauthorized};
-use super::reference::{list_categories, list_stations};
+use super::reference::{list_categories, list_departments, list_grids, list_stations};
 use super::reports::{load_reports, Viewer};
 use super::{AppState, Error, Result};
 use crate::domain::change::{decode_cursor, encode_cursor, Change, ChangeKind, ChangePage};
@@ -26,6 +26,8 @@ pub const FEED_SQL: &str = "
     SELECT kind, id, change_seq FROM (
         SELECT 'category' AS kind, code AS id, change_seq FROM categories WHERE change_seq > ?1
         UNION ALL SELECT 'station', id, change_seq FROM stations WHERE change_seq > ?1
+        UNION ALL SELECT 'grid', id, change_seq FROM grids WHERE change_seq > ?1
+        UNION ALL SELECT 'department', code, change_seq FROM departments WHERE change_seq > ?1
         UNION ALL SELECT * FROM (SELECT 'report', id, change_seq FROM reports
             WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
         UNION ALL SELECT * FROM (SELECT 'report', id, change_seq FROM reports
@@ -141,6 +143,16 @@ async fn changes(
     } else {
         vec![]
     };
+    let grids = if needs("grid") {
+        list_grids(&state.db).await?
+    } else {
+        vec![]
+    };
+    let departments = if needs("department") {
+        list_departments(&state.db).await?
+    } else {
+        vec![]
+    };
     let report_ids: Vec<&str> = rows
         .iter()
         .filter(|r| r.0 == "report")
@@ -162,6 +174,17 @@ async fn changes(
                 stations
                     .iter()
                     .find(|s| s.id == id)
+                    .map(serde_json::to_value),
+            ),
+            "grid" => (
+                ChangeKind::Grid,
+                grids.iter().find(|g| g.id == id).map(serde_json::to_value),
+            ),
+            "department" => (
+                ChangeKind::Department,
+                departments
+                    .iter()
+                    .find(|d| d.code == id)
                     .map(serde_json::to_value),
             ),
             "checkin" => (

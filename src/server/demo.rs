@@ -1,5 +1,6 @@
-//! `--demo`: seeds the category catalog, 22 demo 暖心驿站 and 8 demo 网格 around Qingbaijiang (30.88 N, 104.25 E),
-//! and one demo account per role. Seeding is idempotent: rows that exist are left as they are.
+//! `--demo`: imports the demo district's files in `demo/` — departments, the 两张清单, 8 网格 around Qingbaijiang
+//! (30.88 N, 104.25 E) and 22 暖心驿站 — and makes one demo account per role. Idempotent: a kind that already
+//! has rows is left as it is.
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -7,8 +8,7 @@ use sqlx::SqlitePool;
 use super::accounts::{self, NewUser};
 use crate::domain::{Role, User};
 
-use crate::domain::category::INITIAL_CATALOG;
-use crate::domain::{Amenity, GeoPoint};
+use super::district::{self, Kind};
 
 /// What a seeding run added (zero everywhere on a restart).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -18,111 +18,59 @@ pub struct Seeded {
     pub grids: u64,
 }
 
-/// The demo area: a 4 × 2 block of grids over the district centre.
-const SOUTH: f64 = 30.84;
-const WEST: f64 = 104.17;
-const CELL_LAT: f64 = 0.04;
-const CELL_LON: f64 = 0.04;
-
-const GRID_NAMES: [&str; 8] = [
-    "大弯街道南网格",
-    "红阳片区网格",
-    "华严片区网格",
-    "青江片区网格",
-    "大弯街道北网格",
-    "大同街道网格",
-    "弥牟镇网格",
-    "凤凰湖片区网格",
+/// The demo district's files (also the examples of each import format).
+const DEMO_FILES: [(Kind, &str, &[u8]); 4] = [
+    (
+        Kind::Departments,
+        "departments.csv",
+        include_bytes!("../../demo/departments.csv"),
+    ),
+    (
+        Kind::Categories,
+        "categories.csv",
+        include_bytes!("../../demo/categories.csv"),
+    ),
+    (
+        Kind::Grids,
+        "grids.geojson",
+        include_bytes!("../../demo/grids.geojson"),
+    ),
+    (
+        Kind::Stations,
+        "stations.csv",
+        include_bytes!("../../demo/stations.csv"),
+    ),
 ];
 
-const STATION_PLACES: [(&str, &str); 22] = [
-    ("大弯", "大弯中路"),
-    ("红阳", "红阳路"),
-    ("华严", "华严路"),
-    ("青江", "青江中路"),
-    ("凤凰", "凤凰大道"),
-    ("团结", "团结路"),
-    ("新河", "新河路"),
-    ("龙王", "龙王路"),
-    ("祥福", "祥福路"),
-    ("弥牟", "弥牟大道"),
-    ("大同", "大同路"),
-    ("同华", "同华大道"),
-    ("福洪", "福洪路"),
-    ("清泉", "清泉路"),
-    ("人和", "人和路"),
-    ("姚渡", "姚渡路"),
-    ("城厢", "城厢大道"),
-    ("产业城", "欧洲产业城大道"),
-    ("铁路港", "香岛大道"),
-    ("凤凰湖", "凤凰湖路"),
-    ("绣川河", "绣川路"),
-    ("怡湖", "怡湖路"),
-];
-
-const HOURS: [&str; 4] = ["00:00-24:00", "08:00-20:00", "09:00-21:00", "07:30-22:00"];
-
+/// Imports each demo file whose kind has nothing loaded yet (a district's own data is never touched), and marks
+/// what it added as demo data.
 pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
-    let mut tx = db.begin().await?;
     let mut seeded = Seeded::default();
-    for (i, (code, zh, en)) in INITIAL_CATALOG.iter().enumerate() {
-        seeded.categories += sqlx::query(
-            "INSERT OR IGNORE INTO categories (code, name_zh, name_en, sort_order, demo, change_seq)
-             VALUES (?, ?, ?, ?, 1, (SELECT seq + 1 FROM feed_counter))",
-        )
-        .bind(code)
-        .bind(zh)
-        .bind(en)
-        .bind(i as i64)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        bump_feed_counter(&mut tx).await?;
+    for (kind, name, bytes) in DEMO_FILES {
+        let table = kind.name();
+        let (rows,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(db)
+            .await?;
+        if rows > 0 {
+            continue;
+        }
+        let changes = district::import_kind(db, kind, bytes, name, "--demo", false)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo/{name}: {e}"))?;
+        if kind != Kind::Departments {
+            sqlx::query(&format!("UPDATE {table} SET demo = 1"))
+                .execute(db)
+                .await?;
+        }
+        let added = changes.added.len() as u64;
+        match kind {
+            Kind::Categories => seeded.categories = added,
+            Kind::Grids => seeded.grids = added,
+            Kind::Stations => seeded.stations = added,
+            Kind::Departments => {}
+        }
     }
-    for (i, name) in GRID_NAMES.iter().enumerate() {
-        let polygon = serde_json::to_string(&grid_cell(i))?;
-        seeded.grids += sqlx::query(
-            "INSERT OR IGNORE INTO grids (id, name, polygon, demo) VALUES (?, ?, ?, 1)",
-        )
-        .bind(format!("demo-grid-{:02}", i + 1))
-        .bind(*name)
-        .bind(polygon)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    }
-    for (i, (place, road)) in STATION_PLACES.iter().enumerate() {
-        let at = station_point(i);
-        let amenities: Vec<&str> = station_amenities(i).iter().map(|a| a.code()).collect();
-        seeded.stations += sqlx::query(
-            "INSERT OR IGNORE INTO stations (id, name, address, lat, lon, hours, amenities, demo, change_seq)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 1, (SELECT seq + 1 FROM feed_counter))",
-        )
-        .bind(format!("demo-station-{:02}", i + 1))
-        .bind(format!("暖心驿站·{place}"))
-        .bind(format!("成都市青白江区{road}{}号（演示地址）", 10 + i * 7))
-        .bind(at.lat)
-        .bind(at.lon)
-        .bind(HOURS[i % HOURS.len()])
-        .bind(serde_json::to_string(&amenities)?)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        bump_feed_counter(&mut tx).await?;
-    }
-    tx.commit().await?;
     Ok(seeded)
-}
-
-/// Moves the feed counter past every row that took `seq + 1` (a no-op after an ignored insert).
-async fn bump_feed_counter(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE feed_counter SET seq = MAX(seq, COALESCE((SELECT MAX(change_seq) FROM categories), 0),
-                                             COALESCE((SELECT MAX(change_seq) FROM stations), 0))",
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// A demo account: `(id, role, name, grid, station)`.
@@ -181,74 +129,38 @@ pub async fn seed_accounts(db: &SqlitePool, ttl: Duration) -> anyhow::Result<Vec
     Ok(codes)
 }
 
-/// Grid `i` of the 4 × 2 block, west to east, south row first.
-fn grid_cell(i: usize) -> Vec<GeoPoint> {
-    let (row, col) = ((i / 4) as f64, (i % 4) as f64);
-    let (s, w) = (SOUTH + row * CELL_LAT, WEST + col * CELL_LON);
-    vec![
-        GeoPoint::new(s, w),
-        GeoPoint::new(s, w + CELL_LON),
-        GeoPoint::new(s + CELL_LAT, w + CELL_LON),
-        GeoPoint::new(s + CELL_LAT, w),
-    ]
-}
-
-/// Stations spread over the demo area on a 5 × 5 lattice, a little off the grid lines.
-fn station_point(i: usize) -> GeoPoint {
-    let (row, col) = ((i % 5) as f64, (i / 5) as f64);
-    GeoPoint::new(SOUTH + 0.006 + row * 0.017, WEST + 0.007 + col * 0.033)
-}
-
-fn station_amenities(i: usize) -> Vec<Amenity> {
-    let mut list = vec![Amenity::Water, Amenity::RestArea];
-    if i % 5 != 3 {
-        list.insert(0, Amenity::Charging);
-    }
-    if i.is_multiple_of(2) {
-        list.push(Amenity::Microwave);
-    }
-    if !i.is_multiple_of(3) {
-        list.push(Amenity::Toilet);
-    }
-    if i % 4 == 1 {
-        list.push(Amenity::FirstAid);
-    }
-    list
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Grid;
-
-    fn grids() -> Vec<Grid> {
-        (0..GRID_NAMES.len())
-            .map(|i| Grid {
-                id: i.to_string(),
-                name: GRID_NAMES[i].into(),
-                polygon: grid_cell(i),
-                demo: true,
-            })
-            .collect()
-    }
+    use crate::domain::GeoPoint;
+    use crate::server::district::grids::parse_grids;
 
     #[test]
     fn every_demo_station_lies_in_exactly_one_demo_grid() {
-        let grids = grids();
-        for i in 0..STATION_PLACES.len() {
-            let p = station_point(i);
-            let n = grids.iter().filter(|g| g.contains(p)).count();
-            assert_eq!(n, 1, "station {i} at {p:?} is in {n} grids");
+        let grids: Vec<crate::domain::Grid> = parse_grids(DEMO_FILES[2].2)
+            .unwrap()
+            .into_iter()
+            .map(|g| {
+                let (polygon, more_rings) = g.rings();
+                crate::domain::Grid {
+                    id: g.id,
+                    polygon,
+                    more_rings,
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let stations = String::from_utf8(DEMO_FILES[3].2.to_vec()).unwrap();
+        let mut n = 0;
+        for line in stations.lines().skip(1) {
+            let cols: Vec<&str> = line.split(',').collect();
+            let p = GeoPoint::new(cols[3].parse().unwrap(), cols[4].parse().unwrap());
+            let inside = grids.iter().filter(|g| g.contains(p)).count();
+            assert_eq!(inside, 1, "{} at {p:?} is in {inside} grids", cols[0]);
+            n += 1;
         }
-    }
-
-    #[test]
-    fn the_demo_area_covers_the_district_centre() {
-        let centre = GeoPoint::new(30.88, 104.25);
-        assert!(Grid::containing(
-            &grids(),
-            GeoPoint::new(centre.lat + 0.001, centre.lon + 0.001)
-        )
-        .is_some());
+        assert_eq!(n, 22);
+        // The district centre is covered.
+        assert!(crate::domain::Grid::containing(&grids, GeoPoint::new(30.881, 104.251)).is_some());
     }
 }

@@ -6,6 +6,7 @@ mod checkins;
 pub mod cli;
 pub mod db;
 pub mod demo;
+pub mod district;
 mod enrollment;
 pub mod error;
 mod health;

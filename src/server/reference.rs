@@ -8,6 +8,7 @@ use utoipa_axum::routes;
 
 use super::openapi::Unauthorized;
 use super::{AppState, Result};
+use crate::domain::category::Department;
 use crate::domain::{Amenity, Category, GeoPoint, Grid, Station};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -15,6 +16,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(categories))
         .routes(routes!(stations))
         .routes(routes!(grids))
+        .routes(routes!(departments))
 }
 
 /// The report categories, in the order the phone offers them.
@@ -51,62 +53,121 @@ async fn grids(State(state): State<AppState>) -> Result<Json<Vec<Grid>>> {
     Ok(Json(list_grids(&state.db).await?))
 }
 
+/// Every category, retired ones (kept for the names of their reports) marked and last.
+/// The departments 部门联处 (吹哨报到) calls on.
+#[utoipa::path(get, path = "/departments", tag = "reference", operation_id = "departments", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every department, retired ones marked", body = Vec<Department>,
+         example = json!([{"code": "chengguan", "name": "区综合行政执法局（城管）"}])),
+        (status = 401, response = Unauthorized),
+    )
+)]
+async fn departments(State(state): State<AppState>) -> Result<Json<Vec<Department>>> {
+    Ok(Json(list_departments(&state.db).await?))
+}
+
+/// Every category, retired ones (kept for the names of their reports) marked and last.
 pub async fn list_categories(db: &SqlitePool) -> Result<Vec<Category>> {
-    let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT code, name_zh, name_en FROM categories ORDER BY sort_order, code")
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<(String, String, String, Option<String>, bool)> = sqlx::query_as(
+        "SELECT code, name_zh, name_en, department, retired_at IS NOT NULL AS retired FROM categories
+         ORDER BY retired, sort_order, code",
+    )
+    .fetch_all(db)
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(code, name_zh, name_en)| Category {
+        .map(|(code, name_zh, name_en, department, retired)| Category {
             code,
             name_zh,
             name_en,
+            department,
+            retired,
         })
         .collect())
 }
 
-type StationRow = (String, String, String, f64, f64, String, String, bool);
+type StationRow = (String, String, String, f64, f64, String, String, bool, bool);
 
 pub async fn list_stations(db: &SqlitePool) -> Result<Vec<Station>> {
     let rows: Vec<StationRow> = sqlx::query_as(
-        "SELECT id, name, address, lat, lon, hours, amenities, demo FROM stations ORDER BY id",
+        "SELECT id, name, address, lat, lon, hours, amenities, demo, retired_at IS NOT NULL
+         FROM stations ORDER BY id",
     )
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|(id, name, address, lat, lon, hours, amenities, demo)| {
-            let codes: Vec<String> = serde_json::from_str(&amenities)
-                .with_context(|| format!("amenities of station {id}"))?;
-            Ok(Station {
-                amenities: codes.iter().filter_map(|c| Amenity::from_code(c)).collect(),
-                id,
-                name,
-                address,
-                lat,
-                lon,
-                hours,
-                demo,
+        .map(
+            |(id, name, address, lat, lon, hours, amenities, demo, retired)| {
+                let codes: Vec<String> = serde_json::from_str(&amenities)
+                    .with_context(|| format!("amenities of station {id}"))?;
+                Ok(Station {
+                    amenities: codes.iter().filter_map(|c| Amenity::from_code(c)).collect(),
+                    id,
+                    name,
+                    address,
+                    lat,
+                    lon,
+                    hours,
+                    demo,
+                    retired,
+                })
+            },
+        )
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct GridRow {
+    id: String,
+    name: String,
+    community: String,
+    street: String,
+    polygon: String,
+    more_rings: String,
+    demo: bool,
+    retired: bool,
+}
+
+/// Every grid, retired ones (kept for their tasks) marked.
+pub async fn list_grids(db: &SqlitePool) -> Result<Vec<Grid>> {
+    let rows: Vec<GridRow> = sqlx::query_as(
+        "SELECT id, name, community, street, polygon, more_rings, demo, retired_at IS NOT NULL AS retired
+         FROM grids ORDER BY id",
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let polygon: Vec<GeoPoint> = serde_json::from_str(&r.polygon)
+                .with_context(|| format!("polygon of grid {}", r.id))?;
+            let more_rings: Vec<Vec<GeoPoint>> = serde_json::from_str(&r.more_rings)
+                .with_context(|| format!("rings of grid {}", r.id))?;
+            Ok(Grid {
+                id: r.id,
+                name: r.name,
+                community: r.community,
+                street: r.street,
+                polygon,
+                more_rings,
+                demo: r.demo,
+                retired: r.retired,
             })
         })
         .collect()
 }
 
-pub async fn list_grids(db: &SqlitePool) -> Result<Vec<Grid>> {
-    let rows: Vec<(String, String, String, bool)> =
-        sqlx::query_as("SELECT id, name, polygon, demo FROM grids ORDER BY id")
+/// The departments 部门联处 calls on, retired ones marked.
+pub async fn list_departments(db: &SqlitePool) -> Result<Vec<Department>> {
+    let rows: Vec<(String, String, bool)> =
+        sqlx::query_as("SELECT code, name, retired_at IS NOT NULL FROM departments ORDER BY code")
             .fetch_all(db)
             .await?;
-    rows.into_iter()
-        .map(|(id, name, polygon, demo)| {
-            let polygon: Vec<GeoPoint> =
-                serde_json::from_str(&polygon).with_context(|| format!("polygon of grid {id}"))?;
-            Ok(Grid {
-                id,
-                name,
-                polygon,
-                demo,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|(code, name, retired)| Department {
+            code,
+            name,
+            retired,
         })
-        .collect()
+        .collect())
 }

@@ -2,6 +2,7 @@
 //! (a replay of its id is a `200`), only against the version it was made on (else `409 version_conflict` with the
 //! task as it now is) — except a note, which changes neither status nor level and so goes through whatever
 //! happened meanwhile — and only where the rules of `domain::task` allow it (else `422`).
+use super::district::categories::deadlines_for;
 use crate::domain::api_error::code;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -136,9 +137,8 @@ async fn act(
         None => 0,
     };
 
-    let new_deadline = state
-        .config
-        .deadlines
+    let rules = deadlines_for(&mut tx, &task.category, state.config.deadlines).await?;
+    let new_deadline = rules
         .after(
             new_status,
             new_level,
@@ -204,6 +204,7 @@ struct Task {
     version: i64,
     deadline: Option<String>,
     urgent: bool,
+    category: String,
     reporter_id: String,
     timeline: Vec<TimelineEntry>,
 }
@@ -217,12 +218,14 @@ struct TaskRow {
     timeline: String,
     deadline: Option<String>,
     submitted: String,
+    category: String,
     reporter_id: String,
 }
 
 async fn load_task(tx: &mut Transaction<'_, Sqlite>, report_id: &str) -> Result<Task> {
     let row: TaskRow = sqlx::query_as(
-        "SELECT grid_id, status, level, version, timeline, deadline, submitted, reporter_id FROM reports WHERE id = ?",
+        "SELECT grid_id, status, level, version, timeline, deadline, submitted, category, reporter_id FROM reports
+         WHERE id = ?",
     )
     .bind(report_id)
     .fetch_optional(&mut **tx)
@@ -241,6 +244,7 @@ async fn load_task(tx: &mut Transaction<'_, Sqlite>, report_id: &str) -> Result<
         version: row.version,
         deadline: row.deadline,
         urgent,
+        category: row.category,
         reporter_id: row.reporter_id,
         timeline: serde_json::from_str(&row.timeline).map_err(anyhow::Error::from)?,
     })

@@ -16,12 +16,13 @@ enum Caller {
     Live(Role),
 }
 
-const ENDPOINTS: [&str; 6] = [
+const ENDPOINTS: [&str; 7] = [
     "/api/v1/me",
     "/api/v1/changes",
     "/api/v1/categories",
     "/api/v1/stations",
     "/api/v1/grids",
+    "/api/v1/departments",
     "/api/v1/health",
 ];
 

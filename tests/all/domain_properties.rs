@@ -206,7 +206,7 @@ proptest! {
     fn station_hours_of_any_text_answer_or_decline(hours in "\\PC{0,20}", minute in 0u32..1440, hh in 0u32..25, mm in 0u32..60, hh2 in 0u32..25, mm2 in 0u32..60) {
         let mut station = Station {
             id: "s".into(), name: "驿站".into(), address: "".into(), lat: 30.0, lon: 104.0,
-            hours, amenities: vec![], demo: false,
+            hours, amenities: vec![], demo: false, retired: false,
         };
         let _ = station.is_open_at(minute);
         let _ = station.geo_uri();

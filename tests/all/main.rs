@@ -9,6 +9,7 @@ mod change_feed;
 mod checkins;
 mod command_line;
 mod common;
+mod district_imports;
 mod domain_properties;
 mod enrollment;
 mod hostile_requests;

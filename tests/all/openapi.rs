@@ -16,6 +16,7 @@ const CONTRACT: &[&str] = &[
     "GET /api/v1/categories",
     "GET /api/v1/stations",
     "GET /api/v1/grids",
+    "GET /api/v1/departments",
     "PUT /api/v1/photos/{sha256}",
     "HEAD /api/v1/photos/{sha256}",
     "GET /api/v1/photos/{sha256}",

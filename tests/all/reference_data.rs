@@ -22,7 +22,7 @@ async fn categories_are_the_catalog_of_the_brief_in_order() {
     let raw: serde_json::Value = res.json().await.unwrap();
     assert_eq!(
         raw[0],
-        serde_json::json!({"code": "road_damage", "name_zh": "道路破损", "name_en": "Road damage"})
+        serde_json::json!({"code": "road_damage", "name_zh": "道路破损", "name_en": "Road damage", "department": "zhujian"})
     );
     let categories: Vec<Category> = serde_json::from_value(raw).unwrap();
     let names: Vec<&str> = categories.iter().map(|c| c.name_zh.as_str()).collect();

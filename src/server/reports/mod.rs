@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 
 use super::auth::CurrentUser;
 use super::changes::next_change_seq;
+use super::district::categories::deadlines_for;
 use super::idempotent::is_replay;
 use super::json::ApiJson;
 use super::openapi::{
@@ -80,8 +81,10 @@ async fn submit(
     }
     let now = OffsetDateTime::now_utc();
     let categories = list_categories(&state.db).await?;
-    body.validate(now, |code| categories.iter().any(|c| c.code == code))
-        .map_err(|errors| Error::Invalid(serde_json::json!(errors)))?;
+    body.validate(now, |code| {
+        categories.iter().any(|c| c.code == code && !c.retired)
+    })
+    .map_err(|errors| Error::Invalid(serde_json::json!(errors)))?;
     let canonical = body.canonical();
     let submitted = serde_json::to_string(&canonical).map_err(anyhow::Error::from)?;
     let fingerprint = sha256_hex(submitted.as_bytes());
@@ -137,9 +140,9 @@ async fn submit(
         kind: None,
         level: None,
     }];
-    let deadline = state
-        .config
-        .deadlines
+    // The 清单's deadlines for this category, else the server's.
+    let rules = deadlines_for(&mut tx, &canonical.category, state.config.deadlines).await?;
+    let deadline = rules
         .after(ReportStatus::Received, 1, canonical.urgent, now, None, None)
         .map(format_time);
     sqlx::query(
@@ -238,6 +241,7 @@ mod tests {
         let sources = [
             super::LOAD_REPORT_SQL,
             super::POSSIBLE_DUPLICATES_SQL,
+            crate::server::district::grids::FLAG_OPEN_TASKS_SQL,
             include_str!("../../../migrations/0008_open_reports_by_category.sql"),
             include_str!("../../../migrations/0009_report_places_and_duplicates.sql"),
         ];
@@ -248,7 +252,7 @@ mod tests {
                 seen += 1;
             }
         }
-        assert_eq!(seen, 4, "every list was found");
+        assert_eq!(seen, 5, "every list was found");
         for status in [ReportStatus::Resolved, ReportStatus::Rejected] {
             assert!(!status.is_open());
         }

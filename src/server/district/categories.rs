@@ -1,0 +1,248 @@
+//! The 两张清单 as the categories' file: per category its names, the department responsible, and the deadlines to
+//! respond and to resolve at each level. An empty deadline takes the server's default (`serve --respond-minutes …`).
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+use time::Duration;
+
+use super::departments::is_code;
+use super::{csv_file, csv_rows, duplicate_keys, Fault, Kind, Reference};
+use crate::domain::task::DeadlineRules;
+
+const COLUMNS: [&str; 9] = [
+    "code",
+    "name_zh",
+    "name_en",
+    "department",
+    "respond_minutes",
+    "respond_urgent_minutes",
+    "resolve_hours_1",
+    "resolve_hours_2",
+    "resolve_hours_3",
+];
+
+/// One row of the 清单.
+#[derive(Debug, Clone, PartialEq, Eq, Default, sqlx::FromRow)]
+pub struct CategoryRules {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub department: Option<String>,
+    pub respond_minutes: Option<i64>,
+    pub respond_urgent_minutes: Option<i64>,
+    pub resolve_hours_1: Option<i64>,
+    pub resolve_hours_2: Option<i64>,
+    pub resolve_hours_3: Option<i64>,
+    /// The place in the list the phone offers.
+    pub sort_order: i64,
+}
+
+impl CategoryRules {
+    /// The deadlines for this category: its own where the 清单 sets them, else `defaults`.
+    pub fn deadlines(&self, defaults: DeadlineRules) -> DeadlineRules {
+        let or = |own: Option<i64>, unit: fn(i64) -> Duration, d: Duration| own.map_or(d, unit);
+        DeadlineRules {
+            respond: or(self.respond_minutes, Duration::minutes, defaults.respond),
+            respond_urgent: or(
+                self.respond_urgent_minutes,
+                Duration::minutes,
+                defaults.respond_urgent,
+            ),
+            resolve: [
+                or(self.resolve_hours_1, Duration::hours, defaults.resolve[0]),
+                or(self.resolve_hours_2, Duration::hours, defaults.resolve[1]),
+                or(self.resolve_hours_3, Duration::hours, defaults.resolve[2]),
+            ],
+        }
+    }
+}
+
+const SELECT: &str =
+    "SELECT code, name_zh, name_en, department, respond_minutes, respond_urgent_minutes,
+    resolve_hours_1, resolve_hours_2, resolve_hours_3, sort_order FROM categories";
+
+/// The deadlines of tasks of `category`.
+pub async fn deadlines_for(
+    db: &mut SqliteConnection,
+    category: &str,
+    defaults: DeadlineRules,
+) -> anyhow::Result<DeadlineRules> {
+    let rules: Option<CategoryRules> = sqlx::query_as(&format!("{SELECT} WHERE code = ?"))
+        .bind(category)
+        .fetch_optional(db)
+        .await?;
+    Ok(rules.map_or(defaults, |r| r.deadlines(defaults)))
+}
+
+pub struct Categories;
+
+impl Reference for Categories {
+    type Item = CategoryRules;
+    const KIND: Kind = Kind::Categories;
+
+    fn key(item: &CategoryRules) -> &str {
+        &item.code
+    }
+
+    fn parse(bytes: &[u8], _name: &str) -> Result<Vec<CategoryRules>, Vec<Fault>> {
+        let rows = csv_rows(bytes, &COLUMNS)?;
+        let mut faults = Vec::new();
+        let mut items = Vec::new();
+        for (i, (row, r)) in rows.into_iter().enumerate() {
+            let at = format!("row {row} (code \"{}\")", r["code"]);
+            let mut fault = |p: String| faults.push(Fault::new(&at, p));
+            if !is_code(&r["code"]) {
+                fault("the code must be lower-case letters, digits, - or _ (at most 64)".into());
+            }
+            for name in ["name_zh", "name_en"] {
+                if r[name].is_empty() {
+                    fault(format!("{name} is empty"));
+                }
+            }
+            let mut number = |name: &str| -> Option<i64> {
+                let text = &r[name];
+                if text.is_empty() {
+                    return None;
+                }
+                match text.parse::<i64>() {
+                    Ok(n) if (1..=100_000).contains(&n) => Some(n),
+                    _ => {
+                        fault(format!("{name} must be a whole number from 1 to 100000, or empty for the default (not \"{text}\")"));
+                        None
+                    }
+                }
+            };
+            let item = CategoryRules {
+                respond_minutes: number("respond_minutes"),
+                respond_urgent_minutes: number("respond_urgent_minutes"),
+                resolve_hours_1: number("resolve_hours_1"),
+                resolve_hours_2: number("resolve_hours_2"),
+                resolve_hours_3: number("resolve_hours_3"),
+                code: r["code"].clone(),
+                name_zh: r["name_zh"].clone(),
+                name_en: r["name_en"].clone(),
+                department: Some(r["department"].clone()).filter(|d| !d.is_empty()),
+                sort_order: i as i64,
+            };
+            items.push((at, item));
+        }
+        faults.extend(duplicate_keys(
+            items.iter().map(|(at, c)| (at.clone(), c.code.as_str())),
+            "code",
+        ));
+        if faults.is_empty() {
+            Ok(items.into_iter().map(|(_, c)| c).collect())
+        } else {
+            Err(faults)
+        }
+    }
+
+    async fn check(
+        tx: &mut Transaction<'_, Sqlite>,
+        items: &[CategoryRules],
+    ) -> anyhow::Result<Vec<Fault>> {
+        let known: Vec<(String,)> =
+            sqlx::query_as("SELECT code FROM departments WHERE retired_at IS NULL")
+                .fetch_all(&mut **tx)
+                .await?;
+        Ok(items
+            .iter()
+            .filter_map(|c| {
+                let d = c.department.as_deref()?;
+                (!known.iter().any(|(k,)| k == d)).then(|| {
+                    Fault::new(
+                        format!("row {} (code \"{}\")", c.sort_order + 2, c.code),
+                        format!("no department \"{d}\" (import it with the departments first)"),
+                    )
+                })
+            })
+            .collect())
+    }
+
+    async fn load(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<Vec<(CategoryRules, bool)>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT code FROM categories WHERE retired_at IS NOT NULL")
+                .fetch_all(&mut **tx)
+                .await?;
+        let items: Vec<CategoryRules> =
+            sqlx::query_as(&format!("{SELECT} ORDER BY sort_order, code"))
+                .fetch_all(&mut **tx)
+                .await?;
+        // The place in the list counts among the categories in service: retiring one moves no other.
+        let mut rank = 0;
+        Ok(items
+            .into_iter()
+            .map(|mut c| {
+                let retired = rows.iter().any(|(r,)| *r == c.code);
+                if !retired {
+                    c.sort_order = rank;
+                    rank += 1;
+                }
+                (c, retired)
+            })
+            .collect())
+    }
+
+    async fn put(
+        tx: &mut Transaction<'_, Sqlite>,
+        c: &CategoryRules,
+        seq: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO categories (code, name_zh, name_en, department, respond_minutes, respond_urgent_minutes,
+                 resolve_hours_1, resolve_hours_2, resolve_hours_3, sort_order, retired_at, change_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, ?11)
+             ON CONFLICT (code) DO UPDATE SET name_zh = ?2, name_en = ?3, department = ?4, respond_minutes = ?5,
+                 respond_urgent_minutes = ?6, resolve_hours_1 = ?7, resolve_hours_2 = ?8, resolve_hours_3 = ?9,
+                 sort_order = ?10, retired_at = NULL, change_seq = ?11, demo = 0",
+        )
+        .bind(&c.code)
+        .bind(&c.name_zh)
+        .bind(&c.name_en)
+        .bind(&c.department)
+        .bind(c.respond_minutes)
+        .bind(c.respond_urgent_minutes)
+        .bind(c.resolve_hours_1)
+        .bind(c.resolve_hours_2)
+        .bind(c.resolve_hours_3)
+        .bind(c.sort_order)
+        .bind(seq)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn retire(
+        tx: &mut Transaction<'_, Sqlite>,
+        code: &str,
+        at: &str,
+        seq: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query("UPDATE categories SET retired_at = ?, change_seq = ? WHERE code = ?")
+            .bind(at)
+            .bind(seq)
+            .bind(code)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    fn write(items: &[CategoryRules]) -> anyhow::Result<Vec<u8>> {
+        let n = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+        let rows = items
+            .iter()
+            .map(|c| {
+                vec![
+                    c.code.clone(),
+                    c.name_zh.clone(),
+                    c.name_en.clone(),
+                    c.department.clone().unwrap_or_default(),
+                    n(c.respond_minutes),
+                    n(c.respond_urgent_minutes),
+                    n(c.resolve_hours_1),
+                    n(c.resolve_hours_2),
+                    n(c.resolve_hours_3),
+                ]
+            })
+            .collect();
+        csv_file(&COLUMNS, rows)
+    }
+}

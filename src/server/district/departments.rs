@@ -1,0 +1,144 @@
+//! The departments 部门联处 (吹哨报到) calls on: a CSV of `code, name`.
+use sqlx::{Sqlite, Transaction};
+
+use super::{csv_file, csv_rows, duplicate_keys, Fault, Kind, Reference};
+use crate::domain::category::Department;
+
+const COLUMNS: [&str; 2] = ["code", "name"];
+
+/// A code as ids are written everywhere: lower-case letters, digits, `-` and `_`.
+pub fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+pub struct Departments;
+
+impl Reference for Departments {
+    type Item = Department;
+    const KIND: Kind = Kind::Departments;
+
+    fn key(item: &Department) -> &str {
+        &item.code
+    }
+
+    fn parse(bytes: &[u8], _name: &str) -> Result<Vec<Department>, Vec<Fault>> {
+        let rows = csv_rows(bytes, &COLUMNS)?;
+        let mut faults = Vec::new();
+        let mut items = Vec::new();
+        for (row, r) in rows {
+            let (code, name) = (r["code"].clone(), r["name"].clone());
+            let at = format!("row {row} (code \"{code}\")");
+            if !is_code(&code) {
+                faults.push(Fault::new(
+                    &at,
+                    "the code must be lower-case letters, digits, - or _ (at most 64)",
+                ));
+            }
+            if name.is_empty() {
+                faults.push(Fault::new(&at, "the name is empty"));
+            }
+            items.push((
+                at,
+                Department {
+                    code,
+                    name,
+                    retired: false,
+                },
+            ));
+        }
+        faults.extend(duplicate_keys(
+            items.iter().map(|(at, d)| (at.clone(), d.code.as_str())),
+            "code",
+        ));
+        if faults.is_empty() {
+            Ok(items.into_iter().map(|(_, d)| d).collect())
+        } else {
+            Err(faults)
+        }
+    }
+
+    /// A department the categories in service still name may not be left out.
+    async fn check(
+        tx: &mut Transaction<'_, Sqlite>,
+        items: &[Department],
+    ) -> anyhow::Result<Vec<Fault>> {
+        let named: Vec<(String, String)> = sqlx::query_as(
+            "SELECT department, code FROM categories
+             WHERE retired_at IS NULL AND department IS NOT NULL ORDER BY department, code",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        Ok(named
+            .into_iter()
+            .filter(|(d, _)| !items.iter().any(|i| &i.code == d))
+            .map(|(d, category)| {
+                Fault::new(
+                    format!("department \"{d}\""),
+                    format!("missing from the file, but the category \"{category}\" names it (import the categories without it first)"),
+                )
+            })
+            .collect())
+    }
+
+    async fn load(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<Vec<(Department, bool)>> {
+        let rows: Vec<(String, String, bool)> = sqlx::query_as(
+            "SELECT code, name, retired_at IS NOT NULL FROM departments ORDER BY code",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, name, retired)| {
+                (
+                    Department {
+                        code,
+                        name,
+                        retired: false,
+                    },
+                    retired,
+                )
+            })
+            .collect())
+    }
+
+    async fn put(tx: &mut Transaction<'_, Sqlite>, d: &Department, seq: i64) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO departments (code, name, retired_at, change_seq) VALUES (?1, ?2, NULL, ?3)
+             ON CONFLICT (code) DO UPDATE SET name = ?2, retired_at = NULL, change_seq = ?3",
+        )
+        .bind(&d.code)
+        .bind(&d.name)
+        .bind(seq)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn retire(
+        tx: &mut Transaction<'_, Sqlite>,
+        code: &str,
+        at: &str,
+        seq: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query("UPDATE departments SET retired_at = ?, change_seq = ? WHERE code = ?")
+            .bind(at)
+            .bind(seq)
+            .bind(code)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    fn write(items: &[Department]) -> anyhow::Result<Vec<u8>> {
+        csv_file(
+            &COLUMNS,
+            items
+                .iter()
+                .map(|d| vec![d.code.clone(), d.name.clone()])
+                .collect(),
+        )
+    }
+}
