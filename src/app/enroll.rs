@@ -1,5 +1,6 @@
 //! The first screen of a new phone: the one-time code, typed or scanned, for a session kept on the phone.
 use crate::domain::api_error::code;
+use crate::domain::enrollment_code;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -51,6 +52,12 @@ pub fn EnrollPage() -> impl IntoView {
                     } => {
                         let minutes = retry_after.unwrap_or(60).div_ceil(60).max(1);
                         fill(t.enroll_rate_limited, &[("minutes", &minutes.to_string())])
+                    }
+                    // A code whose check character fails was mistyped: say so, rather than "unknown".
+                    f if f.code() == Some(code::INVALID_CODE)
+                        && !enrollment_code::checks(&enrollment_code::normalize(&typed)) =>
+                    {
+                        t.enroll_mistyped.to_owned()
                     }
                     f if f.code() == Some(code::INVALID_CODE) => t.enroll_invalid.to_owned(),
                     f => fill(t.enroll_failed, &[("reason", &app.describe(f))]),

@@ -274,6 +274,28 @@ pub async fn user_for_token(db: &SqlitePool, token: &str) -> Result<Option<User>
     Ok(row.and_then(user_from_row))
 }
 
+/// Moves a grid worker to another grid in service. Their old grid's open tasks stay with that grid.
+pub async fn move_to_grid(db: &SqlitePool, user_id: &str, grid: &str) -> Result<(), AccountError> {
+    let account = find_account(db, user_id)
+        .await?
+        .ok_or_else(|| AccountError::UnknownUser(user_id.to_owned()))?;
+    if account.user.role != Role::GridWorker {
+        return Err(AccountError::NotAllowed(account.user.role, "grid"));
+    }
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM grids WHERE id = ? AND retired_at IS NULL")
+            .bind(grid)
+            .fetch_optional(db)
+            .await?;
+    found.ok_or_else(|| AccountError::UnknownGrid(grid.to_owned()))?;
+    sqlx::query("UPDATE users SET grid_id = ? WHERE id = ?")
+        .bind(grid)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Revokes the user: their tokens stop working at once and their unused codes are void.
 pub async fn revoke_user(db: &SqlitePool, user_id: &str) -> Result<(), AccountError> {
     let now = unix_now();

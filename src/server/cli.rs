@@ -48,11 +48,30 @@ pub enum Command {
     },
 }
 
+/// What `import` loads: the district's reference data, or people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportWhat {
+    Grids,
+    Stations,
+    Departments,
+    Categories,
+    Users,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    pub kind: district::Kind,
-    /// grids: GeoJSON; stations: CSV or GeoJSON; departments and categories: CSV.
+    pub kind: ImportWhat,
+    /// grids: GeoJSON; stations: CSV or GeoJSON; departments, categories and users: CSV.
     pub file: PathBuf,
+    /// users: also write the onboarding sheets (A4 cards with each code as QR and text) to this HTML file.
+    #[arg(long, value_name = "FILE.html")]
+    pub sheet: Option<PathBuf>,
+    /// users: the app's address, printed on each card.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// users: days until the codes expire.
+    #[arg(long, env = "SUISHOUPAI_CODE_TTL_DAYS", default_value_t = 7)]
+    pub code_ttl_days: u64,
     /// Check the file and print what would change, without changing anything.
     #[arg(long)]
     pub dry_run: bool,
@@ -145,10 +164,16 @@ pub enum UserAction {
         #[command(flatten)]
         code: CodeOptions,
     },
-    /// List users.
+    /// List users, optionally only those of a role, grid or station.
     List {
         #[arg(long)]
         json: bool,
+        #[arg(long)]
+        role: Option<Role>,
+        #[arg(long)]
+        grid: Option<String>,
+        #[arg(long)]
+        station: Option<String>,
     },
     /// Revoke a user: their tokens stop working at once.
     Revoke { id: String },
@@ -157,6 +182,27 @@ pub enum UserAction {
         id: String,
         #[command(flatten)]
         code: CodeOptions,
+    },
+    /// New codes for everyone of a grid or station who has not enrolled yet, with fresh onboarding sheets.
+    Reissue {
+        #[arg(long, conflicts_with = "station", required_unless_present = "station")]
+        grid: Option<String>,
+        #[arg(long)]
+        station: Option<String>,
+        #[arg(long, value_name = "FILE.html")]
+        sheet: Option<PathBuf>,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "SUISHOUPAI_CODE_TTL_DAYS", default_value_t = 7)]
+        code_ttl_days: u64,
+    },
+    /// Move a grid worker to another grid (their grid's open tasks stay with the grid).
+    Move {
+        id: String,
+        #[arg(long)]
+        grid: String,
     },
 }
 
@@ -191,22 +237,20 @@ async fn import(db_path: &Path, args: ImportArgs) -> anyhow::Result<()> {
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let pool = db::open(db_path).await?;
     let name = args.file.to_string_lossy();
-    match district::import_kind(
-        &pool,
-        args.kind,
-        &bytes,
-        &name,
-        "command line",
-        args.dry_run,
-    )
-    .await
-    {
+    let kind = match args.kind {
+        ImportWhat::Grids => district::Kind::Grids,
+        ImportWhat::Stations => district::Kind::Stations,
+        ImportWhat::Departments => district::Kind::Departments,
+        ImportWhat::Categories => district::Kind::Categories,
+        ImportWhat::Users => return import_users(&pool, &bytes, &args).await,
+    };
+    match district::import_kind(&pool, kind, &bytes, &name, "command line", args.dry_run).await {
         Ok(changes) => {
             if args.json {
                 println!("{}", serde_json::to_string(&changes)?);
             } else {
                 let verb = if args.dry_run { "would be" } else { "were" };
-                println!("{} {}: {changes}", args.kind.name(), verb);
+                println!("{} {}: {changes}", kind.name(), verb);
                 for (what, keys) in [
                     ("added", &changes.added),
                     ("updated", &changes.updated),
@@ -219,14 +263,95 @@ async fn import(db_path: &Path, args: ImportArgs) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Err(district::ImportError::Refused(faults)) => {
-            if args.json {
+        Err(e) => refused(e, args.json),
+    }
+}
+
+/// A refused file: its faults on stderr (and as JSON on stdout with `--json`), a failing exit.
+fn refused(e: district::ImportError, json: bool) -> anyhow::Result<()> {
+    match e {
+        district::ImportError::Refused(faults) => {
+            if json {
                 println!("{}", serde_json::json!({ "faults": faults }));
             }
             anyhow::bail!("{}", district::ImportError::Refused(faults))
         }
-        Err(district::ImportError::Failed(e)) => Err(e),
+        district::ImportError::Failed(e) => Err(e),
     }
+}
+
+async fn import_users(
+    pool: &sqlx::SqlitePool,
+    bytes: &[u8],
+    args: &ImportArgs,
+) -> anyhow::Result<()> {
+    let ttl = Duration::from_secs(args.code_ttl_days.max(1) * 24 * 3600);
+    let made =
+        match district::users::import_users(pool, bytes, ttl, "command line", args.dry_run).await {
+            Ok(made) => made,
+            Err(e) => return refused(e, args.json),
+        };
+    print_onboarded(&made, args.json, args.dry_run)?;
+    if let Some(path) = &args.sheet {
+        write_sheet(path, &made, args.url.as_deref(), args.code_ttl_days)?;
+    }
+    Ok(())
+}
+
+/// Prints people made with their codes: counts, or `{"created": N, "users": [{"user_id", "name", "code"}]}`.
+fn print_onboarded(
+    made: &[district::users::Onboarded],
+    json: bool,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    if json {
+        let users: Vec<_> = made
+            .iter()
+            .map(|m| serde_json::json!({"user_id": m.user_id, "name": m.name, "code": m.code}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({"created": made.len(), "users": users})
+        );
+    } else if dry_run {
+        println!("the file is fine: nobody was created (dry run)");
+    } else {
+        let mut by_role = std::collections::BTreeMap::<&str, usize>::new();
+        for m in made {
+            *by_role.entry(m.role.code()).or_default() += 1;
+        }
+        let counts: Vec<String> = by_role.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        println!(
+            "created {} users ({}), each with a one-time code",
+            made.len(),
+            counts.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn write_sheet(
+    path: &Path,
+    made: &[district::users::Onboarded],
+    url: Option<&str>,
+    ttl_days: u64,
+) -> anyhow::Result<()> {
+    let expires = time::OffsetDateTime::now_utc() + time::Duration::days(ttl_days.max(1) as i64);
+    let expires = format!(
+        "{}-{:02}-{:02}",
+        expires.year(),
+        expires.month() as u8,
+        expires.day()
+    );
+    let html = district::users::onboarding_sheet(made, url, &expires)?;
+    // The codes are secrets until handed out: the sheet is readable by its owner only.
+    db::write_private(path, &html).with_context(|| format!("writing {}", path.display()))?;
+    eprintln!(
+        "onboarding sheets: {} ({} cards; open in a browser and print on A4)",
+        path.display(),
+        made.len()
+    );
+    Ok(())
 }
 
 async fn export(db_path: &Path, args: ExportArgs) -> anyhow::Result<()> {
@@ -343,8 +468,19 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
             .await?;
             issue_and_print(&pool, &user.id, &code).await?;
         }
-        UserAction::List { json } => {
-            let list = accounts::list_accounts(&pool).await?;
+        UserAction::List {
+            json,
+            role,
+            grid,
+            station,
+        } => {
+            let list: Vec<_> = accounts::list_accounts(&pool)
+                .await?
+                .into_iter()
+                .filter(|a| role.is_none_or(|r| a.user.role == r))
+                .filter(|a| grid.is_none() || a.user.grid_id == grid)
+                .filter(|a| station.is_none() || a.user.station_id == station)
+                .collect();
             let mut out = std::io::stdout().lock();
             if json {
                 let rows: Vec<_> = list
@@ -385,6 +521,32 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
             println!("revoked {id}: its tokens no longer work");
         }
         UserAction::Code { id, code } => issue_and_print(&pool, &id, &code).await?,
+        UserAction::Reissue {
+            grid,
+            station,
+            sheet,
+            url,
+            json,
+            code_ttl_days,
+        } => {
+            let ttl = Duration::from_secs(code_ttl_days.max(1) * 24 * 3600);
+            let made = district::users::reissue_unenrolled(
+                &pool,
+                grid.as_deref(),
+                station.as_deref(),
+                ttl,
+                "command line",
+            )
+            .await?;
+            print_onboarded(&made, json, false)?;
+            if let Some(path) = sheet {
+                write_sheet(&path, &made, url.as_deref(), code_ttl_days)?;
+            }
+        }
+        UserAction::Move { id, grid } => {
+            accounts::move_to_grid(&pool, &id, &grid).await?;
+            println!("{id} now works in grid {grid}");
+        }
     }
     pool.close().await;
     Ok(())

@@ -1,4 +1,5 @@
 //! `POST /enroll` (a one-time code for a device token) and `GET /me`.
+use crate::domain::enrollment_code;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -40,18 +41,26 @@ async fn enroll(
     ClientAddr(ip): ClientAddr,
     ApiJson(req): ApiJson<EnrollRequest>,
 ) -> Result<(StatusCode, Json<Enrollment>)> {
-    state
-        .enroll_limiter
-        .check(ip)
-        .map_err(|retry_after| Error::RateLimited { retry_after })?;
+    // An address that spent either budget is refused, even a good code, until the window passes.
+    for limiter in [&state.enroll_limiter, &state.enroll_typo_limiter] {
+        limiter
+            .check(ip)
+            .map_err(|retry_after| Error::RateLimited { retry_after })?;
+    }
     match accounts::redeem_code(&state.db, &req.code, &req.device_name).await? {
         Some(enrollment) => {
             tracing::info!(user = %enrollment.user.id, role = %enrollment.user.role, "enrolled a device");
             Ok((StatusCode::CREATED, Json(enrollment)))
         }
-        None => {
+        // A code whose check character holds is a guess or a used code: the strict budget. One that fails it
+        // was mistyped: the generous one (a guesser gains nothing from those; see README, "Enrollment codes").
+        None if enrollment_code::checks(&enrollment_code::normalize(&req.code)) => {
             state.enroll_limiter.record_failure(ip);
             Err(Error::InvalidCode)
+        }
+        None => {
+            state.enroll_typo_limiter.record_failure(ip);
+            Err(Error::MistypedCode)
         }
     }
 }

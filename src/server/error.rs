@@ -27,6 +27,9 @@ pub enum Error {
     Forbidden,
     #[error("invalid enrollment code")]
     InvalidCode,
+    /// A code whose check character fails: one character was typed wrong.
+    #[error("mistyped enrollment code")]
+    MistypedCode,
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
     /// The body is not JSON or has the wrong types (400).
@@ -78,7 +81,9 @@ impl Error {
         match self {
             Error::NotFound | Error::NoRoute => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::Unauthorized | Error::InvalidCode => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized | Error::InvalidCode | Error::MistypedCode => {
+                StatusCode::UNAUTHORIZED
+            }
             Error::Forbidden => StatusCode::FORBIDDEN,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Malformed(_) => StatusCode::BAD_REQUEST,
@@ -109,6 +114,10 @@ impl Error {
             Error::InvalidCode => ErrorBody::new(
                 code::INVALID_CODE,
                 "登录码无效、已使用或已过期 (unknown, used or expired code)",
+            ),
+            Error::MistypedCode => ErrorBody::new(
+                code::INVALID_CODE,
+                "登录码有一位输错了，请对照登录卡重输 (one character of the code is mistyped)",
             ),
             Error::RateLimited { retry_after } => ErrorBody::new(
                 code::RATE_LIMITED,

@@ -47,8 +47,12 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
 pub struct Config {
     /// Seeded with demo data; `/health` says so and the enroll screen points to the demo codes.
     pub demo: bool,
-    /// Failed enrollment attempts allowed per client address within `enroll_window`.
+    /// Failed enrollment attempts with a code whose check character holds (a guess, or a used code) allowed per
+    /// client address within `enroll_window`.
     pub enroll_max_failures: u32,
+    /// Failed attempts with a mistyped code (its check character fails, or it is not a code at all) allowed per
+    /// client address within `enroll_window`: many more, so 300 riders on one onboarding-day Wi-Fi all get in.
+    pub enroll_max_typos: u32,
     pub enroll_window: Duration,
     /// The largest photo accepted, in bytes.
     pub max_photo_bytes: usize,
@@ -64,7 +68,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             demo: false,
-            enroll_max_failures: 10,
+            enroll_max_failures: 30,
+            enroll_max_typos: 300,
             enroll_window: Duration::from_secs(15 * 60),
             max_photo_bytes: 5 * 1024 * 1024,
             deadlines: crate::domain::task::DeadlineRules::default(),
@@ -82,6 +87,7 @@ pub struct AppState {
     pub dist: PathBuf,
     pub config: Arc<Config>,
     pub enroll_limiter: Arc<rate_limit::FailureLimiter>,
+    pub enroll_typo_limiter: Arc<rate_limit::FailureLimiter>,
     pub request_limiter: Arc<rate_limit::RequestLimiter>,
     /// The typed pass codes valid now, for a lookup per code instead of a hash per rider.
     pub typed_passes: Arc<passes::TypedPassIndex>,
@@ -93,12 +99,14 @@ impl AppState {
     pub fn new(db: SqlitePool, dist: PathBuf, config: Config) -> AppState {
         let limiter =
             rate_limit::FailureLimiter::new(config.enroll_max_failures, config.enroll_window);
+        let typos = rate_limit::FailureLimiter::new(config.enroll_max_typos, config.enroll_window);
         AppState {
             db,
             dist,
             request_limiter: Arc::new(rate_limit::RequestLimiter::new(config.requests_per_minute)),
             config: Arc::new(config),
             enroll_limiter: Arc::new(limiter),
+            enroll_typo_limiter: Arc::new(typos),
             typed_passes: Arc::default(),
             writer: Arc::new(tokio::sync::Mutex::new(())),
         }

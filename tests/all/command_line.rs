@@ -598,3 +598,73 @@ fn a_district_loads_its_files_from_the_command_line_and_a_broken_one_changes_not
     assert_eq!(log.len(), 5, "four imports and the unchanged one: {log:?}");
     assert_eq!(log[0]["actor"], "command line");
 }
+
+#[test]
+fn riders_onboard_from_a_csv_with_printable_sheets_and_a_code_that_enrolls() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("district.db");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo");
+    for (kind, file) in [("grids", "grids.geojson"), ("stations", "stations.csv")] {
+        let out = suishoupai(&db, &["import", kind, demo.join(file).to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut csv = String::from("role,name,grid,station,department,phone\n");
+    for i in 0..50 {
+        csv.push_str(&format!("rider,骑手{i:02},,,,139{i:08}\n"));
+    }
+    let file = dir.path().join("riders.csv");
+    std::fs::write(&file, &csv).unwrap();
+    let sheet = dir.path().join("sheets.html");
+    let out = suishoupai(
+        &db,
+        &[
+            "import",
+            "users",
+            file.to_str().unwrap(),
+            "--sheet",
+            sheet.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(made["created"], 50);
+    let html = std::fs::read_to_string(&sheet).unwrap();
+    assert_eq!(html.matches("<section class=\"card\">").count(), 50);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&sheet).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    // The same file again: every phone is now taken, so nobody is created and each row is named.
+    let out = suishoupai(&db, &["import", "users", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(50 faults)"), "{stderr}");
+    assert!(
+        stderr.contains("row 2 (骑手00): the phone 13900000000 is already an existing user's"),
+        "{stderr}"
+    );
+
+    // A code from the sheet enrolls against the running server.
+    let running = start(&db);
+    let code = made["users"][0]["code"].as_str().unwrap();
+    let (status, body) = enroll(&running.base, code);
+    assert_eq!(
+        (status, body["user"]["name"].as_str()),
+        (201, Some("骑手00"))
+    );
+    stop(running);
+}

@@ -94,6 +94,7 @@ proptest! {
     fn enrollment_codes_survive_how_people_type_them(bytes in prop::collection::vec(any::<u8>(), 0..64), text in "\\PC{0,30}") {
         if let Some(code) = enrollment_code::from_random_bytes(&bytes) {
             prop_assert!(enrollment_code::is_well_formed(&code));
+            prop_assert!(enrollment_code::checks(&code));
             let shown = enrollment_code::display(&code);
             prop_assert_eq!(enrollment_code::normalize(&shown), code.clone());
             prop_assert_eq!(enrollment_code::normalize(&shown.to_lowercase().replace('-', " - ")), code);

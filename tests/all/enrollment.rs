@@ -114,7 +114,7 @@ async fn repeated_failures_from_one_client_are_rate_limited() {
     let (_, good) = server.user_with_code(Role::Rider, "小李").await;
     for _ in 0..3 {
         let res = server
-            .post_json("/api/v1/enroll", &json!({"code": "WRONGCODE2"}))
+            .post_json("/api/v1/enroll", &json!({"code": "WRQNGCDE2K"}))
             .await;
         assert_eq!(res.status(), 401);
     }
@@ -303,12 +303,12 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_failure_count() {
     };
     let behind = TestServer::start_with_config(trusted(vec!["127.0.0.1".parse().unwrap()])).await;
     for _ in 0..3 {
-        let res = enroll_from(&behind, "198.51.100.1", "WRONGCODE2".into())
+        let res = enroll_from(&behind, "198.51.100.1", "WRQNGCDE2K".into())
             .await
             .unwrap();
         assert_eq!(res.status(), 401);
     }
-    let res = enroll_from(&behind, "198.51.100.1", "WRONGCODE2".into())
+    let res = enroll_from(&behind, "198.51.100.1", "WRQNGCDE2K".into())
         .await
         .unwrap();
     assert_eq!(res.status(), 429, "the mistyping client is limited");
@@ -326,7 +326,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_failure_count() {
         let res = enroll_from(
             &direct,
             ["198.51.100.1", "198.51.100.2", "198.51.100.3"][i],
-            "WRONGCODE2".into(),
+            "WRQNGCDE2K".into(),
         )
         .await
         .unwrap();
@@ -335,4 +335,85 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_failure_count() {
     let (_, good) = direct.user_with_code(Role::Rider, "小李").await;
     let res = enroll_from(&direct, "198.51.100.9", good).await.unwrap();
     assert_eq!(res.status(), 429);
+}
+
+/// A code whose check character holds but that was never issued.
+fn guess(n: u8) -> String {
+    suishoupai::domain::enrollment_code::from_random_bytes(&[
+        n,
+        n + 1,
+        n + 2,
+        n + 3,
+        n,
+        n,
+        n + 5,
+        n,
+        n + 7,
+    ])
+    .unwrap()
+}
+
+/// One character of `code` typed wrong (the check character then fails).
+fn mistyped(code: &str, at: usize) -> String {
+    let mut chars: Vec<char> = code.chars().collect();
+    chars[at] = if chars[at] == 'X' { 'Y' } else { 'X' };
+    chars.into_iter().collect()
+}
+
+#[tokio::test]
+async fn three_hundred_riders_on_one_wifi_all_get_in_despite_typos_while_guessing_stays_capped() {
+    let server = TestServer::start().await;
+    let mut refused_typos = 0;
+    let mut refused_used = 0;
+    for i in 0..300 {
+        let (_, code) = server
+            .user_with_code(Role::Rider, &format!("骑手{i}"))
+            .await;
+        // One in five mistypes a character first; one in twenty taps 登录 again after getting in.
+        if i % 5 == 0 {
+            let res = server
+                .post_json("/api/v1/enroll", &json!({"code": mistyped(&code, i % 10)}))
+                .await;
+            assert_eq!(res.status(), 401);
+            let body: serde_json::Value = res.json().await.unwrap();
+            assert!(
+                body["error"]["message"].as_str().unwrap().contains("输错"),
+                "{body}"
+            );
+            refused_typos += 1;
+        }
+        let res = server
+            .post_json("/api/v1/enroll", &json!({"code": code}))
+            .await;
+        assert_eq!(res.status(), 201, "rider {i} is let in");
+        if i % 20 == 0 {
+            let res = server
+                .post_json("/api/v1/enroll", &json!({"code": code}))
+                .await;
+            assert_eq!(res.status(), 401, "a used code");
+            refused_used += 1;
+        }
+    }
+    assert_eq!((refused_typos, refused_used), (60, 15));
+    // The same address guessing codes that check: refused after the strict budget (30, less the 15 used codes).
+    let mut answered = Vec::new();
+    for n in 0..20u8 {
+        answered.push(
+            server
+                .post_json("/api/v1/enroll", &json!({"code": guess(n * 3)}))
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(
+        answered.iter().filter(|s| **s == 401).count(),
+        15,
+        "{answered:?}"
+    );
+    assert_eq!(
+        answered.iter().filter(|s| **s == 429).count(),
+        5,
+        "{answered:?}"
+    );
 }

@@ -10,6 +10,7 @@ mod checkins;
 mod command_line;
 mod common;
 mod district_imports;
+mod district_users;
 mod domain_properties;
 mod enrollment;
 mod hostile_requests;

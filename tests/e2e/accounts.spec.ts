@@ -131,7 +131,7 @@ test("a revoked account is told, keeps what is on the phone, and can enroll agai
 
   await page.getByRole("button", { name: "输入新登录码" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("登录随手拍");
-  await page.getByLabel("登录码").fill("ABCDEFGHJK");
+  await page.getByLabel("登录码").fill("ABCDEFGHJD");
   await page.getByRole("button", { name: "登录", exact: true }).click();
   await expect(page.getByRole("alert")).toHaveText(/登录码无效/);
 

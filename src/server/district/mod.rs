@@ -14,6 +14,7 @@ pub mod categories;
 pub mod departments;
 pub mod grids;
 pub mod stations;
+pub mod users;
 
 /// One thing wrong with a file: where (a feature, a row, the file) and what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -310,10 +311,7 @@ pub(crate) type CsvRow = HashMap<String, String>;
 
 /// Reads a CSV file with a header row into records, naming rows as a spreadsheet shows them (the header is row 1).
 /// `columns` must all be in the header; a missing one is a fault of the file.
-pub(crate) fn csv_rows(
-    bytes: &[u8],
-    columns: &[&str],
-) -> Result<Vec<(usize, CsvRow)>, Vec<Fault>> {
+pub(crate) fn csv_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<(usize, CsvRow)>, Vec<Fault>> {
     // A spreadsheet's UTF-8 export may start with a byte-order mark.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()

@@ -1,0 +1,190 @@
+//! Onboarding a district's people from one CSV: every row checked first, all created with a code each or none,
+//! sheets to print, codes reissued for those who did not make it, a grid worker moved.
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use suishoupai::domain::Role;
+use suishoupai::server::district::users::{
+    import_users, onboarding_sheet, reissue_unenrolled, Onboarded,
+};
+use suishoupai::server::district::{audit_log, ImportError};
+
+use crate::common::TestServer;
+
+const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
+
+async fn users(server: &TestServer) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    n
+}
+
+async fn enroll(server: &TestServer, code: &str) -> u16 {
+    server
+        .post_json(
+            "/api/v1/enroll",
+            &json!({"code": code, "device_name": "onboarding day"}),
+        )
+        .await
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_file_with_any_faulty_row_creates_nobody_and_names_every_fault() {
+    let server = TestServer::start().await;
+    sqlx::query("INSERT INTO users (id, name, role, phone, pass_secret, created_at) VALUES ('u0', '老骑手', 'rider', '13800000000', 'ab', 0)")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let before = users(&server).await;
+    let file = "role,name,grid,station,department,phone\n\
+        rider,骑手一,,,,13900000001\n\
+        courier,骑手二,,,,\n\
+        grid_worker,网格员甲,no-such-grid,,,\n\
+        rider,骑手三,demo-grid-01,,,\n\
+        station_staff,驿站乙,,,,\n\
+        rider,骑手四,,,,13900000001\n\
+        rider,骑手五,,,,138 0000 0000\n\
+        rider,骑手六,,,,12345\n\
+        rider,,,,,\n";
+    let faults = match import_users(&server.db, file.as_bytes(), WEEK, "test", false).await {
+        Err(ImportError::Refused(f)) => f.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(
+        faults,
+        [
+            "row 3 (骑手二): unknown role \"courier\" (rider, grid_worker, station_staff or admin)",
+            "row 4 (网格员甲): no grid \"no-such-grid\" in service",
+            "row 5 (骑手三): a rider has no grid",
+            "row 6 (驿站乙): station staff need a station",
+            "row 7 (骑手四): the phone 13900000001 is already row 2's",
+            "row 8 (骑手五): the phone 13800000000 is already an existing user's",
+            "row 9 (骑手六): the phone \"12345\" is not an 11-digit mobile number",
+            "row 10 (no name): the name is empty",
+        ]
+    );
+    assert_eq!(users(&server).await, before, "nobody was created");
+}
+
+#[tokio::test]
+async fn fifty_riders_and_their_workers_get_a_code_each_that_enrolls_and_a_sheet_of_cards() {
+    let server = TestServer::start().await;
+    let mut file = String::from("role,name,grid,station,phone\n");
+    for i in 0..50 {
+        file.push_str(&format!("rider,骑手{i:02},,,139{i:08}\n"));
+    }
+    file.push_str("grid_worker,网格员甲,demo-grid-07,,\nstation_staff,驿站乙,,demo-station-03,\n");
+    let made = import_users(&server.db, file.as_bytes(), WEEK, "test", false)
+        .await
+        .unwrap();
+    assert_eq!(made.len(), 52);
+    assert_eq!(
+        (made[50].role, made[50].place.as_deref()),
+        (Role::GridWorker, Some("弥牟镇网格"))
+    );
+    let staff = &made[51];
+    assert_eq!(
+        (staff.role, staff.place.as_deref()),
+        (Role::StationStaff, Some("暖心驿站·华严"))
+    );
+    // Codes differ, and one enrolls exactly once.
+    let codes: std::collections::BTreeSet<&str> = made.iter().map(|m| m.code.as_str()).collect();
+    assert_eq!(codes.len(), 52);
+    assert_eq!(enroll(&server, &made[7].code).await, 201);
+    assert_eq!(enroll(&server, &made[7].code).await, 401);
+    let entry = audit_log(&server.db, 1).await.unwrap().remove(0);
+    assert_eq!(entry.action, "import users");
+    assert_eq!(
+        serde_json::from_str::<Value>(&entry.summary).unwrap()["created"],
+        52
+    );
+
+    let sheet = onboarding_sheet(&made, Some("https://qbj.example.cn"), "2026-12-07").unwrap();
+    assert_eq!(sheet.matches("<section class=\"card\">").count(), 52);
+    assert_eq!(sheet.matches("<svg").count(), 52, "a QR code per card");
+    let display = suishoupai::domain::enrollment_code::display(&made[0].code);
+    assert!(sheet.contains(&format!("<p class=\"code\">{display}</p>")));
+    assert!(sheet.contains("<h2>骑手00</h2>"));
+    assert!(sheet.contains("网格员 · 弥牟镇网格"));
+    assert!(sheet.contains("打开随手拍（https://qbj.example.cn）"));
+    assert!(sheet.contains("@page { size: A4"));
+}
+
+#[tokio::test]
+async fn codes_are_reissued_for_a_station_only_to_those_not_yet_enrolled() {
+    let server = TestServer::start().await;
+    let file = "role,name,grid,station,phone\n\
+        station_staff,驿站甲,,demo-station-02,\n\
+        station_staff,驿站乙,,demo-station-02,\n\
+        station_staff,驿站丙,,demo-station-05,\n";
+    let made: Vec<Onboarded> = import_users(&server.db, file.as_bytes(), WEEK, "test", false)
+        .await
+        .unwrap();
+    assert_eq!(enroll(&server, &made[0].code).await, 201);
+    let again = reissue_unenrolled(&server.db, None, Some("demo-station-02"), WEEK, "test")
+        .await
+        .unwrap();
+    assert_eq!(
+        again.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+        ["驿站乙"]
+    );
+    assert_eq!(
+        enroll(&server, &made[1].code).await,
+        401,
+        "the old code stopped working"
+    );
+    assert_eq!(enroll(&server, &again[0].code).await, 201);
+    assert_eq!(
+        enroll(&server, &made[2].code).await,
+        201,
+        "another station's codes are untouched"
+    );
+}
+
+#[tokio::test]
+async fn a_grid_worker_moves_grid_and_the_old_grids_tasks_stay_with_it() {
+    let server = TestServer::start().await;
+    let rider = server.enrolled(Role::Rider, "骑手").await;
+    let id = crate::common::new_id();
+    assert_eq!(
+        server
+            .put_report(&rider.token, &id, &crate::common::report_body(&[]))
+            .await
+            .status(),
+        201
+    );
+    let (old_grid,): (String,) = sqlx::query_as("SELECT grid_id FROM reports WHERE id = ?")
+        .bind(&id)
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    let worker = server.enrolled(Role::GridWorker, "网格员").await;
+    assert_eq!(worker.user.grid_id.as_deref(), Some("demo-grid-01"));
+    suishoupai::server::accounts::move_to_grid(&server.db, &worker.user.id, "demo-grid-03")
+        .await
+        .unwrap();
+    let me: Value = server
+        .get_as(&worker.token, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["grid_id"], "demo-grid-03");
+    let (grid,): (String,) = sqlx::query_as("SELECT grid_id FROM reports WHERE id = ?")
+        .bind(&id)
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(grid, old_grid);
+    let err =
+        suishoupai::server::accounts::move_to_grid(&server.db, &rider.user.id, "demo-grid-01")
+            .await;
+    assert!(err.is_err(), "a rider has no grid");
+    let err =
+        suishoupai::server::accounts::move_to_grid(&server.db, &worker.user.id, "nowhere").await;
+    assert!(err.is_err());
+}
