@@ -100,7 +100,7 @@ impl AppContext {
         self.session.with(|s| s.as_ref().map(|s| s.user.role))
     }
 
-    fn token(&self) -> Option<String> {
+    pub fn token(&self) -> Option<String> {
         self.session
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
     }

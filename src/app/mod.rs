@@ -2,6 +2,7 @@
 mod checkins;
 mod components;
 mod context;
+mod district;
 mod enroll;
 pub mod format;
 mod icons;
@@ -119,6 +120,7 @@ pub fn App(boot: Boot) -> impl IntoView {
                             <Route path=path!("/stations") view=|| gated(Tab::Stations, stations::StationsPage) />
                             <Route path=path!("/pass") view=|| gated(Tab::Pass, pass::PassPage) />
                             <Route path=path!("/settings") view=|| gated(Tab::Settings, settings::SettingsPage) />
+                            <Route path=path!("/district") view=|| gated(Tab::District, district::DistrictPage) />
                         </Routes>
                     </main>
                     <tab_bar::TabBar />

@@ -17,6 +17,7 @@ pub enum Tab {
     Stations,
     Pass,
     Settings,
+    District,
 }
 
 impl Tab {
@@ -29,6 +30,7 @@ impl Tab {
             Tab::Stations => "/stations",
             Tab::Pass => "/pass",
             Tab::Settings => "/settings",
+            Tab::District => "/district",
         }
     }
 
@@ -41,6 +43,7 @@ impl Tab {
             Tab::Stations => IconKind::Station,
             Tab::Pass => IconKind::Pass,
             Tab::Settings => IconKind::Settings,
+            Tab::District => IconKind::Map,
         }
     }
 
@@ -53,6 +56,7 @@ impl Tab {
             Tab::Stations => t.tab_stations,
             Tab::Pass => t.tab_pass,
             Tab::Settings => t.tab_settings,
+            Tab::District => t.tab_district,
         }
     }
 
@@ -64,7 +68,8 @@ impl Tab {
             Role::GridWorker => &[Tasks, Report, MyReports, Settings],
             Role::StationStaff => &[Checkins, Stations, Settings],
             // No 签到 (it belongs to a station's counter) and no 驿站码 (only riders have a pass).
-            Role::Admin => &[Report, MyReports, Tasks, Stations, Settings],
+            // 管理 first: the district's console is the admin's home.
+            Role::Admin => &[District, Tasks, Report, MyReports, Stations, Settings],
         }
     }
 }

@@ -21,6 +21,8 @@ pub mod code {
     pub const PHOTO_QUOTA: &str = "photo_quota";
     pub const HASH_MISMATCH: &str = "hash_mismatch";
     pub const INVALID_PASS: &str = "invalid_pass";
+    /// A district file with faults: nothing was changed; `details.faults` names each.
+    pub const FILE_REFUSED: &str = "file_refused";
 }
 
 /// The whole error body as it travels on the wire.

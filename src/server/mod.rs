@@ -144,6 +144,11 @@ pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .route_layer(from_fn_with_state(state.clone(), auth::require_user))
         // JSON bodies are small (a report is a few KB); photos set their own, larger limit.
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));
+    // The district's files are larger than any JSON body the phones send.
+    let admin = OpenApiRouter::new()
+        .merge(district::api::router())
+        .route_layer(from_fn_with_state(state.clone(), auth::require_user))
+        .layer(DefaultBodyLimit::max(district::api::MAX_FILE_BYTES));
     let public = OpenApiRouter::new()
         .merge(health::router())
         .merge(enrollment::public_router())
@@ -151,6 +156,7 @@ pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));
     let (router, doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(signed_in)
+        .merge(admin)
         .merge(public)
         .split_for_parts();
     let doc = openapi::finish(crate::domain::API_BASE, doc);

@@ -566,3 +566,128 @@ async fn imports_reach_phones_through_the_change_feed() {
     assert!(seen.contains(&("department".into(), "wuye".into())));
     assert_eq!(seen.len(), 2 + 8 + 1, "{seen:?}");
 }
+
+#[tokio::test]
+async fn the_admin_console_previews_applies_exports_and_reads_the_log_and_only_admins_may() {
+    let server = TestServer::start().await;
+    let admin = server.enrolled(Role::Admin, "管理员").await;
+    let post = |token: String, body: Value| {
+        let req = server
+            .client
+            .post(server.url("/api/v1/admin/imports"))
+            .bearer_auth(token)
+            .json(&body);
+        async move { req.send().await.unwrap() }
+    };
+    let file = String::from_utf8(collection(two_grids())).unwrap();
+    let body = |apply: bool| json!({"kind": "grids", "file_name": "grids.geojson", "content": file, "apply": apply});
+    for role in [Role::Rider, Role::GridWorker, Role::StationStaff] {
+        let other = server.enrolled(role, "别人").await;
+        assert_eq!(
+            post(other.token.clone(), body(true)).await.status(),
+            403,
+            "{role}"
+        );
+        let res = server.get_as(&other.token, "/api/v1/admin/audit").await;
+        assert_eq!(res.status(), 403);
+        assert_eq!(
+            server
+                .get_as(&other.token, "/api/v1/admin/exports/grids")
+                .await
+                .status(),
+            403
+        );
+    }
+    let before = grid_rows(&server).await;
+    let preview: Value = post(admin.token.clone(), body(false))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(preview["applied"], false);
+    assert_eq!(preview["changes"]["added"], json!(["g-west", "g-east"]));
+    assert_eq!(preview["changes"]["retired"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        grid_rows(&server).await,
+        before,
+        "a preview changes nothing"
+    );
+
+    let mut broken = collection(two_grids());
+    broken = String::from_utf8(broken)
+        .unwrap()
+        .replacen("104.255", "204.255", 1)
+        .into_bytes();
+    let res = post(admin.token.clone(), json!({"kind": "grids", "file_name": "g.geojson", "content": String::from_utf8(broken).unwrap(), "apply": true})).await;
+    assert_eq!(res.status(), 422);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "file_refused");
+    assert_eq!(
+        err["error"]["details"]["faults"][0]["at"],
+        "feature 1 (id \"g-west\")"
+    );
+    assert_eq!(grid_rows(&server).await, before);
+
+    let applied: Value = post(admin.token.clone(), body(true))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(applied["applied"], true);
+    let res = server
+        .get_as(&admin.token, "/api/v1/admin/exports/grids")
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/geo+json");
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("grids.geojson"));
+    let exported: Value = res.json().await.unwrap();
+    assert_eq!(exported["features"].as_array().unwrap().len(), 2);
+    let res = server
+        .get_as(&admin.token, "/api/v1/admin/exports/stations")
+        .await;
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let log: Vec<Value> = server
+        .get_as(&admin.token, "/api/v1/admin/audit")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (log[0]["action"].as_str(), log[0]["actor"].as_str()),
+        (Some("import grids"), Some(admin.user.id.as_str()))
+    );
+    assert_eq!(log[0]["actor_name"], "管理员");
+
+    // People: checked, then created with codes and the sheets to print.
+    let csv = "role,name,grid,station,department,phone\nrider,骑手甲,,,,13900000001\ngrid_worker,网格员乙,g-west,,,\n";
+    let req = |apply: bool| {
+        server
+            .client
+            .post(server.url("/api/v1/admin/users/import"))
+            .bearer_auth(&admin.token)
+            .json(&json!({"content": csv, "apply": apply, "url": "https://qbj.example.cn"}))
+    };
+    let checked: Value = req(false).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (checked["created"].as_u64(), checked["sheet_html"].is_null()),
+        (Some(0), true)
+    );
+    let made: Value = req(true).send().await.unwrap().json().await.unwrap();
+    assert_eq!(made["created"], 2);
+    assert_eq!(
+        made["sheet_html"]
+            .as_str()
+            .unwrap()
+            .matches("<section class=\"card\">")
+            .count(),
+        2
+    );
+    let code = made["users"][0]["code"].as_str().unwrap();
+    let res = server
+        .post_json("/api/v1/enroll", &json!({"code": code}))
+        .await;
+    assert_eq!(res.status(), 201);
+}

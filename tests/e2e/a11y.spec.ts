@@ -38,6 +38,7 @@ function pages(reportId: string, lang: "zh" | "en"): Check[] {
     { name: "task-detail", open: goto(`/tasks/${reportId}`, zh ? "任务详情" : "Task") },
     { name: "checkins", role: "station_staff", open: goto("/checkins", zh ? "驿站签到" : "Station check-ins") },
     { name: "stations", open: goto("/stations", zh ? "暖心驿站" : "Warm-heart stations") },
+    { name: "district", open: goto("/district", zh ? "区级管理" : "District") },
     { name: "pass", role: "rider", open: goto("/pass", zh ? "我的驿站码" : "My station pass") },
     { name: "settings", open: goto("/settings", zh ? "设置" : "Settings") },
     { name: "not-found", open: goto("/no-such-page", zh ? "页面不存在" : "Page not found") },

@@ -3,12 +3,13 @@
 import { expect, test, type Page } from "@playwright/test";
 import { noSidewaysScroll, signIn } from "./helpers";
 
-// Every page, and the role that opens it (an admin has every tab but 签到, which belongs to a station's counter,
-// and 驿站码, which only riders have).
+// Every page, and the role that opens it, in the admin's order (an admin has every tab but 签到, which belongs to a
+// station's counter, and 驿站码, which only riders have; 管理, the district's console, is their home).
 const TABS = [
+  { href: "/district", zh: "管理", en: "District", titleZh: "区级管理", titleEn: "District", role: "admin" },
+  { href: "/tasks", zh: "任务", en: "Tasks", titleZh: "网格任务", titleEn: "Grid tasks", role: "admin" },
   { href: "/", zh: "随手拍", en: "Report", titleZh: "随手拍", titleEn: "Report a hazard", role: "admin" },
   { href: "/my-reports", zh: "我的上报", en: "My reports", titleZh: "我的上报", titleEn: "My reports", role: "admin" },
-  { href: "/tasks", zh: "任务", en: "Tasks", titleZh: "网格任务", titleEn: "Grid tasks", role: "admin" },
   { href: "/checkins", zh: "签到", en: "Check-ins", titleZh: "驿站签到", titleEn: "Station check-ins", role: "station_staff" },
   { href: "/stations", zh: "驿站", en: "Stations", titleZh: "暖心驿站", titleEn: "Warm-heart stations", role: "admin" },
   { href: "/pass", zh: "驿站码", en: "My pass", titleZh: "我的驿站码", titleEn: "My station pass", role: "rider" },
@@ -97,12 +98,13 @@ test("the language switch turns every string English, is remembered, and switche
   for (const tab of ADMIN_TABS) {
     await tabBar(page).getByRole("link", { name: tab.en, exact: true }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(tab.titleEn);
-    // No screen mixes the languages: apart from data (station names, the user's name), nothing Chinese shows.
+    // No screen mixes the languages: apart from data (station and grid names, the user's name, who acted),
+    // nothing Chinese shows.
     const text = await page.locator("body").evaluate((body) => {
       const clone = body.cloneNode(true) as HTMLElement;
       clone
         .querySelectorAll(
-          ".station-name, .station-address, noscript, [lang='zh-CN'], [data-testid='signed-in-as'], [data-testid='leaderboard'] ol, .row-excerpt"
+          ".station-name, .station-address, .audit-actor, [data-testid='district-map'] svg, noscript, [lang='zh-CN'], [data-testid='signed-in-as'], [data-testid='leaderboard'] ol, .row-excerpt"
         )
         .forEach((e) => e.remove());
       return clone.innerText;

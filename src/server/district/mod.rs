@@ -8,37 +8,15 @@ use std::fmt;
 use serde::Serialize;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+pub use crate::domain::district::{Changes, Fault, Kind};
 use crate::domain::timestamp::format_time;
 
+pub mod api;
 pub mod categories;
 pub mod departments;
 pub mod grids;
 pub mod stations;
 pub mod users;
-
-/// One thing wrong with a file: where (a feature, a row, the file) and what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
-pub struct Fault {
-    /// `feature 3 (id "g-07")`, `row 5 (code "road_damage")`, or `file`.
-    pub at: String,
-    pub problem: String,
-}
-
-impl Fault {
-    pub fn new(at: impl Into<String>, problem: impl Into<String>) -> Self {
-        Fault {
-            at: at.into(),
-            problem: problem.into(),
-        }
-    }
-}
-
-impl fmt::Display for Fault {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}: {}", self.at, self.problem)
-    }
-}
 
 /// Why an import did not apply.
 #[derive(Debug)]
@@ -90,49 +68,6 @@ impl From<serde_json::Error> for ImportError {
 impl From<crate::server::Error> for ImportError {
     fn from(e: crate::server::Error) -> Self {
         ImportError::Failed(anyhow::anyhow!("{e:?}"))
-    }
-}
-
-/// What an import changed (or, as a preview, would change): the keys added, updated and retired.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
-pub struct Changes {
-    pub added: Vec<String>,
-    pub updated: Vec<String>,
-    pub retired: Vec<String>,
-    pub unchanged: usize,
-}
-
-impl fmt::Display for Changes {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(
-            f,
-            "{} added, {} updated, {} retired, {} unchanged",
-            self.added.len(),
-            self.updated.len(),
-            self.retired.len(),
-            self.unchanged
-        )
-    }
-}
-
-/// The kinds of reference data a district loads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Kind {
-    Grids,
-    Stations,
-    Departments,
-    Categories,
-}
-
-impl Kind {
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Grids => "grids",
-            Kind::Stations => "stations",
-            Kind::Departments => "departments",
-            Kind::Categories => "categories",
-        }
     }
 }
 
@@ -288,22 +223,26 @@ pub async fn export_kind(db: &SqlitePool, kind: Kind) -> anyhow::Result<Vec<u8>>
 }
 
 /// One audit-log entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub at: String,
+    /// A user id, `command line` or `--demo`.
     pub actor: String,
+    /// The user's name when the actor is a user; else the actor.
+    pub actor_name: String,
     pub action: String,
     pub summary: String,
 }
 
 /// The audit log, newest first.
 pub async fn audit_log(db: &SqlitePool, limit: i64) -> anyhow::Result<Vec<AuditEntry>> {
-    Ok(
-        sqlx::query_as("SELECT at, actor, action, summary FROM audit_log ORDER BY id DESC LIMIT ?")
-            .bind(limit)
-            .fetch_all(db)
-            .await?,
+    Ok(sqlx::query_as(
+        "SELECT a.at, a.actor, COALESCE(u.name, a.actor) AS actor_name, a.action, a.summary
+             FROM audit_log a LEFT JOIN users u ON u.id = a.actor ORDER BY a.id DESC LIMIT ?",
     )
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
 }
 
 /// One CSV row: its cells by column name.
