@@ -334,6 +334,26 @@ if (growth) {
   }
 }
 
+const district = read("district.json");
+p("## 7. District files");
+p();
+p(
+  "`benches/district.py`: with the release binary on a fresh database holding the demo data, `suishoupai import " +
+    "grids` of 1,000 square grids (40 × 25, GeoJSON; every polygon validated and every pair whose boxes meet " +
+    "checked for overlapping area), the same file again (nothing to change), and `suishoupai import users` of 5,000 " +
+    "people (riders with phone numbers, grid workers, station staff) with `--sheet`. Each the whole command, process " +
+    "start included; median of 3 fresh databases."
+);
+p();
+if (district) {
+  p("| file | rows | seconds | result |");
+  p("| --- | ---: | ---: | --- |");
+  p(`| grids (${kb(district.grids_file_bytes)}) | ${f0(district.grids)} | ${district.grids_s.toFixed(2)} | ${district.added} added, ${district.retired} demo grids retired |`);
+  p(`| the same grids again | ${f0(district.grids)} | ${district.grids_again_s.toFixed(2)} | ${district.again_unchanged} unchanged |`);
+  p(`| users | ${f0(district.users)} | ${district.users_s.toFixed(2)} | ${f0(district.users)} created, sheets ${kb(district.sheet_bytes)} |`);
+  p();
+}
+
 p("## Method");
 p();
 p(

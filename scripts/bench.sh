@@ -59,6 +59,8 @@ step "build the minimal Leptos app" build_minimal
 step "first load sizes" sizes
 say "the release server"
 step "build the server" cargo build --release --bin suishoupai
+say "district files: 1,000 grids and 5,000 people imported with the release binary"
+step "district files" python3 benches/district.py target/release/suishoupai "$BENCH_DIR"
 say "server: 64 concurrent clients, raw SQLite inserts, growth to 1,000,000 reports"
 step "server and growth" server_bench
 say "phone: photo, tap to saved, outbox drain (Playwright in Chromium, the release PWA)"

@@ -160,7 +160,7 @@ texts! {
     kind_users, import_file_label, import_check, import_apply, import_working, import_refused, import_preview,
     import_applied, import_added, import_updated, import_retired, import_unchanged, import_no_file,
     import_read_failed, users_checked, users_created, users_print, export_title, audit_title, audit_empty,
-    audit_by_command_line, audit_reissue,
+    audit_by_command_line, audit_reissue, audit_import,
 }
 
 pub const ZH: Texts = Texts {
@@ -416,6 +416,7 @@ pub const ZH: Texts = Texts {
     audit_empty: "还没有记录。",
     audit_by_command_line: "命令行",
     audit_reissue: "补发登录码",
+    audit_import: "导入{what}",
 };
 
 pub const EN: Texts = Texts {
@@ -671,6 +672,7 @@ pub const EN: Texts = Texts {
     audit_empty: "Nothing logged yet.",
     audit_by_command_line: "command line",
     audit_reissue: "Codes reissued",
+    audit_import: "Imported {what}",
 };
 
 #[cfg(test)]

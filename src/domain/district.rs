@@ -26,21 +26,56 @@ impl Kind {
     }
 }
 
-/// One thing wrong with a file: where (a feature, a row, the file) and what.
+/// One thing wrong with a file: where (a feature, a row, the file) and what, in English and in Chinese.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Fault {
-    /// `feature 3 (id "g-07")`, `row 5 (code "road_damage")`, or `file`.
+    /// `feature 3 (id "g-07")`, `row 5 (code "road_damage")`, `department "x"`, or `file`.
     pub at: String,
     pub problem: String,
+    /// The place in Chinese: `第 3 个要素（id "g-07"）`, `第 5 行（code "road_damage"）`, `文件`.
+    #[serde(default)]
+    pub at_zh: String,
+    #[serde(default)]
+    pub problem_zh: String,
 }
 
 impl Fault {
-    pub fn new(at: impl Into<String>, problem: impl Into<String>) -> Self {
+    /// A fault at `at` (as [`Fault::at`] writes it), said in Chinese and in English.
+    pub fn new(at: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        let at = at.into();
         Fault {
-            at: at.into(),
-            problem: problem.into(),
+            at_zh: place_zh(&at),
+            at,
+            problem: en.into(),
+            problem_zh: zh.into(),
         }
+    }
+
+    /// Where and what, in the interface language.
+    pub fn in_chinese(&self) -> (&str, &str) {
+        (&self.at_zh, &self.problem_zh)
+    }
+}
+
+/// A place as [`Fault::at`] writes it, in Chinese.
+pub fn place_zh(at: &str) -> String {
+    let (head, tail) = match at.split_once(" (") {
+        Some((h, t)) => (h, Some(t.strip_suffix(')').unwrap_or(t))),
+        None => (at, None),
+    };
+    let tail = tail.map(|t| format!("（{t}）")).unwrap_or_default();
+    let number = |prefix: &str| head.strip_prefix(prefix).map(str::trim);
+    if head == "file" {
+        "文件".to_owned()
+    } else if let Some(n) = number("feature ") {
+        format!("第 {n} 个要素{tail}")
+    } else if let Some(n) = number("row ") {
+        format!("第 {n} 行{tail}")
+    } else if let Some(code) = number("department ") {
+        format!("部门 {code}{tail}")
+    } else {
+        at.to_owned()
     }
 }
 
@@ -96,4 +131,25 @@ pub struct ImportRequest {
 pub struct ImportResult {
     pub applied: bool,
     pub changes: Changes,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_read_in_chinese() {
+        assert_eq!(place_zh("file"), "文件");
+        assert_eq!(
+            place_zh("feature 3 (id \"g-07\")"),
+            "第 3 个要素（id \"g-07\"）"
+        );
+        assert_eq!(place_zh("feature 12"), "第 12 个要素");
+        assert_eq!(
+            place_zh("row 5 (code \"road_damage\")"),
+            "第 5 行（code \"road_damage\"）"
+        );
+        assert_eq!(place_zh("row 10 (骑手六)"), "第 10 行（骑手六）");
+        assert_eq!(place_zh("department \"shuiwu\""), "部门 \"shuiwu\"");
+    }
 }

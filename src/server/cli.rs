@@ -336,14 +336,8 @@ fn write_sheet(
     url: Option<&str>,
     ttl_days: u64,
 ) -> anyhow::Result<()> {
-    let expires = time::OffsetDateTime::now_utc() + time::Duration::days(ttl_days.max(1) as i64);
-    let expires = format!(
-        "{}-{:02}-{:02}",
-        expires.year(),
-        expires.month() as u8,
-        expires.day()
-    );
-    let html = district::users::onboarding_sheet(made, url, &expires)?;
+    let ttl = Duration::from_secs(ttl_days.max(1) * 24 * 3600);
+    let html = district::users::onboarding_sheet(made, url, ttl)?;
     // The codes are secrets until handed out: the sheet is readable by its owner only.
     db::write_private(path, &html).with_context(|| format!("writing {}", path.display()))?;
     eprintln!(

@@ -89,6 +89,13 @@ pub async fn list_categories(db: &SqlitePool) -> Result<Vec<Category>> {
 type StationRow = (String, String, String, f64, f64, String, String, bool, bool);
 
 pub async fn list_stations(db: &SqlitePool) -> Result<Vec<Station>> {
+    Ok(stations_of(db).await?)
+}
+
+/// Every station, retired ones marked, read through any connection (the pool, or an import's transaction).
+pub async fn stations_of(
+    db: impl sqlx::Executor<'_, Database = sqlx::Sqlite>,
+) -> anyhow::Result<Vec<Station>> {
     let rows: Vec<StationRow> = sqlx::query_as(
         "SELECT id, name, address, lat, lon, hours, amenities, demo, retired_at IS NOT NULL
          FROM stations ORDER BY id",

@@ -691,3 +691,59 @@ async fn the_admin_console_previews_applies_exports_and_reads_the_log_and_only_a
         .await;
     assert_eq!(res.status(), 201);
 }
+
+#[tokio::test]
+async fn every_fault_is_also_said_in_chinese_for_the_console() {
+    let server = TestServer::start().await;
+    let bowtie = feature(
+        "g-bowtie",
+        json!({"type": "Polygon", "coordinates": [[[104.3, 30.8], [104.34, 30.84], [104.34, 30.8], [104.3, 30.84], [104.3, 30.8]]]}),
+    );
+    let files: Vec<(Kind, Vec<u8>, &str)> = vec![
+        (
+            Kind::Grids,
+            collection(vec![bowtie]),
+            "第 1 个要素（id \"g-bowtie\"）：外环自相交（边线交叉）",
+        ),
+        (
+            Kind::Grids,
+            collection(vec![
+                square("g-a", 30.80, 104.10, 0.04),
+                square("g-b", 30.82, 104.12, 0.04),
+            ]),
+            "第 2 个要素（id \"g-b\"）：与网格“g-a”重叠",
+        ),
+        (
+            Kind::Stations,
+            b"id,name,address,lat,lon,hours,amenities\nq-1,,a,30.8,104.2,8-20,\n".to_vec(),
+            "第 2 行（id \"q-1\"）：名称为空",
+        ),
+        (
+            Kind::Departments,
+            b"code,name\nA B,x\n".to_vec(),
+            "第 2 行（code \"A B\"）：编码只能用小写字母",
+        ),
+        (
+            Kind::Categories,
+            b"code\nx\n".to_vec(),
+            "第 1 行：缺少“name_zh”列",
+        ),
+    ];
+    for (kind, bytes, expected) in files {
+        let faults = match import(&server, kind, &bytes, "f").await {
+            Err(ImportError::Refused(f)) => f,
+            other => panic!("{kind:?}: expected a refusal, got {other:?}"),
+        };
+        let said: Vec<String> = faults
+            .iter()
+            .map(|f| format!("{}：{}", f.at_zh, f.problem_zh))
+            .collect();
+        assert!(
+            said.iter().any(|s| s.starts_with(expected)),
+            "{kind:?}: {said:?}"
+        );
+        assert!(faults
+            .iter()
+            .all(|f| !f.problem_zh.is_empty() && !f.at_zh.is_empty()));
+    }
+}

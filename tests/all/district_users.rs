@@ -50,17 +50,31 @@ async fn a_file_with_any_faulty_row_creates_nobody_and_names_every_fault() {
         rider,骑手五,,,,138 0000 0000\n\
         rider,骑手六,,,,12345\n\
         rider,,,,,\n";
-    let faults = match import_users(&server.db, file.as_bytes(), WEEK, "test", false).await {
-        Err(ImportError::Refused(f)) => f.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    let refused = match import_users(&server.db, file.as_bytes(), WEEK, "test", false).await {
+        Err(ImportError::Refused(f)) => f,
         other => panic!("expected a refusal, got {other:?}"),
     };
+    let faults: Vec<String> = refused.iter().map(ToString::to_string).collect();
+    let said_zh: Vec<String> = refused
+        .iter()
+        .map(|f| format!("{}：{}", f.at_zh, f.problem_zh))
+        .collect();
+    assert_eq!(
+        said_zh[1],
+        "第 4 行（网格员甲）：没有在用的网格“no-such-grid”"
+    );
+    assert_eq!(said_zh[2], "第 5 行（骑手三）：骑手不填网格");
+    assert_eq!(
+        said_zh[4],
+        "第 7 行（骑手四）：手机号 13900000001 已经是第 2 行的"
+    );
     assert_eq!(
         faults,
         [
             "row 3 (骑手二): unknown role \"courier\" (rider, grid_worker, station_staff or admin)",
             "row 4 (网格员甲): no grid \"no-such-grid\" in service",
             "row 5 (骑手三): a rider has no grid",
-            "row 6 (驿站乙): station staff need a station",
+            "row 6 (驿站乙): a station_staff needs a station",
             "row 7 (骑手四): the phone 13900000001 is already row 2's",
             "row 8 (骑手五): the phone 13800000000 is already an existing user's",
             "row 9 (骑手六): the phone \"12345\" is not an 11-digit mobile number",
@@ -103,7 +117,7 @@ async fn fifty_riders_and_their_workers_get_a_code_each_that_enrolls_and_a_sheet
         52
     );
 
-    let sheet = onboarding_sheet(&made, Some("https://qbj.example.cn"), "2026-12-07").unwrap();
+    let sheet = onboarding_sheet(&made, Some("https://qbj.example.cn"), WEEK).unwrap();
     assert_eq!(sheet.matches("<section class=\"card\">").count(), 52);
     assert_eq!(sheet.matches("<svg").count(), 52, "a QR code per card");
     let display = suishoupai::domain::enrollment_code::display(&made[0].code);

@@ -19,10 +19,16 @@ test("a new phone asks for a code, says where demo codes are, and refuses bad co
   await page.getByRole("button", { name: "登录", exact: true }).click();
   await expect(page.getByRole("alert")).toHaveText(/登录码应为 10 位字母和数字/);
 
+  // One character off: the check character fails, and the phone says it was mistyped.
   await page.getByLabel("登录码").fill("ABCD-EFGH-JK");
   await page.getByRole("button", { name: "登录", exact: true }).click();
-  await expect(page.getByRole("alert")).toHaveText(/登录码无效、已使用或已过期/);
+  await expect(page.getByRole("alert")).toHaveText(/登录码有一位输错了，请对照登录卡重输/);
   await expect(page.getByLabel("登录码")).toHaveValue("ABCD-EFGH-JK");
+  // A code that checks but was never issued (or is used or expired).
+  await page.getByLabel("登录码").fill("ABCD-EFGH-JD");
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(page.getByRole("alert")).toHaveText(/登录码无效、已使用或已过期/);
+  await expect(page.getByLabel("登录码")).toHaveValue("ABCD-EFGH-JD");
   await page.screenshot({ path: "test-results/screens/enroll-invalid-zh.png" });
 });
 

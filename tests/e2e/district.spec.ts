@@ -55,8 +55,7 @@ test("an admin loads the district's grids: a broken file changes nothing, the fi
   await page.getByRole("button", { name: "检查文件" }).click();
   const faults = page.getByTestId("import-faults");
   await expect(faults).toContainText("文件有 1 处错误，没有做任何更改");
-  await expect(faults).toContainText('feature 2 (id "qbj-east")');
-  await expect(faults).toContainText("not closed");
+  await expect(faults).toContainText('第 2 个要素（id "qbj-east"）：外环没有闭合：最后一个坐标须与第一个相同');
   expect(dbRows(db, "SELECT id, retired_at FROM grids ORDER BY id")).toEqual(before);
   await page.screenshot({ path: "test-results/screens/district-refused-zh.png" });
 
@@ -70,7 +69,7 @@ test("an admin loads the district's grids: a broken file changes nothing, the fi
   await expect(page.getByTestId("import-applied")).toContainText("新增 2");
   await expect(page.getByTestId("district-map-summary")).toHaveText("2 个网格 · 22 个驿站", { timeout: 15_000 });
   await expect(page.getByTestId("district-map").locator("path.grid-shape")).toHaveCount(2);
-  await expect(page.getByTestId("audit-log")).toContainText("import grids");
+  await expect(page.getByTestId("audit-log")).toContainText("导入网格（GeoJSON） +2 ~0 −8 · 区管理员");
   await noSidewaysScroll(page);
   await page.screenshot({ path: "test-results/screens/district-console-zh.png" });
 

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use crate::app::format::local_time;
 use crate::app::use_app;
 use crate::client::api::get_json;
-use crate::i18n::Texts;
+use crate::i18n::{fill, Texts};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Entry {
@@ -35,16 +35,16 @@ fn summary_line(summary: &str) -> String {
 
 /// What was done, in the interface language.
 fn action_name(t: &Texts, action: &str) -> String {
-    match action {
+    let what = match action {
         "import grids" => t.kind_grids,
         "import stations" => t.kind_stations,
         "import departments" => t.kind_departments,
         "import categories" => t.kind_categories,
         "import users" => t.kind_users,
-        "reissue codes" => t.audit_reissue,
+        "reissue codes" => return t.audit_reissue.to_owned(),
         other => return other.to_owned(),
-    }
-    .to_owned()
+    };
+    fill(t.audit_import, &[("what", what)])
 }
 
 #[component]

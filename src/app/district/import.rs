@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use crate::app::{use_app, AppContext};
 use crate::client::api::{get_bytes, post_json, ApiFailure};
 use crate::domain::district::{Changes, Fault, ImportRequest, ImportResult, Kind};
-use crate::i18n::{fill, fill_count, Texts};
+use crate::i18n::{fill, fill_count, Lang, Texts};
 
 /// What the import card loads: a kind of reference data, or people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,7 +195,15 @@ pub fn ImportCard(applied: RwSignal<u32>) -> impl IntoView {
             Outcome::Refused(faults) => view! {
                 <div class="import-result error" role="alert" data-testid="import-faults">
                     <p>{fill_count(t.import_refused, faults.len(), &[])}</p>
-                    <ul>{faults.into_iter().map(|f| view! { <li><strong>{f.at}</strong>"："{f.problem}</li> }).collect_view()}</ul>
+                    <ul>{faults.into_iter().map(|f| {
+                        // Chinese when the interface is; English otherwise (and for a server that sent no Chinese).
+                        let (at, problem) = if app.lang.get_untracked() == Lang::Zh && !f.problem_zh.is_empty() {
+                            (f.at_zh, f.problem_zh)
+                        } else {
+                            (f.at, f.problem)
+                        };
+                        view! { <li><strong>{at}</strong>"："{problem}</li> }
+                    }).collect_view()}</ul>
                 </div>
             }.into_any(),
             Outcome::Preview(changes) => view! {

@@ -199,17 +199,10 @@ async fn onboard(
         import_users(&state.db, req.content.as_bytes(), ttl, &user.id, !req.apply)
             .await
             .map_err(refused)?;
-    let expires = time::OffsetDateTime::now_utc() + time::Duration::seconds(ttl.as_secs() as i64);
-    let expires = format!(
-        "{}-{:02}-{:02}",
-        expires.year(),
-        expires.month() as u8,
-        expires.day()
-    );
     let sheet_html = if made.is_empty() {
         None
     } else {
-        Some(onboarding_sheet(&made, req.url.as_deref(), &expires)?)
+        Some(onboarding_sheet(&made, req.url.as_deref(), ttl)?)
     };
     Ok(Json(OnboardResult {
         created: made.len(),

@@ -3,7 +3,7 @@
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 use time::Duration;
 
-use super::departments::is_code;
+use super::departments::{is_code, CODE_EN, CODE_ZH};
 use super::{csv_file, csv_rows, duplicate_keys, Fault, Kind, Reference};
 use crate::domain::task::DeadlineRules;
 
@@ -77,6 +77,7 @@ pub struct Categories;
 impl Reference for Categories {
     type Item = CategoryRules;
     const KIND: Kind = Kind::Categories;
+    const TABLE: (&'static str, &'static str) = ("categories", "code");
 
     fn key(item: &CategoryRules) -> &str {
         &item.code
@@ -88,13 +89,13 @@ impl Reference for Categories {
         let mut items = Vec::new();
         for (i, (row, r)) in rows.into_iter().enumerate() {
             let at = format!("row {row} (code \"{}\")", r["code"]);
-            let mut fault = |p: String| faults.push(Fault::new(&at, p));
+            let mut fault = |zh: String, en: String| faults.push(Fault::new(&at, zh, en));
             if !is_code(&r["code"]) {
-                fault("the code must be lower-case letters, digits, - or _ (at most 64)".into());
+                fault(CODE_ZH.into(), CODE_EN.into());
             }
             for name in ["name_zh", "name_en"] {
                 if r[name].is_empty() {
-                    fault(format!("{name} is empty"));
+                    fault(format!("{name} 为空"), format!("{name} is empty"));
                 }
             }
             let mut number = |name: &str| -> Option<i64> {
@@ -105,7 +106,10 @@ impl Reference for Categories {
                 match text.parse::<i64>() {
                     Ok(n) if (1..=100_000).contains(&n) => Some(n),
                     _ => {
-                        fault(format!("{name} must be a whole number from 1 to 100000, or empty for the default (not \"{text}\")"));
+                        fault(
+                            format!("{name} 须是 1 到 100000 的整数，留空则用默认值（不能是“{text}”）"),
+                            format!("{name} must be a whole number from 1 to 100000, or empty for the default (not \"{text}\")"),
+                        );
                         None
                     }
                 }
@@ -150,6 +154,7 @@ impl Reference for Categories {
                 (!known.iter().any(|(k,)| k == d)).then(|| {
                     Fault::new(
                         format!("row {} (code \"{}\")", c.sort_order + 2, c.code),
+                        format!("没有部门“{d}”（先导入部门）"),
                         format!("no department \"{d}\" (import it with the departments first)"),
                     )
                 })
@@ -207,21 +212,6 @@ impl Reference for Categories {
         .bind(seq)
         .execute(&mut **tx)
         .await?;
-        Ok(())
-    }
-
-    async fn retire(
-        tx: &mut Transaction<'_, Sqlite>,
-        code: &str,
-        at: &str,
-        seq: i64,
-    ) -> anyhow::Result<()> {
-        sqlx::query("UPDATE categories SET retired_at = ?, change_seq = ? WHERE code = ?")
-            .bind(at)
-            .bind(seq)
-            .bind(code)
-            .execute(&mut **tx)
-            .await?;
         Ok(())
     }
 

@@ -6,6 +6,10 @@ use crate::domain::category::Department;
 
 const COLUMNS: [&str; 2] = ["code", "name"];
 
+/// What a bad code is told, in Chinese and in English.
+pub const CODE_ZH: &str = "编码只能用小写字母、数字、- 或 _（最多 64 个）";
+pub const CODE_EN: &str = "the code must be lower-case letters, digits, - or _ (at most 64)";
+
 /// A code as ids are written everywhere: lower-case letters, digits, `-` and `_`.
 pub fn is_code(s: &str) -> bool {
     !s.is_empty()
@@ -19,6 +23,7 @@ pub struct Departments;
 impl Reference for Departments {
     type Item = Department;
     const KIND: Kind = Kind::Departments;
+    const TABLE: (&'static str, &'static str) = ("departments", "code");
 
     fn key(item: &Department) -> &str {
         &item.code
@@ -32,13 +37,10 @@ impl Reference for Departments {
             let (code, name) = (r["code"].clone(), r["name"].clone());
             let at = format!("row {row} (code \"{code}\")");
             if !is_code(&code) {
-                faults.push(Fault::new(
-                    &at,
-                    "the code must be lower-case letters, digits, - or _ (at most 64)",
-                ));
+                faults.push(Fault::new(&at, CODE_ZH, CODE_EN));
             }
             if name.is_empty() {
-                faults.push(Fault::new(&at, "the name is empty"));
+                faults.push(Fault::new(&at, "名称为空", "the name is empty"));
             }
             items.push((
                 at,
@@ -77,6 +79,7 @@ impl Reference for Departments {
             .map(|(d, category)| {
                 Fault::new(
                     format!("department \"{d}\""),
+                    format!("文件里没有它，但类别“{category}”还指向它（先导入不再指向它的两张清单）"),
                     format!("missing from the file, but the category \"{category}\" names it (import the categories without it first)"),
                 )
             })
@@ -114,21 +117,6 @@ impl Reference for Departments {
         .bind(seq)
         .execute(&mut **tx)
         .await?;
-        Ok(())
-    }
-
-    async fn retire(
-        tx: &mut Transaction<'_, Sqlite>,
-        code: &str,
-        at: &str,
-        seq: i64,
-    ) -> anyhow::Result<()> {
-        sqlx::query("UPDATE departments SET retired_at = ?, change_seq = ? WHERE code = ?")
-            .bind(at)
-            .bind(seq)
-            .bind(code)
-            .execute(&mut **tx)
-            .await?;
         Ok(())
     }
 

@@ -5,7 +5,7 @@ use geo::{BooleanOps, BoundingRect, ChamberlainDuquetteArea, Intersects, Validat
 use serde_json::{json, Value};
 use sqlx::{Sqlite, Transaction};
 
-use super::{duplicate_keys, Fault, Kind, Reference};
+use super::{duplicate_keys, retire_row, Fault, Kind, Reference};
 use crate::domain::GeoPoint;
 
 /// Overlap between two grids that counts as a fault: more than this share of the smaller grid's area, and more
@@ -61,28 +61,46 @@ impl GridFeature {
     }
 }
 
+/// A fault said twice: in Chinese, then in English.
+type Said = (String, String);
+
+fn said(zh: impl Into<String>, en: impl Into<String>) -> Said {
+    (zh.into(), en.into())
+}
+
 /// The positions of a Polygon or MultiPolygon geometry, or what is wrong with its structure.
-fn polygons_of(geometry: &Value) -> Result<Vec<Vec<Vec<[f64; 2]>>>, String> {
+fn polygons_of(geometry: &Value) -> Result<Vec<Vec<Vec<[f64; 2]>>>, Said> {
     let kind = geometry.get("type").and_then(Value::as_str).unwrap_or("");
     let coordinates = geometry
         .get("coordinates")
-        .ok_or("the geometry has no coordinates")?;
-    let ring = |r: &Value| -> Result<Vec<[f64; 2]>, String> {
+        .ok_or_else(|| said("几何图形没有坐标", "the geometry has no coordinates"))?;
+    let ring = |r: &Value| -> Result<Vec<[f64; 2]>, Said> {
         r.as_array()
-            .ok_or("a ring is not a list of positions")?
+            .ok_or_else(|| said("有一个环不是坐标列表", "a ring is not a list of positions"))?
             .iter()
             .map(|p| match p.as_array().map(Vec::as_slice) {
                 Some([lon, lat, ..]) => match (lon.as_f64(), lat.as_f64()) {
                     (Some(lon), Some(lat)) => Ok([lon, lat]),
-                    _ => Err(format!("the position {p} is not two numbers")),
+                    _ => Err(said(
+                        format!("坐标 {p} 不是两个数字"),
+                        format!("the position {p} is not two numbers"),
+                    )),
                 },
-                _ => Err(format!("the position {p} is not [longitude, latitude]")),
+                _ => Err(said(
+                    format!("坐标 {p} 不是 [经度, 纬度]"),
+                    format!("the position {p} is not [longitude, latitude]"),
+                )),
             })
             .collect()
     };
-    let polygon = |p: &Value| -> Result<Vec<Vec<[f64; 2]>>, String> {
+    let polygon = |p: &Value| -> Result<Vec<Vec<[f64; 2]>>, Said> {
         p.as_array()
-            .ok_or("a polygon is not a list of rings")?
+            .ok_or_else(|| {
+                said(
+                    "有一个多边形不是环的列表",
+                    "a polygon is not a list of rings",
+                )
+            })?
             .iter()
             .map(ring)
             .collect()
@@ -91,45 +109,82 @@ fn polygons_of(geometry: &Value) -> Result<Vec<Vec<Vec<[f64; 2]>>>, String> {
         "Polygon" => Ok(vec![polygon(coordinates)?]),
         "MultiPolygon" => coordinates
             .as_array()
-            .ok_or_else(|| "the MultiPolygon's coordinates are not a list".to_owned())?
+            .ok_or_else(|| {
+                said(
+                    "MultiPolygon 的坐标不是列表",
+                    "the MultiPolygon's coordinates are not a list",
+                )
+            })?
             .iter()
             .map(polygon)
             .collect(),
-        other => Err(format!(
-            "the geometry must be a Polygon or MultiPolygon, not {}",
-            if other.is_empty() { "nothing" } else { other }
-        )),
+        other => {
+            let other = if other.is_empty() { "nothing" } else { other };
+            Err(said(
+                format!("几何图形须是 Polygon 或 MultiPolygon，不能是 {other}"),
+                format!("the geometry must be a Polygon or MultiPolygon, not {other}"),
+            ))
+        }
+    }
+}
+
+/// What geo found wrong with a polygon, in Chinese.
+fn invalid_zh(e: &geo::algorithm::validation::InvalidPolygon) -> String {
+    use geo::algorithm::validation::{InvalidPolygon as P, RingRole};
+    let ring = |r: &RingRole| match r {
+        RingRole::Exterior => "外环".to_owned(),
+        RingRole::Interior(i) => format!("第 {} 个内环（洞）", i + 1),
+    };
+    match e {
+        P::TooFewPointsInRing(r) => format!("{}至少要有 3 个不同的点", ring(r)),
+        P::SelfIntersection(r) => format!("{}自相交（边线交叉）", ring(r)),
+        P::NonFiniteCoord(r, _) => format!("{}有无效的坐标", ring(r)),
+        P::InteriorRingNotContainedInExteriorRing(r) => format!("{}不在外环里面", ring(r)),
+        P::IntersectingRingsOnALine(a, b) | P::IntersectingRingsOnAnArea(a, b) => {
+            format!("{}和{}相交", ring(a), ring(b))
+        }
     }
 }
 
 /// What is wrong with one feature's geometry on its own.
-fn geometry_faults(geometry: &Value) -> Vec<String> {
+fn geometry_faults(geometry: &Value) -> Vec<Said> {
+    use geo::algorithm::validation::InvalidMultiPolygon as M;
     let polygons = match polygons_of(geometry) {
         Ok(p) => p,
         Err(e) => return vec![e],
     };
     if polygons.is_empty() || polygons.iter().any(Vec::is_empty) {
-        return vec!["a polygon has no rings".into()];
+        return vec![said("有一个多边形没有环", "a polygon has no rings")];
     }
     let mut faults = Vec::new();
     for (pi, polygon) in polygons.iter().enumerate() {
         for (ri, ring) in polygon.iter().enumerate() {
-            let name = match (polygons.len(), ri) {
-                (1, 0) => "the outer ring".to_owned(),
-                (1, _) => format!("hole {ri}"),
-                (_, 0) => format!("the outer ring of part {}", pi + 1),
-                (_, _) => format!("hole {ri} of part {}", pi + 1),
+            let (zh, en) = match (polygons.len(), ri) {
+                (1, 0) => ("外环".to_owned(), "the outer ring".to_owned()),
+                (1, _) => (format!("第 {ri} 个内环（洞）"), format!("hole {ri}")),
+                (_, 0) => (
+                    format!("第 {} 部分的外环", pi + 1),
+                    format!("the outer ring of part {}", pi + 1),
+                ),
+                (_, _) => (
+                    format!("第 {} 部分的第 {ri} 个内环", pi + 1),
+                    format!("hole {ri} of part {}", pi + 1),
+                ),
             };
             if ring.len() < 4 {
-                faults.push(format!(
-                    "{name} has {} positions; a closed ring needs at least 4",
-                    ring.len()
+                faults.push(said(
+                    format!("{zh}只有 {} 个坐标，闭合的环至少要 4 个", ring.len()),
+                    format!(
+                        "{en} has {} positions; a closed ring needs at least 4",
+                        ring.len()
+                    ),
                 ));
                 continue;
             }
             if ring.first() != ring.last() {
-                faults.push(format!(
-                    "{name} is not closed: its last position must repeat its first"
+                faults.push(said(
+                    format!("{zh}没有闭合：最后一个坐标须与第一个相同"),
+                    format!("{en} is not closed: its last position must repeat its first"),
                 ));
             }
             if let Some(p) = ring
@@ -137,9 +192,15 @@ fn geometry_faults(geometry: &Value) -> Vec<String> {
                 .find(|p| !LON.contains(&p[0]) || !LAT.contains(&p[1]))
             {
                 faults.push(if LON.contains(&p[1]) && LAT.contains(&p[0]) {
-                    format!("{name} has [{}, {}]: longitude and latitude look swapped (GeoJSON is [longitude, latitude])", p[0], p[1])
+                    said(
+                        format!("{zh}有 [{}, {}]：经纬度好像写反了（GeoJSON 是 [经度, 纬度]）", p[0], p[1]),
+                        format!("{en} has [{}, {}]: longitude and latitude look swapped (GeoJSON is [longitude, latitude])", p[0], p[1]),
+                    )
                 } else {
-                    format!("{name} has [{}, {}], outside China", p[0], p[1])
+                    said(
+                        format!("{zh}有 [{}, {}]，不在中国境内", p[0], p[1]),
+                        format!("{en} has [{}, {}], outside China", p[0], p[1]),
+                    )
                 });
             }
         }
@@ -154,10 +215,14 @@ fn geometry_faults(geometry: &Value) -> Vec<String> {
         };
         let single = polygons.len() == 1;
         faults.extend(feature.shape().validation_errors().iter().map(|e| match e {
-            geo::algorithm::validation::InvalidMultiPolygon::InvalidPolygon(_, e) if single => {
-                e.to_string()
+            M::InvalidPolygon(_, p) if single => said(invalid_zh(p), p.to_string()),
+            M::InvalidPolygon(i, p) => said(
+                format!("第 {} 部分：{}", i.0 + 1, invalid_zh(p)),
+                e.to_string(),
+            ),
+            M::ElementsOverlaps(..) | M::ElementsTouchOnALine(..) => {
+                said("多个部分相互重叠或共边", e.to_string())
             }
-            e => e.to_string(),
         }));
     }
     faults
@@ -174,16 +239,31 @@ fn property(props: &Value, name: &str) -> Option<String> {
 
 /// Reads and checks a whole grids file.
 pub fn parse_grids(bytes: &[u8]) -> Result<Vec<GridFeature>, Vec<Fault>> {
-    let doc: Value = serde_json::from_slice(bytes)
-        .map_err(|e| vec![Fault::new("file", format!("not JSON: {e}"))])?;
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
+        vec![Fault::new(
+            "file",
+            format!("不是 JSON：{e}"),
+            format!("not JSON: {e}"),
+        )]
+    })?;
     if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
-        return Err(vec![Fault::new("file", "not a GeoJSON FeatureCollection")]);
+        return Err(vec![Fault::new(
+            "file",
+            "不是 GeoJSON FeatureCollection",
+            "not a GeoJSON FeatureCollection",
+        )]);
     }
     let features = doc
         .get("features")
         .and_then(Value::as_array)
         .filter(|f| !f.is_empty())
-        .ok_or_else(|| vec![Fault::new("file", "the FeatureCollection has no features")])?;
+        .ok_or_else(|| {
+            vec![Fault::new(
+                "file",
+                "FeatureCollection 里没有要素",
+                "the FeatureCollection has no features",
+            )]
+        })?;
     let mut faults = Vec::new();
     let mut grids = Vec::new();
     let mut ids = Vec::new();
@@ -209,6 +289,7 @@ pub fn parse_grids(bytes: &[u8]) -> Result<Vec<GridFeature>, Vec<Fault>> {
         if !missing.is_empty() {
             faults.push(Fault::new(
                 &at,
+                format!("缺少属性或属性为空：{}", missing.join(", ")),
                 format!("the properties {} are missing or empty", missing.join(", ")),
             ));
         }
@@ -217,7 +298,7 @@ pub fn parse_grids(bytes: &[u8]) -> Result<Vec<GridFeature>, Vec<Fault>> {
         faults.extend(
             geometry_faults(&geometry)
                 .into_iter()
-                .map(|f| Fault::new(&at, f)),
+                .map(|(zh, en)| Fault::new(&at, zh, en)),
         );
         if faults.len() == before {
             if let Some(id) = id {
@@ -270,6 +351,12 @@ fn overlaps(grids: &[(String, GridFeature)]) -> Vec<Fault> {
             if shared > OVERLAP_M2 && shared > OVERLAP_SHARE * area_a.min(*area_b) {
                 faults.push(Fault::new(
                     &grids[j].0,
+                    format!(
+                        "与网格“{}”重叠 {:.0} 平方米（较小网格的 {:.1}%）",
+                        grids[i].1.id,
+                        shared,
+                        100.0 * shared / area_a.min(*area_b)
+                    ),
                     format!(
                         "overlaps grid \"{}\" by {:.0} m² ({:.1}% of the smaller grid)",
                         grids[i].1.id,
@@ -332,6 +419,7 @@ type GridRow = (
 impl Reference for Grids {
     type Item = GridFeature;
     const KIND: Kind = Kind::Grids;
+    const TABLE: (&'static str, &'static str) = ("grids", "id");
 
     fn key(item: &GridFeature) -> &str {
         &item.id
@@ -411,12 +499,7 @@ impl Reference for Grids {
         at: &str,
         seq: i64,
     ) -> anyhow::Result<()> {
-        sqlx::query("UPDATE grids SET retired_at = ?, change_seq = ? WHERE id = ?")
-            .bind(at)
-            .bind(seq)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        retire_row(tx, Self::TABLE, id, at, seq).await?;
         // Its open tasks stay with it, marked for someone to reassign.
         sqlx::query(FLAG_OPEN_TASKS_SQL)
             .bind(id)

@@ -32,11 +32,13 @@ impl fmt::Display for ImportError {
             ImportError::Refused(faults) => {
                 writeln!(
                     f,
-                    "the file was refused, nothing was changed ({} faults):",
+                    "the file was refused, nothing was changed ({} faults) · 文件有 {} 处错误，没有做任何更改：",
+                    faults.len(),
                     faults.len()
                 )?;
                 for fault in faults {
                     writeln!(f, "  {fault}")?;
+                    writeln!(f, "  {}：{}", fault.at_zh, fault.problem_zh)?;
                 }
                 Ok(())
             }
@@ -75,6 +77,8 @@ impl From<crate::server::Error> for ImportError {
 pub(crate) trait Reference {
     type Item: Clone + PartialEq;
     const KIND: Kind;
+    /// The table the items are kept in, and its key column.
+    const TABLE: (&'static str, &'static str);
     fn key(item: &Self::Item) -> &str;
     /// The file's items, or every fault in it. `name` is the file's name (its extension may choose the format).
     fn parse(bytes: &[u8], name: &str) -> Result<Vec<Self::Item>, Vec<Fault>>;
@@ -94,14 +98,36 @@ pub(crate) trait Reference {
         seq: i64,
     ) -> anyhow::Result<()>;
     /// Retires one item, at place `seq` of the change feed.
+    /// Retires one item, at place `seq` of the change feed: marked, never deleted.
     async fn retire(
         tx: &mut Transaction<'_, Sqlite>,
         key: &str,
         at: &str,
         seq: i64,
-    ) -> anyhow::Result<()>;
+    ) -> anyhow::Result<()> {
+        retire_row(tx, Self::TABLE, key, at, seq).await
+    }
     /// The file of the items in service, in the import format.
     fn write(items: &[Self::Item]) -> anyhow::Result<Vec<u8>>;
+}
+
+/// Marks one row of `(table, key column)` retired at `at`, at place `seq` of the change feed.
+pub(crate) async fn retire_row(
+    tx: &mut Transaction<'_, Sqlite>,
+    (table, column): (&str, &str),
+    key: &str,
+    at: &str,
+    seq: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(&format!(
+        "UPDATE {table} SET retired_at = ?, change_seq = ? WHERE {column} = ?"
+    ))
+    .bind(at)
+    .bind(seq)
+    .bind(key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Checks a file of `R` and, unless `dry_run`, applies it in one transaction with one audit-log entry.
@@ -258,7 +284,13 @@ pub(crate) fn csv_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<(usize, Csv
         .from_reader(bytes);
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_owned).collect(),
-        Err(e) => return Err(vec![Fault::new("file", format!("not a CSV file: {e}"))]),
+        Err(e) => {
+            return Err(vec![Fault::new(
+                "file",
+                format!("不是 CSV 文件：{e}"),
+                format!("not a CSV file: {e}"),
+            )])
+        }
     };
     let missing: Vec<Fault> = columns
         .iter()
@@ -266,6 +298,7 @@ pub(crate) fn csv_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<(usize, Csv
         .map(|c| {
             Fault::new(
                 "row 1",
+                format!("缺少“{c}”列（应有的列：{}）", columns.join(", ")),
                 format!(
                     "the column \"{c}\" is missing (columns: {})",
                     columns.join(", ")
@@ -289,11 +322,19 @@ pub(crate) fn csv_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<(usize, Csv
                     .zip(r.iter().map(str::to_owned))
                     .collect(),
             )),
-            Err(e) => faults.push(Fault::new(format!("row {row}"), format!("unreadable: {e}"))),
+            Err(e) => faults.push(Fault::new(
+                format!("row {row}"),
+                format!("读不出这一行：{e}"),
+                format!("unreadable: {e}"),
+            )),
         }
     }
     if rows.is_empty() && faults.is_empty() {
-        faults.push(Fault::new("file", "no rows after the header"));
+        faults.push(Fault::new(
+            "file",
+            "表头下面没有数据行",
+            "no rows after the header",
+        ));
     }
     if faults.is_empty() {
         Ok(rows)
@@ -323,6 +364,10 @@ pub(crate) fn duplicate_keys<'a>(
         if let Some(first) = seen.get(key) {
             faults.push(Fault::new(
                 at,
+                format!(
+                    "{what} “{key}”重复（{} 已有）",
+                    crate::domain::district::place_zh(first)
+                ),
                 format!("duplicate {what} \"{key}\" (also at {first})"),
             ));
         } else {

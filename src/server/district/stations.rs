@@ -24,42 +24,64 @@ struct Fields {
 /// Checks one station; its faults name `at`.
 fn check(at: &str, f: Fields, faults: &mut Vec<Fault>) -> Option<Station> {
     let before = faults.len();
-    let mut fault = |problem: String| faults.push(Fault::new(at, problem));
+    let mut fault = |zh: String, en: String| faults.push(Fault::new(at, zh, en));
     if !is_code(&f.id) {
-        fault("the id must be lower-case letters, digits, - or _ (at most 64)".into());
+        fault(
+            "id 只能用小写字母、数字、- 或 _（最多 64 个）".into(),
+            "the id must be lower-case letters, digits, - or _ (at most 64)".into(),
+        );
     }
-    for (name, value) in [("name", &f.name), ("address", &f.address)] {
+    for (name, zh, value) in [("name", "名称", &f.name), ("address", "地址", &f.address)] {
         if value.is_empty() {
-            fault(format!("the {name} is empty"));
+            fault(format!("{zh}为空"), format!("the {name} is empty"));
         }
     }
     match (f.lat, f.lon) {
         (Some(lat), Some(lon)) if LAT.contains(&lat) && LON.contains(&lon) => {}
-        (Some(lat), Some(lon)) if LAT.contains(&lon) && LON.contains(&lat) => fault(format!(
-            "lat {lat}, lon {lon}: latitude and longitude look swapped"
-        )),
-        (Some(lat), Some(lon)) => fault(format!("lat {lat}, lon {lon} is outside China")),
-        _ => fault("lat and lon must be numbers".into()),
+        (Some(lat), Some(lon)) if LAT.contains(&lon) && LON.contains(&lat) => fault(
+            format!("lat {lat}、lon {lon}：纬度和经度好像写反了"),
+            format!("lat {lat}, lon {lon}: latitude and longitude look swapped"),
+        ),
+        (Some(lat), Some(lon)) => fault(
+            format!("lat {lat}、lon {lon} 不在中国境内"),
+            format!("lat {lat}, lon {lon} is outside China"),
+        ),
+        _ => fault(
+            "lat 和 lon 须是数字".into(),
+            "lat and lon must be numbers".into(),
+        ),
     }
     let probe = Station {
         hours: f.hours.clone(),
         ..Station::default()
     };
     if probe.is_open_at(0).is_none() {
-        fault(format!(
-            "the hours \"{}\" are not HH:MM-HH:MM (00:00-24:00: day and night)",
-            f.hours
-        ));
+        fault(
+            format!(
+                "开放时间“{}”须写成 HH:MM-HH:MM（全天开放写 00:00-24:00）",
+                f.hours
+            ),
+            format!(
+                "the hours \"{}\" are not HH:MM-HH:MM (00:00-24:00: day and night)",
+                f.hours
+            ),
+        );
     }
     let mut amenities = Vec::new();
     for code in &f.amenities {
         match Amenity::from_code(code) {
             Some(a) if !amenities.contains(&a) => amenities.push(a),
             Some(_) => {}
-            None => fault(format!(
-                "unknown amenity \"{code}\" (known: {})",
-                Amenity::ALL.map(Amenity::code).join(", ")
-            )),
+            None => fault(
+                format!(
+                    "没有“{code}”这种设施（可用：{}）",
+                    Amenity::ALL.map(Amenity::code).join(", ")
+                ),
+                format!(
+                    "unknown amenity \"{code}\" (known: {})",
+                    Amenity::ALL.map(Amenity::code).join(", ")
+                ),
+            ),
         }
     }
     (faults.len() == before).then(|| Station {
@@ -116,16 +138,28 @@ fn from_geojson(bytes: &[u8], faults: &mut Vec<Fault>) -> Vec<(String, Fields)> 
             .cloned()
             .unwrap_or_default(),
         Ok(_) => {
-            faults.push(Fault::new("file", "not a GeoJSON FeatureCollection"));
+            faults.push(Fault::new(
+                "file",
+                "不是 GeoJSON FeatureCollection",
+                "not a GeoJSON FeatureCollection",
+            ));
             return vec![];
         }
         Err(e) => {
-            faults.push(Fault::new("file", format!("not JSON: {e}")));
+            faults.push(Fault::new(
+                "file",
+                format!("不是 JSON：{e}"),
+                format!("not JSON: {e}"),
+            ));
             return vec![];
         }
     };
     if features.is_empty() {
-        faults.push(Fault::new("file", "the FeatureCollection has no features"));
+        faults.push(Fault::new(
+            "file",
+            "FeatureCollection 里没有要素",
+            "the FeatureCollection has no features",
+        ));
     }
     features
         .iter()
@@ -140,7 +174,11 @@ fn from_geojson(bytes: &[u8], faults: &mut Vec<Fault>) -> Vec<(String, Fields)> 
             let at = format!("feature {} (id \"{}\")", i + 1, text("id"));
             let geometry = feature.get("geometry").cloned().unwrap_or(Value::Null);
             if geometry.get("type").and_then(Value::as_str) != Some("Point") {
-                faults.push(Fault::new(&at, "the geometry must be a Point"));
+                faults.push(Fault::new(
+                    &at,
+                    "几何图形须是 Point（点）",
+                    "the geometry must be a Point",
+                ));
                 return None;
             }
             let position = geometry
@@ -174,11 +212,10 @@ fn from_geojson(bytes: &[u8], faults: &mut Vec<Fault>) -> Vec<(String, Fields)> 
 
 pub struct Stations;
 
-type StationRow = (String, String, String, f64, f64, String, String, bool);
-
 impl Reference for Stations {
     type Item = Station;
     const KIND: Kind = Kind::Stations;
+    const TABLE: (&'static str, &'static str) = ("stations", "id");
 
     fn key(item: &Station) -> &str {
         &item.id
@@ -209,28 +246,22 @@ impl Reference for Stations {
     }
 
     async fn load(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<Vec<(Station, bool)>> {
-        let rows: Vec<StationRow> = sqlx::query_as(
-            "SELECT id, name, address, lat, lon, hours, amenities, retired_at IS NOT NULL FROM stations ORDER BY id",
-        )
-        .fetch_all(&mut **tx)
-        .await?;
-        rows.into_iter()
-            .map(|(id, name, address, lat, lon, hours, amenities, retired)| {
-                let codes: Vec<String> = serde_json::from_str(&amenities)?;
-                let station = Station {
-                    amenities: codes.iter().filter_map(|c| Amenity::from_code(c)).collect(),
-                    id,
-                    name,
-                    address,
-                    lat,
-                    lon,
-                    hours,
-                    demo: false,
-                    retired: false,
-                };
-                Ok((station, retired))
+        let stations = crate::server::reference::stations_of(&mut **tx).await?;
+        // Compared as the file describes them: being demo data or retired is not in the file.
+        Ok(stations
+            .into_iter()
+            .map(|s| {
+                let retired = s.retired;
+                (
+                    Station {
+                        demo: false,
+                        retired: false,
+                        ..s
+                    },
+                    retired,
+                )
             })
-            .collect()
+            .collect())
     }
 
     async fn put(tx: &mut Transaction<'_, Sqlite>, s: &Station, seq: i64) -> anyhow::Result<()> {
@@ -251,21 +282,6 @@ impl Reference for Stations {
         .bind(seq)
         .execute(&mut **tx)
         .await?;
-        Ok(())
-    }
-
-    async fn retire(
-        tx: &mut Transaction<'_, Sqlite>,
-        id: &str,
-        at: &str,
-        seq: i64,
-    ) -> anyhow::Result<()> {
-        sqlx::query("UPDATE stations SET retired_at = ?, change_seq = ? WHERE id = ?")
-            .bind(at)
-            .bind(seq)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
         Ok(())
     }
 

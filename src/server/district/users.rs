@@ -35,6 +35,40 @@ fn mobile(typed: &str) -> Option<String> {
     .then_some(digits)
 }
 
+/// What is wrong with a person's grid and station for their role (said in Chinese, then in English): a grid worker
+/// needs a grid in service and a station staff member a station in service; nobody else has either.
+fn place_faults(
+    role: Role,
+    grid: Option<&str>,
+    station: Option<&str>,
+    grids: &HashMap<String, String>,
+    stations: &HashMap<String, String>,
+) -> Vec<(String, String)> {
+    let zh_role = crate::i18n::Lang::Zh.role_name(role);
+    let mut faults = Vec::new();
+    for (needed_by, given, known, zh, en) in [
+        (Role::GridWorker, grid, grids, "网格", "grid"),
+        (Role::StationStaff, station, stations, "驿站", "station"),
+    ] {
+        match given {
+            None if role == needed_by => faults.push((
+                format!("{zh_role}须填{zh}"),
+                format!("a {role} needs a {en}"),
+            )),
+            Some(g) if role == needed_by && !known.contains_key(g) => faults.push((
+                format!("没有在用的{zh}“{g}”"),
+                format!("no {en} \"{g}\" in service"),
+            )),
+            Some(_) if role != needed_by => faults.push((
+                format!("{zh_role}不填{zh}"),
+                format!("a {role} has no {en}"),
+            )),
+            _ => {}
+        }
+    }
+    faults
+}
+
 /// A row as checked: what will be created.
 struct Person {
     role: Role,
@@ -77,54 +111,62 @@ async fn check(db: &SqlitePool, bytes: &[u8]) -> Result<Vec<Person>, ImportError
                 r["name"].as_str()
             }
         );
-        let mut fault = |p: String| faults.push(Fault::new(&at, p));
+        let mut fault = |zh: String, en: String| faults.push(Fault::new(&at, zh, en));
         let role = Role::from_code(&r["role"]);
         if role.is_none() {
-            fault(format!(
-                "unknown role \"{}\" (rider, grid_worker, station_staff or admin)",
-                r["role"]
-            ));
+            fault(
+                format!(
+                    "没有“{}”这种角色（rider、grid_worker、station_staff 或 admin）",
+                    r["role"]
+                ),
+                format!(
+                    "unknown role \"{}\" (rider, grid_worker, station_staff or admin)",
+                    r["role"]
+                ),
+            );
         }
         if r["name"].is_empty() {
-            fault("the name is empty".into());
+            fault("姓名为空".into(), "the name is empty".into());
         }
         let some = |k: &str| Some(r[k].clone()).filter(|v| !v.is_empty());
         let (grid, station) = (some("grid"), some("station"));
-        match (role, &grid) {
-            (Some(Role::GridWorker), None) => fault("a grid worker needs a grid".into()),
-            (Some(Role::GridWorker), Some(g)) if !grids.contains_key(g) => {
-                fault(format!("no grid \"{g}\" in service"))
+        if let Some(role) = role {
+            for (zh, en) in
+                place_faults(role, grid.as_deref(), station.as_deref(), &grids, &stations)
+            {
+                fault(zh, en);
             }
-            (Some(role), Some(_)) if role != Role::GridWorker => {
-                fault(format!("a {role} has no grid"))
-            }
-            _ => {}
-        }
-        match (role, &station) {
-            (Some(Role::StationStaff), None) => fault("station staff need a station".into()),
-            (Some(Role::StationStaff), Some(s)) if !stations.contains_key(s) => {
-                fault(format!("no station \"{s}\" in service"))
-            }
-            (Some(role), Some(_)) if role != Role::StationStaff => {
-                fault(format!("a {role} has no station"))
-            }
-            _ => {}
         }
         if r.get("department").is_some_and(|d| !d.is_empty()) {
-            fault("no role here takes a department yet".into());
+            fault(
+                "目前还没有需要填部门的角色".into(),
+                "no role here takes a department yet".into(),
+            );
         }
         let phone = match some("phone") {
             None => None,
             Some(typed) => match mobile(&typed) {
                 None => {
-                    fault(format!(
-                        "the phone \"{typed}\" is not an 11-digit mobile number"
-                    ));
+                    fault(
+                        format!("手机号“{typed}”不是 11 位手机号码"),
+                        format!("the phone \"{typed}\" is not an 11-digit mobile number"),
+                    );
                     None
                 }
                 Some(p) => {
                     if let Some(first) = taken.get(&p) {
-                        fault(format!("the phone {p} is already {first}'s"));
+                        let first_zh = crate::domain::district::place_zh(first);
+                        fault(
+                            format!(
+                                "手机号 {p} 已经是{}的",
+                                if first == "an existing user" {
+                                    "已有用户"
+                                } else {
+                                    first_zh.as_str()
+                                }
+                            ),
+                            format!("the phone {p} is already {first}'s"),
+                        );
                     } else {
                         taken.insert(p.clone(), format!("row {row}"));
                     }
@@ -279,12 +321,20 @@ fn escape(s: &str) -> String {
 }
 
 /// The onboarding sheets: A4 pages of cards (two across, four down), each with the person's name, role, grid or
-/// station, the code as a QR code and as text. `url`: where the app is, printed on each card.
+/// station, the code as a QR code and as text, and the day the codes lapse (`ttl` from now). `url`: where the app
+/// is, printed on each card.
 pub fn onboarding_sheet(
     people: &[Onboarded],
     url: Option<&str>,
-    expires: &str,
+    ttl: Duration,
 ) -> anyhow::Result<String> {
+    let lapse = time::OffsetDateTime::now_utc() + time::Duration::seconds(ttl.as_secs() as i64);
+    let expires = format!(
+        "{}-{:02}-{:02}",
+        lapse.year(),
+        lapse.month() as u8,
+        lapse.day()
+    );
     let mut cards = String::new();
     for p in people {
         let qr = crate::domain::qr::svg(&p.code, 120)
