@@ -29,7 +29,7 @@ def users_file(n=5000):
     rows = ["role,name,grid,station,department,phone"]
     for i in range(n):
         if i % 50 == 0:
-            rows.append(f"grid_worker,网格员{i},demo-grid-{i % 8 + 1:02d},,,")
+            rows.append(f"grid_worker,网格员{i},g-{i // 5:04d},,,")
         elif i % 100 == 1:
             rows.append(f"station_staff,驿站{i},,demo-station-{i % 22 + 1:02d},,")
         else:

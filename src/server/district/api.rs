@@ -16,7 +16,9 @@ use crate::domain::district::{ImportRequest, ImportResult};
 use crate::domain::{ErrorBody, Role};
 use crate::server::auth::CurrentUser;
 use crate::server::json::ApiJson;
-use crate::server::openapi::{Forbidden, Malformed, TooLarge, Unauthorized, UnsupportedMediaType};
+use crate::server::openapi::{
+    Forbidden, Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType,
+};
 use crate::server::{AppState, Error, Result};
 
 /// The largest district file accepted (1,000 grids drawn in detail are a few MB).
@@ -124,17 +126,21 @@ async fn import(
     params(("kind" = Kind, Path, description = "What to export")),
     responses(
         (status = 200, description = "The file: GeoJSON for grids, CSV for the rest", content(
-            (String = "application/geo+json"), (String = "text/csv"))),
+            (Object = "application/geo+json"), (String = "text/csv"))),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
     )
 )]
 async fn export(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(kind): Path<Kind>,
+    Path(kind): Path<String>,
 ) -> Result<impl IntoResponse> {
     admin_only(&user)?;
+    // Not one of the four kinds: there is no such export.
+    let kind: Kind =
+        serde_json::from_value(serde_json::Value::String(kind)).map_err(|_| Error::NotFound)?;
     let bytes = export_kind(&state.db, kind).await?;
     let (media, file) = match kind {
         Kind::Grids => ("application/geo+json", "grids.geojson"),
