@@ -160,7 +160,9 @@ texts! {
     kind_users, import_file_label, import_check, import_apply, import_working, import_refused, import_preview,
     import_applied, import_added, import_updated, import_retired, import_unchanged, import_no_file,
     import_read_failed, users_checked, users_created, users_print, export_title, audit_title, audit_empty,
-    audit_by_command_line, audit_reissue, audit_import,
+    audit_by_command_line, audit_reissue, audit_import, people_title, people_role_label, people_role_all,
+    people_place_label, people_place_all, people_count, people_enrolled, people_not_enrolled, people_revoked,
+    people_revoke, people_revoke_confirm, people_move_label, people_reissue, people_reissued,
 }
 
 pub const ZH: Texts = Texts {
@@ -417,6 +419,20 @@ pub const ZH: Texts = Texts {
     audit_by_command_line: "命令行",
     audit_reissue: "补发登录码",
     audit_import: "导入{what}",
+    people_title: "人员",
+    people_role_label: "角色",
+    people_role_all: "全部角色",
+    people_place_label: "网格或驿站",
+    people_place_all: "全部网格和驿站",
+    people_count: "共 {n} 人 · 已登录 {m} 人",
+    people_enrolled: "已登录",
+    people_not_enrolled: "未登录",
+    people_revoked: "已停用",
+    people_revoke: "停用",
+    people_revoke_confirm: "停用「{name}」？其手机上的登录立即失效，未用的登录码作废。",
+    people_move_label: "调到网格",
+    people_reissue: "为这里未登录的人补发登录码",
+    people_reissued: "已补发 {n} 个登录码（旧码作废）。登录码只在这里显示一次，请现在打印登录卡。",
 };
 
 pub const EN: Texts = Texts {
@@ -673,6 +689,20 @@ pub const EN: Texts = Texts {
     audit_by_command_line: "command line",
     audit_reissue: "Codes reissued",
     audit_import: "Imported {what}",
+    people_title: "People",
+    people_role_label: "Role",
+    people_role_all: "All roles",
+    people_place_label: "Grid or station",
+    people_place_all: "All grids and stations",
+    people_count: "{n} people · {m} signed in",
+    people_enrolled: "Signed in",
+    people_not_enrolled: "Not signed in",
+    people_revoked: "Revoked",
+    people_revoke: "Revoke",
+    people_revoke_confirm: "Revoke {name}? Their phone is signed out at once and unused codes stop working.",
+    people_move_label: "Move to grid",
+    people_reissue: "New codes for those here not signed in",
+    people_reissued: "{n} new codes (the old ones stop working). They are shown only here: print the cards now.",
 };
 
 #[cfg(test)]

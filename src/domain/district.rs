@@ -133,6 +133,38 @@ pub struct ImportResult {
     pub changes: Changes,
 }
 
+/// A person as the district's console lists them (never their phone number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct Person {
+    pub user: super::User,
+    /// Has signed in on a phone with a code.
+    pub enrolled: bool,
+    pub revoked: bool,
+}
+
+/// `POST /admin/users/{id}/move`: the grid a grid worker moves to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MoveRequest {
+    pub grid: String,
+}
+
+/// `POST /admin/users/reissue`: new codes for those of one grid or one station who have not enrolled yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReissueRequest {
+    #[serde(default)]
+    pub grid: Option<String>,
+    #[serde(default)]
+    pub station: Option<String>,
+    /// The app's address, printed on each card.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

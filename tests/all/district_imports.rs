@@ -645,7 +645,9 @@ async fn the_admin_console_previews_applies_exports_and_reads_the_log_and_only_a
         .contains("grids.geojson"));
     let exported: Value = res.json().await.unwrap();
     assert_eq!(exported["features"].as_array().unwrap().len(), 2);
-    let unknown = server.get_as(&admin.token, "/api/v1/admin/exports/reports").await;
+    let unknown = server
+        .get_as(&admin.token, "/api/v1/admin/exports/reports")
+        .await;
     assert_eq!(unknown.status(), 404, "no such export");
     let res = server
         .get_as(&admin.token, "/api/v1/admin/exports/stations")

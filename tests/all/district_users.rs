@@ -202,3 +202,168 @@ async fn a_grid_worker_moves_grid_and_the_old_grids_tasks_stay_with_it() {
         suishoupai::server::accounts::move_to_grid(&server.db, &worker.user.id, "nowhere").await;
     assert!(err.is_err());
 }
+
+#[tokio::test]
+async fn the_console_lists_filters_revokes_moves_and_reissues_and_only_for_admins() {
+    let server = TestServer::start().await;
+    let admin = server.enrolled(Role::Admin, "管理员").await;
+    let file = "role,name,grid,station,phone\n\
+        rider,骑手甲,,,13900000001\n\
+        grid_worker,网格员乙,demo-grid-02,,\n\
+        station_staff,驿站丙,,demo-station-04,\n\
+        station_staff,驿站丁,,demo-station-04,\n";
+    let made = import_users(&server.db, file.as_bytes(), WEEK, "test", false)
+        .await
+        .unwrap();
+    assert_eq!(enroll(&server, &made[0].code).await, 201);
+    let post = |token: &str, path: &str, body: Value| {
+        server
+            .client
+            .post(server.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+
+    let rider = server.enrolled(Role::Rider, "别人").await;
+    assert_eq!(
+        server
+            .get_as(&rider.token, "/api/v1/admin/users")
+            .await
+            .status(),
+        403
+    );
+    let res = post(
+        &rider.token,
+        &format!("/api/v1/admin/users/{}/revoke", made[1].user_id),
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 403);
+
+    let staff: Vec<Value> = server
+        .get_as(&admin.token, "/api/v1/admin/users?station=demo-station-04")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = staff
+        .iter()
+        .map(|p| p["user"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["驿站丙", "驿站丁"]);
+    assert!(staff
+        .iter()
+        .all(|p| p["enrolled"] == false && p.get("phone").is_none()));
+    let riders: Vec<Value> = server
+        .get_as(&admin.token, "/api/v1/admin/users?role=rider")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = riders
+        .iter()
+        .find(|p| p["user"]["name"] == "骑手甲")
+        .unwrap();
+    assert_eq!(first["enrolled"], true);
+    assert!(
+        !serde_json::to_string(&riders)
+            .unwrap()
+            .contains("13900000001"),
+        "no phone number leaves"
+    );
+
+    // Move the grid worker; a rider cannot be moved, nor anyone to a grid that is not in service.
+    let moved: Value = post(
+        &admin.token,
+        &format!("/api/v1/admin/users/{}/move", made[1].user_id),
+        json!({"grid": "demo-grid-05"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(moved["user"]["grid_id"], "demo-grid-05");
+    let res = post(
+        &admin.token,
+        &format!("/api/v1/admin/users/{}/move", made[0].user_id),
+        json!({"grid": "demo-grid-05"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = post(
+        &admin.token,
+        &format!("/api/v1/admin/users/{}/move", made[1].user_id),
+        json!({"grid": "nowhere"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = post(
+        &admin.token,
+        "/api/v1/admin/users/no-such-user/revoke",
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 404);
+
+    // New codes for the station's two, who never enrolled: the old ones stop working.
+    let res = post(&admin.token, "/api/v1/admin/users/reissue", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "neither a grid nor a station");
+    let again: Value = post(
+        &admin.token,
+        "/api/v1/admin/users/reissue",
+        json!({"station": "demo-station-04"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(again["created"], 2);
+    assert_eq!(
+        again["sheet_html"]
+            .as_str()
+            .unwrap()
+            .matches("<section class=\"card\">")
+            .count(),
+        2
+    );
+    assert_eq!(enroll(&server, &made[2].code).await, 401);
+    assert_eq!(
+        enroll(&server, again["users"][0]["code"].as_str().unwrap()).await,
+        201
+    );
+
+    // Revoke the rider who enrolled: their phone's token stops at once.
+    let token = {
+        let (_, code) = server.user_with_code(Role::Rider, "将被停用").await;
+        let res = server
+            .post_json("/api/v1/enroll", &json!({"code": code}))
+            .await;
+        let body: Value = res.json().await.unwrap();
+        (
+            body["user"]["id"].as_str().unwrap().to_owned(),
+            body["token"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(server.get_as(&token.1, "/api/v1/me").await.status(), 200);
+    let revoked: Value = post(
+        &admin.token,
+        &format!("/api/v1/admin/users/{}/revoke", token.0),
+        json!({}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(revoked["revoked"], true);
+    assert_eq!(server.get_as(&token.1, "/api/v1/me").await.status(), 401);
+}

@@ -128,3 +128,36 @@ test("riders onboarded from a CSV get cards to print, and a printed code enrolls
   await rider.context().close();
   await office.close();
 });
+
+test("the console finds a station's people, reissues the codes of those not signed in, and revokes one", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const csv = path.join(path.dirname(db), "staff.csv");
+  fs.writeFileSync(csv, "role,name,grid,station,department,phone\nstation_staff,驿站小青,,demo-station-04,,\nstation_staff,驿站小江,,demo-station-04,,\n");
+  execFileSync(bin, ["import", "users", csv, "--db", db]);
+  const office = await browser.newContext({ viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false, baseURL: server.base });
+  const page = await office.newPage();
+  page.on("dialog", (d) => void d.accept());
+  await page.goto("/");
+  await enrollWithCode(page, addUser("admin", "区管理员"));
+  const people = page.getByTestId("people-card");
+  await people.getByLabel("网格或驿站").selectOption("s:demo-station-04");
+  await expect(people.getByTestId("people-count")).toHaveText("共 2 人 · 已登录 0 人");
+  await people.getByRole("button", { name: "为这里未登录的人补发登录码" }).click();
+  await expect(people.getByTestId("people-message")).toContainText("已补发 2 个登录码");
+  const [sheet] = await Promise.all([page.waitForEvent("popup"), people.getByRole("button", { name: "打印登录卡" }).click()]);
+  await expect(sheet.locator("section.card")).toHaveCount(2);
+  const code = (await sheet.locator("section.card .code").first().textContent())!;
+  const staff = await (await browser.newContext({ ...phone, baseURL: server.base })).newPage();
+  await staff.goto("/");
+  await enrollWithCode(staff, code);
+  await expect(staff.getByRole("heading", { level: 1 })).toHaveText("驿站签到");
+
+  await people.getByLabel("角色").selectOption("station_staff");
+  await expect(people.getByTestId("people-count")).toHaveText("共 2 人 · 已登录 1 人");
+  const notIn = people.getByTestId("person").filter({ hasText: "未登录" });
+  await notIn.getByRole("button", { name: "停用" }).click();
+  await expect(people.getByTestId("person").filter({ hasText: "已停用" })).toHaveCount(1);
+  await page.screenshot({ path: "test-results/screens/district-people-zh.png", fullPage: true });
+  await staff.context().close();
+  await office.close();
+});

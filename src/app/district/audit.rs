@@ -68,7 +68,7 @@ pub fn AuditLog(applied: RwSignal<u32>) -> impl IntoView {
                     {move || rows().into_iter().take(20).map(|e| {
                         let actor = if e.actor_name == "command line" { app.t().audit_by_command_line.to_owned() } else { e.actor_name.clone() };
                         view! {
-                            <li><span class="muted">{local_time(&e.at)}</span>" "<strong>{action_name(app.t(), &e.action)}</strong>" "{summary_line(&e.summary)}" · "<span class="muted audit-actor">{actor}</span></li>
+                            <li><span class="muted">{local_time(&e.at)}</span>" "<strong>{action_name(app.t(), &e.action)}</strong>" "{summary_line(&e.summary)}" · "<span class="muted data">{actor}</span></li>
                         }
                     }).collect_view()}
                 </ul>

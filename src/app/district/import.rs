@@ -42,9 +42,9 @@ fn code(what: What) -> &'static str {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Onboarded {
-    created: usize,
-    sheet_html: Option<String>,
+pub(super) struct Onboarded {
+    pub(super) created: usize,
+    pub(super) sheet_html: Option<String>,
 }
 
 /// What the card shows after the last step.
@@ -115,7 +115,7 @@ async fn send(app: AppContext, what: What, file: web_sys::File, apply: bool) -> 
 }
 
 /// Opens the cards in a new tab, where the browser's print dialog prints them on A4.
-fn open_sheet(html: &str) {
+pub(super) fn open_sheet(html: &str) {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(html));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/html");

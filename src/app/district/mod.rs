@@ -8,10 +8,12 @@ use super::{use_app, PageHeader};
 mod audit;
 mod import;
 mod map;
+mod people;
 
 use audit::AuditLog;
 use import::{ExportCard, ImportCard};
 use map::DistrictMap;
+use people::PeopleCard;
 
 #[component]
 pub fn DistrictPage() -> impl IntoView {
@@ -25,6 +27,7 @@ pub fn DistrictPage() -> impl IntoView {
             <DistrictMap />
             <div class="console-side">
                 <ImportCard applied=applied />
+                <PeopleCard />
                 <ExportCard />
                 <AuditLog applied=applied />
             </div>

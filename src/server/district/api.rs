@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export))
         .routes(routes!(audit))
         .routes(routes!(onboard))
+        .merge(super::people::router())
 }
 
 /// People as the console sends them: the users CSV.
@@ -59,7 +60,7 @@ pub struct OnboardedUser {
     pub code: String,
 }
 
-fn admin_only(user: &crate::domain::User) -> Result<()> {
+pub(super) fn admin_only(user: &crate::domain::User) -> Result<()> {
     if user.role == Role::Admin {
         Ok(())
     } else {
@@ -205,12 +206,21 @@ async fn onboard(
         import_users(&state.db, req.content.as_bytes(), ttl, &user.id, !req.apply)
             .await
             .map_err(refused)?;
+    Ok(Json(onboarded(made, req.url.as_deref(), ttl)?))
+}
+
+/// People given codes, with their sheets to print (when there is anyone).
+pub(super) fn onboarded(
+    made: Vec<Onboarded>,
+    url: Option<&str>,
+    ttl: std::time::Duration,
+) -> anyhow::Result<OnboardResult> {
     let sheet_html = if made.is_empty() {
         None
     } else {
-        Some(onboarding_sheet(&made, req.url.as_deref(), ttl)?)
+        Some(onboarding_sheet(&made, url, ttl)?)
     };
-    Ok(Json(OnboardResult {
+    Ok(OnboardResult {
         created: made.len(),
         users: made
             .into_iter()
@@ -221,5 +231,5 @@ async fn onboard(
             })
             .collect(),
         sheet_html,
-    }))
+    })
 }

@@ -15,6 +15,7 @@ pub mod api;
 pub mod categories;
 pub mod departments;
 pub mod grids;
+pub mod people;
 pub mod stations;
 pub mod users;
 
