@@ -51,11 +51,6 @@ impl Fault {
             problem_zh: zh.into(),
         }
     }
-
-    /// Where and what, in the interface language.
-    pub fn in_chinese(&self) -> (&str, &str) {
-        (&self.at_zh, &self.problem_zh)
-    }
 }
 
 /// A place as [`Fault::at`] writes it, in Chinese.

@@ -405,16 +405,18 @@ pub struct Grids;
 pub const FLAG_OPEN_TASKS_SQL: &str = "UPDATE reports SET needs_reassignment = 1
     WHERE grid_id = ? AND status IN ('received', 'accepted', 'in_progress')";
 
-type GridRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    bool,
-);
+/// A grid as kept, with what an import compares.
+#[derive(sqlx::FromRow)]
+struct GridRow {
+    id: String,
+    name: String,
+    community: String,
+    street: String,
+    polygon: String,
+    more_rings: String,
+    geometry: Option<String>,
+    retired: bool,
+}
 
 impl Reference for Grids {
     type Item = GridFeature;
@@ -431,40 +433,36 @@ impl Reference for Grids {
 
     async fn load(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<Vec<(GridFeature, bool)>> {
         let rows: Vec<GridRow> = sqlx::query_as(
-            "SELECT id, name, community, street, polygon, more_rings, geometry, retired_at IS NOT NULL
+            "SELECT id, name, community, street, polygon, more_rings, geometry, retired_at IS NOT NULL AS retired
              FROM grids ORDER BY id",
         )
         .fetch_all(&mut **tx)
         .await?;
         rows.into_iter()
-            .map(
-                |(id, name, community, street, polygon, more, geometry, retired)| {
-                    let geometry = match geometry {
-                        Some(g) => serde_json::from_str(&g)
-                            .with_context(|| format!("geometry of grid {id}"))?,
-                        // A grid from before imports: its rings as one Polygon.
-                        None => {
-                            let outer: Vec<GeoPoint> = serde_json::from_str(&polygon)?;
-                            let more: Vec<Vec<GeoPoint>> = serde_json::from_str(&more)?;
-                            let rings: Vec<Vec<[f64; 2]>> = std::iter::once(outer)
-                                .chain(more)
-                                .map(|r| closed_positions(&r))
-                                .collect();
-                            json!({"type": "Polygon", "coordinates": rings})
-                        }
-                    };
-                    Ok((
-                        GridFeature {
-                            id,
-                            name,
-                            community,
-                            street,
-                            geometry,
-                        },
-                        retired,
-                    ))
-                },
-            )
+            .map(|r| {
+                let geometry = match r.geometry {
+                    Some(g) => serde_json::from_str(&g)
+                        .with_context(|| format!("geometry of grid {}", r.id))?,
+                    // A grid from before imports: its rings as one Polygon.
+                    None => {
+                        let outer: Vec<GeoPoint> = serde_json::from_str(&r.polygon)?;
+                        let more: Vec<Vec<GeoPoint>> = serde_json::from_str(&r.more_rings)?;
+                        let rings: Vec<Vec<[f64; 2]>> = std::iter::once(outer)
+                            .chain(more)
+                            .map(|ring| closed_positions(&ring))
+                            .collect();
+                        json!({"type": "Polygon", "coordinates": rings})
+                    }
+                };
+                let grid = GridFeature {
+                    id: r.id,
+                    name: r.name,
+                    community: r.community,
+                    street: r.street,
+                    geometry,
+                };
+                Ok((grid, r.retired))
+            })
             .collect()
     }
 
