@@ -123,6 +123,8 @@ fn session() -> Enrollment {
             role: Role::Rider,
             grid_id: None,
             station_id: None,
+            department_id: None,
+            street: None,
         },
         pass_secret: Some("00".repeat(20)),
     }

@@ -67,6 +67,8 @@ impl Tab {
             Role::Rider => &[Report, MyReports, Stations, Pass, Settings],
             Role::GridWorker => &[Tasks, Report, MyReports, Settings],
             Role::StationStaff => &[Checkins, Stations, Settings],
+            // Until the department's task list and the figures come: anyone may report a hazard they see.
+            Role::DepartmentStaff | Role::Official => &[Report, MyReports, Settings],
             // No 签到 (it belongs to a station's counter) and no 驿站码 (only riders have a pass).
             // 管理 first: the district's console is the admin's home.
             Role::Admin => &[District, Tasks, Report, MyReports, Stations, Settings],

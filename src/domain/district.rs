@@ -155,9 +155,31 @@ pub struct ReissueRequest {
     pub grid: Option<String>,
     #[serde(default)]
     pub station: Option<String>,
+    /// A department's code.
+    #[serde(default)]
+    pub department: Option<String>,
     /// The app's address, printed on each card.
     #[serde(default)]
     pub url: Option<String>,
+}
+
+impl ReissueRequest {
+    /// The one place named; `None` when none or several are.
+    pub fn place(&self) -> Option<(super::Place, &str)> {
+        use super::Place;
+        let named: Vec<(Place, &str)> = [
+            (Place::Grid, &self.grid),
+            (Place::Station, &self.station),
+            (Place::Department, &self.department),
+        ]
+        .into_iter()
+        .filter_map(|(p, v)| Some((p, v.as_deref()?)))
+        .collect();
+        match named[..] {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub use grid::Grid;
 pub use reference::ReferenceData;
 pub use report::{Report, ReportStatus, ReportSubmission, TimelineEntry};
 pub use station::{Amenity, Station};
-pub use user::{EnrollRequest, Enrollment, Role, User};
+pub use user::{EnrollRequest, Enrollment, Place, PlaceFault, Role, User};
 
 /// The base path of every JSON endpoint (PROTOCOL.md, General).
 pub const API_BASE: &str = "/api/v1";

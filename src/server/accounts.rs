@@ -7,7 +7,7 @@ use super::secret::{
     code_hash, code_key, new_enrollment_code, new_pass_secret, new_token, sha256_hex,
 };
 use crate::domain::enrollment_code;
-use crate::domain::{Enrollment, Role, User};
+use crate::domain::{Enrollment, Place, PlaceFault, Role, User};
 
 /// How long a new enrollment code stays valid unless configured otherwise.
 pub const DEFAULT_CODE_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -21,14 +21,18 @@ pub fn unix_now() -> i64 {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    #[error("a {0} needs {1}")]
-    Missing(Role, &'static str),
-    #[error("a {0} has no {1}")]
-    NotAllowed(Role, &'static str),
+    #[error("a {role} needs --{}", place.code())]
+    Missing { role: Role, place: Place },
+    #[error("a {role} has no {}", place.code())]
+    NotAllowed { role: Role, place: Place },
     #[error("no grid with id {0:?}")]
     UnknownGrid(String),
     #[error("no station with id {0:?}")]
     UnknownStation(String),
+    #[error("no department with code {0:?} in service")]
+    UnknownDepartment(String),
+    #[error("no grid in service lies in the 街道 {0:?}")]
+    UnknownStreet(String),
     #[error("no user with id {0:?}")]
     UnknownUser(String),
     #[error("user {0:?} is revoked")]
@@ -47,6 +51,8 @@ pub struct NewUser {
     pub name: String,
     pub grid_id: Option<String>,
     pub station_id: Option<String>,
+    pub department_id: Option<String>,
+    pub street: Option<String>,
     pub phone: Option<String>,
 }
 
@@ -59,67 +65,98 @@ pub struct Account {
     pub revoked_at: Option<i64>,
 }
 
-type UserRow = (String, String, String, Option<String>, Option<String>);
+/// The columns a [`UserRow`] is read from (prefix with `u.` where the users table is aliased).
+pub(crate) const USER_COLUMNS: &str = "id, name, role, grid_id, station_id, department_id, street";
 
-fn user_from_row((id, name, role, grid_id, station_id): UserRow) -> Option<User> {
-    Some(User {
-        role: Role::from_code(&role)?,
-        id,
-        name,
-        grid_id,
-        station_id,
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: String,
+    name: String,
+    role: String,
+    grid_id: Option<String>,
+    station_id: Option<String>,
+    department_id: Option<String>,
+    street: Option<String>,
+}
+
+impl UserRow {
+    /// `None` for a role this build doesn't know.
+    pub(crate) fn into_user(self) -> Option<User> {
+        Some(User {
+            role: Role::from_code(&self.role)?,
+            id: self.id,
+            name: self.name,
+            grid_id: self.grid_id,
+            station_id: self.station_id,
+            department_id: self.department_id,
+            street: self.street,
+        })
+    }
+}
+
+/// `Ok` when `place` names one in service: a grid, station or department by its id, a 街道 by the name its grids
+/// carry.
+pub(crate) async fn check_place(
+    db: &SqlitePool,
+    place: Place,
+    value: &str,
+) -> Result<(), AccountError> {
+    let sql = match place {
+        Place::Grid => "SELECT 1 FROM grids WHERE id = ? AND retired_at IS NULL",
+        Place::Station => "SELECT 1 FROM stations WHERE id = ? AND retired_at IS NULL",
+        Place::Department => "SELECT 1 FROM departments WHERE code = ? AND retired_at IS NULL",
+        Place::Street => "SELECT 1 FROM grids WHERE street = ? AND retired_at IS NULL LIMIT 1",
+    };
+    let found: Option<(i64,)> = sqlx::query_as(sql).bind(value).fetch_optional(db).await?;
+    let value = value.to_owned();
+    found.map(|_| ()).ok_or(match place {
+        Place::Grid => AccountError::UnknownGrid(value),
+        Place::Station => AccountError::UnknownStation(value),
+        Place::Department => AccountError::UnknownDepartment(value),
+        Place::Street => AccountError::UnknownStreet(value),
     })
 }
 
 pub async fn create_user(db: &SqlitePool, new: NewUser) -> Result<User, AccountError> {
     let role = new.role;
-    match (role, &new.grid_id, &new.station_id) {
-        (Role::GridWorker, None, _) => return Err(AccountError::Missing(role, "--grid")),
-        (Role::StationStaff, _, None) => return Err(AccountError::Missing(role, "--station")),
-        (Role::Rider | Role::StationStaff | Role::Admin, Some(_), _) => {
-            return Err(AccountError::NotAllowed(role, "grid"))
+    let user = User {
+        id: new.id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string()),
+        name: new.name,
+        role,
+        grid_id: new.grid_id,
+        station_id: new.station_id,
+        department_id: new.department_id,
+        street: new.street,
+    };
+    if let Some(fault) = role.place_faults(|p| user.place(p).is_some()).first() {
+        return Err(match *fault {
+            PlaceFault::Missing(place) => AccountError::Missing { role, place },
+            PlaceFault::NotAllowed(place) => AccountError::NotAllowed { role, place },
+        });
+    }
+    for place in Place::ALL {
+        if let Some(value) = user.place(place) {
+            check_place(db, place, value).await?;
         }
-        (Role::Rider | Role::GridWorker | Role::Admin, _, Some(_)) => {
-            return Err(AccountError::NotAllowed(role, "station"))
-        }
-        _ => {}
     }
-    if let Some(grid) = &new.grid_id {
-        let found: Option<(String,)> = sqlx::query_as("SELECT id FROM grids WHERE id = ?")
-            .bind(grid)
-            .fetch_optional(db)
-            .await?;
-        found.ok_or_else(|| AccountError::UnknownGrid(grid.clone()))?;
-    }
-    if let Some(station) = &new.station_id {
-        let found: Option<(String,)> = sqlx::query_as("SELECT id FROM stations WHERE id = ?")
-            .bind(station)
-            .fetch_optional(db)
-            .await?;
-        found.ok_or_else(|| AccountError::UnknownStation(station.clone()))?;
-    }
-    let id = new.id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     sqlx::query(
-        "INSERT INTO users (id, name, role, grid_id, station_id, phone, pass_secret, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO users (id, name, role, grid_id, station_id, department_id, street, phone, pass_secret,
+                            created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&id)
-    .bind(&new.name)
+    .bind(&user.id)
+    .bind(&user.name)
     .bind(role.code())
-    .bind(&new.grid_id)
-    .bind(&new.station_id)
+    .bind(&user.grid_id)
+    .bind(&user.station_id)
+    .bind(&user.department_id)
+    .bind(&user.street)
     .bind(&new.phone)
     .bind(new_pass_secret()?)
     .bind(unix_now())
     .execute(db)
     .await?;
-    Ok(User {
-        id,
-        name: new.name,
-        role,
-        grid_id: new.grid_id,
-        station_id: new.station_id,
-    })
+    Ok(user)
 }
 
 pub async fn find_account(db: &SqlitePool, id: &str) -> Result<Option<Account>, AccountError> {
@@ -134,35 +171,31 @@ async fn list_accounts_where(
     db: &SqlitePool,
     id: Option<&str>,
 ) -> Result<Vec<Account>, AccountError> {
-    type Row = (
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        i64,
-        Option<i64>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, name, role, grid_id, station_id, phone, created_at, revoked_at FROM users
-         WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at, id",
-    )
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
+        phone: Option<String>,
+        created_at: i64,
+        revoked_at: Option<i64>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS}, phone, created_at, revoked_at FROM users
+         WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at, id"
+    ))
     .bind(id)
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(
-            |(id, name, role, grid, station, phone, created_at, revoked_at)| {
-                Some(Account {
-                    user: user_from_row((id, name, role, grid, station))?,
-                    phone,
-                    created_at,
-                    revoked_at,
-                })
-            },
-        )
+        .filter_map(|r| {
+            Some(Account {
+                user: r.user.into_user()?,
+                phone: r.phone,
+                created_at: r.created_at,
+                revoked_at: r.revoked_at,
+            })
+        })
         .collect())
 }
 
@@ -226,21 +259,20 @@ pub async fn redeem_code(
     let Some((user_id,)) = claimed else {
         return Ok(None);
     };
-    let row: (
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-    ) = sqlx::query_as(
-        "SELECT id, name, role, grid_id, station_id, pass_secret FROM users WHERE id = ?",
-    )
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
+        pass_secret: String,
+    }
+    let row: Row = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS}, pass_secret FROM users WHERE id = ?"
+    ))
     .bind(&user_id)
     .fetch_one(&mut *tx)
     .await?;
-    let (id, name, role, grid, station, pass_secret) = row;
-    let Some(user) = user_from_row((id, name, role, grid, station)) else {
+    let pass_secret = row.pass_secret;
+    let Some(user) = row.user.into_user() else {
         return Ok(None);
     };
     let token = new_token()?;
@@ -264,14 +296,15 @@ pub async fn redeem_code(
 
 /// The user a bearer token belongs to, if the token and its user are live.
 pub async fn user_for_token(db: &SqlitePool, token: &str) -> Result<Option<User>, AccountError> {
-    let row: Option<UserRow> = sqlx::query_as(
-        "SELECT u.id, u.name, u.role, u.grid_id, u.station_id FROM tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.revoked_at IS NULL",
-    )
+    let row: Option<UserRow> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users
+         WHERE id = (SELECT t.user_id FROM tokens t WHERE t.token_hash = ? AND t.revoked_at IS NULL)
+           AND revoked_at IS NULL"
+    ))
     .bind(sha256_hex(token.as_bytes()))
     .fetch_optional(db)
     .await?;
-    Ok(row.and_then(user_from_row))
+    Ok(row.and_then(UserRow::into_user))
 }
 
 /// Moves a grid worker to another grid in service. Their old grid's open tasks stay with that grid.
@@ -280,14 +313,12 @@ pub async fn move_to_grid(db: &SqlitePool, user_id: &str, grid: &str) -> Result<
         .await?
         .ok_or_else(|| AccountError::UnknownUser(user_id.to_owned()))?;
     if account.user.role != Role::GridWorker {
-        return Err(AccountError::NotAllowed(account.user.role, "grid"));
+        return Err(AccountError::NotAllowed {
+            role: account.user.role,
+            place: Place::Grid,
+        });
     }
-    let found: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM grids WHERE id = ? AND retired_at IS NULL")
-            .bind(grid)
-            .fetch_optional(db)
-            .await?;
-    found.ok_or_else(|| AccountError::UnknownGrid(grid.to_owned()))?;
+    check_place(db, Place::Grid, grid).await?;
     sqlx::query("UPDATE users SET grid_id = ? WHERE id = ?")
         .bind(grid)
         .bind(user_id)

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 use super::accounts::{self, NewUser};
 use super::{app, db, demo, district, shutdown_signal, AppState, Config};
-use crate::domain::{enrollment_code, Role};
+use crate::domain::{enrollment_code, Place, Role};
 
 #[derive(Debug, Parser)]
 #[command(name = "suishoupai", version, about = "随手拍 server and admin tools")]
@@ -158,13 +158,19 @@ pub enum UserAction {
         /// The station of station staff.
         #[arg(long)]
         station: Option<String>,
+        /// The department (its code) of department staff.
+        #[arg(long)]
+        department: Option<String>,
+        /// The one 街道 an official reads (by default the whole district).
+        #[arg(long)]
+        street: Option<String>,
         /// Phone number (kept on the server only, never in any API response).
         #[arg(long)]
         phone: Option<String>,
         #[command(flatten)]
         code: CodeOptions,
     },
-    /// List users, optionally only those of a role, grid or station.
+    /// List users, optionally only those of a role, grid, station or department.
     List {
         #[arg(long)]
         json: bool,
@@ -174,6 +180,8 @@ pub enum UserAction {
         grid: Option<String>,
         #[arg(long)]
         station: Option<String>,
+        #[arg(long)]
+        department: Option<String>,
     },
     /// Revoke a user: their tokens stop working at once.
     Revoke { id: String },
@@ -183,12 +191,11 @@ pub enum UserAction {
         #[command(flatten)]
         code: CodeOptions,
     },
-    /// New codes for everyone of a grid or station who has not enrolled yet, with fresh onboarding sheets.
+    /// New codes for everyone of a grid, station or department who has not enrolled yet, with fresh onboarding
+    /// sheets.
     Reissue {
-        #[arg(long, conflicts_with = "station", required_unless_present = "station")]
-        grid: Option<String>,
-        #[arg(long)]
-        station: Option<String>,
+        #[command(flatten)]
+        place: ReissuePlace,
         #[arg(long, value_name = "FILE.html")]
         sheet: Option<PathBuf>,
         #[arg(long)]
@@ -204,6 +211,18 @@ pub enum UserAction {
         #[arg(long)]
         grid: String,
     },
+}
+
+/// The one grid, station or department whose people get new codes.
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct ReissuePlace {
+    #[arg(long)]
+    grid: Option<String>,
+    #[arg(long)]
+    station: Option<String>,
+    #[arg(long)]
+    department: Option<String>,
 }
 
 pub async fn main() -> ExitCode {
@@ -424,7 +443,7 @@ fn announce_demo_codes(
     );
     for (user, code) in codes {
         text.push_str(&format!(
-            "  {:<14} {:<16} {}\n",
+            "  {:<16} {:<16} {}\n",
             user.role.code(),
             user.name,
             enrollment_code::display(code)
@@ -445,6 +464,8 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
             name,
             grid,
             station,
+            department,
+            street,
             phone,
             code,
         } => {
@@ -456,6 +477,8 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
                     name,
                     grid_id: grid,
                     station_id: station,
+                    department_id: department,
+                    street,
                     phone,
                 },
             )
@@ -467,6 +490,7 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
             role,
             grid,
             station,
+            department,
         } => {
             let list: Vec<_> = accounts::list_accounts(&pool)
                 .await?
@@ -474,6 +498,7 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
                 .filter(|a| role.is_none_or(|r| a.user.role == r))
                 .filter(|a| grid.is_none() || a.user.grid_id == grid)
                 .filter(|a| station.is_none() || a.user.station_id == station)
+                .filter(|a| department.is_none() || a.user.department_id == department)
                 .collect();
             let mut out = std::io::stdout().lock();
             if json {
@@ -483,6 +508,7 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
                         serde_json::json!({
                             "id": a.user.id, "name": a.user.name, "role": a.user.role,
                             "grid_id": a.user.grid_id, "station_id": a.user.station_id,
+                            "department_id": a.user.department_id, "street": a.user.street,
                             "phone": a.phone, "created_at": rfc3339(a.created_at),
                             "revoked_at": a.revoked_at.map(rfc3339),
                         })
@@ -491,11 +517,9 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
                 writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
             } else {
                 for a in &list {
-                    let place = a
-                        .user
-                        .grid_id
-                        .as_deref()
-                        .or(a.user.station_id.as_deref())
+                    let place = Place::ALL
+                        .into_iter()
+                        .find_map(|p| a.user.place(p))
                         .unwrap_or("-");
                     let state = if a.revoked_at.is_some() {
                         "revoked"
@@ -504,7 +528,7 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
                     };
                     writeln!(
                         out,
-                        "{}  {:<13} {:<8} {:<18} {}",
+                        "{}  {:<16} {:<8} {:<18} {}",
                         a.user.id, a.user.role, state, place, a.user.name
                     )?;
                 }
@@ -516,22 +540,24 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
         }
         UserAction::Code { id, code } => issue_and_print(&pool, &id, &code).await?,
         UserAction::Reissue {
-            grid,
-            station,
+            place,
             sheet,
             url,
             json,
             code_ttl_days,
         } => {
             let ttl = Duration::from_secs(code_ttl_days.max(1) * 24 * 3600);
-            let made = district::users::reissue_unenrolled(
-                &pool,
-                grid.as_deref(),
-                station.as_deref(),
-                ttl,
-                "command line",
-            )
-            .await?;
+            let (place, value) = [
+                (Place::Grid, place.grid),
+                (Place::Station, place.station),
+                (Place::Department, place.department),
+            ]
+            .into_iter()
+            .find_map(|(p, v)| Some((p, v?)))
+            .ok_or_else(|| anyhow::anyhow!("name a --grid, --station or --department"))?;
+            let made =
+                district::users::reissue_unenrolled(&pool, place, &value, ttl, "command line")
+                    .await?;
             print_onboarded(&made, json, false)?;
             if let Some(path) = sheet {
                 write_sheet(&path, &made, url.as_deref(), code_ttl_days)?;

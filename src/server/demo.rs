@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 
 use super::accounts::{self, NewUser};
-use crate::domain::{Role, User};
+use crate::domain::{Place, Role, User};
 
 use super::district::{self, Kind};
 
@@ -73,47 +73,53 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
     Ok(seeded)
 }
 
-/// A demo account: `(id, role, name, grid, station)`.
-type DemoAccount = (
-    &'static str,
-    Role,
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-);
+/// A demo account: `(id, role, name, the place its role belongs to)`.
+type DemoAccount = (&'static str, Role, &'static str, Option<&'static str>);
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
-    ("demo-rider", Role::Rider, "骑手小李", None, None),
+pub const DEMO_ACCOUNTS: [DemoAccount; 6] = [
+    ("demo-rider", Role::Rider, "骑手小李", None),
     (
         "demo-grid-worker",
         Role::GridWorker,
         "网格员王芳",
         Some("demo-grid-06"),
-        None,
     ),
     (
         "demo-station-staff",
         Role::StationStaff,
         "驿站张敏",
-        None,
         Some("demo-station-01"),
     ),
-    ("demo-admin", Role::Admin, "管理员老陈", None, None),
+    (
+        "demo-department-staff",
+        Role::DepartmentStaff,
+        "城管队员刘强",
+        Some("chengguan"),
+    ),
+    ("demo-official", Role::Official, "区领导周主任", None),
+    ("demo-admin", Role::Admin, "管理员老陈", None),
 ];
 
 /// Creates the demo accounts that are missing and issues each live one a fresh code (earlier unused codes lapse).
 pub async fn seed_accounts(db: &SqlitePool, ttl: Duration) -> anyhow::Result<Vec<(User, String)>> {
     let mut codes = Vec::new();
-    for (id, role, name, grid, station) in DEMO_ACCOUNTS {
+    for (id, role, name, place) in DEMO_ACCOUNTS {
         let account = match accounts::find_account(db, id).await? {
             Some(account) => account,
             None => {
+                let at = |p: Place| {
+                    place
+                        .filter(|_| role.place().is_some_and(|(own, _)| own == p))
+                        .map(str::to_owned)
+                };
                 let new = NewUser {
                     id: Some(id.to_owned()),
                     role,
                     name: name.to_owned(),
-                    grid_id: grid.map(str::to_owned),
-                    station_id: station.map(str::to_owned),
+                    grid_id: at(Place::Grid),
+                    station_id: at(Place::Station),
+                    department_id: at(Place::Department),
+                    street: at(Place::Street),
                     phone: None,
                 };
                 accounts::create_user(db, new).await?;

@@ -184,8 +184,8 @@ fn demo_seeding_survives_a_restart_unchanged_and_sigterm_stops_cleanly() {
     let users: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(
         users.len(),
-        5,
-        "four demo accounts, created once, and the test rider"
+        7,
+        "six demo accounts, created once, and the test rider"
     );
     assert_ne!(
         demo_code(&stdout, "rider"),
@@ -206,6 +206,8 @@ fn demo_accounts_enroll_with_the_printed_codes() {
         ("rider", None),
         ("grid_worker", Some("demo-grid-06")),
         ("station_staff", None),
+        ("department_staff", None),
+        ("official", None),
         ("admin", None),
     ] {
         let code = demo_code(&text, role);
@@ -249,6 +251,42 @@ fn the_admin_commands_add_list_revoke_and_reissue_while_the_server_runs() {
     assert!(String::from_utf8_lossy(&unknown_grid.stderr).contains("no grid with id"));
     let bad_role = admin(&db, &["add", "--role", "boss", "--name", "x"]);
     assert!(!bad_role.status.success());
+    let no_department = admin(&db, &["add", "--role", "department_staff", "--name", "x"]);
+    assert!(String::from_utf8_lossy(&no_department.stderr).contains("needs --department"));
+    let staff = admin(
+        &db,
+        &[
+            "add",
+            "--role",
+            "department_staff",
+            "--name",
+            "城管队员",
+            "--department",
+            "chengguan",
+        ],
+    );
+    assert!(staff.status.success(), "{staff:?}");
+    let official = admin(
+        &db,
+        &[
+            "add",
+            "--role",
+            "official",
+            "--name",
+            "街道领导",
+            "--street",
+            "大同街道",
+        ],
+    );
+    assert!(official.status.success(), "{official:?}");
+    let listed = admin(&db, &["list", "--json", "--department", "chengguan"]);
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(
+        listed.len(),
+        2,
+        "the demo's department staff and the new one"
+    );
+    assert!(listed.iter().all(|u| u["department_id"] == "chengguan"));
 
     let qr = dir.path().join("code.svg");
     let out = admin(

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use suishoupai::domain::{Enrollment, Role, User};
+use suishoupai::domain::{Enrollment, Place, Role, User};
 use suishoupai::server::accounts::{self, NewUser};
 use suishoupai::server::{app, db, demo, AppState, Config};
 
@@ -102,10 +102,12 @@ impl TestServer {
         self.dir.path().join("test.db")
     }
 
-    /// A new user of `role` (grid workers in demo-grid-01, staff at demo-station-01) and a fresh code.
+    /// A new user of `role` (grid workers in demo-grid-01, staff at demo-station-01, department staff of
+    /// chengguan) and a fresh code.
     pub async fn user_with_code(&self, role: Role, name: &str) -> (User, String) {
         let place = match role {
             Role::StationStaff => "demo-station-01",
+            Role::DepartmentStaff => "chengguan",
             _ => "demo-grid-01",
         };
         self.user_with_code_in(role, name, place).await
@@ -134,14 +136,22 @@ impl TestServer {
         res.json::<Enrollment>().await.expect("enrollment").token
     }
 
-    /// A new user of `role` in `place` (a grid for grid workers, a station for staff) and a fresh code.
+    /// A new user of `role` in `place` (a grid for grid workers, a station for staff, a department for its staff;
+    /// ignored for the others) and a fresh code.
     async fn user_with_code_in(&self, role: Role, name: &str, place: &str) -> (User, String) {
+        let at = |p: Place| {
+            role.place()
+                .is_some_and(|(own, needed)| own == p && needed)
+                .then(|| place.to_owned())
+        };
         let new = NewUser {
             id: None,
             role,
             name: name.into(),
-            grid_id: (role == Role::GridWorker).then(|| place.to_owned()),
-            station_id: (role == Role::StationStaff).then(|| place.to_owned()),
+            grid_id: at(Place::Grid),
+            station_id: at(Place::Station),
+            department_id: at(Place::Department),
+            street: None,
             phone: Some("13800000000".into()),
         };
         let user = accounts::create_user(&self.db, new)
@@ -156,13 +166,18 @@ impl TestServer {
     /// A new user of `role`, enrolled through the API: their enrollment (token, user, pass secret).
     pub async fn enrolled(&self, role: Role, name: &str) -> Enrollment {
         let (_, code) = self.user_with_code(role, name).await;
+        self.enrolled_with(&code).await
+    }
+
+    /// Enrolls a phone with `code` through the API: the enrollment (token, user, pass secret).
+    pub async fn enrolled_with(&self, code: &str) -> Enrollment {
         let res = self
             .post_json(
                 "/api/v1/enroll",
                 &serde_json::json!({"code": code, "device_name": "test phone"}),
             )
             .await;
-        assert_eq!(res.status(), 201, "enrolling a {role}");
+        assert_eq!(res.status(), 201, "enrolling with {code}");
         res.json().await.expect("enrollment body")
     }
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use suishoupai::domain::Role;
+use suishoupai::domain::{Place, Role};
 use suishoupai::server::district::users::{
     import_users, onboarding_sheet, reissue_unenrolled, Onboarded,
 };
@@ -49,7 +49,10 @@ async fn a_file_with_any_faulty_row_creates_nobody_and_names_every_fault() {
         rider,骑手四,,,,13900000001\n\
         rider,骑手五,,,,138 0000 0000\n\
         rider,骑手六,,,,12345\n\
-        rider,,,,,\n";
+        rider,,,,,\n\
+        department_staff,城管甲,,,,\n\
+        department_staff,城管乙,,,no-such-department,\n\
+        rider,骑手七,,,chengguan,\n";
     let refused = match import_users(&server.db, file.as_bytes(), WEEK, "test", false).await {
         Err(ImportError::Refused(f)) => f,
         other => panic!("expected a refusal, got {other:?}"),
@@ -71,7 +74,7 @@ async fn a_file_with_any_faulty_row_creates_nobody_and_names_every_fault() {
     assert_eq!(
         faults,
         [
-            "row 3 (骑手二): unknown role \"courier\" (rider, grid_worker, station_staff or admin)",
+            "row 3 (骑手二): unknown role \"courier\" (rider, grid_worker, station_staff, department_staff, official, admin)",
             "row 4 (网格员甲): no grid \"no-such-grid\" in service",
             "row 5 (骑手三): a rider has no grid",
             "row 6 (驿站乙): a station_staff needs a station",
@@ -79,9 +82,48 @@ async fn a_file_with_any_faulty_row_creates_nobody_and_names_every_fault() {
             "row 8 (骑手五): the phone 13800000000 is already an existing user's",
             "row 9 (骑手六): the phone \"12345\" is not an 11-digit mobile number",
             "row 10 (no name): the name is empty",
+            "row 11 (城管甲): a department_staff needs a department",
+            "row 12 (城管乙): no department \"no-such-department\" in service",
+            "row 13 (骑手七): a rider has no department",
         ]
     );
     assert_eq!(users(&server).await, before, "nobody was created");
+}
+
+#[tokio::test]
+async fn department_staff_belong_to_a_department_and_an_official_to_one_street_or_the_district() {
+    let server = TestServer::start().await;
+    let file = "role,name,grid,station,department,street,phone\n\
+        department_staff,城管队员,,,chengguan,,\n\
+        official,街道领导,,,,大同街道,\n\
+        official,区领导,,,,,\n";
+    let made = import_users(&server.db, file.as_bytes(), WEEK, "test", false)
+        .await
+        .unwrap();
+    let places: Vec<_> = made.iter().map(|m| (m.role, m.place.as_deref())).collect();
+    assert_eq!(
+        places,
+        [
+            (Role::DepartmentStaff, Some("区综合行政执法局（城管）")),
+            (Role::Official, Some("大同街道")),
+            (Role::Official, None),
+        ]
+    );
+    let staff = server.enrolled_with(&made[0].code).await;
+    assert_eq!(staff.user.department_id.as_deref(), Some("chengguan"));
+    let official = server.enrolled_with(&made[1].code).await;
+    assert_eq!(official.user.street.as_deref(), Some("大同街道"));
+    assert_eq!(official.user.department_id, None);
+
+    let unknown_street =
+        "role,name,grid,station,department,street,phone\nofficial,领导,,,,没有这个街道,\n";
+    match import_users(&server.db, unknown_street.as_bytes(), WEEK, "test", false).await {
+        Err(ImportError::Refused(f)) => assert_eq!(
+            f[0].to_string(),
+            "row 2 (领导): no street \"没有这个街道\" in service"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -139,7 +181,7 @@ async fn codes_are_reissued_for_a_station_only_to_those_not_yet_enrolled() {
         .await
         .unwrap();
     assert_eq!(enroll(&server, &made[0].code).await, 201);
-    let again = reissue_unenrolled(&server.db, None, Some("demo-station-02"), WEEK, "test")
+    let again = reissue_unenrolled(&server.db, Place::Station, "demo-station-02", WEEK, "test")
         .await
         .unwrap();
     assert_eq!(

@@ -14,6 +14,7 @@ mod district_users;
 mod domain_properties;
 mod enrollment;
 mod hostile_requests;
+mod migrations;
 mod openapi;
 mod photos;
 mod reference_data;

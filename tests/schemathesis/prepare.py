@@ -42,6 +42,8 @@ tokens = {
     "rider": enrolled("rider", "接口测试骑手"),
     "grid_worker": enrolled("grid_worker", "接口测试网格员", "--grid", "demo-grid-01"),
     "station_staff": enrolled("station_staff", "接口测试驿站", "--station", "demo-station-01"),
+    "department_staff": enrolled("department_staff", "接口测试部门", "--department", "chengguan"),
+    "official": enrolled("official", "接口测试领导", "--street", "大同街道"),
     # The district console's API: every generated file is checked, and applied when it happens to be valid.
     "admin": enrolled("admin", "接口测试管理员"),
 }

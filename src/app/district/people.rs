@@ -1,18 +1,19 @@
-//! 人员: the district's people, filtered by role, grid or station — who has signed in, revoking someone, moving a
-//! grid worker to another grid, and new codes with cards for those of a grid or station who have not signed in.
+//! 人员: the district's people, filtered by role, grid, station or department — who has signed in, revoking someone,
+//! moving a grid worker to another grid, and new codes with cards for those of a place who have not signed in.
 use leptos::prelude::*;
 
 use super::import::{open_sheet, Onboarded};
 use crate::app::{use_app, AppContext};
 use crate::client::api::{get_json, post_json};
 use crate::domain::district::{MoveRequest, Person, ReissueRequest};
-use crate::domain::Role;
+use crate::domain::{Place, Role};
 use crate::i18n::fill;
 
 /// Rows shown at once; narrow the filter for the rest.
 const SHOWN: usize = 50;
 
-/// The query of `GET /admin/users` for a role and a place (`g:ID` a grid, `s:ID` a station).
+/// The query of `GET /admin/users` for a role and a place (`g:ID` a grid, `s:ID` a station, `d:CODE` a
+/// department).
 fn query(role: &str, place: &str) -> String {
     let mut q = vec![];
     if !role.is_empty() {
@@ -21,6 +22,7 @@ fn query(role: &str, place: &str) -> String {
     match place.split_once(':') {
         Some(("g", id)) => q.push(format!("grid={id}")),
         Some(("s", id)) => q.push(format!("station={id}")),
+        Some(("d", id)) => q.push(format!("department={id}")),
         _ => {}
     }
     if q.is_empty() {
@@ -76,35 +78,44 @@ pub fn PeopleCard() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let place_name = move |p: &Person| {
-        let id = p.user.grid_id.clone().or(p.user.station_id.clone())?;
+    let departments = move || {
         app.reference.with(|r| {
-            r.grids
+            r.departments
                 .iter()
-                .find(|g| g.id == id)
-                .map(|g| g.name.clone())
-                .or_else(|| {
-                    r.stations
-                        .iter()
-                        .find(|s| s.id == id)
-                        .map(|s| s.name.clone())
-                })
+                .filter(|d| !d.retired)
+                .map(|d| (d.code.clone(), d.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let place_name = move |p: &Person| {
+        let (place, _) = p.user.role.place()?;
+        let id = p.user.place(place)?.to_owned();
+        app.reference.with(|r| match place {
+            Place::Grid => r.grids.iter().find(|g| g.id == id).map(|g| g.name.clone()),
+            Place::Station => r
+                .stations
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.name.clone()),
+            Place::Department => r
+                .departments
+                .iter()
+                .find(|d| d.code == id)
+                .map(|d| d.name.clone()),
+            Place::Street => Some(id.clone()),
         })
     };
     let reissue = move |_| {
         let chosen = place.get_untracked();
-        let req = match chosen.split_once(':') {
-            Some(("g", id)) => ReissueRequest {
-                grid: Some(id.into()),
-                station: None,
-                url: window().location().origin().ok(),
-            },
-            Some(("s", id)) => ReissueRequest {
-                grid: None,
-                station: Some(id.into()),
-                url: window().location().origin().ok(),
-            },
-            _ => return,
+        let Some((kind, id)) = chosen.split_once(':') else {
+            return;
+        };
+        let named = |k: &str| (kind == k).then(|| id.to_owned());
+        let req = ReissueRequest {
+            grid: named("g"),
+            station: named("s"),
+            department: named("d"),
+            url: window().location().origin().ok(),
         };
         leptos::task::spawn_local(async move {
             match post_json::<_, Onboarded>("/admin/users/reissue", &req, app.token().as_deref())
@@ -128,7 +139,7 @@ pub fn PeopleCard() -> impl IntoView {
             <label class="field" for="people-role">{move || app.t().people_role_label}</label>
             <select id="people-role" class="text" on:change=move |ev| role.set(event_target_value(&ev))>
                 <option value="">{move || app.t().people_role_all}</option>
-                {[Role::Rider, Role::GridWorker, Role::StationStaff, Role::Admin].into_iter().map(|r| view! {
+                {Role::ALL.into_iter().map(|r| view! {
                     <option value=r.code()>{move || app.lang.get().role_name(r)}</option>
                 }).collect_view()}
             </select>
@@ -137,6 +148,7 @@ pub fn PeopleCard() -> impl IntoView {
                 <option value="">{move || app.t().people_place_all}</option>
                 {move || grids().into_iter().map(|(id, name)| view! { <option class="data" value=format!("g:{id}")>{name}</option> }).collect_view()}
                 {move || stations().into_iter().map(|(id, name)| view! { <option class="data" value=format!("s:{id}")>{name}</option> }).collect_view()}
+                {move || departments().into_iter().map(|(id, name)| view! { <option class="data" value=format!("d:{id}")>{name}</option> }).collect_view()}
             </select>
             <p class="muted" data-testid="people-count">{move || {
                 let all = list();

@@ -37,13 +37,15 @@ struct Filter {
     grid: Option<String>,
     /// Only the staff of this station.
     station: Option<String>,
+    /// Only the staff of this department (its code).
+    department: Option<String>,
 }
 
 fn invalid(field: &str, message: &str) -> Error {
     Error::Invalid(serde_json::json!({ field: message }))
 }
 
-/// Everyone, or those of a role, grid or station; whether each has enrolled, and whether they are revoked.
+/// Everyone, or those of a role, grid, station or department; whether each has enrolled, and whether they are revoked.
 #[utoipa::path(get, path = "/admin/users", tag = "admin", operation_id = "admin_users", security(("bearer" = [])),
     params(Filter),
     responses(
@@ -72,6 +74,7 @@ async fn list(
         .filter(|a| filter.role.is_none_or(|r| a.user.role == r))
         .filter(|a| filter.grid.is_none() || a.user.grid_id == filter.grid)
         .filter(|a| filter.station.is_none() || a.user.station_id == filter.station)
+        .filter(|a| filter.department.is_none() || a.user.department_id == filter.department)
         .map(|a| Person {
             enrolled: enrolled.contains(&a.user.id),
             revoked: a.revoked_at.is_some(),
@@ -87,7 +90,7 @@ fn account_error(e: AccountError) -> Error {
         AccountError::UnknownGrid(g) => {
             invalid("grid", &format!("没有在用的网格 (no grid in service): {g}"))
         }
-        AccountError::NotAllowed(..) => invalid(
+        AccountError::NotAllowed { .. } => invalid(
             "grid",
             "只有网格员属于网格 (only grid workers belong to a grid)",
         ),
@@ -163,7 +166,7 @@ async fn move_grid(
     person(&state, &id).await.map(Json)
 }
 
-/// New codes for everyone of one grid or one station who has not enrolled yet (their earlier codes stop working),
+/// New codes for everyone of one grid, station or department who has not enrolled yet (their earlier codes stop working),
 /// with the sheets to print.
 #[utoipa::path(post, path = "/admin/users/reissue", tag = "admin", operation_id = "admin_reissue", security(("bearer" = [])),
     request_body(content = ReissueRequest, example = json!({"station": "demo-station-03"})),
@@ -174,7 +177,7 @@ async fn move_grid(
         (status = 403, response = Forbidden),
         (status = 413, response = TooLarge),
         (status = 415, response = UnsupportedMediaType),
-        (status = 422, description = "Neither or both of `grid` and `station` (`invalid_input`)", body = ErrorBody),
+        (status = 422, description = "Not exactly one of `grid`, `station` and `department` (`invalid_input`)", body = ErrorBody),
     )
 )]
 async fn reissue(
@@ -183,20 +186,13 @@ async fn reissue(
     ApiJson(req): ApiJson<ReissueRequest>,
 ) -> Result<Json<OnboardResult>> {
     admin_only(&user)?;
-    if req.grid.is_some() == req.station.is_some() {
+    let Some((place, value)) = req.place() else {
         return Err(invalid(
             "grid",
-            "请指定一个网格或一个驿站 (name one grid or one station)",
+            "请指定一个网格、驿站或部门 (name one grid, station or department)",
         ));
-    }
+    };
     let ttl = accounts::DEFAULT_CODE_TTL;
-    let made = reissue_unenrolled(
-        &state.db,
-        req.grid.as_deref(),
-        req.station.as_deref(),
-        ttl,
-        &user.id,
-    )
-    .await?;
+    let made = reissue_unenrolled(&state.db, place, value, ttl, &user.id).await?;
     Ok(Json(onboarded(made, req.url.as_deref(), ttl)?))
 }

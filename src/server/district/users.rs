@@ -1,4 +1,5 @@
-//! 1,200 riders at once: a CSV of people (`role, name, grid, station, department, phone`) checked whole and
+//! 1,200 riders at once: a CSV of people (`role, name, grid, station, department, phone`, and `street` for an
+//! official of one 街道; `department` and `street` may be left out) checked whole and
 //! created in one transaction, each with a one-time code, and the A4 onboarding sheets a station hands out.
 use std::collections::HashMap;
 use std::time::Duration;
@@ -6,7 +7,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 
 use super::{csv_rows, Fault, ImportError};
-use crate::domain::{enrollment_code, Role};
+use crate::domain::{enrollment_code, Place, PlaceFault, Role};
 use crate::server::accounts::unix_now;
 use crate::server::secret::{code_hash, code_key, new_enrollment_code, new_pass_secret};
 
@@ -35,35 +36,65 @@ fn mobile(typed: &str) -> Option<String> {
     .then_some(digits)
 }
 
-/// What is wrong with a person's grid and station for their role (said in Chinese, then in English): a grid worker
-/// needs a grid in service and a station staff member a station in service; nobody else has either.
+/// The places in service, by kind: grids, stations and departments by id (with their names), 街道 by name.
+type Known = HashMap<Place, HashMap<String, String>>;
+
+async fn places_in_service(db: &SqlitePool) -> Result<Known, sqlx::Error> {
+    let mut known = Known::new();
+    for (place, sql) in [
+        (
+            Place::Grid,
+            "SELECT id, name FROM grids WHERE retired_at IS NULL",
+        ),
+        (
+            Place::Station,
+            "SELECT id, name FROM stations WHERE retired_at IS NULL",
+        ),
+        (
+            Place::Department,
+            "SELECT code, name FROM departments WHERE retired_at IS NULL",
+        ),
+        (
+            Place::Street,
+            "SELECT DISTINCT street, street FROM grids WHERE retired_at IS NULL AND street <> ''",
+        ),
+    ] {
+        let rows: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(db).await?;
+        known.insert(place, rows.into_iter().collect());
+    }
+    Ok(known)
+}
+
+/// What is wrong with a person's places for their role (said in Chinese, then in English): each role's own place
+/// (a grid worker's grid …) must be given where the role needs it and be in service; nobody has another role's.
 fn place_faults(
     role: Role,
-    grid: Option<&str>,
-    station: Option<&str>,
-    grids: &HashMap<String, String>,
-    stations: &HashMap<String, String>,
+    given: &HashMap<Place, String>,
+    known: &Known,
 ) -> Vec<(String, String)> {
     let zh_role = crate::i18n::Lang::Zh.role_name(role);
-    let mut faults = Vec::new();
-    for (needed_by, given, known, zh, en) in [
-        (Role::GridWorker, grid, grids, "网格", "grid"),
-        (Role::StationStaff, station, stations, "驿站", "station"),
-    ] {
-        match given {
-            None if role == needed_by => faults.push((
-                format!("{zh_role}须填{zh}"),
-                format!("a {role} needs a {en}"),
-            )),
-            Some(g) if role == needed_by && !known.contains_key(g) => faults.push((
-                format!("没有在用的{zh}“{g}”"),
-                format!("no {en} \"{g}\" in service"),
-            )),
-            Some(_) if role != needed_by => faults.push((
-                format!("{zh_role}不填{zh}"),
-                format!("a {role} has no {en}"),
-            )),
-            _ => {}
+    let mut faults: Vec<(String, String)> = role
+        .place_faults(|p| given.contains_key(&p))
+        .into_iter()
+        .map(|fault| match fault {
+            PlaceFault::Missing(p) => (
+                format!("{zh_role}须填{}", p.name_zh()),
+                format!("a {role} needs a {}", p.code()),
+            ),
+            PlaceFault::NotAllowed(p) => (
+                format!("{zh_role}不填{}", p.name_zh()),
+                format!("a {role} has no {}", p.code()),
+            ),
+        })
+        .collect();
+    if let Some((own, _)) = role.place() {
+        if let Some(value) = given.get(&own) {
+            if !known.get(&own).is_some_and(|k| k.contains_key(value)) {
+                faults.push((
+                    format!("没有在用的{}“{value}”", own.name_zh()),
+                    format!("no {} \"{value}\" in service", own.code()),
+                ));
+            }
         }
     }
     faults
@@ -73,25 +104,14 @@ fn place_faults(
 struct Person {
     role: Role,
     name: String,
-    grid: Option<String>,
-    station: Option<String>,
+    places: HashMap<Place, String>,
     phone: Option<String>,
 }
 
 /// Checks every row against the file and the database; all faults, or the people to create.
 async fn check(db: &SqlitePool, bytes: &[u8]) -> Result<Vec<Person>, ImportError> {
     let rows = csv_rows(bytes, &COLUMNS).map_err(ImportError::Refused)?;
-    let in_service = |table: &str| format!("SELECT id, name FROM {table} WHERE retired_at IS NULL");
-    let grids: HashMap<String, String> = sqlx::query_as(&in_service("grids"))
-        .fetch_all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let stations: HashMap<String, String> = sqlx::query_as(&in_service("stations"))
-        .fetch_all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let known = places_in_service(db).await?;
     let phones: Vec<(String,)> =
         sqlx::query_as("SELECT phone FROM users WHERE phone IS NOT NULL AND revoked_at IS NULL")
             .fetch_all(db)
@@ -114,36 +134,26 @@ async fn check(db: &SqlitePool, bytes: &[u8]) -> Result<Vec<Person>, ImportError
         let mut fault = |zh: String, en: String| faults.push(Fault::new(&at, zh, en));
         let role = Role::from_code(&r["role"]);
         if role.is_none() {
+            let all: Vec<_> = Role::ALL.iter().map(|r| r.code()).collect();
             fault(
-                format!(
-                    "没有“{}”这种角色（rider、grid_worker、station_staff 或 admin）",
-                    r["role"]
-                ),
-                format!(
-                    "unknown role \"{}\" (rider, grid_worker, station_staff or admin)",
-                    r["role"]
-                ),
+                format!("没有“{}”这种角色（{}）", r["role"], all.join("、")),
+                format!("unknown role \"{}\" ({})", r["role"], all.join(", ")),
             );
         }
         if r["name"].is_empty() {
             fault("姓名为空".into(), "the name is empty".into());
         }
-        let some = |k: &str| Some(r[k].clone()).filter(|v| !v.is_empty());
-        let (grid, station) = (some("grid"), some("station"));
+        // `street` (an official's 街道) is an optional column.
+        let places: HashMap<Place, String> = Place::ALL
+            .into_iter()
+            .filter_map(|p| Some((p, r.get(p.code()).filter(|v| !v.is_empty())?.clone())))
+            .collect();
         if let Some(role) = role {
-            for (zh, en) in
-                place_faults(role, grid.as_deref(), station.as_deref(), &grids, &stations)
-            {
+            for (zh, en) in place_faults(role, &places, &known) {
                 fault(zh, en);
             }
         }
-        if r.get("department").is_some_and(|d| !d.is_empty()) {
-            fault(
-                "目前还没有需要填部门的角色".into(),
-                "no role here takes a department yet".into(),
-            );
-        }
-        let phone = match some("phone") {
+        let phone = match r.get("phone").filter(|v| !v.is_empty()).cloned() {
             None => None,
             Some(typed) => match mobile(&typed) {
                 None => {
@@ -178,8 +188,7 @@ async fn check(db: &SqlitePool, bytes: &[u8]) -> Result<Vec<Person>, ImportError
             people.push(Person {
                 role,
                 name: r["name"].clone(),
-                grid,
-                station,
+                places,
                 phone,
             });
         }
@@ -204,26 +213,25 @@ pub async fn import_users(
         return Ok(vec![]);
     }
     let key = code_key(db)?;
-    let names: HashMap<String, String> =
-        sqlx::query_as("SELECT id, name FROM grids UNION ALL SELECT id, name FROM stations")
-            .fetch_all(db)
-            .await?
-            .into_iter()
-            .collect();
+    let known = places_in_service(db).await?;
     let now = unix_now();
     let mut made = Vec::with_capacity(people.len());
     let mut tx = db.begin().await?;
     for p in people {
         let id = uuid::Uuid::now_v7().to_string();
+        let at = |place| p.places.get(&place);
         sqlx::query(
-            "INSERT INTO users (id, name, role, grid_id, station_id, phone, pass_secret, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO users (id, name, role, grid_id, station_id, department_id, street, phone, pass_secret,
+                                created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(&p.name)
         .bind(p.role.code())
-        .bind(&p.grid)
-        .bind(&p.station)
+        .bind(at(Place::Grid))
+        .bind(at(Place::Station))
+        .bind(at(Place::Department))
+        .bind(at(Place::Street))
         .bind(&p.phone)
         .bind(new_pass_secret()?)
         .bind(now)
@@ -237,11 +245,10 @@ pub async fn import_users(
             .bind(now + ttl.as_secs() as i64)
             .execute(&mut *tx)
             .await?;
-        let place = p
-            .grid
-            .as_ref()
-            .or(p.station.as_ref())
-            .and_then(|k| names.get(k).cloned());
+        let place = p.role.place().and_then(|(own, _)| {
+            let value = p.places.get(&own)?;
+            known[&own].get(value).cloned()
+        });
         made.push(Onboarded {
             user_id: id,
             name: p.name,
@@ -268,24 +275,27 @@ pub async fn import_users(
     Ok(made)
 }
 
-/// A new code for every user of a grid or station who has not enrolled yet (their earlier codes stop working):
-/// the sheets of an onboarding day that slipped can be printed again.
+/// A new code for every user of a grid, station or department who has not enrolled yet (their earlier codes stop
+/// working): the sheets of an onboarding day that slipped can be printed again.
 pub async fn reissue_unenrolled(
     db: &SqlitePool,
-    grid: Option<&str>,
-    station: Option<&str>,
+    place: Place,
+    value: &str,
     ttl: Duration,
     actor: &str,
 ) -> anyhow::Result<Vec<Onboarded>> {
     let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT u.id, u.name, u.role, COALESCE(g.name, s.name) FROM users u
+        "SELECT u.id, u.name, u.role, COALESCE(g.name, s.name, d.name, u.street) FROM users u
          LEFT JOIN grids g ON g.id = u.grid_id LEFT JOIN stations s ON s.id = u.station_id
-         WHERE u.revoked_at IS NULL AND (?1 IS NULL OR u.grid_id = ?1) AND (?2 IS NULL OR u.station_id = ?2)
+         LEFT JOIN departments d ON d.code = u.department_id
+         WHERE u.revoked_at IS NULL
+           AND CASE ?1 WHEN 'grid' THEN u.grid_id WHEN 'station' THEN u.station_id
+                       WHEN 'department' THEN u.department_id ELSE u.street END = ?2
            AND NOT EXISTS (SELECT 1 FROM enrollment_codes c WHERE c.user_id = u.id AND c.used_at IS NOT NULL)
          ORDER BY u.created_at, u.id",
     )
-    .bind(grid)
-    .bind(station)
+    .bind(place.code())
+    .bind(value)
     .fetch_all(db)
     .await?;
     let mut made = Vec::with_capacity(rows.len());
@@ -307,7 +317,7 @@ pub async fn reissue_unenrolled(
         time::OffsetDateTime::now_utc(),
     ))
     .bind(actor)
-    .bind(serde_json::json!({"grid": grid, "station": station, "codes": made.len()}).to_string())
+    .bind(serde_json::json!({place.code(): value, "codes": made.len()}).to_string())
     .execute(db)
     .await?;
     Ok(made)
