@@ -5,6 +5,7 @@ pub mod change;
 pub mod checkin;
 pub mod district;
 pub mod enrollment_code;
+pub mod figures;
 pub mod geo;
 pub mod grid;
 pub mod map;

@@ -83,9 +83,40 @@ pub struct ImportArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    pub kind: district::Kind,
+    pub what: Exportable,
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Reports: the first day (YYYY-MM-DD, Beijing time).
+    #[arg(long, required_if_eq("what", "reports"))]
+    pub from: Option<String>,
+    /// Reports: the last day, included.
+    #[arg(long, required_if_eq("what", "reports"))]
+    pub to: Option<String>,
+    /// Reports: csv (UTF-8 with a byte-order mark) or xlsx.
+    #[arg(long, default_value = "csv")]
+    pub format: crate::domain::figures::ExportFormat,
+    /// Reports: only this 街道.
+    #[arg(long)]
+    pub street: Option<String>,
+    /// Reports: only this 社区.
+    #[arg(long)]
+    pub community: Option<String>,
+    /// Reports: only this grid.
+    #[arg(long)]
+    pub grid: Option<String>,
+    /// Reports: only this category (its code).
+    #[arg(long)]
+    pub category: Option<String>,
+}
+
+/// What `export` writes: a kind of reference data in its import format, or the reports as a spreadsheet.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Exportable {
+    Grids,
+    Stations,
+    Departments,
+    Categories,
+    Reports,
 }
 
 #[derive(Debug, clap::Args)]
@@ -369,8 +400,38 @@ fn write_sheet(
 
 async fn export(db_path: &Path, args: ExportArgs) -> anyhow::Result<()> {
     let pool = db::open(db_path).await?;
-    let bytes = district::export_kind(&pool, args.kind).await?;
+    let kind = match args.what {
+        Exportable::Grids => district::Kind::Grids,
+        Exportable::Stations => district::Kind::Stations,
+        Exportable::Departments => district::Kind::Departments,
+        Exportable::Categories => district::Kind::Categories,
+        Exportable::Reports => return export_reports(pool, args).await,
+    };
+    let bytes = district::export_kind(&pool, kind).await?;
     std::fs::write(&args.out, bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    Ok(())
+}
+
+async fn export_reports(pool: sqlx::SqlitePool, args: ExportArgs) -> anyhow::Result<()> {
+    let (from, to) = (args.from.unwrap_or_default(), args.to.unwrap_or_default());
+    let period = crate::domain::figures::Period::parse(&from, &to).map_err(|faults| {
+        let said: Vec<String> = faults.iter().map(|(k, v)| format!("--{k}: {v}")).collect();
+        anyhow::anyhow!(said.join("; "))
+    })?;
+    let filter = crate::server::exports::ReportFilter {
+        street: args.street,
+        community: args.community,
+        grid: args.grid,
+        category: args.category,
+    };
+    let file = std::fs::File::create(&args.out)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    let format = args.format;
+    let n = tokio::task::spawn_blocking(move || {
+        crate::server::exports::write_reports(&pool, period, &filter, format, file)
+    })
+    .await??;
+    eprintln!("{n} reports written to {}", args.out.display());
     Ok(())
 }
 

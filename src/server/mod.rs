@@ -9,6 +9,7 @@ pub mod demo;
 pub mod district;
 mod enrollment;
 pub mod error;
+pub mod exports;
 mod health;
 pub mod http;
 mod idempotent;
@@ -141,6 +142,7 @@ pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .merge(checkins::router())
         .merge(task_actions::router())
         .merge(leaderboard::router())
+        .merge(exports::router())
         .route_layer(from_fn_with_state(state.clone(), auth::require_user))
         // JSON bodies are small (a report is a few KB); photos set their own, larger limit.
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));

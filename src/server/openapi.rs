@@ -49,6 +49,7 @@ check-ins at 暖心驿站, and the change feed. Every error has the body `{\"err
         (name = "checkins", description = "Riders' visits at 暖心驿站, confirmed by station staff"),
         (name = "sync", description = "The change feed the phone pulls"),
         (name = "service", description = "Health and this document"),
+        (name = "figures", description = "What the district reads: its reports exported as CSV or XLSX (officials and admins)"),
     )
 )]
 pub struct ApiDoc;

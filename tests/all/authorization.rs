@@ -16,7 +16,7 @@ enum Caller {
     Live(Role),
 }
 
-const ENDPOINTS: [&str; 10] = [
+const ENDPOINTS: [&str; 11] = [
     "/api/v1/me",
     "/api/v1/changes",
     "/api/v1/categories",
@@ -27,15 +27,24 @@ const ENDPOINTS: [&str; 10] = [
     "/api/v1/admin/audit",
     "/api/v1/admin/users",
     "/api/v1/admin/exports/grids",
+    "/api/v1/export/reports?from=2026-11-01&to=2026-11-30",
 ];
 
 /// The rule: `/health` (and `POST /enroll`, tested on its own) is public; the district console's `/admin/…` is
-/// for admins (another live user: 403); everything else needs a live token.
+/// for admins (another live user: 403), the district's exports for officials and admins; everything else needs a
+/// live token.
 fn expected(endpoint: &str, caller: Caller) -> u16 {
     match (endpoint, caller) {
         ("/api/v1/health", _) => 200,
         (e, Caller::Live(role)) if e.starts_with("/api/v1/admin/") => {
             if role == Role::Admin {
+                200
+            } else {
+                403
+            }
+        }
+        (e, Caller::Live(role)) if e.starts_with("/api/v1/export/") => {
+            if matches!(role, Role::Admin | Role::Official) {
                 200
             } else {
                 403

@@ -635,6 +635,45 @@ fn a_district_loads_its_files_from_the_command_line_and_a_broken_one_changes_not
     let log: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(log.len(), 5, "four imports and the unchanged one: {log:?}");
     assert_eq!(log[0]["actor"], "command line");
+
+    // Reports as a spreadsheet: the dates are checked, the file written (here with no report yet: the headers).
+    let sheet = dir.path().join("reports.csv");
+    let bad = suishoupai(
+        &db,
+        &[
+            "export",
+            "reports",
+            "--from",
+            "2026-11-31",
+            "--to",
+            "2026-12-01",
+            "--out",
+            sheet.to_str().unwrap(),
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--from"));
+    let out = suishoupai(
+        &db,
+        &[
+            "export",
+            "reports",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--out",
+            sheet.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&sheet).unwrap();
+    assert!(text.starts_with("\u{feff}编号,上报时间,类别"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("0 reports written"));
 }
 
 #[test]

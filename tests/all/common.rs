@@ -108,6 +108,7 @@ impl TestServer {
         let place = match role {
             Role::StationStaff => "demo-station-01",
             Role::DepartmentStaff => "chengguan",
+            Role::Official => "",
             _ => "demo-grid-01",
         };
         self.user_with_code_in(role, name, place).await
@@ -116,6 +117,11 @@ impl TestServer {
     /// A grid worker of `grid`, enrolled: their token.
     pub async fn grid_worker_of(&self, grid: &str) -> String {
         self.enrolled_in(Role::GridWorker, grid).await
+    }
+
+    /// An official of one 街道, enrolled: their token.
+    pub async fn official_of(&self, street: &str) -> String {
+        self.enrolled_in(Role::Official, street).await
     }
 
     /// Staff of `station`, enrolled: their token.
@@ -136,12 +142,12 @@ impl TestServer {
         res.json::<Enrollment>().await.expect("enrollment").token
     }
 
-    /// A new user of `role` in `place` (a grid for grid workers, a station for staff, a department for its staff;
-    /// ignored for the others) and a fresh code.
+    /// A new user of `role` in `place` (a grid for grid workers, a station for staff, a department for its staff,
+    /// a 街道 or "" for officials; ignored for the others) and a fresh code.
     async fn user_with_code_in(&self, role: Role, name: &str, place: &str) -> (User, String) {
         let at = |p: Place| {
             role.place()
-                .is_some_and(|(own, needed)| own == p && needed)
+                .is_some_and(|(own, _)| own == p && !place.is_empty())
                 .then(|| place.to_owned())
         };
         let new = NewUser {
@@ -151,7 +157,7 @@ impl TestServer {
             grid_id: at(Place::Grid),
             station_id: at(Place::Station),
             department_id: at(Place::Department),
-            street: None,
+            street: at(Place::Street),
             phone: Some("13800000000".into()),
         };
         let user = accounts::create_user(&self.db, new)

@@ -13,6 +13,7 @@ mod district_imports;
 mod district_users;
 mod domain_properties;
 mod enrollment;
+mod exports;
 mod hostile_requests;
 mod migrations;
 mod openapi;

@@ -43,7 +43,9 @@ test.afterAll(async () => void (await server.kill()));
 
 test("an admin loads the district's grids: a broken file changes nothing, the fixed one routes the next report", async ({ browser }) => {
   test.setTimeout(120_000);
-  const office = await browser.newContext({ viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false, baseURL: server.base });
+  const office = await browser.newContext({
+    viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false, baseURL: server.base, timezoneId: "Asia/Shanghai",
+  });
   const page = await office.newPage();
   await page.goto("/");
   await enrollWithCode(page, addUser("admin", "区管理员"));
@@ -78,6 +80,16 @@ test("an admin loads the district's grids: a broken file changes nothing, the fi
   await enrollWithCode(rider, addUser("rider", "骑手小周"));
   await snapAndSend(rider, await cameraPhoto(browser), "新网格里的井盖");
   await expect.poll(() => dbRows(db, "SELECT grid_id FROM reports WHERE submitted LIKE '%新网格里的井盖%'"), { timeout: 15_000 }).toEqual([["qbj-east"]]);
+
+  // The district's reports of this month, downloaded from the console as CSV and as XLSX.
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-reports-csv").click()]);
+  const csvText = fs.readFileSync(await csv.path(), "utf8");
+  expect(csvText.startsWith("\ufeff编号,上报时间,类别")).toBe(true);
+  expect(csvText).toContain("新网格里的井盖");
+  expect(csvText).toContain("华严东网格");
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-reports-xlsx").click()]);
+  expect(xlsx.suggestedFilename()).toMatch(/^reports-\d{4}-\d{2}-01-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  expect(fs.readFileSync(await xlsx.path()).subarray(0, 2).toString()).toBe("PK");
 
   // The same console on a phone, and in English.
   const small = await (await browser.newContext({ ...phone, baseURL: server.base })).newPage();
@@ -140,7 +152,7 @@ test("the console finds a station's people, reissues the codes of those not sign
   await page.goto("/");
   await enrollWithCode(page, addUser("admin", "区管理员"));
   const people = page.getByTestId("people-card");
-  await people.getByLabel("网格或驿站").selectOption("s:demo-station-04");
+  await people.getByLabel("网格、驿站或部门").selectOption("s:demo-station-04");
   await expect(people.getByTestId("people-count")).toHaveText("共 2 人 · 已登录 0 人");
   await people.getByRole("button", { name: "为这里未登录的人补发登录码" }).click();
   await expect(people.getByTestId("people-message")).toContainText("已补发 2 个登录码");

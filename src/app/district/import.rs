@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use crate::app::{use_app, AppContext};
 use crate::client::api::{get_bytes, post_json, ApiFailure};
 use crate::domain::district::{Changes, Fault, ImportRequest, ImportResult, Kind};
+use crate::domain::figures::ExportFormat;
 use crate::i18n::{fill, fill_count, Lang, Texts};
 
 /// What the import card loads: a kind of reference data, or people.
@@ -316,12 +317,59 @@ pub fn ExportCard() -> impl IntoView {
             }
         });
     };
+    // This month so far, in the phone's calendar (Beijing time for a district in China).
+    let today = js_sys::Date::new_0();
+    let day = |d: u32| {
+        format!(
+            "{:04}-{:02}-{:02}",
+            today.get_full_year(),
+            today.get_month() + 1,
+            d
+        )
+    };
+    let from = RwSignal::new(day(1));
+    let to = RwSignal::new(day(today.get_date()));
+    let export_reports = move |format: ExportFormat| {
+        let token = app.token();
+        let (f, t) = (from.get_untracked(), to.get_untracked());
+        leptos::task::spawn_local(async move {
+            let path = format!(
+                "/export/reports?from={f}&to={t}&format={}",
+                format.extension()
+            );
+            match get_bytes(&path, token.as_deref()).await {
+                Ok(bytes) => {
+                    let name = format!("reports-{f}-{t}.{}", format.extension());
+                    download(&bytes, &name, format.media_type());
+                    error.set(None);
+                }
+                Err(fault) => error.set(Some(app.describe(&fault))),
+            }
+        });
+    };
     view! {
         <section class="card" data-testid="export-card">
             <h2>{move || app.t().export_title}</h2>
             <div class="action-buttons">
                 {CHOICES.into_iter().filter_map(|w| match w { What::Reference(k) => Some(k), What::Users => None }).map(|kind| view! {
                     <button type="button" class="button secondary" on:click=move |_| export(kind)>{file_name(kind)}</button>
+                }).collect_view()}
+            </div>
+            <h3>{move || app.t().export_reports_title}</h3>
+            <div class="date-range">
+                <label class="field">{move || app.t().export_from}
+                    <input type="date" class="text" data-testid="export-from" prop:value=move || from.get()
+                        on:change=move |ev| from.set(event_target_value(&ev)) />
+                </label>
+                <label class="field">{move || app.t().export_to}
+                    <input type="date" class="text" data-testid="export-to" prop:value=move || to.get()
+                        on:change=move |ev| to.set(event_target_value(&ev)) />
+                </label>
+            </div>
+            <div class="action-buttons">
+                {[ExportFormat::Csv, ExportFormat::Xlsx].into_iter().map(|format| view! {
+                    <button type="button" class="button secondary" data-testid=format!("export-reports-{}", format.extension())
+                        on:click=move |_| export_reports(format)>{format!("reports.{}", format.extension())}</button>
                 }).collect_view()}
             </div>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
