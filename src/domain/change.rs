@@ -59,4 +59,12 @@ mod tests {
             assert_eq!(decode_cursor(bad), None, "{bad:?}");
         }
     }
+
+    #[test]
+    fn every_cursor_the_document_allows_is_read() {
+        // The OpenAPI document's pattern for `cursor`: ^(c[0-9]{1,18})?$ (empty: from the start, as none).
+        for ok in ["c0", "c007", &format!("c{}", "9".repeat(18))] {
+            assert!(decode_cursor(ok).is_some(), "{ok}");
+        }
+    }
 }

@@ -160,6 +160,7 @@ pub struct ReissueRequest {
     pub department: Option<String>,
     /// The app's address, printed on each card.
     #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(max_length = 200))]
     pub url: Option<String>,
 }
 

@@ -30,6 +30,33 @@ pub use report::{Report, ReportStatus, ReportSubmission, TimelineEntry};
 pub use station::{Amenity, Station};
 pub use user::{EnrollRequest, Enrollment, Place, PlaceFault, Role, User};
 
+/// Reads a whole number written either way JSON allows: `170` or `170.0` (JSON Schema counts both as an
+/// integer, so clients generated from the OpenAPI document may send either); `170.5` is refused.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    struct Whole;
+    impl serde::de::Visitor<'_> for Whole {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a whole number")
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::custom("too large"))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
+            // Within ±2^53 every whole f64 is exact.
+            if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 {
+                Ok(v as i64)
+            } else {
+                Err(E::custom(format!("{v} is not a whole number")))
+            }
+        }
+    }
+    d.deserialize_any(Whole)
+}
+
 /// The base path of every JSON endpoint (PROTOCOL.md, General).
 pub const API_BASE: &str = "/api/v1";
 

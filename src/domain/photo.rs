@@ -32,6 +32,26 @@ pub fn kilobytes(bytes: u64) -> u64 {
     bytes.div_ceil(1024)
 }
 
+/// What [`is_sha256_hex`] accepts, as the OpenAPI document says it.
+pub const SHA256_PATTERN: &str = "^[0-9a-f]{64}$";
+
+/// The schema of a list of at most `max` photos named by their SHA-256 (a report's, an action's): the document
+/// says what the server checks, so a client built from it sends nothing the server refuses.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn photo_list_schema(max: usize) -> utoipa::openapi::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(SHA256_PATTERN)),
+        )
+        .max_items(Some(max))
+        .unique_items(true)
+        .description(Some("SHA-256s (lowercase hex) of photos uploaded before with `PUT /photos/{sha256}`"))
+        .build()
+}
+
 /// Whether `s` is a lowercase hex SHA-256.
 pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64

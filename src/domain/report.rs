@@ -48,11 +48,16 @@ pub struct ReportSubmission {
     pub address: Option<String>,
     /// SHA-256s of photos uploaded before with `PUT /photos/{sha256}`.
     #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), schema(max_items = 3))]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(schema_with = report_photos_schema))]
     pub photos: Vec<String>,
     /// When the phone took it (RFC 3339); at most 10 minutes ahead of the server's clock.
     #[cfg_attr(not(target_arch = "wasm32"), schema(format = DateTime, example = "2026-11-26T08:00:00.000Z"))]
     pub captured_at: String,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn report_photos_schema() -> utoipa::openapi::Array {
+    super::photo::photo_list_schema(MAX_PHOTOS)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

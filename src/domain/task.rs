@@ -68,15 +68,26 @@ pub struct TaskAction {
     pub report_id: String,
     pub kind: ActionKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(max_length = 2000))]
     pub note: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(schema_with = action_photos_schema))]
     pub photos: Vec<String>,
     /// Why it is escalated (free text) or rejected (`duplicate`, `invalid`, `not_our_grid`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(max_length = 500))]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(max_length = 64))]
     pub duplicate_of: Option<String>,
+    /// The task's `version` the action was decided on. A whole number; JSON's `170.0` is read as `170`.
+    #[serde(deserialize_with = "super::whole_number")]
     pub expected_version: i64,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn action_photos_schema() -> utoipa::openapi::Array {
+    super::photo::photo_list_schema(MAX_ACTION_PHOTOS)
 }
 
 pub const MAX_LEVEL: u8 = 3;
@@ -290,6 +301,21 @@ pub fn points_for_duplicate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_expected_version_may_be_written_as_a_whole_float() {
+        let action = |v: &str| {
+            serde_json::from_str::<TaskAction>(&format!(
+                r#"{{"report_id": "r", "kind": "note", "expected_version": {v}}}"#
+            ))
+        };
+        assert_eq!(action("170").unwrap().expected_version, 170);
+        assert_eq!(action("170.0").unwrap().expected_version, 170);
+        assert_eq!(action("-3.0").unwrap().expected_version, -3);
+        assert!(action("170.5").is_err());
+        assert!(action("1e300").is_err());
+        assert!(action("\"170\"").is_err());
+    }
     use ActionKind::*;
     use ReportStatus::*;
 

@@ -70,7 +70,8 @@ struct FeedParams {
 /// everything (a full resync). Paging while the server writes never skips a change; applying one twice is harmless.
 #[utoipa::path(get, path = "/changes", tag = "sync", operation_id = "changes", security(("bearer" = [])),
     params(
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page; none for everything"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page; none for everything",
+            pattern = "^(c[0-9]{1,18})?$"),
         ("limit" = Option<i64>, Query, description = "Changes per page", minimum = 1, maximum = 500),
     ),
     responses(

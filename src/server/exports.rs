@@ -280,10 +280,10 @@ fn scope(user: &User, mut filter: ReportFilter) -> Result<ReportFilter> {
 #[into_params(parameter_in = Query)]
 struct ExportParams {
     /// The first day, `YYYY-MM-DD` (Beijing time).
-    #[param(example = "2026-11-01")]
+    #[param(example = "2026-11-01", format = Date)]
     from: String,
-    /// The last day, included.
-    #[param(example = "2026-11-30")]
+    /// The last day, included: not before `from`, at most 3,660 days after it.
+    #[param(example = "2026-11-30", format = Date)]
     to: String,
     /// `csv` (the default) or `xlsx`.
     #[serde(default)]

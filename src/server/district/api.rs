@@ -104,7 +104,8 @@ async fn import(
     ApiJson(req): ApiJson<ImportRequest>,
 ) -> Result<Json<ImportResult>> {
     admin_only(&user)?;
-    let name: String = req.file_name.chars().take(200).collect();
+    at_most(200, "file_name", Some(&req.file_name))?;
+    let name = req.file_name.clone();
     let changes = import_kind(
         &state.db,
         req.kind,
@@ -201,12 +202,23 @@ async fn onboard(
     ApiJson(req): ApiJson<OnboardRequest>,
 ) -> Result<Json<OnboardResult>> {
     admin_only(&user)?;
+    at_most(200, "url", req.url.as_deref())?;
     let ttl = crate::server::accounts::DEFAULT_CODE_TTL;
     let made: Vec<Onboarded> =
         import_users(&state.db, req.content.as_bytes(), ttl, &user.id, !req.apply)
             .await
             .map_err(refused)?;
     Ok(Json(onboarded(made, req.url.as_deref(), ttl)?))
+}
+
+/// `422` naming `field` when `value` is longer than `max` characters (as the document says).
+pub(crate) fn at_most(max: usize, field: &str, value: Option<&str>) -> Result<()> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(Error::Invalid(
+            serde_json::json!({ field: format!("至多 {max} 个字符 (at most {max} characters)") }),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// People given codes, with their sheets to print (when there is anyone).

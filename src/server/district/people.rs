@@ -186,6 +186,7 @@ async fn reissue(
     ApiJson(req): ApiJson<ReissueRequest>,
 ) -> Result<Json<OnboardResult>> {
     admin_only(&user)?;
+    super::api::at_most(200, "url", req.url.as_deref())?;
     let Some((place, value)) = req.place() else {
         return Err(invalid(
             "grid",
