@@ -40,12 +40,14 @@ pub fn encode_cursor(seq: i64) -> String {
     format!("c{seq}")
 }
 
+/// The position of a cursor: `c` and 1 to 18 digits, as the OpenAPI document says (`c-0` and `c+5` are no
+/// cursors, though `parse` alone would take them; 10¹⁸ changes are more than any district will write).
 pub fn decode_cursor(cursor: &str) -> Option<i64> {
-    cursor
-        .strip_prefix('c')?
-        .parse()
-        .ok()
-        .filter(|n: &i64| *n >= 0)
+    let digits = cursor.strip_prefix('c')?;
+    if !(1..=18).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 #[cfg(test)]
@@ -55,7 +57,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
-        for bad in ["", "42", "c", "c-1", "cx", "c1.5"] {
+        for bad in ["", "42", "c", "c-1", "c-0", "c+5", "cx", "c1.5"] {
             assert_eq!(decode_cursor(bad), None, "{bad:?}");
         }
     }

@@ -48,7 +48,9 @@ pub fn photo_list_schema(max: usize) -> utoipa::openapi::Array {
         )
         .max_items(Some(max))
         .unique_items(true)
-        .description(Some("SHA-256s (lowercase hex) of photos uploaded before with `PUT /photos/{sha256}`"))
+        .description(Some(
+            "SHA-256s (lowercase hex) of photos uploaded before with `PUT /photos/{sha256}`",
+        ))
         .build()
 }
 

@@ -27,7 +27,8 @@ impl Station {
         let parse = |t: &str| -> Option<u32> {
             let (h, m) = t.trim().split_once(':')?;
             let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-            (h <= 24 && m < 60).then_some(h * 60 + m)
+            // 24:00 is the end of the day; no later time of it.
+            (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
         };
         let (open, close) = (parse(open)?, parse(close)?);
         Some(if open <= close {

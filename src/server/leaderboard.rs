@@ -59,7 +59,7 @@ struct BoardParams {
 
 /// The month's 新星奖 top 20 of the district (names masked: 李*) and the caller's own points, balance and awards.
 #[utoipa::path(get, path = "/leaderboard", tag = "reports", operation_id = "leaderboard", security(("bearer" = [])),
-    params(("month" = Option<String>, Query, description = "`YYYY-MM`; this month when left out", pattern = "^[0-9]{4}-[0-9]{2}$")),
+    params(("month" = Option<String>, Query, description = "`YYYY-MM`; this month when left out", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")),
     responses(
         (status = 200, description = "The month's ranking and the caller's points", body = Leaderboard),
         (status = 400, response = Malformed),
@@ -73,15 +73,8 @@ async fn leaderboard(
     Query(params): Query<BoardParams>,
 ) -> Result<Json<Leaderboard>> {
     let month = match params.month {
-        Some(m)
-            if m.len() == 7
-                && m.as_bytes()[4] == b'-'
-                && m.bytes()
-                    .enumerate()
-                    .all(|(i, b)| i == 4 || b.is_ascii_digit()) =>
-        {
-            m
-        }
+        // A real month: `YYYY-MM` with MM from 01 to 12.
+        Some(m) if crate::domain::figures::parse_date(&format!("{m}-01")).is_some() => m,
         Some(_) => return Err(Error::Invalid(serde_json::json!({"month": "YYYY-MM"}))),
         None => {
             crate::domain::timestamp::format_time(time::OffsetDateTime::now_utc())[..7].to_owned()

@@ -58,8 +58,16 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn cursors_round_trip_and_garbage_is_refused(seq in 0i64.., text in ".{0,40}") {
+    fn cursors_round_trip_and_garbage_is_refused(
+        seq in 0i64..1_000_000_000_000_000_000,
+        digits in "[0-9]{1,18}",
+        near_miss in prop_oneof!["c", "c[-+][0-9]{1,5}", "[0-9]{1,5}", "C[0-9]{1,5}", "c[0-9]{1,5}[ x.]", " c[0-9]{1,5}", "c[0-9]{19,25}"],
+        text in ".{0,40}",
+    ) {
         prop_assert_eq!(decode_cursor(&encode_cursor(seq)), Some(seq));
+        // Every cursor the document's pattern allows is read as its number.
+        prop_assert_eq!(decode_cursor(&format!("c{digits}")), Some(digits.parse::<i64>().unwrap()));
+        prop_assert_eq!(decode_cursor(&near_miss), None, "{:?}", near_miss);
         if let Some(n) = decode_cursor(&text) {
             prop_assert!(n >= 0);
             prop_assert_eq!(encode_cursor(n).len() <= text.len(), true);
@@ -74,11 +82,28 @@ proptest! {
     }
 
     #[test]
-    fn any_text_parses_as_a_time_or_not_without_panicking(text in "\\PC{0,40}", rfcish in "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{0,14}(Z|[+-][0-9]{2}:[0-9]{2})?") {
+    fn any_text_parses_as_a_time_or_not_without_panicking(
+        text in "\\PC{0,40}",
+        (y, mo, d, h, mi, s) in (0i32..10_000, 1u8..=12, 1u8..=28, 0u8..24, 0u8..60, 0u8..60),
+        ms in prop::option::of(0u16..1000),
+        zone in prop_oneof![Just("Z".to_owned()), (0u8..15, prop_oneof![Just('+'), Just('-')]).prop_map(|(h, sign)| format!("{sign}{h:02}:00"))],
+        wrong in prop_oneof![Just("month 13"), Just("day 32"), Just("hour 24"), Just("minute 60"), Just("no zone"), Just("no T")],
+    ) {
         let _ = parse_time(&text);
-        if let Some(t) = parse_time(&rfcish) {
-            prop_assert!(parse_time(&format_time(t)).is_some());
-        }
+        let frac = ms.map(|ms| format!(".{ms:03}")).unwrap_or_default();
+        let valid = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{frac}{zone}");
+        let t = parse_time(&valid);
+        prop_assert!(t.is_some(), "{}", valid);
+        prop_assert_eq!(parse_time(&format_time(t.unwrap())), t);
+        let near_miss = match wrong {
+            "month 13" => format!("{y:04}-13-{d:02}T{h:02}:{mi:02}:{s:02}{zone}"),
+            "day 32" => format!("{y:04}-{mo:02}-32T{h:02}:{mi:02}:{s:02}{zone}"),
+            "hour 24" => format!("{y:04}-{mo:02}-{d:02}T24:{mi:02}:{s:02}{zone}"),
+            "minute 60" => format!("{y:04}-{mo:02}-{d:02}T{h:02}:60:{s:02}{zone}"),
+            "no zone" => format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{frac}"),
+            _ => format!("{y:04}-{mo:02}-{d:02} {h:02}{mi:02}{s:02}{zone}"),
+        };
+        prop_assert_eq!(parse_time(&near_miss), None, "{}", near_miss);
     }
 
     #[test]
@@ -204,7 +229,16 @@ proptest! {
     }
 
     #[test]
-    fn station_hours_of_any_text_answer_or_decline(hours in "\\PC{0,20}", minute in 0u32..1440, hh in 0u32..25, mm in 0u32..60, hh2 in 0u32..25, mm2 in 0u32..60) {
+    fn station_hours_of_any_text_answer_or_decline(
+        hours in "\\PC{0,20}", minute in 0u32..1440,
+        (hh, mm, hh2, mm2) in (0u32..24, 0u32..60, 0u32..24, 0u32..60),
+        near_miss in prop_oneof![
+            (1u32..60).prop_map(|m| format!("24:{m:02}")),
+            (25u32..100).prop_map(|h| format!("{h}:00")),
+            (60u32..100).prop_map(|m| format!("08:{m}")),
+            Just("8h00".to_owned()),
+        ],
+    ) {
         let mut station = Station {
             id: "s".into(), name: "驿站".into(), address: "".into(), lat: 30.0, lon: 104.0,
             hours, amenities: vec![], demo: false, retired: false,
@@ -213,13 +247,34 @@ proptest! {
         let _ = station.geo_uri();
         station.hours = format!("{hh:02}:{mm:02}-{hh2:02}:{mm2:02}");
         prop_assert!(station.is_open_at(minute).is_some(), "{}", station.hours);
+        station.hours = format!("{hh:02}:{mm:02}-24:00");
+        prop_assert!(station.is_open_at(minute).is_some(), "{}", station.hours);
+        for hours in [format!("{near_miss}-{hh2:02}:{mm2:02}"), format!("{hh:02}:{mm:02}-{near_miss}")] {
+            station.hours = hours;
+            prop_assert_eq!(station.is_open_at(minute), None, "{}", station.hours);
+        }
     }
 
     #[test]
-    fn codes_of_roles_and_statuses_are_parsed_or_refused(text in "\\PC{0,20}") {
+    fn codes_of_roles_and_statuses_are_parsed_or_refused(
+        text in "\\PC{0,20}",
+        role in prop::sample::select(Role::ALL.to_vec()),
+        status in any_status(),
+        mangle in prop_oneof![Just("upper"), Just("space"), Just("hyphen"), Just("cut")],
+    ) {
         if let Some(role) = Role::from_code(&text) { prop_assert_eq!(role.code(), text.as_str()); }
         if let Some(status) = ReportStatus::from_code(&text) { prop_assert_eq!(status.code(), text.as_str()); }
         let _ = Lang::from_tag(&text);
+        prop_assert_eq!(Role::from_code(role.code()), Some(role));
+        prop_assert_eq!(ReportStatus::from_code(status.code()), Some(status));
+        let near = |code: &str| match mangle {
+            "upper" => code.to_uppercase(),
+            "space" => format!(" {code}"),
+            "hyphen" => code.replace('_', "-") + "-",
+            _ => code[..code.len() - 1].to_owned(),
+        };
+        prop_assert_eq!(Role::from_code(&near(role.code())), None);
+        prop_assert_eq!(ReportStatus::from_code(&near(status.code())), None);
     }
 
     #[test]

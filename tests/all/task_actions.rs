@@ -514,9 +514,42 @@ async fn deadlines_follow_the_configured_rules() {
         .json()
         .await
         .unwrap();
-    let due =
-        parse_time(r.deadline.as_deref().unwrap()).unwrap() - parse_time(&r.received_at).unwrap();
-    assert_eq!(due.whole_minutes(), 10, "urgent");
+    let due = |r: &Report| {
+        parse_time(r.deadline.as_deref().unwrap()).unwrap() - parse_time(&r.updated_at).unwrap()
+    };
+    assert_eq!(due(&r).whole_minutes(), 10, "urgent");
+    let mut calm = report_body(&[]);
+    calm["urgent"] = false.into();
+    let r: Report = server
+        .put_report(&rider, &new_id(), &calm)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(due(&r).whole_minutes(), 90, "not urgent");
+
+    // Accepted at level 1, then escalated to 2 and 3: each level's own time to resolve, from that step.
+    let worker = server.grid_worker_of(r.grid_id.as_deref().unwrap()).await;
+    let mut version = r.version;
+    for (kind, hours) in [("accept", 1), ("escalate", 2), ("escalate", 3)] {
+        let res = server
+            .client
+            .put(server.url(&format!("/api/v1/task-actions/{}", new_id())))
+            .bearer_auth(&worker)
+            .json(&json!({"report_id": r.id, "kind": kind, "reason": "需要部门联处", "expected_version": version}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{kind}");
+        let now: Report = res.json().await.unwrap();
+        assert_eq!(
+            due(&now).whole_hours(),
+            hours,
+            "{kind} to level {}",
+            now.level
+        );
+        version = now.version;
+    }
 }
 
 #[tokio::test]
