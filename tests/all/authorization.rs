@@ -255,3 +255,86 @@ async fn a_worker_earns_no_points_for_acting_on_their_own_report() {
         .unwrap();
     assert_eq!(r.points_awarded, 0);
 }
+
+/// Every operation of the OpenAPI document, so a new endpoint joins this table by itself: without a live token
+/// (none, unknown, revoked, deleted) each signed-in operation is `401` before anything else; with one, no role
+/// gets `401` or a server error; the district console's and the district's exports' reads are `403` to the roles
+/// they are not for.
+#[tokio::test]
+async fn every_documented_operation_for_every_caller() {
+    let server = TestServer::start().await;
+    let doc: Value = server
+        .get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let revoked = server.enrolled(Role::Rider, "已停用").await;
+    accounts::revoke_user(&server.db, &revoked.user.id)
+        .await
+        .unwrap();
+    let mut callers: Vec<(Caller, Option<String>)> = vec![
+        (Caller::Anonymous, None),
+        (Caller::UnknownToken, Some("0".repeat(64))),
+        (Caller::RevokedUser, Some(revoked.token)),
+    ];
+    for role in Role::ALL {
+        callers.push((
+            Caller::Live(role),
+            Some(server.enrolled(role, "用户").await.token),
+        ));
+    }
+    let mut tried = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let public = op.get("security").is_none();
+            let url = server.url(
+                &path
+                    .replace("{id}", &new_id())
+                    .replace("{sha256}", &"ab".repeat(32))
+                    .replace("{kind}", "grids"),
+            );
+            let query = if path == "/api/v1/export/reports" {
+                "?from=2026-11-01&to=2026-11-30"
+            } else {
+                ""
+            };
+            for (caller, token) in &callers {
+                let mut req = server.client.request(
+                    method.to_uppercase().parse().unwrap(),
+                    format!("{url}{query}"),
+                );
+                if matches!(method.as_str(), "put" | "post") {
+                    req = if path.starts_with("/api/v1/photos/") {
+                        req.header("content-type", "image/jpeg")
+                            .body(vec![0xFF, 0xD8])
+                    } else {
+                        req.json(&json!({}))
+                    };
+                }
+                if let Some(token) = token {
+                    req = req.bearer_auth(token);
+                }
+                let status = req.send().await.unwrap().status().as_u16();
+                let name = format!("{caller:?} {} {path}", method.to_uppercase());
+                assert!(status < 500, "{name}: {status}");
+                match caller {
+                    Caller::Live(role) => {
+                        assert_ne!(status, 401, "{name}");
+                        let forbidden = (path.starts_with("/api/v1/admin/")
+                            && *role != Role::Admin)
+                            || (path.starts_with("/api/v1/export/")
+                                && !matches!(role, Role::Admin | Role::Official));
+                        if method == "get" && forbidden {
+                            assert_eq!(status, 403, "{name}");
+                        }
+                    }
+                    _ if public => assert_ne!(status, 401, "{name}"),
+                    _ => assert_eq!(status, 401, "{name}"),
+                }
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried > 25 * callers.len(), "only {tried} requests");
+}

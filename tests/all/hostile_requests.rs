@@ -426,7 +426,10 @@ async fn no_malformed_request_gets_a_5xx_or_writes_anything() {
             .any(|ok| name.contains(ok))
     };
     let accepted_wrongly: Vec<&String> = succeeded.iter().filter(|s| !harmless(s)).collect();
-    assert!(accepted_wrongly.is_empty(), "accepted: {accepted_wrongly:#?}");
+    assert!(
+        accepted_wrongly.is_empty(),
+        "accepted: {accepted_wrongly:#?}"
+    );
     assert!(
         !succeeded.is_empty(),
         "the harmless cases reach the handler"
