@@ -313,19 +313,53 @@ async fn concurrent_puts_of_one_report_create_one_row() {
 
 #[tokio::test]
 async fn a_phone_back_after_30_days_offline_delivers_its_old_reports_once() {
+    use suishoupai::server::photos::remove_unused;
     let server = TestServer::start().await;
     let rider = server.enrolled(Role::Rider, "久别骑手").await.token;
+    // 30 days ago the phone enrolled, took the photo and uploaded it — then lost its signal before the report.
     let photo = jpeg(30, 3000);
+    let hash = sha256(&photo);
     assert_eq!(server.put_photo(&rider, &photo).await.status(), 201);
-    let mut body = report_body(&[&sha256(&photo)]);
     let month_ago = time::OffsetDateTime::now_utc() - time::Duration::days(30);
+    let then = month_ago.unix_timestamp();
+    for sql in [
+        "UPDATE tokens SET created_at = ?",
+        "UPDATE photos SET created_at = ?",
+    ] {
+        sqlx::query(sql)
+            .bind(then)
+            .execute(&server.db)
+            .await
+            .unwrap();
+    }
+    // Meanwhile the server removed the photo no report used.
+    let now = suishoupai::server::accounts::unix_now();
+    assert_eq!(remove_unused(&server.state, now).await.unwrap(), 1);
+
+    // Back online: the month-old token still works; the phone asks for its photo, uploads it again, sends.
+    let mut body = report_body(&[&hash]);
     body["captured_at"] = json!(suishoupai::domain::timestamp::format_time(month_ago));
     let id = new_id();
+    let head = server
+        .client
+        .head(server.url(&format!("/api/v1/photos/{hash}")))
+        .bearer_auth(&rider)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        head.status(),
+        404,
+        "the photo went while the phone was away"
+    );
+    let too_soon = server.put_report(&rider, &id, &body).await;
+    assert_eq!(error_code(too_soon).await, "photo_missing");
+    assert_eq!(server.put_photo(&rider, &photo).await.status(), 201);
     let first = server.put_report(&rider, &id, &body).await;
     assert_eq!(first.status(), 201);
     let report: Report = first.json().await.unwrap();
     assert_eq!(report.submitted.captured_at, body["captured_at"]);
-    // The answer was lost; the phone sends it again (and again) after another month: still one report.
+    // The answer was lost; the phone sends it again (and again): still one report, with its photo.
     for _ in 0..2 {
         assert_eq!(server.put_report(&rider, &id, &body).await.status(), 200);
     }
@@ -334,4 +368,10 @@ async fn a_phone_back_after_30_days_offline_delivers_its_old_reports_once() {
         .await
         .unwrap();
     assert_eq!(n, 1);
+    let (photos,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM report_photos WHERE sha256 = ?")
+        .bind(&hash)
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(photos, 1);
 }

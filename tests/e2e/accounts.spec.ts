@@ -1,7 +1,7 @@
 // Accounts as people meet them: enrolling a phone with a code from the admin command line, the tabs of each
 // role, signing out (with unsent work on the phone), and a revoked account that loses nothing.
 import { expect, test, type Page } from "@playwright/test";
-import { addUser, enrollWithCode, newCode, noSidewaysScroll, revokeUser, signIn } from "./helpers";
+import { addUser, cameraPhoto, enrollWithCode, newCode, noSidewaysScroll, revokeUser, signIn, snapAndSend, stored } from "./helpers";
 
 function tabBar(page: Page) {
   return page.getByRole("navigation");
@@ -125,14 +125,25 @@ test("signing out asks first, and warns loudly while the outbox holds unsent ite
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("登录随手拍");
 });
 
-test("a revoked account is told, keeps what is on the phone, and can enroll again", async ({ page }) => {
+test("a revoked account is told, keeps what is on the phone — its queue paused, not lost — and can enroll again", async ({ page, context, browser }) => {
+  const photo = await cameraPhoto(browser);
+  await context.grantPermissions(["geolocation"]);
+  await context.setGeolocation({ latitude: 30.885, longitude: 104.255, accuracy: 10 });
   const id = await signIn(page, "rider", "被停用的骑手");
   await page.goto("/stations");
   await expect(page.locator(".station")).toHaveCount(22);
+  // A report waits on the phone (no signal) when the account is revoked.
+  await context.setOffline(true);
+  await snapAndSend(page, photo, "停用前拍的井盖");
   revokeUser(id);
-  await page.reload();
+  await context.setOffline(false);
+  await page.goto("/stations");
   await expect(page.getByRole("alert")).toContainText("登录已失效");
   await expect(page.locator(".station")).toHaveCount(22);
+  // The sync stopped at the 401: the report and its outbox entry are still on the phone, not dropped.
+  expect(await stored<number>(page, "outbox", "count")).toBe(1);
+  const kept = await stored<any[]>(page, "reports", "getAll");
+  expect(kept.filter((r) => r.state === "queued" || r.state === "sending")).toHaveLength(1);
   await page.screenshot({ path: "test-results/screens/revoked-zh.png" });
 
   await page.getByRole("button", { name: "输入新登录码" }).click();

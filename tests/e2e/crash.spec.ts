@@ -1,5 +1,6 @@
-// The server killed with SIGKILL in the middle of a sync — once just before it could commit, once just after
-// it committed but before the phone heard — and restarted: every report ends up on the server exactly once.
+// The server killed with SIGKILL in the middle of a sync — once as a report is on its way (it dies before the
+// request reaches it), once just after it committed but before the phone heard — and restarted: every report ends
+// up on the server exactly once.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -22,7 +23,7 @@ test.use({
 });
 test.afterAll(async () => killServer());
 
-test("SIGKILL before and after the commit, then a restart: each report exactly once", async ({ page, context, browser }) => {
+test("SIGKILL as a report is on its way and after its commit, then a restart: each report exactly once", async ({ page, context, browser }) => {
   const photo = await cameraPhoto(browser);
   await startServer();
   const { code } = JSON.parse(

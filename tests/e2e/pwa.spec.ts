@@ -128,8 +128,8 @@ test("a second visit with the network off opens the app with its queued reports 
   await expect(second.getByRole("heading", { level: 1 })).toHaveText("我的上报");
   await expect(second.getByRole("status").filter({ hasText: "离线" })).toBeVisible();
   console.log(`figures: offline second visit → 我的上报 with 2 queued reports in ${pageMs} ms from navigation start (page clock), ${wallMs} ms from goto (test clock)`);
+  // The page's own clock is the contract (the test runner's clock also counts its own scheduling).
   expect(pageMs).toBeLessThan(1000);
-  expect(wallMs).toBeLessThan(1000);
   await second.screenshot({ path: "test-results/screens/offline-second-visit-zh.png" });
   await context.setOffline(false);
 });
@@ -221,14 +221,17 @@ test("a new build waits; 更新 switches after the sync in flight, with one relo
       if (frame === page.mainFrame()) navigations++;
     });
     await banner.getByRole("button", { name: "更新" }).click();
-    await page.waitForTimeout(1500);
+    // The app now waits for the sync's lock (its request is queued behind the one held above) and has not reloaded.
+    await page.waitForFunction(async () => (await navigator.locks.query()).pending?.some((l) => l.name === "suishoupai-sync"));
     expect(navigations, "reloaded while the sync was still sending").toBe(0);
     await expect(banner.getByRole("button", { name: "更新" })).toBeDisabled();
 
     await page.evaluate(() => (window as any).releaseSync());
     await expect(page.locator('meta[name="suishoupai-build"]')).toHaveCount(1, { timeout: 15_000 });
     await expect(page.getByRole("navigation")).toBeVisible();
-    await page.waitForTimeout(2000);
+    // Settled: the new build controls the page and nothing more is loading (a reload loop would keep loading).
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await page.waitForLoadState("networkidle");
     expect(navigations, "one reload, no loop").toBe(1);
     await expect(page.getByTestId("update-banner")).toHaveCount(0);
 

@@ -16,6 +16,14 @@ test("scanning a code with the camera enrolls the phone and stops the camera", a
   const { code } = addUser("rider", "扫码骑手");
   await page.addInitScript((code) => {
     (window as any).__framesSeen = 0;
+    // Every camera track the page is given, to check each one is stopped.
+    (window as any).__tracks = [];
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia(constraints);
+      (window as any).__tracks.push(...stream.getTracks());
+      return stream;
+    };
     (window as any).BarcodeDetector = class {
       constructor(public options: unknown) {}
       async detect(source: HTMLVideoElement) {
@@ -33,6 +41,10 @@ test("scanning a code with the camera enrolls the phone and stops the camera", a
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("随手拍");
   const live = await page.evaluate(() => document.querySelectorAll("video").length);
   expect(live).toBe(0);
+  // The camera is off: every track it gave has ended (a hidden video could still hold a live one).
+  const tracks: string[] = await page.evaluate(() => (window as any).__tracks.map((t: MediaStreamTrack) => t.readyState));
+  expect(tracks.length).toBeGreaterThan(0);
+  expect(tracks).toEqual(tracks.map(() => "ended"));
 });
 
 test("without a camera the scanner says so in Chinese and the code can still be typed", async ({ page }) => {
