@@ -287,6 +287,7 @@ struct ExportParams {
     to: String,
     /// `csv` (the default) or `xlsx`.
     #[serde(default)]
+    #[param(inline)]
     format: ExportFormat,
     /// Only this 街道 (an official of one 街道 gets theirs whatever is asked).
     street: Option<String>,

@@ -352,6 +352,18 @@ async fn the_console_lists_filters_revokes_moves_and_reissues_and_only_for_admin
     .await
     .unwrap();
     assert_eq!(res.status(), 404);
+    let res = post(
+        &admin.token,
+        &format!("/api/v1/admin/users/{}/revoke", admin.user.id),
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422, "an admin cannot lock themselves out");
+    assert_eq!(
+        server.get_as(&admin.token, "/api/v1/me").await.status(),
+        200
+    );
 
     // New codes for the station's two, who never enrolled: the old ones stop working.
     let res = post(&admin.token, "/api/v1/admin/users/reissue", json!({}))

@@ -10,6 +10,7 @@ import zlib
 import json
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -48,6 +49,20 @@ tokens = {
     "admin": enrolled("admin", "接口测试管理员"),
 }
 
+def added(role, name, *extra):
+    """A user made for an operation to act on (never one whose token a run uses)."""
+    made = subprocess.run(
+        [server_bin, "user", "add", "--db", db, "--role", role, "--name", name, "--json", *extra],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(made.stdout)["user_id"]
+
+
+# The console's revoke and move act on these, so those operations reach their logic instead of 404s.
+to_revoke = added("rider", "接口测试待停用")
+to_move = added("grid_worker", "接口测试待调动", "--grid", "demo-grid-02")
+
+
 def png(width, height):
     """A real PNG (the server decodes every photo): a grey gradient."""
     def chunk(kind, data):
@@ -59,7 +74,13 @@ def png(width, height):
 
 photo = png(32, 32)
 sha = hashlib.sha256(photo).hexdigest()
-call("PUT", f"/api/v1/photos/{sha}", tokens["rider"], photo, "image/png")
+# Everyone who may upload photos has this one, so HEAD /photos answers 200 for them (404 for the others).
+for role, token in tokens.items():
+    try:
+        call("PUT", f"/api/v1/photos/{sha}", token, photo, "image/png")
+    except urllib.error.HTTPError as e:
+        if e.code != 403:
+            raise
 report_id = str(uuid.uuid4())
 captured = (datetime.now(timezone.utc) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 call("PUT", f"/api/v1/reports/{report_id}", tokens["rider"], {
@@ -79,6 +100,14 @@ parameters = {{ "sha256" = "{sha}" }}
 [[operations]]
 include-name = "GET /api/v1/reports/{{id}}"
 parameters = {{ "id" = "{report_id}" }}
+
+[[operations]]
+include-name = "POST /api/v1/admin/users/{{id}}/revoke"
+parameters = {{ "id" = "{to_revoke}" }}
+
+[[operations]]
+include-name = "POST /api/v1/admin/users/{{id}}/move"
+parameters = {{ "id" = "{to_move}" }}
 
 # positive_data_acceptance ("a schema-valid request is accepted") is widened for these operations only, each for
 # a rule no JSON Schema in the document can carry; every other check runs on them unchanged.

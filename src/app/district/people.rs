@@ -163,6 +163,8 @@ pub fn PeopleCard() -> impl IntoView {
             <ul class="plain-list people-list">
                 {move || list().into_iter().take(SHOWN).map(|p| {
                     let id = p.user.id.clone();
+                    // Nobody revokes themselves (the server refuses it too).
+                    let me = app.session.with(|s| s.as_ref().is_some_and(|s| s.user.id == id));
                     let state = if p.revoked { app.t().people_revoked } else if p.enrolled { app.t().people_enrolled } else { app.t().people_not_enrolled };
                     let place = place_name(&p).map(|n| format!(" · {n}")).unwrap_or_default();
                     let confirm = fill(app.t().people_revoke_confirm, &[("name", &p.user.name)]);
@@ -197,7 +199,7 @@ pub fn PeopleCard() -> impl IntoView {
                                     </select>
                                 }
                             })}
-                            {(!p.revoked).then(|| view! { <button type="button" class="button secondary reject" on:click=revoke>{app.t().people_revoke}</button> })}
+                            {(!p.revoked && !me).then(|| view! { <button type="button" class="button secondary reject" on:click=revoke>{app.t().people_revoke}</button> })}
                         </li>
                     }
                 }).collect_view()}

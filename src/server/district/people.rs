@@ -106,6 +106,7 @@ fn account_error(e: AccountError) -> Error {
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 422, description = "The caller's own account (`invalid_input`)", body = ErrorBody),
     )
 )]
 async fn revoke(
@@ -114,6 +115,13 @@ async fn revoke(
     Path(id): Path<String>,
 ) -> Result<Json<Person>> {
     admin_only(&user)?;
+    // An admin who revoked themselves would be locked out of the console that could undo it.
+    if id == user.id {
+        return Err(invalid(
+            "id",
+            "不能停用自己的账号 (you cannot revoke your own account)",
+        ));
+    }
     accounts::revoke_user(&state.db, &id)
         .await
         .map_err(account_error)?;
