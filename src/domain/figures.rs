@@ -99,6 +99,101 @@ pub fn china_time(rfc3339: &str) -> String {
     }
 }
 
+impl Period {
+    /// The period of the same length just before this one (环比 compares with it).
+    pub fn previous(&self) -> Period {
+        let days = (self.to - self.from).whole_days() + 1;
+        let to = self.from.previous_day().unwrap_or(self.from);
+        Period {
+            from: to - time::Duration::days(days - 1),
+            to,
+        }
+    }
+
+    pub fn dates(&self) -> PeriodDates {
+        PeriodDates {
+            from: format_date(self.from),
+            to: format_date(self.to),
+        }
+    }
+}
+
+/// A period as the API writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct PeriodDates {
+    #[cfg_attr(not(target_arch = "wasm32"), schema(format = Date, example = "2026-11-01"))]
+    pub from: String,
+    #[cfg_attr(not(target_arch = "wasm32"), schema(format = Date, example = "2026-11-30"))]
+    pub to: String,
+}
+
+/// What the figures are grouped by: each level of the district (网格 → 社区 → 街道), or the category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub enum GroupBy {
+    Grid,
+    Community,
+    #[default]
+    Street,
+    Category,
+}
+
+/// The figures of one group (or of everything) over one period, for the reports received in it. `open`,
+/// `overdue`, `resolved` and `rejected` are those reports' states now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct Figures {
+    pub received: i64,
+    /// Still being worked on (received, accepted or in progress).
+    pub open: i64,
+    /// Open, and past the deadline they have now.
+    pub overdue: i64,
+    pub resolved: i64,
+    /// Rejected (a duplicate, not a real problem, not this grid's).
+    pub rejected: i64,
+    /// 办结率: resolved ÷ (received − rejected); none when nothing counts.
+    pub resolution_rate: Option<f64>,
+    /// Minutes from receipt to the first answer (any action but a note): median and 90th percentile (nearest rank).
+    pub respond_minutes_p50: Option<f64>,
+    pub respond_minutes_p90: Option<f64>,
+    /// Minutes from receipt to 办结, for the resolved ones.
+    pub resolve_minutes_p50: Option<f64>,
+    pub resolve_minutes_p90: Option<f64>,
+    /// 满意率 of the reporters' verdicts (none until verdicts are given).
+    pub satisfaction: Option<f64>,
+}
+
+/// One row of `GET /stats`: a grid, 社区, 街道 or category, with the same figures for the previous period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct StatsRow {
+    /// The grid's id, the 社区's or 街道's name, or the category's code.
+    pub key: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+    pub previous: Figures,
+}
+
+/// `GET /stats`: the rows, and (an extension) the totals of everything the caller may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct Stats {
+    pub period: PeriodDates,
+    pub previous: PeriodDates,
+    pub rows: Vec<StatsRow>,
+    pub total: Figures,
+    pub total_previous: Figures,
+}
+
+/// The value of the nearest-rank percentile `p` (in %) of sorted values: the ⌈p·n/100⌉-th.
+pub fn nearest_rank(sorted: &[f64], p: usize) -> Option<f64> {
+    let n = sorted.len();
+    (n > 0).then(|| sorted[(p * n).div_ceil(100) - 1])
+}
+
 /// The format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -160,6 +255,33 @@ mod tests {
             "too long"
         );
         assert!(Period::parse("2016-01-01", "2026-01-01").is_ok());
+    }
+
+    #[test]
+    fn the_previous_period_has_the_same_length_and_ends_the_day_before() {
+        let p = Period::parse("2026-11-01", "2026-11-30")
+            .unwrap()
+            .previous();
+        assert_eq!(
+            p.dates(),
+            PeriodDates {
+                from: "2026-10-02".into(),
+                to: "2026-10-31".into()
+            }
+        );
+        let day = Period::parse("2026-03-01", "2026-03-01")
+            .unwrap()
+            .previous();
+        assert_eq!(day.dates().from, "2026-02-28");
+    }
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(nearest_rank(&v, 50), Some(5.0));
+        assert_eq!(nearest_rank(&v, 90), Some(9.0));
+        assert_eq!(nearest_rank(&v[..1], 90), Some(1.0));
+        assert_eq!(nearest_rank(&[], 50), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod district;
 mod enrollment;
 pub mod error;
 pub mod exports;
+pub mod figures;
 mod health;
 pub mod http;
 mod idempotent;
@@ -143,6 +144,7 @@ pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .merge(task_actions::router())
         .merge(leaderboard::router())
         .merge(exports::router())
+        .merge(figures::router())
         .route_layer(from_fn_with_state(state.clone(), auth::require_user))
         // JSON bodies are small (a report is a few KB); photos set their own, larger limit.
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));

@@ -162,9 +162,13 @@ async fn act(
         kind: Some(action.kind),
         level: (new_level != task.level).then_some(new_level),
     });
+    // The first answer (anything but a note) and the closing, for the district's figures.
+    let answered = (action.kind != ActionKind::Note).then(|| format_time(now));
+    let closed = (!new_status.is_open()).then(|| format_time(now));
     sqlx::query(
         "UPDATE reports SET status = ?, level = ?, version = version + 1, updated_at = ?, deadline = ?, timeline = ?,
-                            points_awarded = points_awarded + ?, change_seq = ?, duplicate_of = ? WHERE id = ?",
+                            points_awarded = points_awarded + ?, change_seq = ?, duplicate_of = ?,
+                            responded_at = COALESCE(responded_at, ?), closed_at = ? WHERE id = ?",
     )
     .bind(new_status.code())
     .bind(new_level as i64)
@@ -174,6 +178,8 @@ async fn act(
     .bind(awarded)
     .bind(seq)
     .bind(&duplicate_of)
+    .bind(answered)
+    .bind(closed)
     .bind(&action.report_id)
     .execute(&mut *tx)
     .await?;

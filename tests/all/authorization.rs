@@ -16,7 +16,7 @@ enum Caller {
     Live(Role),
 }
 
-const ENDPOINTS: [&str; 11] = [
+const ENDPOINTS: [&str; 12] = [
     "/api/v1/me",
     "/api/v1/changes",
     "/api/v1/categories",
@@ -28,6 +28,7 @@ const ENDPOINTS: [&str; 11] = [
     "/api/v1/admin/users",
     "/api/v1/admin/exports/grids",
     "/api/v1/export/reports?from=2026-11-01&to=2026-11-30",
+    "/api/v1/stats?from=2026-11-01&to=2026-11-30",
 ];
 
 /// The rule: `/health` (and `POST /enroll`, tested on its own) is public; the district console's `/admin/…` is
@@ -45,6 +46,13 @@ fn expected(endpoint: &str, caller: Caller) -> u16 {
         }
         (e, Caller::Live(role)) if e.starts_with("/api/v1/export/") => {
             if matches!(role, Role::Admin | Role::Official) {
+                200
+            } else {
+                403
+            }
+        }
+        (e, Caller::Live(role)) if e.starts_with("/api/v1/stats") => {
+            if matches!(role, Role::Admin | Role::Official | Role::GridWorker) {
                 200
             } else {
                 403
@@ -294,7 +302,7 @@ async fn every_documented_operation_for_every_caller() {
                     .replace("{sha256}", &"ab".repeat(32))
                     .replace("{kind}", "grids"),
             );
-            let query = if path == "/api/v1/export/reports" {
+            let query = if path == "/api/v1/export/reports" || path == "/api/v1/stats" {
                 "?from=2026-11-01&to=2026-11-30"
             } else {
                 ""
@@ -324,7 +332,12 @@ async fn every_documented_operation_for_every_caller() {
                         let forbidden = (path.starts_with("/api/v1/admin/")
                             && *role != Role::Admin)
                             || (path.starts_with("/api/v1/export/")
-                                && !matches!(role, Role::Admin | Role::Official));
+                                && !matches!(role, Role::Admin | Role::Official))
+                            || (path == "/api/v1/stats"
+                                && !matches!(
+                                    role,
+                                    Role::Admin | Role::Official | Role::GridWorker
+                                ));
                         if method == "get" && forbidden {
                             assert_eq!(status, 403, "{name}");
                         }

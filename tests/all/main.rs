@@ -14,6 +14,7 @@ mod district_users;
 mod domain_properties;
 mod enrollment;
 mod exports;
+mod figures;
 mod hostile_requests;
 mod migrations;
 mod openapi;

@@ -30,7 +30,7 @@ async fn database_at(path: &std::path::Path, version: i64) -> sqlx::SqlitePool {
 }
 
 #[tokio::test]
-async fn new_roles_keep_every_user_their_tokens_codes_and_reports() {
+async fn a_schema_12_database_keeps_every_user_token_code_and_report_and_gains_the_figures_times() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     let old = database_at(&path, 12).await;
@@ -44,7 +44,15 @@ async fn new_roles_keep_every_user_their_tokens_codes_and_reports() {
          INSERT INTO categories (code, name_zh, name_en, sort_order) VALUES ('road_damage', '道路破损', 'Road damage', 1);
          INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, status, level, version,
                               received_at, updated_at, timeline, change_seq)
-             VALUES ('rep1', 'r1', 'f', '{}', 'road_damage', 'g1', 'received', 1, 1, 'now', 'now', '[]', 1);",
+             VALUES ('rep1', 'r1', 'f', '{}', 'road_damage', 'g1', 'received', 1, 1, 'now', 'now', '[]', 1),
+                    ('rep2', 'r1', 'f', '{}', 'road_damage', 'g1', 'resolved', 1, 4, 'now', 'now',
+                     '[{\"at\": \"2026-11-01T00:00:00.000Z\", \"status\": \"received\"},
+                       {\"at\": \"2026-11-01T01:00:00.000Z\", \"status\": \"received\", \"kind\": \"note\"},
+                       {\"at\": \"2026-11-01T02:00:00.000Z\", \"status\": \"accepted\", \"kind\": \"accept\"},
+                       {\"at\": \"2026-11-02T00:00:00.000Z\", \"status\": \"resolved\", \"kind\": \"resolve\"}]', 2),
+                    ('rep3', 'r1', 'f', '{}', 'road_damage', 'g1', 'accepted', 1, 2, 'now', 'now',
+                     '[{\"at\": \"2026-11-01T00:00:00.000Z\", \"status\": \"received\"},
+                       {\"at\": \"2026-11-01T03:00:00.000Z\", \"status\": \"accepted\"}]', 3);",
     )
     .execute(&old)
     .await
@@ -80,6 +88,26 @@ async fn new_roles_keep_every_user_their_tokens_codes_and_reports() {
         .await
         .unwrap();
     assert_eq!(reporter.0, "r1");
+    // The figures' times, read from the timelines kept: the first answer (not a note; before actions were named,
+    // the first change of status) and the closing.
+    let times: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT id, responded_at, closed_at FROM reports ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let t = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        times,
+        [
+            ("rep1".to_owned(), None, None),
+            (
+                "rep2".to_owned(),
+                t("2026-11-01T02:00:00.000Z"),
+                t("2026-11-02T00:00:00.000Z")
+            ),
+            ("rep3".to_owned(), t("2026-11-01T03:00:00.000Z"), None),
+        ]
+    );
     let broken: Vec<(String, i64, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check")
         .fetch_all(&pool)
         .await

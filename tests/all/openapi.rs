@@ -36,6 +36,7 @@ const CONTRACT: &[&str] = &[
     "GET /api/v1/health",
     "GET /api/v1/leaderboard",
     "GET /api/v1/export/reports",
+    "GET /api/v1/stats",
     "GET /api/v1/openapi.json",
 ];
 

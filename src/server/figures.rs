@@ -1,0 +1,242 @@
+//! `GET /stats`: the district's figures for a period, per grid, 社区, 街道 or category, beside the period before —
+//! received, open, overdue, resolved, rejected, 办结率, and the median and 90th percentile of the minutes to answer
+//! and to resolve. One SQL statement per period reads only that period's reports (by the index on `received_at`),
+//! and the percentiles come from window functions, so no report is read twice and none outside the period.
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::Deserialize;
+use sqlx::SqlitePool;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::domain::figures::{Figures, GroupBy, Period, Stats, StatsRow};
+use crate::domain::timestamp::format_time;
+use crate::domain::{Role, User};
+use crate::server::auth::CurrentUser;
+use crate::server::openapi::{Forbidden, Invalid, Malformed, Unauthorized};
+use crate::server::{AppState, Error, Result};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(stats))
+}
+
+/// Whose reports: everything, one 街道's (an official of it) or one grid's (its grid workers).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub street: Option<String>,
+    pub grid: Option<String>,
+}
+
+impl Scope {
+    /// What `user` may read: admins and officials of the district everything, an official of one 街道 that 街道,
+    /// a grid worker their grid; nobody else anything.
+    pub fn of(user: &User) -> Result<Scope> {
+        match user.role {
+            Role::Admin => Ok(Scope::default()),
+            Role::Official => Ok(Scope {
+                street: user.street.clone(),
+                grid: None,
+            }),
+            Role::GridWorker => Ok(Scope {
+                street: None,
+                grid: user.grid_id.clone(),
+            }),
+            _ => Err(Error::Forbidden),
+        }
+    }
+}
+
+/// The grouping key and its name, as SQL over `reports r`, `grids g` and `categories c`.
+fn group_sql(by: Option<GroupBy>) -> (&'static str, &'static str) {
+    match by {
+        None => ("''", "''"),
+        Some(GroupBy::Grid) => ("r.grid_id", "g.name"),
+        Some(GroupBy::Community) => ("g.community", "g.community"),
+        Some(GroupBy::Street) => ("g.street", "g.street"),
+        Some(GroupBy::Category) => ("r.category", "c.name_zh"),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    key: Option<String>,
+    name: Option<String>,
+    received: i64,
+    open: i64,
+    overdue: i64,
+    resolved: i64,
+    rejected: i64,
+    respond_p50: Option<f64>,
+    respond_p90: Option<f64>,
+    resolve_p50: Option<f64>,
+    resolve_p90: Option<f64>,
+}
+
+impl Row {
+    fn figures(&self) -> Figures {
+        let counted = self.received - self.rejected;
+        Figures {
+            received: self.received,
+            open: self.open,
+            overdue: self.overdue,
+            resolved: self.resolved,
+            rejected: self.rejected,
+            resolution_rate: (counted > 0).then(|| self.resolved as f64 / counted as f64),
+            respond_minutes_p50: self.respond_p50,
+            respond_minutes_p90: self.respond_p90,
+            resolve_minutes_p50: self.resolve_p50,
+            resolve_minutes_p90: self.resolve_p90,
+            satisfaction: None,
+        }
+    }
+}
+
+/// The figures of `period` in `scope`, per group (`by`), or one row for everything (`None`), keyed by group.
+pub async fn figures(
+    db: &SqlitePool,
+    period: Period,
+    scope: &Scope,
+    by: Option<GroupBy>,
+    now: time::OffsetDateTime,
+) -> Result<Vec<(String, String, Figures)>> {
+    let (key, name) = group_sql(by);
+    let open = "r.status IN ('received', 'accepted', 'in_progress')";
+    // Minutes between two server times (RFC 3339 text, which julianday reads).
+    let minutes = |from: &str, to: &str| format!("(julianday({to}) - julianday({from})) * 1440.0");
+    let sql = format!(
+        "WITH base AS (
+            SELECT {key} AS key, {name} AS name, r.status, {open} AS open, {open} AND r.deadline < ?5 AS overdue,
+                   {respond} AS respond,
+                   CASE WHEN r.status = 'resolved' THEN {resolve} END AS resolve
+            FROM reports r LEFT JOIN grids g ON g.id = r.grid_id LEFT JOIN categories c ON c.code = r.category
+            WHERE r.received_at >= ?1 AND r.received_at < ?2
+              AND (?3 IS NULL OR g.street = ?3) AND (?4 IS NULL OR r.grid_id = ?4)
+         ),
+         counts AS (
+            SELECT key, max(name) AS name, count(*) AS received, sum(open) AS open, sum(overdue) AS overdue,
+                   sum(status = 'resolved') AS resolved, sum(status = 'rejected') AS rejected
+            FROM base GROUP BY key
+         ),
+         respond AS (
+            SELECT key, respond AS m, row_number() OVER (PARTITION BY key ORDER BY respond) AS rank,
+                   count(*) OVER (PARTITION BY key) AS n
+            FROM base WHERE respond IS NOT NULL
+         ),
+         resolve AS (
+            SELECT key, resolve AS m, row_number() OVER (PARTITION BY key ORDER BY resolve) AS rank,
+                   count(*) OVER (PARTITION BY key) AS n
+            FROM base WHERE resolve IS NOT NULL
+         )
+         SELECT c.key, c.name, c.received, c.open, c.overdue, c.resolved, c.rejected,
+            (SELECT m FROM respond x WHERE x.key IS c.key AND x.rank = (x.n + 1) / 2) AS respond_p50,
+            (SELECT m FROM respond x WHERE x.key IS c.key AND x.rank = (9 * x.n + 9) / 10) AS respond_p90,
+            (SELECT m FROM resolve x WHERE x.key IS c.key AND x.rank = (x.n + 1) / 2) AS resolve_p50,
+            (SELECT m FROM resolve x WHERE x.key IS c.key AND x.rank = (9 * x.n + 9) / 10) AS resolve_p90
+         FROM counts c ORDER BY c.key",
+        respond = minutes("r.received_at", "r.responded_at"),
+        resolve = minutes("r.received_at", "r.closed_at"),
+    );
+    let (start, end) = period.bounds();
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(start)
+        .bind(end)
+        .bind(&scope.street)
+        .bind(&scope.grid)
+        .bind(format_time(now))
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let key = r.key.clone().unwrap_or_default();
+            let name = r
+                .name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .unwrap_or(key.clone());
+            (key, name, r.figures())
+        })
+        .collect())
+}
+
+/// The whole answer of `GET /stats`: each group's figures beside its figures in the period before.
+pub async fn stats_for(
+    db: &SqlitePool,
+    period: Period,
+    scope: &Scope,
+    by: GroupBy,
+    now: time::OffsetDateTime,
+) -> Result<Stats> {
+    let previous = period.previous();
+    let now_rows = figures(db, period, scope, Some(by), now).await?;
+    let before: std::collections::HashMap<String, Figures> =
+        figures(db, previous, scope, Some(by), now)
+            .await?
+            .into_iter()
+            .map(|(k, _, f)| (k, f))
+            .collect();
+    let total = |rows: Vec<(String, String, Figures)>| {
+        rows.into_iter()
+            .next()
+            .map(|(_, _, f)| f)
+            .unwrap_or_default()
+    };
+    Ok(Stats {
+        period: period.dates(),
+        previous: previous.dates(),
+        rows: now_rows
+            .into_iter()
+            .map(|(key, name, figures)| StatsRow {
+                previous: before.get(&key).cloned().unwrap_or_default(),
+                key,
+                name,
+                figures,
+            })
+            .collect(),
+        total: total(figures(db, period, scope, None, now).await?),
+        total_previous: total(figures(db, previous, scope, None, now).await?),
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct StatsParams {
+    /// The first day, `YYYY-MM-DD` (Beijing time).
+    #[param(example = "2026-11-01", format = Date)]
+    from: String,
+    /// The last day, included: not before `from`, at most 3,660 days after it.
+    #[param(example = "2026-11-30", format = Date)]
+    to: String,
+    /// `grid`, `community` (社区), `street` (街道, the default) or `category`.
+    #[serde(default)]
+    #[param(inline)]
+    by: GroupBy,
+}
+
+/// The district's figures for the reports received in a period, per grid, 社区, 街道 or category, each beside the
+/// same figures for the period of the same length just before (环比), and the totals. Admins and officials see the
+/// district (an official of one 街道 that 街道), grid workers their own grid.
+#[utoipa::path(get, path = "/stats", tag = "figures", operation_id = "stats", security(("bearer" = [])),
+    params(StatsParams),
+    responses(
+        (status = 200, description = "The figures", body = Stats),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    )
+)]
+async fn stats(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(params): Query<StatsParams>,
+) -> Result<Json<Stats>> {
+    let scope = Scope::of(&user)?;
+    let period = Period::parse(&params.from, &params.to)
+        .map_err(|e| Error::Invalid(serde_json::to_value(e).unwrap_or_default()))?;
+    let now = time::OffsetDateTime::now_utc();
+    Ok(Json(
+        stats_for(&state.db, period, &scope, params.by, now).await?,
+    ))
+}
