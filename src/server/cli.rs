@@ -154,6 +154,18 @@ pub struct ServeArgs {
     /// from `X-Forwarded-For` (for the per-client enrollment limit).
     #[arg(long, env = "SUISHOUPAI_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxy: Vec<std::net::IpAddr>,
+    /// 红黄绿: a grid is red with this many overdue tasks …
+    #[arg(long, default_value_t = 3)]
+    pub warn_red_overdue: u32,
+    /// … yellow with this many.
+    #[arg(long, default_value_t = 1)]
+    pub warn_yellow_overdue: u32,
+    /// Red with this many recurring hotspots in the last 30 days …
+    #[arg(long, default_value_t = 2)]
+    pub warn_red_hotspots: u32,
+    /// … yellow with this many.
+    #[arg(long, default_value_t = 1)]
+    pub warn_yellow_hotspots: u32,
 }
 
 #[derive(Debug, clap::Args)]
@@ -478,10 +490,18 @@ async fn serve(db_path: &Path, args: ServeArgs) -> anyhow::Result<()> {
         },
         requests_per_minute: args.requests_per_minute,
         trusted_proxies: args.trusted_proxy.clone(),
+        warnings: crate::domain::warnings::WarningRules {
+            red_overdue: args.warn_red_overdue,
+            yellow_overdue: args.warn_yellow_overdue,
+            red_hotspots: args.warn_red_hotspots,
+            yellow_hotspots: args.warn_yellow_hotspots,
+            ..Default::default()
+        },
         ..Config::default()
     };
     let state = AppState::new(pool.clone(), args.dist, config);
     tokio::spawn(remove_unused_photos(state.clone()));
+    tokio::spawn(record_warnings(state.clone()));
     super::http::serve(
         listener,
         app(state),
@@ -679,6 +699,25 @@ fn rfc3339(unix: i64) -> String {
                 .ok()
         })
         .unwrap_or_else(|| unix.to_string())
+}
+
+/// Records each grid's 红黄绿 colour when it changes: at start, then every ten minutes (a colour also changes as
+/// time passes: a deadline goes by).
+async fn record_warnings(state: AppState) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        let scope = crate::server::figures::Scope::default();
+        if let Err(e) = crate::server::warnings::judge_and_record(
+            &state,
+            &scope,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "recording the grids' colours");
+        }
+    }
 }
 
 /// Removes the photos no report uses once their grace period is over: at start, then every hour.

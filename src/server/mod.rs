@@ -26,6 +26,7 @@ pub mod secret;
 pub mod security;
 mod static_files;
 mod task_actions;
+pub mod warnings;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -64,6 +65,8 @@ pub struct Config {
     pub requests_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the enrollment limit).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// When a grid turns yellow or red.
+    pub warnings: crate::domain::warnings::WarningRules,
 }
 
 impl Default for Config {
@@ -77,6 +80,7 @@ impl Default for Config {
             deadlines: crate::domain::task::DeadlineRules::default(),
             requests_per_minute: 1200,
             trusted_proxies: Vec::new(),
+            warnings: Default::default(),
         }
     }
 }
@@ -145,6 +149,7 @@ pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .merge(leaderboard::router())
         .merge(exports::router())
         .merge(figures::router())
+        .merge(warnings::router())
         .route_layer(from_fn_with_state(state.clone(), auth::require_user))
         // JSON bodies are small (a report is a few KB); photos set their own, larger limit.
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));

@@ -16,7 +16,7 @@ enum Caller {
     Live(Role),
 }
 
-const ENDPOINTS: [&str; 12] = [
+const ENDPOINTS: [&str; 13] = [
     "/api/v1/me",
     "/api/v1/changes",
     "/api/v1/categories",
@@ -29,6 +29,7 @@ const ENDPOINTS: [&str; 12] = [
     "/api/v1/admin/exports/grids",
     "/api/v1/export/reports?from=2026-11-01&to=2026-11-30",
     "/api/v1/stats?from=2026-11-01&to=2026-11-30",
+    "/api/v1/warnings",
 ];
 
 /// The rule: `/health` (and `POST /enroll`, tested on its own) is public; the district console's `/admin/…` is
@@ -51,7 +52,9 @@ fn expected(endpoint: &str, caller: Caller) -> u16 {
                 403
             }
         }
-        (e, Caller::Live(role)) if e.starts_with("/api/v1/stats") => {
+        (e, Caller::Live(role))
+            if e.starts_with("/api/v1/stats") || e.starts_with("/api/v1/warnings") =>
+        {
             if matches!(role, Role::Admin | Role::Official | Role::GridWorker) {
                 200
             } else {
@@ -304,6 +307,8 @@ async fn every_documented_operation_for_every_caller() {
             );
             let query = if path == "/api/v1/export/reports" || path == "/api/v1/stats" {
                 "?from=2026-11-01&to=2026-11-30"
+            } else if path == "/api/v1/warnings/history" {
+                "?grid_id=demo-grid-01"
             } else {
                 ""
             };
@@ -333,7 +338,7 @@ async fn every_documented_operation_for_every_caller() {
                             && *role != Role::Admin)
                             || (path.starts_with("/api/v1/export/")
                                 && !matches!(role, Role::Admin | Role::Official))
-                            || (path == "/api/v1/stats"
+                            || ((path == "/api/v1/stats" || path.starts_with("/api/v1/warnings"))
                                 && !matches!(
                                     role,
                                     Role::Admin | Role::Official | Role::GridWorker

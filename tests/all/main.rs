@@ -24,3 +24,4 @@ mod reports;
 mod security_headers;
 mod serving_the_app;
 mod task_actions;
+mod warnings;

@@ -37,6 +37,8 @@ const CONTRACT: &[&str] = &[
     "GET /api/v1/leaderboard",
     "GET /api/v1/export/reports",
     "GET /api/v1/stats",
+    "GET /api/v1/warnings",
+    "GET /api/v1/warnings/history",
     "GET /api/v1/openapi.json",
 ];
 

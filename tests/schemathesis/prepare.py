@@ -102,6 +102,10 @@ include-name = "GET /api/v1/reports/{{id}}"
 parameters = {{ "id" = "{report_id}" }}
 
 [[operations]]
+include-name = "GET /api/v1/warnings/history"
+parameters = {{ "grid_id" = "demo-grid-06" }}
+
+[[operations]]
 include-name = "POST /api/v1/admin/users/{{id}}/revoke"
 parameters = {{ "id" = "{to_revoke}" }}
 

@@ -1,0 +1,146 @@
+//! 红黄绿 over the API: a grid turns red for its overdue tasks, yellow for a recurring hotspot, green again when
+//! the work is done — each colour with its reasons, each change kept — and each caller sees only their grids.
+use serde_json::Value;
+use suishoupai::domain::Role;
+
+use crate::common::{new_id, report_body, TestServer};
+
+async fn colours(server: &TestServer, token: &str) -> Vec<Value> {
+    let res = server.get_as(token, "/api/v1/warnings").await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+fn of<'a>(warnings: &'a [Value], grid: &str) -> &'a Value {
+    warnings
+        .iter()
+        .find(|w| w["grid_id"] == grid)
+        .unwrap_or_else(|| panic!("{grid} in {warnings:?}"))
+}
+
+/// A rider's report at (lat, lon); its id.
+async fn report_at(server: &TestServer, rider: &str, lat: f64, lon: f64) -> String {
+    let id = new_id();
+    let mut body = report_body(&[]);
+    body["lat"] = lat.into();
+    body["lon"] = lon.into();
+    assert_eq!(server.put_report(rider, &id, &body).await.status(), 201);
+    id
+}
+
+#[tokio::test]
+async fn a_grid_goes_red_for_overdue_tasks_yellow_for_a_hotspot_and_green_when_done_and_the_history_keeps_it(
+) {
+    let server = TestServer::start().await;
+    let rider = server.enrolled(Role::Rider, "骑手").await.token;
+    let admin = server.enrolled(Role::Admin, "管理员").await.token;
+    let all = colours(&server, &admin).await;
+    assert!(all
+        .iter()
+        .all(|w| w["color"] == "green" && w["reasons"] == serde_json::json!([])));
+
+    // demo-grid-01: three open tasks past their deadline. demo-grid-07: the same hazard three times within 50 m.
+    let mut late = vec![];
+    for i in 0..3 {
+        late.push(report_at(&server, &rider, 30.845 + i as f64 * 0.002, 104.175).await);
+    }
+    sqlx::query(
+        "UPDATE reports SET deadline = '2026-01-01T00:00:00.000Z' WHERE grid_id = 'demo-grid-01'",
+    )
+    .execute(&server.db)
+    .await
+    .unwrap();
+    for metres in [0.0, 20.0, 40.0] {
+        report_at(&server, &rider, 30.885 + metres / 111_000.0, 104.255).await;
+    }
+    let now = colours(&server, &admin).await;
+    assert_eq!(of(&now, "demo-grid-01")["color"], "red");
+    assert_eq!(
+        of(&now, "demo-grid-01")["reasons"],
+        serde_json::json!(["3 项逾期"])
+    );
+    assert_eq!(of(&now, "demo-grid-07")["color"], "yellow");
+    assert_eq!(
+        of(&now, "demo-grid-07")["reasons"],
+        serde_json::json!(["1 处反复出现"])
+    );
+    assert_eq!(of(&now, "demo-grid-02")["color"], "green");
+    let red_since = of(&now, "demo-grid-01")["since"].clone();
+
+    // Reading again changes nothing and keeps the time the colour began.
+    let again = colours(&server, &admin).await;
+    assert_eq!(of(&again, "demo-grid-01")["since"], red_since);
+
+    // Two of the three resolved: yellow, then green when the last is.
+    sqlx::query("UPDATE reports SET status = 'resolved', deadline = NULL WHERE id IN (?, ?)")
+        .bind(&late[0])
+        .bind(&late[1])
+        .execute(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        of(&colours(&server, &admin).await, "demo-grid-01")["color"],
+        "yellow"
+    );
+    sqlx::query("UPDATE reports SET status = 'resolved', deadline = NULL WHERE id = ?")
+        .bind(&late[2])
+        .execute(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        of(&colours(&server, &admin).await, "demo-grid-01")["color"],
+        "green"
+    );
+    let history: Vec<Value> = server
+        .get_as(&admin, "/api/v1/warnings/history?grid_id=demo-grid-01")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path: Vec<&str> = history
+        .iter()
+        .map(|c| c["color"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        path,
+        ["green", "red", "yellow", "green"],
+        "降级转化: {history:?}"
+    );
+    assert_eq!(history[1]["at"], red_since);
+    assert_eq!(history[2]["reasons"], serde_json::json!(["1 项逾期"]));
+}
+
+#[tokio::test]
+async fn each_caller_sees_only_their_grids() {
+    let server = TestServer::start().await;
+    let admin = server.enrolled(Role::Admin, "管理员").await.token;
+    let grids = colours(&server, &admin).await.len();
+    assert_eq!(grids, 8);
+    let worker = server.grid_worker_of("demo-grid-07").await;
+    let theirs = colours(&server, &worker).await;
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0]["grid_id"], "demo-grid-07");
+    let other = server
+        .get_as(&worker, "/api/v1/warnings/history?grid_id=demo-grid-01")
+        .await;
+    assert_eq!(other.status(), 404, "another grid's history");
+    let official = server.official_of("大同街道").await;
+    let street: Vec<String> = colours(&server, &official)
+        .await
+        .iter()
+        .map(|w| w["grid_id"].as_str().unwrap().to_owned())
+        .collect();
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM grids WHERE street = '大同街道'")
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(street.len() as i64, n);
+    for role in [Role::Rider, Role::StationStaff, Role::DepartmentStaff] {
+        let token = server.enrolled(role, "别人").await.token;
+        assert_eq!(
+            server.get_as(&token, "/api/v1/warnings").await.status(),
+            403,
+            "{role}"
+        );
+    }
+}
