@@ -2,6 +2,7 @@
 mod checkins;
 mod components;
 mod context;
+mod dashboard;
 mod district;
 mod enroll;
 pub mod format;
@@ -121,6 +122,7 @@ pub fn App(boot: Boot) -> impl IntoView {
                             <Route path=path!("/pass") view=|| gated(Tab::Pass, pass::PassPage) />
                             <Route path=path!("/settings") view=|| gated(Tab::Settings, settings::SettingsPage) />
                             <Route path=path!("/district") view=|| gated(Tab::District, district::DistrictPage) />
+                            <Route path=path!("/dashboard") view=|| gated(Tab::Dashboard, dashboard::DashboardPage) />
                         </Routes>
                     </main>
                     <tab_bar::TabBar />

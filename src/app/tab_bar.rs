@@ -18,6 +18,7 @@ pub enum Tab {
     Pass,
     Settings,
     District,
+    Dashboard,
 }
 
 impl Tab {
@@ -31,6 +32,7 @@ impl Tab {
             Tab::Pass => "/pass",
             Tab::Settings => "/settings",
             Tab::District => "/district",
+            Tab::Dashboard => "/dashboard",
         }
     }
 
@@ -44,6 +46,7 @@ impl Tab {
             Tab::Pass => IconKind::Pass,
             Tab::Settings => IconKind::Settings,
             Tab::District => IconKind::Map,
+            Tab::Dashboard => IconKind::Chart,
         }
     }
 
@@ -57,6 +60,7 @@ impl Tab {
             Tab::Pass => t.tab_pass,
             Tab::Settings => t.tab_settings,
             Tab::District => t.tab_district,
+            Tab::Dashboard => t.tab_dashboard,
         }
     }
 
@@ -67,11 +71,15 @@ impl Tab {
             Role::Rider => &[Report, MyReports, Stations, Pass, Settings],
             Role::GridWorker => &[Tasks, Report, MyReports, Settings],
             Role::StationStaff => &[Checkins, Stations, Settings],
-            // Until the department's task list and the figures come: anyone may report a hazard they see.
-            Role::DepartmentStaff | Role::Official => &[Report, MyReports, Settings],
+            // Until the department's task list comes: anyone may report a hazard they see.
+            Role::DepartmentStaff => &[Report, MyReports, Settings],
+            // An official watches the figures; they may report what they see too.
+            Role::Official => &[Dashboard, Report, MyReports, Settings],
             // No 签到 (it belongs to a station's counter) and no 驿站码 (only riders have a pass).
             // 管理 first: the district's console is the admin's home.
-            Role::Admin => &[District, Tasks, Report, MyReports, Stations, Settings],
+            Role::Admin => &[
+                District, Dashboard, Tasks, Report, MyReports, Stations, Settings,
+            ],
         }
     }
 }

@@ -21,11 +21,13 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(stats))
 }
 
-/// Whose reports: everything, one 街道's (an official of it) or one grid's (its grid workers).
+/// Whose reports: everything, one 街道's (an official of it), one grid's (its grid workers), or narrowed further to
+/// one 社区 (a drill-down).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     pub street: Option<String>,
     pub grid: Option<String>,
+    pub community: Option<String>,
 }
 
 impl Scope {
@@ -36,14 +38,26 @@ impl Scope {
             Role::Admin => Ok(Scope::default()),
             Role::Official => Ok(Scope {
                 street: user.street.clone(),
-                grid: None,
+                ..Scope::default()
             }),
             Role::GridWorker => Ok(Scope {
-                street: None,
                 grid: user.grid_id.clone(),
+                ..Scope::default()
             }),
             _ => Err(Error::Forbidden),
         }
+    }
+
+    /// This scope narrowed to a 街道 and a 社区 asked for; a 街道 outside it is `403`.
+    pub fn narrowed(mut self, street: Option<String>, community: Option<String>) -> Result<Scope> {
+        if let Some(asked) = street {
+            match &self.street {
+                Some(own) if *own != asked => return Err(Error::Forbidden),
+                _ => self.street = Some(asked),
+            }
+        }
+        self.community = community.or(self.community);
+        Ok(self)
     }
 }
 
@@ -112,6 +126,7 @@ pub async fn figures(
             FROM reports r LEFT JOIN grids g ON g.id = r.grid_id LEFT JOIN categories c ON c.code = r.category
             WHERE r.received_at >= ?1 AND r.received_at < ?2
               AND (?3 IS NULL OR g.street = ?3) AND (?4 IS NULL OR r.grid_id = ?4)
+              AND (?6 IS NULL OR g.community = ?6)
          ),
          counts AS (
             SELECT key, max(name) AS name, count(*) AS received, sum(open) AS open, sum(overdue) AS overdue,
@@ -144,6 +159,7 @@ pub async fn figures(
         .bind(&scope.street)
         .bind(&scope.grid)
         .bind(format_time(now))
+        .bind(&scope.community)
         .fetch_all(db)
         .await?;
     Ok(rows
@@ -212,6 +228,10 @@ struct StatsParams {
     #[serde(default)]
     #[param(inline)]
     by: GroupBy,
+    /// Only this 街道 (drilling down; an official of another 街道 gets 403).
+    street: Option<String>,
+    /// Only this 社区.
+    community: Option<String>,
 }
 
 /// The district's figures for the reports received in a period, per grid, 社区, 街道 or category, each beside the
@@ -232,7 +252,7 @@ async fn stats(
     CurrentUser(user): CurrentUser,
     Query(params): Query<StatsParams>,
 ) -> Result<Json<Stats>> {
-    let scope = Scope::of(&user)?;
+    let scope = Scope::of(&user)?.narrowed(params.street, params.community)?;
     let period = Period::parse(&params.from, &params.to)
         .map_err(|e| Error::Invalid(serde_json::to_value(e).unwrap_or_default()))?;
     let now = time::OffsetDateTime::now_utc();

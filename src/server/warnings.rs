@@ -36,10 +36,12 @@ async fn signals(
 ) -> Result<Vec<(String, Signals)>> {
     let grids: Vec<(String,)> = sqlx::query_as(
         "SELECT id FROM grids WHERE retired_at IS NULL
-           AND (?1 IS NULL OR street = ?1) AND (?2 IS NULL OR id = ?2) ORDER BY id",
+           AND (?1 IS NULL OR street = ?1) AND (?2 IS NULL OR id = ?2) AND (?3 IS NULL OR community = ?3)
+         ORDER BY id",
     )
     .bind(&scope.street)
     .bind(&scope.grid)
+    .bind(&scope.community)
     .fetch_all(db)
     .await?;
     let overdue: HashMap<String, u32> = sqlx::query_as::<_, (String, i64)>(

@@ -196,11 +196,15 @@ async fn every_figure_matches_a_count_made_report_by_report() {
         Scope::default(),
         Scope {
             street: Some("大同街道".into()),
-            grid: None,
+            ..Scope::default()
         },
         Scope {
-            street: None,
             grid: Some("demo-grid-03".into()),
+            ..Scope::default()
+        },
+        Scope {
+            community: Some("大同社区".into()),
+            ..Scope::default()
         },
     ];
     let mut compared = 0;
@@ -231,6 +235,12 @@ async fn every_figure_matches_a_count_made_report_by_report() {
                         })
                         .filter(|g| scope.street.as_ref().is_none_or(|s| &grids[&g.grid].1 == s))
                         .filter(|g| scope.grid.as_ref().is_none_or(|id| &g.grid == id))
+                        .filter(|g| {
+                            scope
+                                .community
+                                .as_ref()
+                                .is_none_or(|c| &grids[&g.grid].0 == c)
+                        })
                         .collect();
                     let what = format!("{from}..{to} {scope:?} {by:?} previous={}", !rows_of);
                     assert_close(total, &brute_force(&inside, now), &format!("{what} total"));

@@ -3,7 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import { expect, type Browser, type Page } from "@playwright/test";
 
-export type Role = "rider" | "grid_worker" | "station_staff" | "admin";
+export type Role = "rider" | "grid_worker" | "station_staff" | "department_staff" | "official" | "admin";
 
 /** A rider's or worker's phone in the middle of demo-grid-07: 360×640, touch, a GPS fix. */
 export const phone = {
@@ -25,7 +25,13 @@ function admin(args: string[]): string {
 /** Creates a user with `suishoupai user add --json` and returns their id and one-time code. */
 export function addUser(role: Role, name: string, grid = "demo-grid-01"): { user_id: string; code: string } {
   const place =
-    role === "grid_worker" ? ["--grid", grid] : role === "station_staff" ? ["--station", "demo-station-01"] : [];
+    role === "grid_worker"
+      ? ["--grid", grid]
+      : role === "station_staff"
+        ? ["--station", "demo-station-01"]
+        : role === "department_staff"
+          ? ["--department", "chengguan"]
+          : [];
   return JSON.parse(admin(["add", "--role", role, "--name", name, "--json", ...place]));
 }
 
@@ -189,6 +195,12 @@ export class ServerProcess {
     await gone;
     return true;
   }
+}
+
+/** Runs one SQL statement on a server's database file and commits it (Python's sqlite3). */
+export function dbExec(db: string, statement: string) {
+  const script = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()";
+  execFileSync("python3", ["-c", script, db, statement]);
 }
 
 /** The rows of one SQL query on a server's database file (read with Python's sqlite3, which Debian has). */

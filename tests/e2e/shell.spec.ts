@@ -4,9 +4,10 @@ import { expect, test, type Page } from "@playwright/test";
 import { noSidewaysScroll, signIn } from "./helpers";
 
 // Every page, and the role that opens it, in the admin's order (an admin has every tab but 签到, which belongs to a
-// station's counter, and 驿站码, which only riders have; 管理, the district's console, is their home).
+// station's counter, and 驿站码, which only riders have; 管理, the district's console, is their home, 数据 its figures).
 const TABS = [
   { href: "/district", zh: "管理", en: "District", titleZh: "区级管理", titleEn: "District", role: "admin" },
+  { href: "/dashboard", zh: "数据", en: "Figures", titleZh: "数据看板", titleEn: "Figures", role: "admin" },
   { href: "/tasks", zh: "任务", en: "Tasks", titleZh: "网格任务", titleEn: "Grid tasks", role: "admin" },
   { href: "/", zh: "随手拍", en: "Report", titleZh: "随手拍", titleEn: "Report a hazard", role: "admin" },
   { href: "/my-reports", zh: "我的上报", en: "My reports", titleZh: "我的上报", titleEn: "My reports", role: "admin" },

@@ -318,17 +318,9 @@ pub fn ExportCard() -> impl IntoView {
         });
     };
     // This month so far, in the phone's calendar (Beijing time for a district in China).
-    let today = js_sys::Date::new_0();
-    let day = |d: u32| {
-        format!(
-            "{:04}-{:02}-{:02}",
-            today.get_full_year(),
-            today.get_month() + 1,
-            d
-        )
-    };
-    let from = RwSignal::new(day(1));
-    let to = RwSignal::new(day(today.get_date()));
+    let (first, today) = crate::app::dashboard::month_so_far();
+    let from = RwSignal::new(first);
+    let to = RwSignal::new(today);
     let export_reports = move |format: ExportFormat| {
         let token = app.token();
         let (f, t) = (from.get_untracked(), to.get_untracked());
