@@ -328,8 +328,7 @@ async fn export_reports(
             category: params.category,
         },
     )?;
-    let period = Period::parse(&params.from, &params.to)
-        .map_err(|e| Error::Invalid(serde_json::to_value(e).unwrap_or_default()))?;
+    let period = crate::server::figures::period_of(&params.from, &params.to)?;
     let format = params.format;
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
     let db = state.db.clone();

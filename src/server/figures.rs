@@ -21,6 +21,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(stats))
 }
 
+/// The period `from`–`to` of a query, or `422` naming what is wrong with it.
+pub fn period_of(from: &str, to: &str) -> Result<Period> {
+    Period::parse(from, to).map_err(|e| Error::Invalid(serde_json::to_value(e).unwrap_or_default()))
+}
+
 /// Whose reports: everything, one 街道's (an official of it), one grid's (its grid workers), or narrowed further to
 /// one 社区 (a drill-down).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -253,8 +258,7 @@ async fn stats(
     Query(params): Query<StatsParams>,
 ) -> Result<Json<Stats>> {
     let scope = Scope::of(&user)?.narrowed(params.street, params.community)?;
-    let period = Period::parse(&params.from, &params.to)
-        .map_err(|e| Error::Invalid(serde_json::to_value(e).unwrap_or_default()))?;
+    let period = period_of(&params.from, &params.to)?;
     let now = time::OffsetDateTime::now_utc();
     Ok(Json(
         stats_for(&state.db, period, &scope, params.by, now).await?,
