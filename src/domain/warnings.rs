@@ -123,23 +123,38 @@ pub struct Sighting {
 pub fn hotspots(sightings: &[Sighting]) -> Vec<Vec<String>> {
     let mut order: Vec<&Sighting> = sightings.iter().collect();
     order.sort_by(|a, b| (a.received, &a.id).cmp(&(b.received, &b.id)));
-    let near = |a: &Sighting, b: &Sighting| {
-        a.category == b.category && a.at.distance_m(&b.at) <= HOTSPOT_RADIUS_M
-    };
-    let mut taken = std::collections::HashSet::new();
+    // Candidates by category, sorted by latitude: only those within 50 m north or south are measured (a degree of
+    // latitude is 111 km everywhere), so a busy month is n log n, not n².
+    let mut by_category: std::collections::HashMap<&str, Vec<(f64, usize)>> = Default::default();
+    for (i, s) in order.iter().enumerate() {
+        by_category
+            .entry(&s.category)
+            .or_default()
+            .push((s.at.lat, i));
+    }
+    for v in by_category.values_mut() {
+        v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    let band = HOTSPOT_RADIUS_M / 111_000.0 * 1.01;
+    let mut taken = vec![false; order.len()];
     let mut groups = vec![];
-    for s in &order {
-        if taken.contains(&s.id) {
+    for (i, s) in order.iter().enumerate() {
+        if taken[i] {
             continue;
         }
-        let group: Vec<&Sighting> = order
+        let same = &by_category[s.category.as_str()];
+        let from = same.partition_point(|(lat, _)| *lat < s.at.lat - band);
+        let mut members: Vec<usize> = same[from..]
             .iter()
-            .copied()
-            .filter(|o| !taken.contains(&o.id) && near(s, o))
+            .take_while(|(lat, _)| *lat <= s.at.lat + band)
+            .map(|(_, j)| *j)
+            .filter(|&j| !taken[j] && s.at.distance_m(&order[j].at) <= HOTSPOT_RADIUS_M)
             .collect();
+        members.sort_unstable();
+        let group: Vec<&Sighting> = members.iter().map(|&j| order[j]).collect();
         if group.len() >= HOTSPOT_REPORTS {
-            for o in &group {
-                taken.insert(o.id.clone());
+            for &j in &members {
+                taken[j] = true;
             }
             groups.push(group.iter().map(|o| o.id.clone()).collect());
         }

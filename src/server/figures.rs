@@ -147,13 +147,22 @@ pub async fn figures(
             SELECT key, resolve AS m, row_number() OVER (PARTITION BY key ORDER BY resolve) AS rank,
                    count(*) OVER (PARTITION BY key) AS n
             FROM base WHERE resolve IS NOT NULL
+         ),
+         -- Each percentile picked in one pass over its ranked rows (not a lookup per group).
+         respond_p AS (
+            SELECT key, max(CASE WHEN rank = (n + 1) / 2 THEN m END) AS p50,
+                   max(CASE WHEN rank = (9 * n + 9) / 10 THEN m END) AS p90
+            FROM respond GROUP BY key
+         ),
+         resolve_p AS (
+            SELECT key, max(CASE WHEN rank = (n + 1) / 2 THEN m END) AS p50,
+                   max(CASE WHEN rank = (9 * n + 9) / 10 THEN m END) AS p90
+            FROM resolve GROUP BY key
          )
          SELECT c.key, c.name, c.received, c.open, c.overdue, c.resolved, c.rejected,
-            (SELECT m FROM respond x WHERE x.key IS c.key AND x.rank = (x.n + 1) / 2) AS respond_p50,
-            (SELECT m FROM respond x WHERE x.key IS c.key AND x.rank = (9 * x.n + 9) / 10) AS respond_p90,
-            (SELECT m FROM resolve x WHERE x.key IS c.key AND x.rank = (x.n + 1) / 2) AS resolve_p50,
-            (SELECT m FROM resolve x WHERE x.key IS c.key AND x.rank = (9 * x.n + 9) / 10) AS resolve_p90
-         FROM counts c ORDER BY c.key",
+                a.p50 AS respond_p50, a.p90 AS respond_p90, z.p50 AS resolve_p50, z.p90 AS resolve_p90
+         FROM counts c LEFT JOIN respond_p a ON a.key IS c.key LEFT JOIN resolve_p z ON z.key IS c.key
+         ORDER BY c.key",
         respond = minutes("r.received_at", "r.responded_at"),
         resolve = minutes("r.received_at", "r.closed_at"),
     );
