@@ -47,9 +47,12 @@ pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Er
             i64::try_from(v).map_err(|_| E::custom("too large"))
         }
         fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
-            // Within ±2^53 every whole f64 is exact.
-            if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 {
-                Ok(v as i64)
+            // Within ±2^53 every whole number is an f64; a JSON parser may land one unit in the last place beside it
+            // (`-1845943186461385.0` read as `…384.8`), which still means that whole number.
+            let whole = v.round();
+            if (v - whole).abs() <= v.abs() * f64::EPSILON && whole.abs() <= 9_007_199_254_740_992.0
+            {
+                Ok(whole as i64)
             } else {
                 Err(E::custom(format!("{v} is not a whole number")))
             }

@@ -312,6 +312,11 @@ mod tests {
         assert_eq!(action("170").unwrap().expected_version, 170);
         assert_eq!(action("170.0").unwrap().expected_version, 170);
         assert_eq!(action("-3.0").unwrap().expected_version, -3);
+        assert_eq!(
+            action("-1845943186461385.0").unwrap().expected_version,
+            -1845943186461385,
+            "a float the parser reads one unit off"
+        );
         assert!(action("170.5").is_err());
         assert!(action("1e300").is_err());
         assert!(action("\"170\"").is_err());

@@ -67,18 +67,19 @@ impl Scope {
 }
 
 /// The grouping key and its name, as SQL over `reports r`, `grids g` and `categories c`.
-fn group_sql(by: Option<GroupBy>) -> (&'static str, &'static str) {
+fn group_sql(by: GroupBy) -> (&'static str, &'static str) {
     match by {
-        None => ("''", "''"),
-        Some(GroupBy::Grid) => ("r.grid_id", "g.name"),
-        Some(GroupBy::Community) => ("g.community", "g.community"),
-        Some(GroupBy::Street) => ("g.street", "g.street"),
-        Some(GroupBy::Category) => ("r.category", "c.name_zh"),
+        GroupBy::Grid => ("r.grid_id", "g.name"),
+        GroupBy::Community => ("g.community", "g.community"),
+        GroupBy::Street => ("g.street", "g.street"),
+        GroupBy::Category => ("r.category", "c.name_zh"),
     }
 }
 
 #[derive(sqlx::FromRow)]
 struct Row {
+    /// 1 for the row of everything, 0 for a group's.
+    total: i64,
     key: Option<String>,
     name: Option<String>,
     received: i64,
@@ -111,20 +112,20 @@ impl Row {
     }
 }
 
-/// The figures of `period` in `scope`, per group (`by`), or one row for everything (`None`), keyed by group.
+/// The figures of `period` in `scope` per group (`by`: key, name, figures), and of everything.
 pub async fn figures(
     db: &SqlitePool,
     period: Period,
     scope: &Scope,
-    by: Option<GroupBy>,
+    by: GroupBy,
     now: time::OffsetDateTime,
-) -> Result<Vec<(String, String, Figures)>> {
+) -> Result<(Vec<(String, String, Figures)>, Figures)> {
     let (key, name) = group_sql(by);
     let open = "r.status IN ('received', 'accepted', 'in_progress')";
     // Minutes between two server times (RFC 3339 text, which julianday reads).
     let minutes = |from: &str, to: &str| format!("(julianday({to}) - julianday({from})) * 1440.0");
     let sql = format!(
-        "WITH base AS (
+        "WITH base AS MATERIALIZED (
             SELECT {key} AS key, {name} AS name, r.status, {open} AS open, {open} AND r.deadline < ?5 AS overdue,
                    {respond} AS respond,
                    CASE WHEN r.status = 'resolved' THEN {resolve} END AS resolve
@@ -133,36 +134,45 @@ pub async fn figures(
               AND (?3 IS NULL OR g.street = ?3) AND (?4 IS NULL OR r.grid_id = ?4)
               AND (?6 IS NULL OR g.community = ?6)
          ),
+         -- Every report twice: in its group, and in the row of everything (one read of the period for both).
+         rows AS (
+            SELECT 0 AS total, key, name, status, open, overdue, respond, resolve FROM base
+            UNION ALL SELECT 1, '', '', status, open, overdue, respond, resolve FROM base
+         ),
          counts AS (
-            SELECT key, max(name) AS name, count(*) AS received, sum(open) AS open, sum(overdue) AS overdue,
+            SELECT total, key, max(name) AS name, count(*) AS received, sum(open) AS open, sum(overdue) AS overdue,
                    sum(status = 'resolved') AS resolved, sum(status = 'rejected') AS rejected
-            FROM base GROUP BY key
+            FROM rows GROUP BY total, key
          ),
          respond AS (
-            SELECT key, respond AS m, row_number() OVER (PARTITION BY key ORDER BY respond) AS rank,
-                   count(*) OVER (PARTITION BY key) AS n
-            FROM base WHERE respond IS NOT NULL
+            SELECT total, key, respond AS m,
+                   row_number() OVER (PARTITION BY total, key ORDER BY respond) AS rank,
+                   count(*) OVER (PARTITION BY total, key) AS n
+            FROM rows WHERE respond IS NOT NULL
          ),
          resolve AS (
-            SELECT key, resolve AS m, row_number() OVER (PARTITION BY key ORDER BY resolve) AS rank,
-                   count(*) OVER (PARTITION BY key) AS n
-            FROM base WHERE resolve IS NOT NULL
+            SELECT total, key, resolve AS m,
+                   row_number() OVER (PARTITION BY total, key ORDER BY resolve) AS rank,
+                   count(*) OVER (PARTITION BY total, key) AS n
+            FROM rows WHERE resolve IS NOT NULL
          ),
          -- Each percentile picked in one pass over its ranked rows (not a lookup per group).
          respond_p AS (
-            SELECT key, max(CASE WHEN rank = (n + 1) / 2 THEN m END) AS p50,
+            SELECT total, key, max(CASE WHEN rank = (n + 1) / 2 THEN m END) AS p50,
                    max(CASE WHEN rank = (9 * n + 9) / 10 THEN m END) AS p90
-            FROM respond GROUP BY key
+            FROM respond GROUP BY total, key
          ),
          resolve_p AS (
-            SELECT key, max(CASE WHEN rank = (n + 1) / 2 THEN m END) AS p50,
+            SELECT total, key, max(CASE WHEN rank = (n + 1) / 2 THEN m END) AS p50,
                    max(CASE WHEN rank = (9 * n + 9) / 10 THEN m END) AS p90
-            FROM resolve GROUP BY key
+            FROM resolve GROUP BY total, key
          )
-         SELECT c.key, c.name, c.received, c.open, c.overdue, c.resolved, c.rejected,
+         SELECT c.total, c.key, c.name, c.received, c.open, c.overdue, c.resolved, c.rejected,
                 a.p50 AS respond_p50, a.p90 AS respond_p90, z.p50 AS resolve_p50, z.p90 AS resolve_p90
-         FROM counts c LEFT JOIN respond_p a ON a.key IS c.key LEFT JOIN resolve_p z ON z.key IS c.key
-         ORDER BY c.key",
+         FROM counts c
+         LEFT JOIN respond_p a ON a.total = c.total AND a.key IS c.key
+         LEFT JOIN resolve_p z ON z.total = c.total AND z.key IS c.key
+         ORDER BY c.total, c.key",
         respond = minutes("r.received_at", "r.responded_at"),
         resolve = minutes("r.received_at", "r.closed_at"),
     );
@@ -176,8 +186,14 @@ pub async fn figures(
         .bind(&scope.community)
         .fetch_all(db)
         .await?;
-    Ok(rows
+    let total = rows
         .iter()
+        .find(|r| r.total == 1)
+        .map(Row::figures)
+        .unwrap_or_default();
+    let groups = rows
+        .iter()
+        .filter(|r| r.total == 0)
         .map(|r| {
             let key = r.key.clone().unwrap_or_default();
             let name = r
@@ -187,7 +203,8 @@ pub async fn figures(
                 .unwrap_or(key.clone());
             (key, name, r.figures())
         })
-        .collect())
+        .collect();
+    Ok((groups, total))
 }
 
 /// The whole answer of `GET /stats`: each group's figures beside its figures in the period before.
@@ -199,19 +216,10 @@ pub async fn stats_for(
     now: time::OffsetDateTime,
 ) -> Result<Stats> {
     let previous = period.previous();
-    let now_rows = figures(db, period, scope, Some(by), now).await?;
+    let (now_rows, total) = figures(db, period, scope, by, now).await?;
+    let (before, total_previous) = figures(db, previous, scope, by, now).await?;
     let before: std::collections::HashMap<String, Figures> =
-        figures(db, previous, scope, Some(by), now)
-            .await?
-            .into_iter()
-            .map(|(k, _, f)| (k, f))
-            .collect();
-    let total = |rows: Vec<(String, String, Figures)>| {
-        rows.into_iter()
-            .next()
-            .map(|(_, _, f)| f)
-            .unwrap_or_default()
-    };
+        before.into_iter().map(|(k, _, f)| (k, f)).collect();
     Ok(Stats {
         period: period.dates(),
         previous: previous.dates(),
@@ -224,8 +232,8 @@ pub async fn stats_for(
                 figures,
             })
             .collect(),
-        total: total(figures(db, period, scope, None, now).await?),
-        total_previous: total(figures(db, previous, scope, None, now).await?),
+        total,
+        total_previous,
     })
 }
 
