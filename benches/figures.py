@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Section 8 of BENCHMARKS.md: the district's figures at 1,000,000 reports — a year of a big district's reports
+"""The district's figures at 1,000,000 reports (run by hand; not yet a section of BENCHMARKS.md) — a year of a big district's reports
 (spread over the 8 demo grids and 11 categories, a third still open, with answer and closing times) written straight
 into a fresh database, then GET /stats and GET /warnings timed on the release server (median of 5), with SQLite's
 query plan of the figures' statement (its period read through the index on received_at, never a full scan).
