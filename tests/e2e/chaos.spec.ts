@@ -309,9 +309,12 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
     .poll(
       async () => {
         await worker.pages[0].goto("/tasks");
-        return worker.pages[0].getByTestId("tasks").locator("a[href^='/tasks/']").count();
+        // The list draws after the app has read the phone's store and pulled: wait for it before counting.
+        const links = worker.pages[0].getByTestId("tasks").locator("a[href^='/tasks/']");
+        await links.first().waitFor({ timeout: 5000 }).catch(() => {});
+        return links.count();
       },
-      { timeout: 30_000, intervals: [500, 1000, 2000] }
+      { timeout: 60_000, intervals: [500, 1000, 2000] }
     )
     .toBeGreaterThan(0);
   chaosOn = true;
