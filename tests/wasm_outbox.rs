@@ -69,6 +69,7 @@ fn server_report(id: &str, version: i64, status: ReportStatus) -> Report {
         points_awarded: 0,
         reporter_id: "u1".into(),
         possible_duplicates: vec![],
+        hotspot: false,
         duplicate_of: None,
     }
 }

@@ -47,27 +47,27 @@ pub fn status_name(t: &Texts, status: ReportStatus) -> &'static str {
 /// Picks one string of the interface (so a label follows the language).
 pub type TextOf = fn(&'static Texts) -> &'static str;
 
-/// Links that open the phone's map app at a place: `geo:` on Android; iOS Safari ignores `geo:`, so on iPhones
-/// and iPads Apple Maps and 高德地图 (Amap, told the coordinates are GPS ones with `dev=1`).
-pub fn map_links(lat: f64, lon: f64) -> Vec<(TextOf, String)> {
+/// Links that open the phone's map apps at a place: 高德, 百度 and 腾讯 each in its own coordinates (converted from
+/// our WGS-84), then `geo:` on Android or Apple Maps on iPhones and iPads (iOS Safari ignores `geo:`).
+pub fn map_links(lat: f64, lon: f64, name: &str) -> Vec<(TextOf, String)> {
+    use crate::domain::geo::MapApp;
     let ios = window()
         .navigator()
         .user_agent()
         .is_ok_and(|ua| ua.contains("iPhone") || ua.contains("iPad"));
-    if ios {
-        vec![
-            (
-                |t| t.map_apple,
-                format!("https://maps.apple.com/?ll={lat},{lon}&q={lat},{lon}"),
-            ),
-            (
-                |t| t.map_amap,
-                format!("iosamap://viewMap?sourceApplication=suishoupai&lat={lat}&lon={lon}&dev=1"),
-            ),
-        ]
-    } else {
-        vec![(|t| t.station_map, crate::domain::geo::geo_uri(lat, lon))]
-    }
+    crate::domain::geo::map_links(crate::domain::GeoPoint::new(lat, lon), name, ios)
+        .into_iter()
+        .map(|(app, url)| {
+            let label: TextOf = match app {
+                MapApp::Amap => |t| t.map_amap,
+                MapApp::Baidu => |t| t.map_baidu,
+                MapApp::Tencent => |t| t.map_tencent,
+                MapApp::Apple => |t| t.map_apple,
+                MapApp::Other => |t| t.station_map,
+            };
+            (label, url)
+        })
+        .collect()
 }
 
 /// A category's name in the interface language.

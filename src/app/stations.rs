@@ -81,7 +81,7 @@ fn StationCard(station: Station, distance_m: Option<f64>) -> impl IntoView {
     let app = use_app();
     let now = js_sys::Date::new_0();
     let open = station.is_open_at(now.get_hours() * 60 + now.get_minutes());
-    let maps = super::format::map_links(station.lat, station.lon);
+    let maps = super::format::map_links(station.lat, station.lon, &station.name);
     let hours = station.hours.clone();
     let demo = station.demo;
     let amenities = station.amenities.clone();

@@ -111,6 +111,7 @@ pub fn TasksPage() -> impl IntoView {
                     let href = format!("/tasks/{}", local.id);
                     let status = server.status;
                     let urgent = server.submitted.urgent;
+                    let hotspot = server.hotspot;
                     let left = seconds_left(&server).filter(|_| status.is_open());
                     let category = local.category.clone().unwrap_or_default();
                     let when = local_time(&server.received_at);
@@ -134,6 +135,7 @@ pub fn TasksPage() -> impl IntoView {
                                 <span class="badges">
                                     <span class="badge">{move || status_name(app.t(), status)}</span>
                                     {urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}
+                                    {hotspot.then(|| view! { <span class="badge badge-hotspot">{move || app.t().task_hotspot}</span> })}
                                     {left.map(|s| view! { <span class=if s < 0 { "badge badge-urgent" } else { "badge" }>{move || time_left(app.t(), s)}</span> })}
                                 </span>
                             </a>
@@ -424,7 +426,9 @@ fn TaskSummary(task: Report, state: TaskState) -> impl IntoView {
             <p class="badges">
                 <span class="badge" data-testid="task-status">{status_label}</span>
                 {task.submitted.urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}
+                {task.hotspot.then(|| view! { <span class="badge badge-hotspot" data-testid="task-hotspot">{move || app.t().task_hotspot}</span> })}
             </p>
+            {task.hotspot.then(|| view! { <p class="notice" data-testid="hotspot-advice">{move || app.t().task_hotspot_advice}</p> })}
             <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || projected.get().map(|(_, level)| level_name(app.t(), level))}</p>
             {(!duplicates.is_empty()).then(|| view! {
                 <p data-testid="possible-duplicates">

@@ -158,6 +158,9 @@ pub struct Report {
     /// For a report rejected as a duplicate: the report it duplicates, whose progress its reporter may follow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+    /// A recurring problem (重大顽疾): with it, three or more reports of its category within 50 m in 30 days.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hotspot: bool,
 }
 
 /// Per-field problems, keyed by field name, as `details` of a `422 invalid_input`.
@@ -382,6 +385,7 @@ mod tests {
             points_awarded: 0,
             reporter_id: "u1".into(),
             possible_duplicates: vec![],
+            hotspot: false,
             duplicate_of: None,
         };
         let json = serde_json::to_value(&report).unwrap();

@@ -144,3 +144,44 @@ async fn each_caller_sees_only_their_grids() {
         );
     }
 }
+
+/// The `hotspot` field of a report as its reporter reads it.
+async fn hotspot(server: &TestServer, token: &str, id: String) -> Option<Value> {
+    let res = server.get_as(token, &format!("/api/v1/reports/{id}")).await;
+    assert_eq!(res.status(), 200);
+    res.json::<Value>().await.unwrap().get("hotspot").cloned()
+}
+
+#[tokio::test]
+async fn the_third_report_of_one_hazard_within_50_m_in_30_days_is_flagged_a_recurring_hotspot() {
+    let server = TestServer::start().await;
+    let rider = server.enrolled(Role::Rider, "骑手").await.token;
+    let first = report_at(&server, &rider, 30.885, 104.255).await;
+    // 60 m south: a different place (and over 50 m from each report below).
+    let far = report_at(&server, &rider, 30.885 - 60.0 / 111_000.0, 104.255).await;
+    // The first, resolved since, still counts: the problem came back.
+    sqlx::query("UPDATE reports SET status = 'resolved' WHERE id = ?")
+        .bind(&first)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let second = report_at(&server, &rider, 30.885 + 30.0 / 111_000.0, 104.255).await;
+    assert_eq!(hotspot(&server, &rider, first.clone()).await, None);
+    assert_eq!(hotspot(&server, &rider, far).await, None);
+    assert_eq!(hotspot(&server, &rider, second.clone()).await, None);
+    let third = report_at(&server, &rider, 30.885 + 10.0 / 111_000.0, 104.255).await;
+    assert_eq!(
+        hotspot(&server, &rider, third).await,
+        Some(Value::Bool(true))
+    );
+
+    // Reports older than 30 days do not count.
+    sqlx::query("UPDATE reports SET received_at = '2020-01-01T00:00:00.000Z' WHERE id IN (?, ?)")
+        .bind(&first)
+        .bind(&second)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let later = report_at(&server, &rider, 30.885 + 5.0 / 111_000.0, 104.255).await;
+    assert_eq!(hotspot(&server, &rider, later).await, None);
+}

@@ -35,7 +35,7 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
         .filter(|s| s.status.is_open())
         .and_then(|s| Some((s.status == ReportStatus::Received, s.deadline.clone()?)));
     let map_links = match (report.lat, report.lon) {
-        (Some(lat), Some(lon)) => map_links(lat, lon),
+        (Some(lat), Some(lon)) => map_links(lat, lon, &category_name(report.category.as_deref())),
         _ => vec![],
     };
     let urgent = report.urgent;

@@ -2,6 +2,7 @@
 use sqlx::SqlitePool;
 
 use crate::domain::timestamp::format_time;
+use crate::domain::warnings::{HOTSPOT_DAYS, HOTSPOT_RADIUS_M, HOTSPOT_REPORTS};
 use crate::domain::{GeoPoint, ReportSubmission};
 use crate::server::Result;
 
@@ -31,9 +32,7 @@ pub async fn possible_duplicates(
         return Ok(vec![]);
     };
     let since = format_time(received - DUPLICATE_WINDOW);
-    // Degrees of latitude and longitude that hold 50 m here (with a margin; the distance decides).
-    let dlat = DUPLICATE_RADIUS_M / 111_000.0 * 1.1;
-    let dlon = dlat / lat.to_radians().cos().abs().max(0.01);
+    let (dlat, dlon) = degrees_around(lat, DUPLICATE_RADIUS_M);
     let rows: Vec<(String, f64, f64)> = sqlx::query_as(POSSIBLE_DUPLICATES_SQL)
         .bind(&report.category)
         .bind(&since)
@@ -51,4 +50,49 @@ pub async fn possible_duplicates(
         .filter(|(_, lat, lon)| here.distance_m(&GeoPoint::new(*lat, *lon)) <= DUPLICATE_RADIUS_M)
         .map(|(other, _, _)| other)
         .collect())
+}
+
+/// Degrees of latitude and longitude that hold `metres` at latitude `lat` (with a margin; the distance decides).
+fn degrees_around(lat: f64, metres: f64) -> (f64, f64) {
+    let dlat = metres / 111_000.0 * 1.1;
+    (dlat, dlat / lat.to_radians().cos().abs().max(0.01))
+}
+
+/// Whether a report makes its place a recurring hotspot (重大顽疾): with it, three or more reports of its category
+/// within 50 m in the 30 days up to it — resolved, rejected or open (a problem that keeps coming back is one even
+/// after each report of it was dealt with).
+pub async fn is_recurring(
+    db: &SqlitePool,
+    id: &str,
+    report: &ReportSubmission,
+    received_at: &str,
+) -> Result<bool> {
+    let (Some(lat), Some(lon)) = (report.lat, report.lon) else {
+        return Ok(false);
+    };
+    let Some(received) = crate::domain::timestamp::parse_time(received_at) else {
+        return Ok(false);
+    };
+    let since = format_time(received - time::Duration::days(HOTSPOT_DAYS));
+    let (dlat, dlon) = degrees_around(lat, HOTSPOT_RADIUS_M);
+    let rows: Vec<(f64, f64)> = sqlx::query_as(
+        "SELECT lat, lon FROM reports WHERE category = ?1 AND received_at BETWEEN ?2 AND ?3
+           AND lat BETWEEN ?4 AND ?5 AND lon BETWEEN ?6 AND ?7 AND id <> ?8",
+    )
+    .bind(&report.category)
+    .bind(&since)
+    .bind(received_at)
+    .bind(lat - dlat)
+    .bind(lat + dlat)
+    .bind(lon - dlon)
+    .bind(lon + dlon)
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    let here = GeoPoint::new(lat, lon);
+    let near = rows
+        .iter()
+        .filter(|(lat, lon)| here.distance_m(&GeoPoint::new(*lat, *lon)) <= HOTSPOT_RADIUS_M)
+        .count();
+    Ok(near + 1 >= HOTSPOT_REPORTS)
 }

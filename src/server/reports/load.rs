@@ -27,6 +27,7 @@ pub struct ReportRow {
     deadline: Option<String>,
     timeline: String,
     points_awarded: i64,
+    hotspot: bool,
 }
 
 /// Reports with their reporters' names and their possible duplicates still open; the condition on `r` follows.
@@ -38,7 +39,7 @@ macro_rules! select_reports {
                        WHERE o.status IN ('received', 'accepted', 'in_progress')) AS open_duplicates,
                     r.possible_duplicates IS NULL AS duplicates_unknown,
                     r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name AS reporter_name, r.grid_id, r.status,
-                    r.level, r.version, r.received_at, r.updated_at, r.deadline, r.timeline, r.points_awarded
+                    r.level, r.version, r.received_at, r.updated_at, r.deadline, r.timeline, r.points_awarded, r.hotspot
              FROM reports r JOIN users u ON u.id = r.reporter_id WHERE ",
             $condition
         )
@@ -102,6 +103,7 @@ async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
         deadline,
         timeline,
         points_awarded: points,
+        hotspot,
     } = row;
     let decode = |what: &str, e: serde_json::Error| {
         Error::Internal(anyhow::anyhow!("{what} of report {id}: {e}"))
@@ -130,6 +132,7 @@ async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
         deadline,
         timeline: serde_json::from_str(&timeline).map_err(|e| decode("timeline", e))?,
         points_awarded: points,
+        hotspot,
         reporter_id,
         id,
     })

@@ -31,7 +31,7 @@ pub use duplicates::POSSIBLE_DUPLICATES_SQL;
 pub use load::{load_report, load_reports, LOAD_REPORTS_SQL, LOAD_REPORT_SQL};
 pub use visibility::{visible_sql, Viewer};
 
-use duplicates::possible_duplicates;
+use duplicates::{is_recurring, possible_duplicates};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(submit, fetch))
@@ -91,6 +91,7 @@ async fn submit(
     let grids = list_grids(&state.db).await?;
     let received = format_time(now);
     let duplicates = possible_duplicates(&state.db, &id, &canonical, &received).await?;
+    let hotspot = is_recurring(&state.db, &id, &canonical, &received).await?;
 
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
@@ -148,8 +149,8 @@ async fn submit(
     sqlx::query(
         "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
                               level, version, received_at, updated_at, timeline, change_seq, deadline, lat, lon,
-                              possible_duplicates)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 1, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              possible_duplicates, hotspot)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(&user.id)
@@ -166,6 +167,7 @@ async fn submit(
     .bind(canonical.lat)
     .bind(canonical.lon)
     .bind(serde_json::to_string(&duplicates).map_err(anyhow::Error::from)?)
+    .bind(hotspot)
     .execute(&mut *tx)
     .await?;
     for sha in &canonical.photos {
