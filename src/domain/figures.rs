@@ -110,6 +110,50 @@ impl Period {
         }
     }
 
+    /// The same days a year before (同比); 29 February becomes the 28th.
+    pub fn year_before(&self) -> Period {
+        let back = |d: Date| {
+            d.replace_year(d.year() - 1)
+                .or_else(|_| d.replace_day(28).and_then(|d| d.replace_year(d.year() - 1)))
+                .unwrap_or(d)
+        };
+        Period {
+            from: back(self.from),
+            to: back(self.to),
+        }
+    }
+
+    /// The weeks (Monday to Sunday) or calendar months the period falls in, each cut to the period.
+    pub fn buckets(&self, every: Every) -> Vec<Period> {
+        let mut out = vec![];
+        let mut from = self.from;
+        loop {
+            let end = match every {
+                Every::Week => {
+                    from + time::Duration::days(6 - from.weekday().number_days_from_monday() as i64)
+                }
+                Every::Month => {
+                    let last = time::util::days_in_month(from.month(), from.year());
+                    from.replace_day(last).unwrap_or(from)
+                }
+            };
+            let to = end.min(self.to);
+            out.push(Period { from, to });
+            match to.next_day() {
+                Some(next) if to < self.to => from = next,
+                _ => return out,
+            }
+        }
+    }
+
+    /// The first day of the week or month that `d` is in (what the SQL groups by).
+    pub fn bucket_start(d: Date, every: Every) -> Date {
+        match every {
+            Every::Week => d - time::Duration::days(d.weekday().number_days_from_monday() as i64),
+            Every::Month => d.replace_day(1).unwrap_or(d),
+        }
+    }
+
     pub fn dates(&self) -> PeriodDates {
         PeriodDates {
             from: format_date(self.from),
@@ -126,6 +170,37 @@ pub struct PeriodDates {
     pub from: String,
     #[cfg_attr(not(target_arch = "wasm32"), schema(format = Date, example = "2026-11-30"))]
     pub to: String,
+}
+
+/// How a trend is cut: by week (Monday to Sunday) or by calendar month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub enum Every {
+    #[default]
+    Week,
+    Month,
+}
+
+/// One week or month of a trend (`GET /stats/trend`): the reports received in it and what became of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct TrendPoint {
+    #[serde(flatten)]
+    pub period: PeriodDates,
+    pub received: i64,
+    pub open: i64,
+    pub overdue: i64,
+    pub resolved: i64,
+    pub rejected: i64,
+}
+
+/// `GET /stats/trend`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct Trend {
+    pub every: Every,
+    pub points: Vec<TrendPoint>,
 }
 
 /// What the figures are grouped by: each level of the district (网格 → 社区 → 街道), or the category.
@@ -186,6 +261,11 @@ pub struct Stats {
     pub rows: Vec<StatsRow>,
     pub total: Figures,
     pub total_previous: Figures,
+    /// The same days a year before (同比), when any report was received then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year_before: Option<PeriodDates>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_year_before: Option<Figures>,
 }
 
 /// The value of the nearest-rank percentile `p` (in %) of sorted values: the ⌈p·n/100⌉-th.
@@ -239,6 +319,58 @@ mod tests {
         );
         let one_day = Period::parse("2026-02-28", "2026-02-28").unwrap();
         assert_eq!(one_day.bounds().1, "2026-02-28T16:00:00.000Z");
+    }
+
+    fn days(p: &Period) -> (String, String) {
+        (format_date(p.from), format_date(p.to))
+    }
+
+    #[test]
+    fn a_trend_cuts_the_period_into_weeks_from_monday_or_calendar_months() {
+        // 2026-11-04 is a Wednesday.
+        let p = Period::parse("2026-11-04", "2026-11-20").unwrap();
+        let weeks: Vec<_> = p.buckets(Every::Week).iter().map(days).collect();
+        let d = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        assert_eq!(
+            weeks,
+            [
+                d("2026-11-04", "2026-11-08"),
+                d("2026-11-09", "2026-11-15"),
+                d("2026-11-16", "2026-11-20")
+            ]
+        );
+        let p = Period::parse("2026-01-15", "2026-03-31").unwrap();
+        let months: Vec<_> = p.buckets(Every::Month).iter().map(days).collect();
+        assert_eq!(
+            months,
+            [
+                d("2026-01-15", "2026-01-31"),
+                d("2026-02-01", "2026-02-28"),
+                d("2026-03-01", "2026-03-31")
+            ]
+        );
+        let one = Period::parse("2026-11-30", "2026-11-30").unwrap();
+        assert_eq!(one.buckets(Every::Week).len(), 1);
+        for b in p.buckets(Every::Week) {
+            assert_eq!(
+                Period::bucket_start(b.to, Every::Week),
+                Period::bucket_start(b.from, Every::Week)
+            );
+        }
+    }
+
+    #[test]
+    fn a_year_before_is_the_same_days() {
+        let p = Period::parse("2026-11-01", "2026-11-30").unwrap();
+        assert_eq!(
+            days(&p.year_before()),
+            ("2025-11-01".into(), "2025-11-30".into())
+        );
+        let leap = Period::parse("2028-02-01", "2028-02-29").unwrap();
+        assert_eq!(
+            days(&leap.year_before()),
+            ("2027-02-01".into(), "2027-02-28".into())
+        );
     }
 
     #[test]

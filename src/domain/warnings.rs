@@ -76,35 +76,97 @@ pub struct Signals {
     pub satisfaction: Option<(f64, u32)>,
 }
 
+/// One reason for a grid's colour. `zh` says it in Chinese words (the protocol's `reasons`); the phone says it in
+/// its own language from the numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub enum Reason {
+    /// Open tasks past their deadline.
+    Overdue { count: u32 },
+    /// Recurring hotspots in the last 30 days.
+    Hotspots { count: u32 },
+    /// The share of satisfied verdicts, of `verdicts`.
+    Satisfaction { share: f64, verdicts: u32 },
+}
+
+impl Reason {
+    /// `3 项逾期`, `1 处反复出现`, `满意率 62%（8 条评价）`.
+    pub fn zh(&self) -> String {
+        match self {
+            Reason::Overdue { count } => format!("{count} 项逾期"),
+            Reason::Hotspots { count } => format!("{count} 处反复出现"),
+            Reason::Satisfaction { share, verdicts } => {
+                format!("满意率 {:.0}%（{verdicts} 条评价）", share * 100.0)
+            }
+        }
+    }
+}
+
 impl WarningRules {
-    /// The colour of a grid and why, in words (`3 项逾期 · 1 处反复出现 · 满意率 62%`): every signal past a yellow
-    /// threshold is named, so a yellow or red grid always says why.
-    pub fn judge(&self, s: Signals) -> (Color, Vec<String>) {
+    /// The colour of a grid and why (`3 项逾期 · 1 处反复出现 · 满意率 62%`): every signal past a yellow threshold
+    /// is named, so a yellow or red grid always says why.
+    pub fn judge(&self, s: Signals) -> (Color, Vec<Reason>) {
         let mut color = Color::Green;
         let mut reasons = vec![];
-        let mut raise = |to: Color, reason: String| {
-            color = color.max(to);
+        let mut raise = |red: bool, reason: Reason| {
+            color = color.max(if red { Color::Red } else { Color::Yellow });
             reasons.push(reason);
         };
-        if s.overdue >= self.red_overdue {
-            raise(Color::Red, format!("{} 项逾期", s.overdue));
-        } else if s.overdue >= self.yellow_overdue {
-            raise(Color::Yellow, format!("{} 项逾期", s.overdue));
+        if s.overdue >= self.yellow_overdue.min(self.red_overdue) {
+            raise(
+                s.overdue >= self.red_overdue,
+                Reason::Overdue { count: s.overdue },
+            );
         }
-        if s.hotspots >= self.red_hotspots {
-            raise(Color::Red, format!("{} 处反复出现", s.hotspots));
-        } else if s.hotspots >= self.yellow_hotspots {
-            raise(Color::Yellow, format!("{} 处反复出现", s.hotspots));
+        if s.hotspots >= self.yellow_hotspots.min(self.red_hotspots) {
+            raise(
+                s.hotspots >= self.red_hotspots,
+                Reason::Hotspots { count: s.hotspots },
+            );
         }
-        if let Some((share, n)) = s.satisfaction.filter(|(_, n)| *n >= self.min_verdicts) {
-            let said = format!("满意率 {:.0}%（{n} 条评价）", share * 100.0);
-            if share < self.red_satisfaction {
-                raise(Color::Red, said);
-            } else if share < self.yellow_satisfaction {
-                raise(Color::Yellow, said);
+        if let Some((share, verdicts)) = s.satisfaction.filter(|(_, n)| *n >= self.min_verdicts) {
+            if share < self.yellow_satisfaction.max(self.red_satisfaction) {
+                raise(
+                    share < self.red_satisfaction,
+                    Reason::Satisfaction { share, verdicts },
+                );
             }
         }
         (color, reasons)
+    }
+}
+
+/// The colour of a 社区 or 街道 from its grids': red when any grid is red, yellow when any is yellow, green when all
+/// are — the district looks first where any grid needs it — with how many grids have each colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RollUp {
+    pub red: u32,
+    pub yellow: u32,
+    pub green: u32,
+}
+
+impl RollUp {
+    pub fn of(colors: impl IntoIterator<Item = Color>) -> RollUp {
+        let mut r = RollUp::default();
+        for c in colors {
+            *match c {
+                Color::Red => &mut r.red,
+                Color::Yellow => &mut r.yellow,
+                Color::Green => &mut r.green,
+            } += 1;
+        }
+        r
+    }
+
+    pub fn color(&self) -> Color {
+        if self.red > 0 {
+            Color::Red
+        } else if self.yellow > 0 {
+            Color::Yellow
+        } else {
+            Color::Green
+        }
     }
 }
 
@@ -170,9 +232,52 @@ pub struct Warning {
     pub color: Color,
     /// Why, in words; empty when green.
     pub reasons: Vec<String>,
+    /// The same reasons with their numbers (an extension: a phone says them in its own language).
+    #[serde(default)]
+    pub causes: Vec<Reason>,
     /// Since when the grid has had this colour (RFC 3339).
     pub since: String,
 }
+
+/// An open task as the district's map draws it (`GET /warnings/map`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct MapTask {
+    pub id: String,
+    pub grid_id: String,
+    pub category: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Past its deadline now.
+    pub overdue: bool,
+    /// Flagged a recurring problem when received.
+    pub hotspot: bool,
+}
+
+/// A recurring hotspot of the last 30 days: where (the middle of its reports), what, and how many reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct Hotspot {
+    pub grid_id: String,
+    pub category: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub reports: u32,
+}
+
+/// What the district's map shows beside the grids' colours (`GET /warnings/map`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct MapPoints {
+    /// Open tasks with a place, the most overdue first; at most `MAP_TASKS`.
+    pub tasks: Vec<MapTask>,
+    /// Whether there were more open tasks than shown.
+    pub truncated: bool,
+    pub hotspots: Vec<Hotspot>,
+}
+
+/// The most open tasks the map draws (a storm of reports must not make the map unreadable or heavy).
+pub const MAP_TASKS: usize = 2000;
 
 /// A change of a grid's colour (`GET /warnings/history`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -198,7 +303,10 @@ mod tests {
     #[test]
     fn each_rule_at_its_edges() {
         let rules = WarningRules::default();
-        let judge = |s| rules.judge(s);
+        let judge = |s| {
+            let (color, reasons) = rules.judge(s);
+            (color, reasons.iter().map(Reason::zh).collect::<Vec<_>>())
+        };
         assert_eq!(judge(signals(0, 0, None)), (Color::Green, vec![]));
         assert_eq!(
             judge(signals(1, 0, None)),
@@ -225,6 +333,13 @@ mod tests {
                 ]
             )
         );
+        assert_eq!(
+            rules.judge(signals(0, 0, Some((0.62, 8)))).1,
+            vec![Reason::Satisfaction {
+                share: 0.62,
+                verdicts: 8
+            }]
+        );
         assert_eq!(judge(signals(0, 0, Some((0.59, 5)))).0, Color::Red);
         assert_eq!(judge(signals(0, 0, Some((0.6, 5)))).0, Color::Yellow);
         assert_eq!(judge(signals(0, 0, Some((0.8, 5)))).0, Color::Green);
@@ -242,6 +357,17 @@ mod tests {
             Color::Red,
             "configurable"
         );
+    }
+
+    #[test]
+    fn a_community_takes_the_colour_of_its_worst_grid() {
+        use Color::*;
+        assert_eq!(RollUp::of([]).color(), Green);
+        assert_eq!(RollUp::of([Green, Green]).color(), Green);
+        let r = RollUp::of([Green, Yellow, Green]);
+        assert_eq!((r.color(), r.yellow, r.green), (Yellow, 1, 2));
+        let r = RollUp::of([Yellow, Red, Green, Red]);
+        assert_eq!((r.color(), r.red, r.yellow, r.green), (Red, 2, 1, 1));
     }
 
     fn sighting(id: &str, category: &str, north_m: f64, day: i64) -> Sighting {

@@ -10,7 +10,9 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::figures::{Figures, GroupBy, Period, Stats, StatsRow};
+use crate::domain::figures::{
+    format_date, parse_date, Every, Figures, GroupBy, Period, Stats, StatsRow, Trend, TrendPoint,
+};
 use crate::domain::timestamp::format_time;
 use crate::domain::{Role, User};
 use crate::server::auth::CurrentUser;
@@ -18,7 +20,9 @@ use crate::server::openapi::{Forbidden, Invalid, Malformed, Unauthorized};
 use crate::server::{AppState, Error, Result};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(stats))
+    OpenApiRouter::new()
+        .routes(routes!(stats))
+        .routes(routes!(trend_of))
 }
 
 /// The period `from`–`to` of a query, or `422` naming what is wrong with it.
@@ -218,6 +222,9 @@ pub async fn stats_for(
     let previous = period.previous();
     let (now_rows, total) = figures(db, period, scope, by, now).await?;
     let (before, total_previous) = figures(db, previous, scope, by, now).await?;
+    let year_before = period.year_before();
+    let (_, total_year_before) = figures(db, year_before, scope, GroupBy::Street, now).await?;
+    let year_before = (total_year_before.received > 0).then_some(year_before);
     let before: std::collections::HashMap<String, Figures> =
         before.into_iter().map(|(k, _, f)| (k, f)).collect();
     Ok(Stats {
@@ -234,7 +241,65 @@ pub async fn stats_for(
             .collect(),
         total,
         total_previous,
+        year_before: year_before.map(|p| p.dates()),
+        total_year_before: year_before.map(|_| total_year_before),
     })
+}
+
+/// The reports received in `period` in `scope` per week or month, with what became of them: one read of the
+/// period's reports (by the index on `received_at`), counted per day in Beijing time and summed per bucket here.
+pub async fn trend(
+    db: &SqlitePool,
+    period: Period,
+    scope: &Scope,
+    every: Every,
+    now: time::OffsetDateTime,
+) -> Result<Trend> {
+    let (start, end) = period.bounds();
+    let days: Vec<(String, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT date(r.received_at, '+8 hours') AS day, count(*),
+                sum(r.status IN ('received', 'accepted', 'in_progress')),
+                sum(r.status IN ('received', 'accepted', 'in_progress') AND r.deadline < ?5),
+                sum(r.status = 'resolved'), sum(r.status = 'rejected')
+         FROM reports r LEFT JOIN grids g ON g.id = r.grid_id
+         WHERE r.received_at >= ?1 AND r.received_at < ?2
+           AND (?3 IS NULL OR g.street = ?3) AND (?4 IS NULL OR r.grid_id = ?4) AND (?6 IS NULL OR g.community = ?6)
+         GROUP BY day",
+    )
+    .bind(start)
+    .bind(end)
+    .bind(&scope.street)
+    .bind(&scope.grid)
+    .bind(format_time(now))
+    .bind(&scope.community)
+    .fetch_all(db)
+    .await?;
+    let mut points: Vec<TrendPoint> = period
+        .buckets(every)
+        .into_iter()
+        .map(|b| TrendPoint {
+            period: b.dates(),
+            received: 0,
+            open: 0,
+            overdue: 0,
+            resolved: 0,
+            rejected: 0,
+        })
+        .collect();
+    for (day, received, open, overdue, resolved, rejected) in days {
+        let Some(day) = parse_date(&day) else {
+            continue;
+        };
+        let start = format_date(Period::bucket_start(day, every).max(period.from));
+        if let Some(p) = points.iter_mut().find(|p| p.period.from == start) {
+            p.received += received;
+            p.open += open;
+            p.overdue += overdue;
+            p.resolved += resolved;
+            p.rejected += rejected;
+        }
+    }
+    Ok(Trend { every, points })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -279,5 +344,49 @@ async fn stats(
     let now = time::OffsetDateTime::now_utc();
     Ok(Json(
         stats_for(&state.db, period, &scope, params.by, now).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct TrendParams {
+    /// The first day, `YYYY-MM-DD` (Beijing time).
+    #[param(example = "2026-09-01", format = Date)]
+    from: String,
+    /// The last day, included: not before `from`, at most 3,660 days after it.
+    #[param(example = "2026-11-30", format = Date)]
+    to: String,
+    /// `week` (Monday to Sunday, the default) or `month`.
+    #[serde(default)]
+    #[param(inline)]
+    every: Every,
+    /// Only this 街道 (an official of another 街道 gets 403).
+    street: Option<String>,
+    /// Only this 社区.
+    community: Option<String>,
+}
+
+/// The reports received per week or month of a period, with how many of them are open, overdue, resolved and
+/// rejected now: the trend the dashboard draws. The same callers and scope as `GET /stats`.
+#[utoipa::path(get, path = "/stats/trend", tag = "figures", operation_id = "stats_trend", security(("bearer" = [])),
+    params(TrendParams),
+    responses(
+        (status = 200, description = "One point per week or month, every one of the period (empty ones too)", body = Trend),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    )
+)]
+async fn trend_of(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(params): Query<TrendParams>,
+) -> Result<Json<Trend>> {
+    let scope = Scope::of(&user)?.narrowed(params.street, params.community)?;
+    let period = period_of(&params.from, &params.to)?;
+    let now = time::OffsetDateTime::now_utc();
+    Ok(Json(
+        trend(&state.db, period, &scope, params.every, now).await?,
     ))
 }

@@ -14,7 +14,8 @@ use utoipa_axum::routes;
 
 use crate::domain::timestamp::format_time;
 use crate::domain::warnings::{
-    hotspots, Color, ColorChange, Sighting, Signals, Warning, WarningRules, HOTSPOT_DAYS,
+    hotspots, Color, ColorChange, Hotspot, MapPoints, MapTask, Reason, Sighting, Signals, Warning,
+    WarningRules, HOTSPOT_DAYS, MAP_TASKS,
 };
 use crate::domain::GeoPoint;
 use crate::server::auth::CurrentUser;
@@ -26,6 +27,36 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(warnings))
         .routes(routes!(history))
+        .routes(routes!(map))
+}
+
+/// The reports of the last 30 days with a place, per grid (by the index on received_at): what hotspots are found
+/// in.
+async fn recent_sightings(
+    db: &SqlitePool,
+    now: time::OffsetDateTime,
+) -> Result<HashMap<String, Vec<Sighting>>> {
+    let since = format_time(now - time::Duration::days(HOTSPOT_DAYS));
+    let rows: Vec<(String, String, String, f64, f64, String)> = sqlx::query_as(
+        "SELECT id, grid_id, category, lat, lon, received_at FROM reports
+         WHERE received_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL AND grid_id IS NOT NULL",
+    )
+    .bind(since)
+    .fetch_all(db)
+    .await?;
+    let mut by_grid: HashMap<String, Vec<Sighting>> = HashMap::new();
+    for (id, grid, category, lat, lon, received) in rows {
+        let received = crate::domain::timestamp::parse_time(&received)
+            .map(|t| t.unix_timestamp())
+            .unwrap_or_default();
+        by_grid.entry(grid).or_default().push(Sighting {
+            id,
+            category,
+            at: GeoPoint::new(lat, lon),
+            received,
+        });
+    }
+    Ok(by_grid)
 }
 
 /// The signals of every grid in service in `scope` at `now`.
@@ -55,27 +86,7 @@ async fn signals(
     .into_iter()
     .map(|(g, n)| (g, n as u32))
     .collect();
-    // The last 30 days' reports with a place, by the index on received_at.
-    let since = format_time(now - time::Duration::days(HOTSPOT_DAYS));
-    let rows: Vec<(String, String, String, f64, f64, String)> = sqlx::query_as(
-        "SELECT id, grid_id, category, lat, lon, received_at FROM reports
-         WHERE received_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL AND grid_id IS NOT NULL",
-    )
-    .bind(since)
-    .fetch_all(db)
-    .await?;
-    let mut by_grid: HashMap<String, Vec<Sighting>> = HashMap::new();
-    for (id, grid, category, lat, lon, received) in rows {
-        let received = crate::domain::timestamp::parse_time(&received)
-            .map(|t| t.unix_timestamp())
-            .unwrap_or_default();
-        by_grid.entry(grid).or_default().push(Sighting {
-            id,
-            category,
-            at: GeoPoint::new(lat, lon),
-            received,
-        });
-    }
+    let by_grid = recent_sightings(db, now).await?;
     Ok(grids
         .into_iter()
         .map(|(grid,)| {
@@ -97,7 +108,7 @@ pub async fn judge_and_record(
     now: time::OffsetDateTime,
 ) -> Result<Vec<Warning>> {
     let rules: WarningRules = state.config.warnings;
-    let judged: Vec<(String, Color, Vec<String>)> = signals(&state.db, scope, now)
+    let judged: Vec<(String, Color, Vec<Reason>)> = signals(&state.db, scope, now)
         .await?
         .into_iter()
         .map(|(grid, s)| {
@@ -107,7 +118,8 @@ pub async fn judge_and_record(
         .collect();
     let (_turn, mut tx) = state.begin_write().await?;
     let mut out = vec![];
-    for (grid, color, reasons) in judged {
+    for (grid, color, causes) in judged {
+        let reasons: Vec<String> = causes.iter().map(Reason::zh).collect();
         // The last recorded colour, and since when the grid has had it (the first of its run of that colour).
         let last: Option<(String, String)> = sqlx::query_as(
             "SELECT color, reasons FROM warning_history WHERE grid_id = ? ORDER BY at DESC, rowid DESC LIMIT 1",
@@ -141,6 +153,7 @@ pub async fn judge_and_record(
             grid_id: grid,
             color,
             reasons,
+            causes,
             since,
         });
     }
@@ -217,5 +230,111 @@ async fn history(
                 })
             })
             .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct MapParams {
+    /// Only this 街道 (an official of another 街道 gets 403).
+    street: Option<String>,
+    /// Only this 社区.
+    community: Option<String>,
+}
+
+/// What the map shows beside the grids' colours: the open tasks with a place (overdue and recurring ones marked)
+/// and the recurring hotspots of the last 30 days, in the caller's grids.
+pub async fn map_points(
+    db: &SqlitePool,
+    scope: &Scope,
+    now: time::OffsetDateTime,
+) -> Result<MapPoints> {
+    let grids: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM grids WHERE (?1 IS NULL OR street = ?1) AND (?2 IS NULL OR id = ?2)
+           AND (?3 IS NULL OR community = ?3)",
+    )
+    .bind(&scope.street)
+    .bind(&scope.grid)
+    .bind(&scope.community)
+    .fetch_all(db)
+    .await?;
+    let in_scope: std::collections::HashSet<String> = grids.into_iter().map(|(g,)| g).collect();
+    // Open tasks by the partial index of open reports by deadline, the most overdue first.
+    let rows: Vec<(String, String, String, f64, f64, bool, bool)> = sqlx::query_as(
+        "SELECT r.id, r.grid_id, r.category, r.lat, r.lon, coalesce(r.deadline < ?1, 0), r.hotspot
+         FROM reports r JOIN grids g ON g.id = r.grid_id
+         WHERE r.status IN ('received', 'accepted', 'in_progress') AND r.lat IS NOT NULL AND r.lon IS NOT NULL
+           AND (?2 IS NULL OR g.street = ?2) AND (?3 IS NULL OR r.grid_id = ?3) AND (?4 IS NULL OR g.community = ?4)
+         ORDER BY r.deadline IS NULL, r.deadline, r.id LIMIT ?5",
+    )
+    .bind(format_time(now))
+    .bind(&scope.street)
+    .bind(&scope.grid)
+    .bind(&scope.community)
+    .bind(MAP_TASKS as i64 + 1)
+    .fetch_all(db)
+    .await?;
+    let truncated = rows.len() > MAP_TASKS;
+    let tasks = rows
+        .into_iter()
+        .take(MAP_TASKS)
+        .map(
+            |(id, grid_id, category, lat, lon, overdue, hotspot)| MapTask {
+                id,
+                grid_id,
+                category,
+                lat,
+                lon,
+                overdue,
+                hotspot,
+            },
+        )
+        .collect();
+    let mut found = vec![];
+    for (grid, sightings) in recent_sightings(db, now).await? {
+        if !in_scope.contains(&grid) {
+            continue;
+        }
+        for group in hotspots(&sightings) {
+            let members: Vec<&Sighting> =
+                sightings.iter().filter(|s| group.contains(&s.id)).collect();
+            let n = members.len() as f64;
+            found.push(Hotspot {
+                grid_id: grid.clone(),
+                category: members[0].category.clone(),
+                lat: members.iter().map(|s| s.at.lat).sum::<f64>() / n,
+                lon: members.iter().map(|s| s.at.lon).sum::<f64>() / n,
+                reports: members.len() as u32,
+            });
+        }
+    }
+    found.sort_by(|a, b| b.reports.cmp(&a.reports).then(a.grid_id.cmp(&b.grid_id)));
+    Ok(MapPoints {
+        tasks,
+        truncated,
+        hotspots: found,
+    })
+}
+
+/// The open tasks with a place (overdue and recurring ones marked, the most overdue first, at most 2,000) and the
+/// recurring hotspots of the last 30 days (重大顽疾, each with where, what and how many reports), for the map.
+/// Admins and officials (of the district or one 街道), grid workers for their grid.
+#[utoipa::path(get, path = "/warnings/map", tag = "figures", operation_id = "warning_map", security(("bearer" = [])),
+    params(MapParams),
+    responses(
+        (status = 200, description = "The tasks and hotspots to draw", body = MapPoints),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    )
+)]
+async fn map(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(params): Query<MapParams>,
+) -> Result<Json<MapPoints>> {
+    let scope = Scope::of(&user)?.narrowed(params.street, params.community)?;
+    Ok(Json(
+        map_points(&state.db, &scope, time::OffsetDateTime::now_utc()).await?,
     ))
 }

@@ -305,7 +305,7 @@ async fn every_documented_operation_for_every_caller() {
                     .replace("{sha256}", &"ab".repeat(32))
                     .replace("{kind}", "grids"),
             );
-            let query = if path == "/api/v1/export/reports" || path == "/api/v1/stats" {
+            let query = if path == "/api/v1/export/reports" || path.starts_with("/api/v1/stats") {
                 "?from=2026-11-01&to=2026-11-30"
             } else if path == "/api/v1/warnings/history" {
                 "?grid_id=demo-grid-01"
@@ -338,7 +338,8 @@ async fn every_documented_operation_for_every_caller() {
                             && *role != Role::Admin)
                             || (path.starts_with("/api/v1/export/")
                                 && !matches!(role, Role::Admin | Role::Official))
-                            || ((path == "/api/v1/stats" || path.starts_with("/api/v1/warnings"))
+                            || ((path.starts_with("/api/v1/stats")
+                                || path.starts_with("/api/v1/warnings"))
                                 && !matches!(
                                     role,
                                     Role::Admin | Role::Official | Role::GridWorker

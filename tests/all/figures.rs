@@ -3,10 +3,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
-use suishoupai::domain::figures::{nearest_rank, Figures, GroupBy, Period};
+use suishoupai::domain::figures::{nearest_rank, Every, Figures, GroupBy, Period};
 use suishoupai::domain::timestamp::format_time;
 use suishoupai::domain::Role;
-use suishoupai::server::figures::{stats_for, Scope};
+use suishoupai::server::figures::{stats_for, trend, Scope};
 use time::{Duration, OffsetDateTime};
 
 use crate::common::{new_id, report_body, TestServer};
@@ -274,6 +274,89 @@ async fn every_figure_matches_a_count_made_report_by_report() {
         }
     }
     assert!(compared > 200, "only {compared} rows compared");
+
+    // 同比: a period with nothing in it, beside the same days a year before that have reports.
+    let later = Period::parse("2027-08-25", "2027-09-30").unwrap();
+    let stats = stats_for(&server.db, later, &Scope::default(), GroupBy::Street, now)
+        .await
+        .unwrap();
+    let (start, end) = later.year_before().bounds();
+    let then: Vec<&Generated> = reports
+        .iter()
+        .filter(|g| (start.clone()..end.clone()).contains(&format_time(g.received)))
+        .collect();
+    assert!(!then.is_empty());
+    assert_eq!(stats.year_before.unwrap().from, "2026-08-25");
+    assert_close(
+        &stats.total_year_before.unwrap(),
+        &brute_force(&then, now),
+        "a year before",
+    );
+    let nothing_then = stats_for(
+        &server.db,
+        period_of("2026-11-01", "2026-11-30"),
+        &Scope::default(),
+        GroupBy::Street,
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        nothing_then.year_before, None,
+        "no reports in 2025: no 同比"
+    );
+
+    // The trend, per week and per month, against the same count.
+    for every in [Every::Week, Every::Month] {
+        for scope in &scopes {
+            let period = period_of("2026-09-03", "2026-11-30");
+            let trend = trend(&server.db, period, scope, every, now).await.unwrap();
+            let buckets = period.buckets(every);
+            assert_eq!(trend.points.len(), buckets.len());
+            for (point, bucket) in trend.points.iter().zip(&buckets) {
+                let (start, end) = bucket.bounds();
+                let inside: Vec<&Generated> = reports
+                    .iter()
+                    .filter(|g| (start.clone()..end.clone()).contains(&format_time(g.received)))
+                    .filter(|g| scope.street.as_ref().is_none_or(|s| &grids[&g.grid].1 == s))
+                    .filter(|g| scope.grid.as_ref().is_none_or(|id| &g.grid == id))
+                    .filter(|g| {
+                        scope
+                            .community
+                            .as_ref()
+                            .is_none_or(|c| &grids[&g.grid].0 == c)
+                    })
+                    .collect();
+                let want = brute_force(&inside, now);
+                let what = format!("{every:?} {scope:?} {:?}", point.period);
+                assert_eq!(point.period, bucket.dates(), "{what}");
+                assert_eq!(
+                    (
+                        point.received,
+                        point.open,
+                        point.overdue,
+                        point.resolved,
+                        point.rejected
+                    ),
+                    (
+                        want.received,
+                        want.open,
+                        want.overdue,
+                        want.resolved,
+                        want.rejected
+                    ),
+                    "{what}"
+                );
+            }
+            assert!(
+                trend.points.iter().map(|p| p.received).sum::<i64>() > 0 || scope.grid.is_some()
+            );
+        }
+    }
+}
+
+fn period_of(from: &str, to: &str) -> Period {
+    Period::parse(from, to).unwrap()
 }
 
 #[tokio::test]

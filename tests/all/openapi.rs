@@ -39,6 +39,8 @@ const CONTRACT: &[&str] = &[
     "GET /api/v1/stats",
     "GET /api/v1/warnings",
     "GET /api/v1/warnings/history",
+    "GET /api/v1/warnings/map",
+    "GET /api/v1/stats/trend",
     "GET /api/v1/openapi.json",
 ];
 

@@ -185,3 +185,72 @@ async fn the_third_report_of_one_hazard_within_50_m_in_30_days_is_flagged_a_recu
     let later = report_at(&server, &rider, 30.885 + 5.0 / 111_000.0, 104.255).await;
     assert_eq!(hotspot(&server, &rider, later).await, None);
 }
+
+#[tokio::test]
+async fn the_map_shows_open_tasks_overdue_ones_marked_and_the_hotspot_where_its_reports_are() {
+    let server = TestServer::start().await;
+    let rider = server.enrolled(Role::Rider, "骑手").await.token;
+    let official = server.enrolled(Role::Official, "区领导").await.token;
+    let mut ids = vec![];
+    for metres in [0.0, 20.0, 40.0] {
+        ids.push(report_at(&server, &rider, 30.885 + metres / 111_000.0, 104.255).await);
+    }
+    let late = report_at(&server, &rider, 30.845, 104.175).await;
+    sqlx::query("UPDATE reports SET deadline = '2026-01-01T00:00:00.000Z' WHERE id = ?")
+        .bind(&late)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let done = report_at(&server, &rider, 30.846, 104.175).await;
+    sqlx::query("UPDATE reports SET status = 'resolved' WHERE id = ?")
+        .bind(&done)
+        .execute(&server.db)
+        .await
+        .unwrap();
+
+    let res = server.get_as(&official, "/api/v1/warnings/map").await;
+    assert_eq!(res.status(), 200);
+    let map: Value = res.json().await.unwrap();
+    let tasks = map["tasks"].as_array().unwrap();
+    let ids_shown: Vec<&str> = tasks.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(ids_shown.len(), 4, "open ones only: {ids_shown:?}");
+    assert_eq!(ids_shown[0], late, "the overdue first");
+    assert!(!ids_shown.contains(&done.as_str()));
+    assert_eq!(tasks[0]["overdue"], true);
+    let third = tasks.iter().find(|t| t["id"] == ids[2].as_str()).unwrap();
+    assert_eq!(
+        (third["hotspot"].clone(), third["overdue"].clone()),
+        (Value::Bool(true), Value::Bool(false))
+    );
+    let hotspots = map["hotspots"].as_array().unwrap();
+    assert_eq!(hotspots.len(), 1);
+    assert_eq!(hotspots[0]["grid_id"], "demo-grid-07");
+    assert_eq!(hotspots[0]["reports"], 3);
+    let lat = hotspots[0]["lat"].as_f64().unwrap();
+    assert!(
+        (lat - (30.885 + 20.0 / 111_000.0)).abs() < 1e-9,
+        "the middle of the three: {lat}"
+    );
+
+    // The reasons come with their numbers too, for a phone in English.
+    let warnings = colours(&server, &official).await;
+    assert_eq!(
+        of(&warnings, "demo-grid-07")["causes"],
+        serde_json::json!([{"kind": "hotspots", "count": 1}])
+    );
+
+    // A 街道 other than the grids' shows none of it; a rider may not look.
+    let res = server
+        .get_as(
+            &official,
+            "/api/v1/warnings/map?street=%E4%B8%8D%E5%AD%98%E5%9C%A8",
+        )
+        .await;
+    let other: Value = res.json().await.unwrap();
+    assert_eq!(other["tasks"], serde_json::json!([]));
+    assert_eq!(other["hotspots"], serde_json::json!([]));
+    assert_eq!(
+        server.get_as(&rider, "/api/v1/warnings/map").await.status(),
+        403
+    );
+}

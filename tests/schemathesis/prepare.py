@@ -147,6 +147,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 include-name = "GET /api/v1/stats"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 
+[[operations]]
+include-name = "GET /api/v1/stats/trend"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
 # The district's files are checked whole (geometry, references between files, duplicates): 422 file_refused;
 # a grid or station must be in service; reissue names exactly one place.
 [[operations]]
