@@ -1,15 +1,18 @@
-//! 数据看板: the district's figures for officials and admins — headline figures with their 环比, the grids drawn
-//! from their own polygons in their 红黄绿 colours (with the reasons), and a table per level that drills down
-//! 街道 → 社区 → 网格. The last figures fetched are kept on the phone, so the page opens offline and says how old
-//! they are.
+//! 数据看板: the district's figures for officials and admins — headline figures with their 环比 (and 同比 when
+//! there is a year before), the grids drawn from their own polygons in their 红黄绿 colours with the reasons, the
+//! open tasks and recurring hotspots on them, a trend per week or month, a table per level that drills down
+//! 街道 → 社区 → 网格 with each row's colour, and the reports of the period as CSV or XLSX. The last figures fetched
+//! are kept on the phone, so the page opens offline and says how old they are.
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
+use crate::app::components::{GridMap, MapPoint, MapShape, PointKind, ReportsExport};
+use crate::app::format::{category_label, color_name, reason_text};
 use crate::app::{use_app, AppContext, PageHeader};
 use crate::client::api::get_json;
-use crate::domain::figures::{Figures, Stats};
-use crate::domain::map::Projection;
-use crate::domain::warnings::{Color, Warning};
+use crate::domain::figures::{Every, Figures, Stats, Trend};
+use crate::domain::warnings::{Color, MapPoints, RollUp, Warning};
+use crate::domain::{GeoPoint, Grid};
 use crate::i18n::fill;
 
 /// Where the table stands: the 街道, one 街道's 社区, or one 社区's grids.
@@ -34,6 +37,39 @@ impl Level {
                 )
             }
         }
+    }
+
+    /// The same narrowing as more query parameters (for the trend and the export).
+    fn filter(&self) -> String {
+        let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
+        match self {
+            Level::Streets => String::new(),
+            Level::Communities(street) => format!("&street={}", enc(street)),
+            Level::Grids(street, community) => {
+                format!("&street={}&community={}", enc(street), enc(community))
+            }
+        }
+    }
+
+    /// Whether a grid is in the part of the district this level shows.
+    fn shows(&self, grid: &Grid) -> bool {
+        match self {
+            Level::Streets => true,
+            Level::Communities(street) => grid.street == *street,
+            Level::Grids(street, community) => {
+                grid.street == *street && grid.community == *community
+            }
+        }
+    }
+
+    /// Whether a grid belongs to the table row keyed `key` at this level.
+    fn row_has(&self, key: &str, grid: &Grid) -> bool {
+        self.shows(grid)
+            && match self {
+                Level::Streets => grid.street == key,
+                Level::Communities(_) => grid.community == key,
+                Level::Grids(..) => grid.id == key,
+            }
     }
 
     fn down(&self, key: &str) -> Option<Level> {
@@ -131,46 +167,44 @@ fn change(now: f64, before: f64) -> Option<String> {
 }
 
 #[component]
-fn Headline(now: Figures, before: Figures) -> impl IntoView {
+fn Headline(now: Figures, before: Figures, year: Option<Figures>) -> impl IntoView {
     let app = use_app();
     let t = app.t();
-    let vs = |a: f64, b: f64| {
-        change(a, b)
+    // Each figure as a number, beside the period before (环比) and, when there is one, the year before (同比).
+    let vs = |pick: fn(&Figures) -> f64| {
+        let mut said = change(pick(&now), pick(&before))
             .map(|c| format!("{} {c}", t.dashboard_vs_previous))
-            .unwrap_or_else(|| t.dashboard_no_previous.into())
+            .unwrap_or_else(|| t.dashboard_no_previous.into());
+        if let Some(c) = year.as_ref().and_then(|y| change(pick(&now), pick(y))) {
+            said.push_str(&format!(" · {} {c}", t.dashboard_year_before));
+        }
+        said
     };
-    let rate = |f: &Figures| f.resolution_rate.unwrap_or(0.0);
     let figures = [
         (
             t.dashboard_received,
             now.received.to_string(),
-            vs(now.received as f64, before.received as f64),
+            vs(|f| f.received as f64),
         ),
         (
             t.dashboard_resolution_rate,
             now.resolution_rate.map_or("—".into(), percent),
-            vs(rate(&now), rate(&before)),
+            vs(|f| f.resolution_rate.unwrap_or(0.0)),
         ),
         (
             t.dashboard_overdue,
             now.overdue.to_string(),
-            vs(now.overdue as f64, before.overdue as f64),
+            vs(|f| f.overdue as f64),
         ),
         (
             t.dashboard_respond,
             duration(app, now.respond_minutes_p50),
-            vs(
-                now.respond_minutes_p50.unwrap_or(0.0),
-                before.respond_minutes_p50.unwrap_or(0.0),
-            ),
+            vs(|f| f.respond_minutes_p50.unwrap_or(0.0)),
         ),
         (
             t.dashboard_resolve,
             duration(app, now.resolve_minutes_p50),
-            vs(
-                now.resolve_minutes_p50.unwrap_or(0.0),
-                before.resolve_minutes_p50.unwrap_or(0.0),
-            ),
+            vs(|f| f.resolve_minutes_p50.unwrap_or(0.0)),
         ),
     ];
     view! {
@@ -186,49 +220,215 @@ fn Headline(now: Figures, before: Figures) -> impl IntoView {
     }
 }
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 420.0;
-
-/// The grids drawn from their polygons, each in its colour, its reasons in its title.
+/// The grids of the level in their colours, with the open tasks and recurring hotspots on them.
 #[component]
-fn WarningMap(warnings: Vec<Warning>) -> impl IntoView {
+fn WarningMap(level: Level, warnings: Vec<Warning>, points: Option<MapPoints>) -> impl IntoView {
     let app = use_app();
-    let color_of = move |id: &str| warnings.iter().find(|w| w.grid_id == id).cloned();
-    let drawing = move || {
-        app.reference.with(|r| {
-            let grids: Vec<_> = r.grids.iter().filter(|g| !g.retired).collect();
-            let points = grids
-                .iter()
-                .flat_map(|g| g.polygon.iter().chain(g.more_rings.iter().flatten()).copied());
-            let projection = Projection::fit(points, WIDTH, HEIGHT, 12.0)?;
-            Some(
-                grids
+    let t = app.t();
+    let truncated = points.as_ref().is_some_and(|p| p.truncated);
+    let drawing =
+        move || {
+            app.reference.with(|r| {
+                let grids: Vec<&Grid> = r
+                    .grids
+                    .iter()
+                    .filter(|g| !g.retired && level.shows(g))
+                    .collect();
+                let shapes: Vec<MapShape> = grids
                     .iter()
                     .map(|g| {
-                        let d = projection.path(std::iter::once(&g.polygon).chain(&g.more_rings));
-                        let w = color_of(&g.id);
-                        let color = w.as_ref().map_or(Color::Green, |w| w.color);
-                        let why = w.map(|w| w.reasons.join(" · ")).unwrap_or_default();
-                        let title = format!("{} · {}{}", g.name, g.community, if why.is_empty() { String::new() } else { format!(" · {why}") });
-                        view! {
-                            <path class=format!("grid-shape warn-{}", color.code()) data-grid=g.id.clone()
-                                data-color=color.code() d=d fill-rule="evenodd"><title>{title}</title></path>
+                        let w = warnings.iter().find(|w| w.grid_id == g.id);
+                        let why: Vec<String> = w
+                            .map(|w| w.causes.iter().map(|c| reason_text(t, c)).collect())
+                            .unwrap_or_default();
+                        let mut title = format!("{} · {}", g.name, g.community);
+                        if !why.is_empty() {
+                            title.push_str(&format!(" · {}", why.join(" · ")));
+                        }
+                        MapShape {
+                            id: g.id.clone(),
+                            rings: MapShape::rings_of(g),
+                            color: Some(w.map_or(Color::Green, |w| w.color)),
+                            shade: 0,
+                            title,
                         }
                     })
-                    .collect_view(),
-            )
-        })
-    };
+                    .collect();
+                let shown = |grid: &str| grids.iter().any(|g| g.id == grid);
+                let mut dots: Vec<MapPoint> = vec![];
+                if let Some(p) = &points {
+                    dots.extend(
+                        p.tasks
+                            .iter()
+                            .filter(|k| shown(&k.grid_id))
+                            .map(|k| MapPoint {
+                                id: k.id.clone(),
+                                at: GeoPoint::new(k.lat, k.lon),
+                                kind: if k.overdue {
+                                    PointKind::Overdue
+                                } else {
+                                    PointKind::Task
+                                },
+                                title: format!(
+                                    "{}{}",
+                                    category_label(&k.category),
+                                    if k.overdue {
+                                        format!(" · {}", t.task_overdue)
+                                    } else {
+                                        String::new()
+                                    }
+                                ),
+                                href: None,
+                            }),
+                    );
+                    dots.extend(p.hotspots.iter().filter(|h| shown(&h.grid_id)).map(|h| {
+                        MapPoint {
+                            id: format!("hotspot-{}-{:.5}-{:.5}", h.category, h.lat, h.lon),
+                            at: GeoPoint::new(h.lat, h.lon),
+                            kind: PointKind::Hotspot,
+                            title: fill(
+                                t.map_hotspot_title,
+                                &[
+                                    ("category", &category_label(&h.category)),
+                                    ("n", &h.reports.to_string()),
+                                ],
+                            ),
+                            href: None,
+                        }
+                    }));
+                }
+                (shapes, dots)
+            })
+        };
     view! {
         <section class="card" data-testid="warning-map">
-            <h2>{move || app.t().dashboard_map_title}</h2>
-            // Its titles are data: the grids' names and reasons as the district wrote them.
-            <svg class="district-svg data" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img"
-                aria-label=move || app.t().dashboard_map_title>
-                {drawing}
-            </svg>
+            <h2>{t.dashboard_map_title}</h2>
+            {move || {
+                let (shapes, points) = drawing();
+                view! { <GridMap shapes=shapes points=points label=t.dashboard_map_title /> }
+            }}
+            <p class="map-legend muted">
+                <span class="legend-task">{t.map_legend_task}</span>
+                <span class="legend-overdue">{t.map_legend_overdue}</span>
+                <span class="legend-hotspot">{t.map_legend_hotspot}</span>
+            </p>
+            {truncated.then(|| view! {
+                <p class="muted">{fill(t.map_more_tasks, &[("n", &crate::domain::warnings::MAP_TASKS.to_string())])}</p>
+            })}
         </section>
     }
+}
+
+const TREND_W: f64 = 640.0;
+const TREND_H: f64 = 220.0;
+
+/// The reports received per week or month as bars, with the resolved and the overdue of each beside them.
+#[component]
+fn TrendChart(trend: Trend) -> impl IntoView {
+    let app = use_app();
+    let t = app.t();
+    let n = trend.points.len().max(1) as f64;
+    let top = trend
+        .points
+        .iter()
+        .map(|p| p.received)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let (left, bottom, head) = (34.0, 24.0, 10.0);
+    let plot_h = TREND_H - bottom - head;
+    let slot = (TREND_W - left) / n;
+    let bar = (slot * 0.28).max(1.0);
+    let y = move |v: i64| head + plot_h - v as f64 / top * plot_h;
+    // Label about eight buckets at most, so the dates never overlap.
+    let every_nth = (trend.points.len() / 8).max(1);
+    let bars = trend
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let x = left + i as f64 * slot + slot * 0.08;
+            let rect = |class: &'static str, k: f64, v: i64, what: &'static str| {
+                let h = (v as f64 / top * plot_h).max(0.0);
+                view! {
+                    <rect class=class x=format!("{:.1}", x + k * bar) y=format!("{:.1}", y(v)) width=format!("{bar:.1}")
+                        height=format!("{h:.1}")><title>{format!("{} – {} · {what} {v}", p.period.from, p.period.to)}</title></rect>
+                }
+            };
+            let label = (i % every_nth == 0).then(|| {
+                let text = match trend.every {
+                    Every::Week => p.period.from[5..].to_owned(),
+                    Every::Month => p.period.from[..7].to_owned(),
+                };
+                view! { <text class="trend-axis" x=format!("{:.1}", x) y=format!("{:.1}", TREND_H - 6.0)>{text}</text> }
+            });
+            view! {
+                <g data-bucket=p.period.from.clone() data-received=p.received>
+                    {rect("trend-received", 0.0, p.received, t.dashboard_received)}
+                    {rect("trend-resolved", 1.0, p.resolved, t.dashboard_resolved)}
+                    {rect("trend-overdue", 2.0, p.overdue, t.dashboard_overdue)}
+                    {label}
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg class="trend-svg" viewBox=format!("0 0 {TREND_W} {TREND_H}") role="img" aria-label=t.dashboard_trend_title>
+            <text class="trend-axis" x="0" y=format!("{:.1}", head + 4.0)>{top as i64}</text>
+            <text class="trend-axis" x="0" y=format!("{:.1}", head + plot_h)>"0"</text>
+            <line x1=left y1=head + plot_h x2=TREND_W y2=head + plot_h stroke="currentColor" stroke-width="1" />
+            {bars}
+        </svg>
+        <p class="map-legend muted">
+            <span class="legend-received">{t.dashboard_received}</span>
+            <span class="legend-resolved">{t.dashboard_resolved}</span>
+            <span class="legend-overdue">{t.dashboard_overdue}</span>
+        </p>
+    }
+}
+
+/// The colour of a table row: its grid's, or rolled up from the grids of its 社区 or 街道; with the reasons or the
+/// count of grids of each colour.
+fn row_color(
+    app: AppContext,
+    level: &Level,
+    key: &str,
+    warnings: &[Warning],
+) -> Option<(Color, String)> {
+    let t = app.t();
+    app.reference.with_untracked(|r| {
+        let grids: Vec<&Grid> = r
+            .grids
+            .iter()
+            .filter(|g| !g.retired && level.row_has(key, g))
+            .collect();
+        let colors = grids.iter().map(|g| {
+            warnings
+                .iter()
+                .find(|w| w.grid_id == g.id)
+                .map_or(Color::Green, |w| w.color)
+        });
+        match level {
+            Level::Grids(..) => {
+                let w = warnings.iter().find(|w| w.grid_id == key)?;
+                let why: Vec<String> = w.causes.iter().map(|c| reason_text(t, c)).collect();
+                Some((w.color, why.join(" · ")))
+            }
+            _ if grids.is_empty() => None,
+            _ => {
+                let r = RollUp::of(colors);
+                let said = fill(
+                    t.rollup_grids,
+                    &[
+                        ("red", &r.red.to_string()),
+                        ("yellow", &r.yellow.to_string()),
+                        ("green", &r.green.to_string()),
+                    ],
+                );
+                Some((r.color(), said))
+            }
+        }
+    })
 }
 
 #[component]
@@ -238,6 +438,7 @@ pub fn DashboardPage() -> impl IntoView {
     let from = RwSignal::new(first);
     let to = RwSignal::new(today);
     let level = RwSignal::new(Level::Streets);
+    let every = RwSignal::new(Every::Week);
     let stats = LocalResource::new(move || {
         let path = format!(
             "/stats?from={}&to={}&{}",
@@ -247,7 +448,21 @@ pub fn DashboardPage() -> impl IntoView {
         );
         fetch_kept::<Stats>(app, path)
     });
+    let trend = LocalResource::new(move || {
+        let every = match every.get() {
+            Every::Week => "week",
+            Every::Month => "month",
+        };
+        let path = format!(
+            "/stats/trend?from={}&to={}&every={every}{}",
+            from.get(),
+            to.get(),
+            level.get().filter()
+        );
+        fetch_kept::<Trend>(app, path)
+    });
     let warnings = LocalResource::new(move || fetch_kept::<Vec<Warning>>(app, "/warnings".into()));
+    let points = LocalResource::new(move || fetch_kept::<MapPoints>(app, "/warnings/map".into()));
     let kept_at = move || {
         stats.get().flatten().and_then(|(_, at)| at).map(|at| {
             fill(
@@ -258,11 +473,21 @@ pub fn DashboardPage() -> impl IntoView {
     };
     let headline = move || {
         let (s, _) = stats.get().flatten()?;
-        Some(view! { <Headline now=s.total before=s.total_previous /> })
+        Some(view! { <Headline now=s.total before=s.total_previous year=s.total_year_before /> })
+    };
+    let map = move || {
+        let (w, _) = warnings.get().flatten()?;
+        let p = points.get().flatten().map(|(p, _)| p);
+        Some(view! { <WarningMap level=level.get() warnings=w points=p /> })
+    };
+    let chart = move || {
+        let (trend, _) = trend.get().flatten()?;
+        Some(view! { <TrendChart trend=trend /> })
     };
     let table = move || {
         let (s, _) = stats.get().flatten()?;
         let lvl = level.get();
+        let colours = warnings.get().flatten().map(|(w, _)| w).unwrap_or_default();
         Some(view! {
             <section class="card" data-testid="level-table">
                 <h2>{move || app.t().dashboard_table_title}</h2>
@@ -275,7 +500,8 @@ pub fn DashboardPage() -> impl IntoView {
                 <div class="table-scroll">
                 <table class="figures">
                     <thead><tr>
-                        <th>{app.t().dashboard_name}</th><th>{app.t().dashboard_received}</th>
+                        <th>{app.t().dashboard_name}</th><th>{app.t().dashboard_color}</th>
+                        <th>{app.t().dashboard_received}</th>
                         <th>{app.t().dashboard_open}</th><th>{app.t().dashboard_overdue}</th>
                         <th>{app.t().dashboard_resolved}</th><th>{app.t().dashboard_resolution_rate}</th>
                         <th>{app.t().dashboard_vs_previous}</th>
@@ -285,12 +511,21 @@ pub fn DashboardPage() -> impl IntoView {
                             let next = lvl.down(&row.key);
                             let drill = next.clone().map(|n| move |_| level.set(n.clone()));
                             let name = row.name.clone();
+                            let colour = row_color(app, &lvl, &row.key, &colours);
+                            let colour_code = colour.as_ref().map(|(c, _)| c.code());
                             view! {
                                 <tr data-key=row.key.clone()>
                                     <td class="data">{match drill {
                                         Some(go) => view! { <button type="button" class="link-button" on:click=go>{name}</button> }.into_any(),
                                         None => view! { <span>{name}</span> }.into_any(),
                                     }}</td>
+                                    <td class="data color-cell" data-color=colour_code>
+                                        {colour.map(|(c, why)| view! {
+                                            <span class=format!("color-dot warn-{}", c.code())></span>
+                                            {color_name(app.t(), c)}
+                                            {(!why.is_empty()).then(|| view! { <span class="muted">" · "{why}</span> })}
+                                        })}
+                                    </td>
                                     <td class="data">{row.figures.received}</td>
                                     <td class="data">{row.figures.open}</td>
                                     <td class="data">{row.figures.overdue}</td>
@@ -305,6 +540,12 @@ pub fn DashboardPage() -> impl IntoView {
                 </div>
             </section>
         })
+    };
+    let every_button = move |e: Every, label: fn(&'static crate::i18n::Texts) -> &'static str| {
+        view! {
+            <button type="button" class="button secondary" aria-pressed=move || (every.get() == e).to_string()
+                on:click=move |_| every.set(e)>{move || label(app.t())}</button>
+        }
     };
     view! {
         <PageHeader title=|t| t.dashboard_title />
@@ -322,10 +563,22 @@ pub fn DashboardPage() -> impl IntoView {
         {move || kept_at().map(|k| view! { <p class="notice" role="status" data-testid="dashboard-kept">{k}</p> })}
         <Transition>{headline}</Transition>
         <div class="console">
-            <Transition>
-                {move || warnings.get().flatten().map(|(w, _)| view! { <WarningMap warnings=w /> })}
-            </Transition>
-            <Transition>{table}</Transition>
+            <Transition>{map}</Transition>
+            <div class="console-side">
+                <Transition>{table}</Transition>
+                <section class="card" data-testid="trend">
+                    <h2>{move || app.t().dashboard_trend_title}</h2>
+                    <div class="action-buttons">
+                        {every_button(Every::Week, |t| t.dashboard_by_week)}
+                        {every_button(Every::Month, |t| t.dashboard_by_month)}
+                    </div>
+                    <Transition>{chart}</Transition>
+                </section>
+                <section class="card" data-testid="dashboard-export">
+                    <h2>{move || app.t().export_reports_title}</h2>
+                    <ReportsExport from=from to=to filter=Signal::derive(move || level.get().filter()) />
+                </section>
+            </div>
         </div>
     }
 }

@@ -129,3 +129,29 @@ pub fn what_was_done(t: &Texts, entry: &TimelineEntry) -> String {
         _ => timeline_label(t, entry),
     }
 }
+
+/// A reason for a grid's colour in the interface language.
+pub fn reason_text(t: &'static Texts, reason: &crate::domain::warnings::Reason) -> String {
+    use crate::domain::warnings::Reason;
+    match reason {
+        Reason::Overdue { count } => fill(t.reason_overdue, &[("n", &count.to_string())]),
+        Reason::Hotspots { count } => fill(t.reason_hotspots, &[("n", &count.to_string())]),
+        Reason::Satisfaction { share, verdicts } => fill(
+            t.reason_satisfaction,
+            &[
+                ("p", &format!("{:.0}", share * 100.0)),
+                ("n", &verdicts.to_string()),
+            ],
+        ),
+    }
+}
+
+/// A colour's name in the interface language.
+pub fn color_name(t: &'static Texts, color: crate::domain::warnings::Color) -> &'static str {
+    use crate::domain::warnings::Color;
+    match color {
+        Color::Red => t.color_red,
+        Color::Yellow => t.color_yellow,
+        Color::Green => t.color_green,
+    }
+}

@@ -5,7 +5,9 @@ use crate::domain::api_error::code;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::components::{ReportDetail, StoredPhoto, SyncBar};
+use super::components::{
+    GridMap, MapPoint, MapShape, PointKind, ReportDetail, StoredPhoto, SyncBar,
+};
 use super::format::{
     action_name, category_label, level_name, local_time, status_name, what_was_done,
 };
@@ -53,6 +55,63 @@ fn time_left(t: &Texts, secs: i64) -> String {
         ],
     );
     fill(t.task_time_left, &[("t", &text)])
+}
+
+/// The worker's grid as the phone keeps it, to draw (nothing for a worker without one).
+fn my_grid_shape(app: AppContext, grid: Option<String>) -> Vec<MapShape> {
+    app.reference.with(|r| {
+        r.grids
+            .iter()
+            .filter(|g| Some(&g.id) == grid.as_ref())
+            .map(|g| MapShape {
+                id: g.id.clone(),
+                rings: MapShape::rings_of(g),
+                color: None,
+                shade: 0,
+                title: format!("{} · {}", g.name, g.community),
+            })
+            .collect()
+    })
+}
+
+/// The open tasks with a place (overdue ones marked, each opening its task) and where the worker stands.
+fn task_points(
+    app: AppContext,
+    tasks: &[(LocalReport, Report)],
+    here: Option<GeoPoint>,
+) -> Vec<MapPoint> {
+    let mut points: Vec<MapPoint> = tasks
+        .iter()
+        .filter(|(_, s)| s.status.is_open())
+        .filter_map(|(local, s)| {
+            let at = GeoPoint::new(s.submitted.lat?, s.submitted.lon?);
+            let overdue = seconds_left(s).is_some_and(|left| left < 0);
+            let category = category_label(&s.submitted.category);
+            Some(MapPoint {
+                id: local.id.clone(),
+                at,
+                kind: if overdue {
+                    PointKind::Overdue
+                } else {
+                    PointKind::Task
+                },
+                title: if overdue {
+                    format!("{category} · {}", app.t().task_overdue)
+                } else {
+                    category
+                },
+                href: Some(format!("/tasks/{}", local.id)),
+            })
+        })
+        .collect();
+    points.extend(here.map(|at| MapPoint {
+        id: "me".into(),
+        at,
+        kind: PointKind::Me,
+        title: app.t().map_legend_me.into(),
+        href: None,
+    }));
+    points
 }
 
 #[component]
@@ -105,6 +164,21 @@ pub fn TasksPage() -> impl IntoView {
         <PageHeader title=|t| t.tasks_title />
         <SyncBar />
         <p class="summary" data-testid="task-counts">{counts}</p>
+        {move || {
+            let shapes = my_grid_shape(app, grid());
+            let points = task_points(app, &tasks(), here.get());
+            (!shapes.is_empty() || !points.is_empty()).then(|| view! {
+                <details class="card task-map" data-testid="task-map" open=true>
+                    <summary>{app.t().tasks_map_title}</summary>
+                    <GridMap shapes=shapes points=points label=app.t().tasks_map_title height=320.0 />
+                    <p class="map-legend muted">
+                        <span class="legend-task">{app.t().map_legend_task}</span>
+                        <span class="legend-overdue">{app.t().map_legend_overdue}</span>
+                        <span class="legend-me">{app.t().map_legend_me}</span>
+                    </p>
+                </details>
+            })
+        }}
         <Show when=move || !tasks().is_empty() fallback=move || view! { <section class="card"><p>{move || app.t().tasks_empty}</p></section> }>
             <ul class="plain-list" data-testid="tasks">
                 {move || tasks().into_iter().map(|(local, server)| {

@@ -46,6 +46,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write days of a district's life for the demo: reports in every grid, answered and resolved, one grid
+    /// (demo-grid-05) going red → yellow → green, each day's colours recorded — the dashboard then has figures,
+    /// a trend and a history. Once per database; seeds the demo's grids and categories into a database without
+    /// any (as `serve --demo` does).
+    DemoHistory {
+        /// How many days up to now.
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=730))]
+        days: i64,
+        /// The same seed writes the same history.
+        #[arg(long, default_value_t = 20261130)]
+        seed: u64,
+    },
 }
 
 /// What `import` loads: the district's reference data, or people.
@@ -284,6 +296,7 @@ pub async fn main() -> ExitCode {
         Command::Import(args) => import(&cli.db, args).await,
         Command::Export(args) => export(&cli.db, args).await,
         Command::Audit { limit, json } => audit(&cli.db, limit, json).await,
+        Command::DemoHistory { days, seed } => demo_history(&cli.db, days, seed).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -292,6 +305,21 @@ pub async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn demo_history(db_path: &Path, days: i64, seed: u64) -> anyhow::Result<()> {
+    let pool = db::open(db_path).await?;
+    // The demo's grids and categories, unless the database has its own already.
+    demo::seed(&pool).await.context("seeding demo data")?;
+    let state = AppState::new(pool, PathBuf::new(), Config::default());
+    let written =
+        crate::server::demo_history::generate(&state, days, seed, time::OffsetDateTime::now_utc())
+            .await?;
+    println!(
+        "{} 条演示上报，{} 次颜色变化 ({} demo reports over {days} days, {} colour changes recorded)",
+        written.reports, written.colour_changes, written.reports, written.colour_changes
+    );
+    Ok(())
 }
 
 async fn import(db_path: &Path, args: ImportArgs) -> anyhow::Result<()> {

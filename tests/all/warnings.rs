@@ -254,3 +254,53 @@ async fn the_map_shows_open_tasks_overdue_ones_marked_and_the_hotspot_where_its_
         403
     );
 }
+
+#[tokio::test]
+async fn the_demo_history_lives_its_days_in_order_and_its_poor_grid_goes_red_then_yellow_then_green(
+) {
+    use suishoupai::server::demo_history::{generate, IMPROVING_GRID};
+    let server = TestServer::start().await;
+    let now = time::OffsetDateTime::now_utc();
+    let written = generate(&server.state, 90, 7, now).await.unwrap();
+    assert!(written.reports > 500, "{written:?}");
+    let admin = server.enrolled(Role::Admin, "管理员").await.token;
+    let res = server
+        .get_as(
+            &admin,
+            &format!("/api/v1/warnings/history?grid_id={IMPROVING_GRID}"),
+        )
+        .await;
+    let history: Vec<Value> = res.json().await.unwrap();
+    let colours: Vec<&str> = history
+        .iter()
+        .map(|c| c["color"].as_str().unwrap())
+        .collect();
+    assert_eq!(colours.first(), Some(&"red"), "{colours:?}");
+    let first_green = colours
+        .iter()
+        .position(|c| *c == "green")
+        .expect("it turns green");
+    assert!(
+        colours[..first_green].contains(&"yellow"),
+        "through yellow: {colours:?}"
+    );
+    // Its last month is mostly green: red no more.
+    let last_month = time::OffsetDateTime::now_utc() - time::Duration::days(30);
+    for change in &history {
+        let at = suishoupai::domain::timestamp::parse_time(change["at"].as_str().unwrap()).unwrap();
+        if at > last_month {
+            assert_ne!(change["color"], "red", "{change}");
+        }
+    }
+    // Every report's times are in order, and none is in the future.
+    let disorder: (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM reports WHERE responded_at < received_at OR closed_at < responded_at OR received_at > ?",
+    )
+    .bind(suishoupai::domain::timestamp::format_time(now))
+    .fetch_one(&server.db)
+    .await
+    .unwrap();
+    assert_eq!(disorder.0, 0);
+    // A second run would double the district's past: refused.
+    assert!(generate(&server.state, 90, 7, now).await.is_err());
+}

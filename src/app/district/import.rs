@@ -4,10 +4,10 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
 
+use crate::app::components::{download, ReportsExport};
 use crate::app::{use_app, AppContext};
 use crate::client::api::{get_bytes, post_json, ApiFailure};
 use crate::domain::district::{Changes, Fault, ImportRequest, ImportResult, Kind};
-use crate::domain::figures::ExportFormat;
 use crate::i18n::{fill, fill_count, Lang, Texts};
 
 /// What the import card loads: a kind of reference data, or people.
@@ -273,29 +273,6 @@ fn file_name(kind: Kind) -> &'static str {
     }
 }
 
-/// Saves bytes as a file the browser downloads.
-fn download(bytes: &[u8], name: &str, media: &str) {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(media);
-    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Some(a) = document()
-        .create_element("a")
-        .ok()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
-}
-
 #[component]
 pub fn ExportCard() -> impl IntoView {
     let app = use_app();
@@ -321,24 +298,6 @@ pub fn ExportCard() -> impl IntoView {
     let (first, today) = crate::app::dashboard::month_so_far();
     let from = RwSignal::new(first);
     let to = RwSignal::new(today);
-    let export_reports = move |format: ExportFormat| {
-        let token = app.token();
-        let (f, t) = (from.get_untracked(), to.get_untracked());
-        leptos::task::spawn_local(async move {
-            let path = format!(
-                "/export/reports?from={f}&to={t}&format={}",
-                format.extension()
-            );
-            match get_bytes(&path, token.as_deref()).await {
-                Ok(bytes) => {
-                    let name = format!("reports-{f}-{t}.{}", format.extension());
-                    download(&bytes, &name, format.media_type());
-                    error.set(None);
-                }
-                Err(fault) => error.set(Some(app.describe(&fault))),
-            }
-        });
-    };
     view! {
         <section class="card" data-testid="export-card">
             <h2>{move || app.t().export_title}</h2>
@@ -358,12 +317,7 @@ pub fn ExportCard() -> impl IntoView {
                         on:change=move |ev| to.set(event_target_value(&ev)) />
                 </label>
             </div>
-            <div class="action-buttons">
-                {[ExportFormat::Csv, ExportFormat::Xlsx].into_iter().map(|format| view! {
-                    <button type="button" class="button secondary" data-testid=format!("export-reports-{}", format.extension())
-                        on:click=move |_| export_reports(format)>{format!("reports.{}", format.extension())}</button>
-                }).collect_view()}
-            </div>
+            <ReportsExport from=from to=to filter=Signal::stored(String::new()) />
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
     }

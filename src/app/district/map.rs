@@ -2,58 +2,53 @@
 //! from the phone's copy of the reference data, so it shows offline and follows imports after a sync.
 use leptos::prelude::*;
 
+use crate::app::components::{GridMap, MapPoint, MapShape, PointKind};
 use crate::app::use_app;
-use crate::domain::map::Projection;
+use crate::domain::GeoPoint;
 use crate::i18n::fill;
-
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 420.0;
 
 #[component]
 pub fn DistrictMap() -> impl IntoView {
     let app = use_app();
     let drawing = move || {
         app.reference.with(|r| {
-            let grids: Vec<_> = r.grids.iter().filter(|g| !g.retired).collect();
-            let stations: Vec<_> = r.stations.iter().filter(|s| !s.retired).collect();
-            // Stations outside every grid are drawn too: a station off the map is worth seeing.
-            let points = grids
+            let shapes: Vec<MapShape> = r
+                .grids
                 .iter()
-                .flat_map(|g| g.polygon.iter().chain(g.more_rings.iter().flatten()).copied())
-                .chain(stations.iter().map(|s| crate::domain::GeoPoint::new(s.lat, s.lon)));
-            let projection = Projection::fit(points, WIDTH, HEIGHT, 12.0)?;
-            let shapes = grids
-                .iter()
+                .filter(|g| !g.retired)
                 .enumerate()
-                .map(|(i, g)| {
-                    let d = projection.path(std::iter::once(&g.polygon).chain(&g.more_rings));
-                    let title = format!("{} · {} · {}", g.name, g.community, g.street);
-                    view! { <path class=format!("grid-shape grid-shade-{}", i % 4) d=d fill-rule="evenodd"><title>{title}</title></path> }
+                .map(|(i, g)| MapShape {
+                    id: g.id.clone(),
+                    rings: MapShape::rings_of(g),
+                    color: None,
+                    shade: i,
+                    title: format!("{} · {} · {}", g.name, g.community, g.street),
                 })
-                .collect_view();
-            let dots = stations
+                .collect();
+            let stations: Vec<MapPoint> = r
+                .stations
                 .iter()
-                .map(|s| {
-                    let (x, y) = projection.project(crate::domain::GeoPoint::new(s.lat, s.lon));
-                    view! { <circle class="station-dot" cx=format!("{x:.1}") cy=format!("{y:.1}") r="5"><title>{s.name.clone()}</title></circle> }
+                .filter(|s| !s.retired)
+                .map(|s| MapPoint {
+                    id: s.id.clone(),
+                    at: GeoPoint::new(s.lat, s.lon),
+                    kind: PointKind::Station,
+                    title: s.name.clone(),
+                    href: None,
                 })
-                .collect_view();
-            let summary = (grids.len(), stations.len());
-            Some((shapes, dots, summary))
+                .collect();
+            (!shapes.is_empty() || !stations.is_empty()).then_some((shapes, stations))
         })
     };
     view! {
         <section class="card console-map" data-testid="district-map">
             <h2>{move || app.t().district_map_title}</h2>
             {move || match drawing() {
-                Some((shapes, dots, (grids, stations))) => view! {
+                Some((shapes, stations)) => view! {
                     <p class="muted" data-testid="district-map-summary">
-                        {fill(app.t().district_map_summary, &[("grids", &grids.to_string()), ("stations", &stations.to_string())])}
+                        {fill(app.t().district_map_summary, &[("grids", &shapes.len().to_string()), ("stations", &stations.len().to_string())])}
                     </p>
-                    <svg class="district-svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=move || app.t().district_map_label>
-                        {shapes}
-                        {dots}
-                    </svg>
+                    <GridMap shapes=shapes points=stations label=app.t().district_map_label />
                 }.into_any(),
                 None => view! { <p class="muted">{app.t().district_map_empty}</p> }.into_any(),
             }}

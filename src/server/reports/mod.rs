@@ -31,7 +31,8 @@ pub use duplicates::POSSIBLE_DUPLICATES_SQL;
 pub use load::{load_report, load_reports, LOAD_REPORTS_SQL, LOAD_REPORT_SQL};
 pub use visibility::{visible_sql, Viewer};
 
-use duplicates::{is_recurring, possible_duplicates};
+pub use duplicates::is_recurring;
+use duplicates::possible_duplicates;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(submit, fetch))
