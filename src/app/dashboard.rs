@@ -11,7 +11,7 @@ use crate::app::format::{category_label, color_name, reason_text};
 use crate::app::{use_app, AppContext, PageHeader};
 use crate::client::api::get_json;
 use crate::domain::figures::{Every, Figures, Stats, Trend};
-use crate::domain::warnings::{Color, MapPoints, RollUp, Warning};
+use crate::domain::warnings::{Color, ColorChange, MapPoints, RollUp, Warning};
 use crate::domain::{GeoPoint, Grid};
 use crate::i18n::fill;
 
@@ -387,6 +387,63 @@ fn TrendChart(trend: Trend) -> impl IntoView {
     }
 }
 
+const STRIP_W: f64 = 300.0;
+const STRIP_H: f64 = 14.0;
+
+/// One grid's colour over the days `from`–`to` as a strip of red, yellow and green (降级转化 at a glance).
+#[component]
+fn ColourStrip(grid: Grid, from: String, to: String) -> impl IntoView {
+    let app = use_app();
+    let path = format!(
+        "/warnings/history?grid_id={}",
+        js_sys::encode_uri_component(&grid.id)
+    );
+    let history = LocalResource::new(move || fetch_kept::<Vec<ColorChange>>(app, path.clone()));
+    let day = |d: &str| js_sys::Date::parse(&format!("{d}T00:00:00+08:00"));
+    let (start, end) = (day(&from), day(&to) + 86_400_000.0);
+    let strip = move || {
+        let (changes, _) = history.get().flatten()?;
+        let span = (end - start).max(1.0);
+        let x = |t: f64| ((t - start) / span * STRIP_W).clamp(0.0, STRIP_W);
+        let times: Vec<(f64, Color)> = changes
+            .iter()
+            .map(|c| (js_sys::Date::parse(&c.at), c.color))
+            .collect();
+        // The colour the period starts with: the last change before it (green when none was recorded yet).
+        let mut colour = times
+            .iter()
+            .rev()
+            .find(|(t, _)| *t <= start)
+            .map_or(Color::Green, |(_, c)| *c);
+        let mut at = start;
+        let mut parts = vec![];
+        // One stretch per colour (a change of reasons alone starts none).
+        for &(t, c) in times.iter().filter(|(t, _)| *t > start && *t < end) {
+            if c != colour {
+                parts.push((x(at), x(t), colour));
+                (at, colour) = (t, c);
+            }
+        }
+        parts.push((x(at), x(end.min(js_sys::Date::now())), colour));
+        Some(view! {
+            <svg class="colour-strip" viewBox=format!("0 0 {STRIP_W} {STRIP_H}") role="img"
+                aria-label=fill(app.t().dashboard_history_now, &[("color", color_name(app.t(), colour))])
+                data-now=colour.code()>
+                {parts.into_iter().filter(|(a, b, _)| b > a).map(|(a, b, c)| view! {
+                    <rect class=format!("warn-{}", c.code()) data-color=c.code() x=format!("{a:.1}") y="0"
+                        width=format!("{:.1}", b - a) height=STRIP_H />
+                }).collect_view()}
+            </svg>
+        })
+    };
+    view! {
+        <li class="history-row" data-grid=grid.id.clone()>
+            <span class="data">{grid.name.clone()}</span>
+            <Transition>{strip}</Transition>
+        </li>
+    }
+}
+
 /// The colour of a table row: its grid's, or rolled up from the grids of its 社区 or 街道; with the reasons or the
 /// count of grids of each colour.
 fn row_color(
@@ -396,7 +453,7 @@ fn row_color(
     warnings: &[Warning],
 ) -> Option<(Color, String)> {
     let t = app.t();
-    app.reference.with_untracked(|r| {
+    app.reference.with(|r| {
         let grids: Vec<&Grid> = r
             .grids
             .iter()
@@ -563,9 +620,8 @@ pub fn DashboardPage() -> impl IntoView {
         {move || kept_at().map(|k| view! { <p class="notice" role="status" data-testid="dashboard-kept">{k}</p> })}
         <Transition>{headline}</Transition>
         <div class="console">
-            <Transition>{map}</Transition>
             <div class="console-side">
-                <Transition>{table}</Transition>
+                <Transition>{map}</Transition>
                 <section class="card" data-testid="trend">
                     <h2>{move || app.t().dashboard_trend_title}</h2>
                     <div class="action-buttons">
@@ -574,6 +630,27 @@ pub fn DashboardPage() -> impl IntoView {
                     </div>
                     <Transition>{chart}</Transition>
                 </section>
+            </div>
+            <div class="console-side">
+                <Transition>{table}</Transition>
+                {move || {
+                    let lvl = level.get();
+                    matches!(lvl, Level::Grids(..)).then(|| {
+                        let grids: Vec<Grid> = app.reference.with(|r| {
+                            r.grids.iter().filter(|g| !g.retired && lvl.shows(g)).cloned().collect()
+                        });
+                        view! {
+                            <section class="card" data-testid="colour-history">
+                                <h2>{app.t().dashboard_history_title}</h2>
+                                <ul class="plain-list">
+                                    {grids.into_iter().map(|g| view! {
+                                        <ColourStrip grid=g from=from.get() to=to.get() />
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        }
+                    })
+                }}
                 <section class="card" data-testid="dashboard-export">
                     <h2>{move || app.t().export_reports_title}</h2>
                     <ReportsExport from=from to=to filter=Signal::derive(move || level.get().filter()) />

@@ -121,10 +121,13 @@ pub async fn judge_and_record(
     for (grid, color, causes) in judged {
         let reasons: Vec<String> = causes.iter().map(Reason::zh).collect();
         // The last recorded colour, and since when the grid has had it (the first of its run of that colour).
+        // (As of `now`: a history written for days past is compared with what was known on each of them.)
         let last: Option<(String, String)> = sqlx::query_as(
-            "SELECT color, reasons FROM warning_history WHERE grid_id = ? ORDER BY at DESC, rowid DESC LIMIT 1",
+            "SELECT color, reasons FROM warning_history WHERE grid_id = ? AND at <= ?
+             ORDER BY at DESC, rowid DESC LIMIT 1",
         )
         .bind(&grid)
+        .bind(format_time(now))
         .fetch_optional(&mut *tx)
         .await?;
         let reasons_json = serde_json::to_string(&reasons).map_err(anyhow::Error::from)?;
@@ -141,8 +144,8 @@ pub async fn judge_and_record(
         }
         let (since,): (String,) = sqlx::query_as(
             "SELECT coalesce(min(at), ?3) FROM warning_history
-             WHERE grid_id = ?1 AND at > coalesce(
-                 (SELECT max(at) FROM warning_history WHERE grid_id = ?1 AND color <> ?2), '')",
+             WHERE grid_id = ?1 AND at <= ?3 AND at > coalesce(
+                 (SELECT max(at) FROM warning_history WHERE grid_id = ?1 AND color <> ?2 AND at <= ?3), '')",
         )
         .bind(&grid)
         .bind(color.code())

@@ -260,10 +260,13 @@ async fn the_demo_history_lives_its_days_in_order_and_its_poor_grid_goes_red_the
 ) {
     use suishoupai::server::demo_history::{generate, IMPROVING_GRID};
     let server = TestServer::start().await;
+    let admin = server.enrolled(Role::Admin, "管理员").await.token;
+    // A running server has judged the grids already (now, all green): the days written after are still lived
+    // in order, each compared with the colour known that day.
+    colours(&server, &admin).await;
     let now = time::OffsetDateTime::now_utc();
     let written = generate(&server.state, 90, 7, now).await.unwrap();
     assert!(written.reports > 500, "{written:?}");
-    let admin = server.enrolled(Role::Admin, "管理员").await.token;
     let res = server
         .get_as(
             &admin,
@@ -283,6 +286,12 @@ async fn the_demo_history_lives_its_days_in_order_and_its_poor_grid_goes_red_the
     assert!(
         colours[..first_green].contains(&"yellow"),
         "through yellow: {colours:?}"
+    );
+    let turned_green = &history[first_green]["at"];
+    let day_before = suishoupai::domain::timestamp::format_time(now - time::Duration::days(1));
+    assert!(
+        turned_green.as_str().unwrap() < day_before.as_str(),
+        "green within the history, not only now: {turned_green}"
     );
     // Its last month is mostly green: red no more.
     let last_month = time::OffsetDateTime::now_utc() - time::Duration::days(30);

@@ -1,5 +1,6 @@
 // Every main screen at 360×640, in Chinese and in English, into docs/screens/ (README shows them), each as the
 // role that uses it: a rider with a delivered report, the worker of that grid, a station's staff.
+import { execFileSync } from "node:child_process";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { addUser, cameraPhoto, enrollWithCode, snapAndSend } from "../e2e/helpers";
 
@@ -86,5 +87,50 @@ for (const lang of ["zh", "en"]) {
     if (en) await english(staff);
     await staff.goto("/checkins");
     await shot(staff, "checkins", lang);
+  });
+}
+
+/** The district's last 90 days, lived by `suishoupai demo-history` into the test server's database (once). */
+function threeMonthsOfHistory() {
+  try {
+    execFileSync(process.env.E2E_SERVER_BIN!, ["--db", process.env.E2E_DB!, "demo-history", "--days", "90"], { stdio: "pipe" });
+  } catch (e: any) {
+    if (!String(e.stderr).includes("already has a demo history")) throw e;
+  }
+}
+
+/** `YYYY-MM-DD` of `days` ago in Beijing time. */
+function daysAgo(days: number): string {
+  return new Date(Date.now() + 8 * 3600_000 - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+for (const lang of ["zh", "en"]) {
+  test(`the dashboard over three months (${lang})`, async ({ browser }) => {
+    threeMonthsOfHistory();
+    const en = lang === "en";
+    for (const [size, viewport] of [["desk", { width: 1280, height: 800 }], ["phone", { width: 360, height: 640 }]] as const) {
+      const context = await browser.newContext({ ...phone, viewport, isMobile: size === "phone", timezoneId: "Asia/Shanghai" });
+      const page = await context.newPage();
+      const { code } = addUser("official", "区领导");
+      await page.goto("/");
+      await enrollWithCode(page, code);
+      if (en) await english(page);
+      await page.goto("/dashboard");
+      await page.getByTestId("dashboard-from").fill(daysAgo(89));
+      await page.getByTestId("trend").getByRole("button", { name: en ? "Monthly" : "按月" }).click();
+      await expect(page.getByTestId("trend").locator("g[data-bucket]")).toHaveCount(4);
+      await expect(page.locator('path[data-grid="demo-grid-05"]')).toBeVisible();
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await shot(page, `dashboard-${size}`, lang);
+      // 大同街道 → 团结社区: the grid that went red → yellow → green.
+      await page.getByTestId("level-table").getByRole("button", { name: "大同街道" }).click();
+      await page.getByTestId("level-table").getByRole("button", { name: "团结社区" }).click();
+      const strip = page.getByTestId("colour-history").locator('li[data-grid="demo-grid-05"] svg');
+      await expect(strip.locator('rect[data-color="red"]')).not.toHaveCount(0);
+      await expect(strip).toHaveAttribute("data-now", /green|yellow/);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      if (size === "desk") await shot(page, "dashboard-grid-desk", lang);
+      await context.close();
+    }
   });
 }

@@ -94,6 +94,7 @@ pub fn GridMap(
             }
         })
         .collect_view();
+    let navigate = leptos_router::hooks::use_navigate();
     let inside = |x: f64, y: f64| (0.0..=width).contains(&x) && (0.0..=height).contains(&y);
     let drawn_points = points
         .into_iter()
@@ -109,15 +110,21 @@ pub fn GridMap(
                 PointKind::Station => 5.0,
                 _ => 5.5,
             };
+            // A point with a page opens it when tapped (the list beside the map has the same links for keyboards).
+            let linked = p.href.is_some();
+            let navigate = navigate.clone();
+            let open = move |_| {
+                if let Some(href) = &p.href {
+                    navigate(href, Default::default());
+                }
+            };
             let dot = view! {
-                <circle class=p.kind.class() data-point=p.id cx=format!("{x:.1}") cy=format!("{y:.1}") r=r>
+                <circle class=p.kind.class() class:map-link-point=linked data-point=p.id cx=format!("{x:.1}")
+                    cy=format!("{y:.1}") r=r on:click=open>
                     <title>{p.title}</title>
                 </circle>
             };
-            Some(match p.href {
-                Some(href) => view! { <a href=href>{dot}</a> }.into_any(),
-                None => dot.into_any(),
-            })
+            Some(dot)
         })
         .collect_view();
     Some(view! {
