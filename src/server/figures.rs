@@ -116,19 +116,13 @@ impl Row {
     }
 }
 
-/// The figures of `period` in `scope` per group (`by`: key, name, figures), and of everything.
-pub async fn figures(
-    db: &SqlitePool,
-    period: Period,
-    scope: &Scope,
-    by: GroupBy,
-    now: time::OffsetDateTime,
-) -> Result<(Vec<(String, String, Figures)>, Figures)> {
+/// The statement of [`figures`]: ?1 and ?2 the period's bounds, ?3 a 街道, ?4 a grid, ?5 now, ?6 a 社区.
+pub fn figures_sql(by: GroupBy) -> String {
     let (key, name) = group_sql(by);
     let open = "r.status IN ('received', 'accepted', 'in_progress')";
     // Minutes between two server times (RFC 3339 text, which julianday reads).
     let minutes = |from: &str, to: &str| format!("(julianday({to}) - julianday({from})) * 1440.0");
-    let sql = format!(
+    format!(
         "WITH base AS MATERIALIZED (
             SELECT {key} AS key, {name} AS name, r.status, {open} AS open, {open} AND r.deadline < ?5 AS overdue,
                    {respond} AS respond,
@@ -179,7 +173,18 @@ pub async fn figures(
          ORDER BY c.total, c.key",
         respond = minutes("r.received_at", "r.responded_at"),
         resolve = minutes("r.received_at", "r.closed_at"),
-    );
+    )
+}
+
+/// The figures of `period` in `scope` per group (`by`: key, name, figures), and of everything.
+pub async fn figures(
+    db: &SqlitePool,
+    period: Period,
+    scope: &Scope,
+    by: GroupBy,
+    now: time::OffsetDateTime,
+) -> Result<(Vec<(String, String, Figures)>, Figures)> {
+    let sql = figures_sql(by);
     let (start, end) = period.bounds();
     let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(start)

@@ -435,3 +435,44 @@ async fn answering_and_resolving_a_task_shows_in_the_figures_and_only_the_right_
         .await;
     assert_eq!(bad.status(), 422);
 }
+
+#[tokio::test]
+async fn a_periods_figures_read_only_the_index_never_the_table_or_a_scan() {
+    let server = TestServer::start().await;
+    generate(&server, 300, OffsetDateTime::now_utc()).await;
+    sqlx::query("ANALYZE").execute(&server.db).await.unwrap();
+    for by in [
+        GroupBy::Grid,
+        GroupBy::Community,
+        GroupBy::Street,
+        GroupBy::Category,
+    ] {
+        let sql = format!(
+            "EXPLAIN QUERY PLAN {}",
+            suishoupai::server::figures::figures_sql(by)
+        );
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql)
+            .bind("2026-10-31T16:00:00.000Z")
+            .bind("2026-11-30T16:00:00.000Z")
+            .bind(None::<String>)
+            .bind(None::<String>)
+            .bind("2026-11-30T12:00:00.000Z")
+            .bind(None::<String>)
+            .fetch_all(&server.db)
+            .await
+            .unwrap();
+        let steps: Vec<&str> = plan.iter().map(|r| r.3.as_str()).collect();
+        assert!(
+            steps.iter().any(|s| s.contains(
+                "SEARCH r USING COVERING INDEX reports_figures (received_at>? AND received_at<?)"
+            )),
+            "{by:?}: {steps:#?}"
+        );
+        assert!(
+            !steps
+                .iter()
+                .any(|s| *s == "SCAN r" || s.starts_with("SCAN r ")),
+            "{by:?}: {steps:#?}"
+        );
+    }
+}
