@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""The district's figures at 1,000,000 reports (run by hand; not yet a section of BENCHMARKS.md) — a year of a big district's reports
+"""The district's figures at 1,000,000 reports (section 8 of BENCHMARKS.md, by scripts/bench.sh) — a year of a big district's reports
 (spread over the 8 demo grids and 11 categories, a third still open, with answer and closing times) written straight
 into a fresh database, then GET /stats and GET /warnings timed on the release server (median of 5), with SQLite's
-query plan of the figures' statement (its period read through the index on received_at, never a full scan).
+query plan of the figures' statement (its period read from the covering index reports_figures alone, never a scan).
 Writes BENCH_DIR/figures.json.
 
     python3 benches/figures.py BIN BENCH_DIR [REPORTS]
@@ -71,9 +71,13 @@ con.commit()
 con.execute("ANALYZE")
 con.commit()
 written_s = time.time() - t0
+# The figures' statement as src/server/figures.rs writes it (by 街道, for November).
 plan = [r[3] for r in con.execute(
-    "EXPLAIN QUERY PLAN SELECT r.grid_id, count(*) FROM reports r LEFT JOIN grids g ON g.id = r.grid_id "
-    "WHERE r.received_at >= ? AND r.received_at < ? GROUP BY r.grid_id", ("2026-10-31T16:00:00.000Z", "2026-11-30T16:00:00.000Z"))]
+    "EXPLAIN QUERY PLAN SELECT g.street AS key, r.status, coalesce(r.deadline < ?3, 0) AS overdue, "
+    "(julianday(r.responded_at) - julianday(r.received_at)) * 1440.0 AS respond, "
+    "(julianday(r.closed_at) - julianday(r.received_at)) * 1440.0 AS resolve, r.satisfied, r.unsatisfied "
+    "FROM reports r LEFT JOIN grids g ON g.id = r.grid_id WHERE r.received_at >= ?1 AND r.received_at < ?2",
+    ("2026-10-31T16:00:00.000Z", "2026-11-30T16:00:00.000Z", "2026-11-30T12:00:00.000Z"))]
 con.close()
 
 # 2. The release server over it: an admin's figures for a month, a quarter and the year, and the warnings.

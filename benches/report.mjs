@@ -354,6 +354,31 @@ if (district) {
   p();
 }
 
+const figures = read("figures.json");
+p("## 8. District figures");
+p();
+p(
+  "`benches/figures.py`: a year of a big district's reports (" + (figures ? f0(figures.reports) : "1,000,000") + ", over the 8 " +
+    "demo grids and 11 categories, a third still open, with answer and closing times) written straight into a fresh " +
+    "database; then, on the release server, an admin's `GET /api/v1/stats` for a month, a quarter and a year (each " +
+    "also reads the period before and the same days a year before) and `GET /api/v1/warnings`; median of 5. Each " +
+    "period is one statement streamed from the covering index `reports_figures` (its plan below: no scan, no table " +
+    "lookup), each report added to its group and the total, percentiles sorted per group."
+);
+p();
+if (figures) {
+  p("| request | median ms | bytes |");
+  p("| --- | ---: | ---: |");
+  for (const [name, r] of Object.entries(figures.requests)) p(`| ${name} | ${r.median_ms.toFixed(0)} | ${f0(r.bytes)} |`);
+  p();
+  p("The statement's plan (for November, by 街道):");
+  p();
+  p("```");
+  for (const l of figures.plan) p(l);
+  p("```");
+  p();
+}
+
 p("## Method");
 p();
 p(

@@ -61,6 +61,8 @@ say "the release server"
 step "build the server" cargo build --release --bin suishoupai
 say "district files: 1,000 grids and 5,000 people imported with the release binary"
 step "district files" python3 benches/district.py target/release/suishoupai "$BENCH_DIR"
+say "district figures: GET /stats and /warnings over 1,000,000 reports"
+step "district figures" python3 benches/figures.py target/release/suishoupai "$BENCH_DIR"
 say "server: 64 concurrent clients, raw SQLite inserts, growth to 1,000,000 reports"
 step "server and growth" server_bench
 say "phone: photo, tap to saved, outbox drain (Playwright in Chromium, the release PWA)"

@@ -70,6 +70,9 @@ fn server_report(id: &str, version: i64, status: ReportStatus) -> Report {
         reporter_id: "u1".into(),
         possible_duplicates: vec![],
         hotspot: false,
+        verdicts: Default::default(),
+        my_verdict: None,
+        round_verdicts: Default::default(),
         duplicate_of: None,
     }
 }

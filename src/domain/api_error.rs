@@ -23,6 +23,8 @@ pub mod code {
     pub const INVALID_PASS: &str = "invalid_pass";
     /// A district file with faults: nothing was changed; `details.faults` names each.
     pub const FILE_REFUSED: &str = "file_refused";
+    pub const ALREADY_RATED: &str = "already_rated";
+    pub const NOT_RESOLVED: &str = "not_resolved";
 }
 
 /// The whole error body as it travels on the wire.

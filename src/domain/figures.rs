@@ -268,6 +268,66 @@ pub struct Stats {
     pub total_year_before: Option<Figures>,
 }
 
+/// The figures of a group, added up one report at a time (the server reads a period's reports once and adds each
+/// to its group and to the total).
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    received: i64,
+    open: i64,
+    overdue: i64,
+    resolved: i64,
+    rejected: i64,
+    respond: Vec<f64>,
+    resolve: Vec<f64>,
+    satisfied: i64,
+    unsatisfied: i64,
+}
+
+impl Tally {
+    /// One report: its status code, whether it is past its deadline now, and its minutes to the first answer and
+    /// to 办结 (when it has them).
+    pub fn add(&mut self, status: &str, overdue: bool, respond: Option<f64>, resolve: Option<f64>) {
+        self.received += 1;
+        match status {
+            "resolved" => self.resolved += 1,
+            "rejected" => self.rejected += 1,
+            _ => {
+                self.open += 1;
+                self.overdue += overdue as i64;
+            }
+        }
+        self.respond.extend(respond);
+        if status == "resolved" {
+            self.resolve.extend(resolve);
+        }
+    }
+
+    /// The verdicts a report has had (satisfied, unsatisfied).
+    pub fn add_verdicts(&mut self, satisfied: i64, unsatisfied: i64) {
+        self.satisfied += satisfied;
+        self.unsatisfied += unsatisfied;
+    }
+
+    pub fn figures(mut self) -> Figures {
+        self.respond.sort_by(f64::total_cmp);
+        self.resolve.sort_by(f64::total_cmp);
+        let counted = self.received - self.rejected;
+        Figures {
+            received: self.received,
+            open: self.open,
+            overdue: self.overdue,
+            resolved: self.resolved,
+            rejected: self.rejected,
+            resolution_rate: (counted > 0).then(|| self.resolved as f64 / counted as f64),
+            respond_minutes_p50: nearest_rank(&self.respond, 50),
+            respond_minutes_p90: nearest_rank(&self.respond, 90),
+            resolve_minutes_p50: nearest_rank(&self.resolve, 50),
+            resolve_minutes_p90: nearest_rank(&self.resolve, 90),
+            satisfaction: super::verdict::satisfaction(self.satisfied, self.unsatisfied),
+        }
+    }
+}
+
 /// The value of the nearest-rank percentile `p` (in %) of sorted values: the ⌈p·n/100⌉-th.
 pub fn nearest_rank(sorted: &[f64], p: usize) -> Option<f64> {
     let n = sorted.len();

@@ -19,6 +19,7 @@ pub mod station;
 pub mod task;
 pub mod timestamp;
 pub mod user;
+pub mod verdict;
 pub mod warnings;
 
 pub use api_error::{ApiError, ErrorBody};

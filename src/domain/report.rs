@@ -161,6 +161,20 @@ pub struct Report {
     /// A recurring problem (重大顽疾): with it, three or more reports of its category within 50 m in 30 days.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hotspot: bool,
+    /// The reporters' verdicts over all its resolutions (none given: left out).
+    #[serde(
+        default,
+        skip_serializing_if = "super::verdict::VerdictCounts::is_empty"
+    )]
+    pub verdicts: super::verdict::VerdictCounts,
+    /// The viewer's own verdict on its current resolution (for its reporter, and a duplicate's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub my_verdict: Option<super::verdict::Verdict>,
+    /// Everyone's verdict on the current resolution, by user id: read with the report, turned into `my_verdict`
+    /// for whoever sees it, never sent.
+    #[serde(skip)]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(ignore))]
+    pub round_verdicts: std::collections::BTreeMap<String, super::verdict::Verdict>,
 }
 
 /// Per-field problems, keyed by field name, as `details` of a `422 invalid_input`.
@@ -386,6 +400,9 @@ mod tests {
             reporter_id: "u1".into(),
             possible_duplicates: vec![],
             hotspot: false,
+            verdicts: Default::default(),
+            my_verdict: None,
+            round_verdicts: Default::default(),
             duplicate_of: None,
         };
         let json = serde_json::to_value(&report).unwrap();

@@ -1,7 +1,8 @@
 //! `GET /stats`: the district's figures for a period, per grid, 社区, 街道 or category, beside the period before —
 //! received, open, overdue, resolved, rejected, 办结率, and the median and 90th percentile of the minutes to answer
-//! and to resolve. One SQL statement per period reads only that period's reports (by the index on `received_at`),
-//! and the percentiles come from window functions, so no report is read twice and none outside the period.
+//! and to resolve. One SQL statement per period streams only that period's reports from one covering index (no
+//! lookup in the table, no scan), and each report is added to its group and to the total as it comes (domain
+//! `Tally`), so no report is read twice and none outside the period.
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
@@ -10,8 +11,11 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use std::collections::HashMap;
+
 use crate::domain::figures::{
-    format_date, parse_date, Every, Figures, GroupBy, Period, Stats, StatsRow, Trend, TrendPoint,
+    format_date, parse_date, Every, Figures, GroupBy, Period, Stats, StatsRow, Tally, Trend,
+    TrendPoint,
 };
 use crate::domain::timestamp::format_time;
 use crate::domain::{Role, User};
@@ -70,113 +74,62 @@ impl Scope {
     }
 }
 
-/// The grouping key and its name, as SQL over `reports r`, `grids g` and `categories c`.
-fn group_sql(by: GroupBy) -> (&'static str, &'static str) {
+/// The grouping key, as SQL over `reports r` and `grids g`.
+fn key_sql(by: GroupBy) -> &'static str {
     match by {
-        GroupBy::Grid => ("r.grid_id", "g.name"),
-        GroupBy::Community => ("g.community", "g.community"),
-        GroupBy::Street => ("g.street", "g.street"),
-        GroupBy::Category => ("r.category", "c.name_zh"),
+        GroupBy::Grid => "r.grid_id",
+        GroupBy::Community => "g.community",
+        GroupBy::Street => "g.street",
+        GroupBy::Category => "r.category",
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    /// 1 for the row of everything, 0 for a group's.
-    total: i64,
-    key: Option<String>,
-    name: Option<String>,
-    received: i64,
-    open: i64,
-    overdue: i64,
-    resolved: i64,
-    rejected: i64,
-    respond_p50: Option<f64>,
-    respond_p90: Option<f64>,
-    resolve_p50: Option<f64>,
-    resolve_p90: Option<f64>,
-}
-
-impl Row {
-    fn figures(&self) -> Figures {
-        let counted = self.received - self.rejected;
-        Figures {
-            received: self.received,
-            open: self.open,
-            overdue: self.overdue,
-            resolved: self.resolved,
-            rejected: self.rejected,
-            resolution_rate: (counted > 0).then(|| self.resolved as f64 / counted as f64),
-            respond_minutes_p50: self.respond_p50,
-            respond_minutes_p90: self.respond_p90,
-            resolve_minutes_p50: self.resolve_p50,
-            resolve_minutes_p90: self.resolve_p90,
-            satisfaction: None,
-        }
-    }
-}
-
-/// The statement of [`figures`]: ?1 and ?2 the period's bounds, ?3 a 街道, ?4 a grid, ?5 now, ?6 a 社区.
+/// The statement of [`figures`]: each report of the period with its group, status, whether it is overdue now and
+/// its minutes to answer and to 办结 — from the covering index alone. ?1 and ?2 the period's bounds, ?3 a 街道,
+/// ?4 a grid, ?5 now, ?6 a 社区.
 pub fn figures_sql(by: GroupBy) -> String {
-    let (key, name) = group_sql(by);
-    let open = "r.status IN ('received', 'accepted', 'in_progress')";
     // Minutes between two server times (RFC 3339 text, which julianday reads).
     let minutes = |from: &str, to: &str| format!("(julianday({to}) - julianday({from})) * 1440.0");
     format!(
-        "WITH base AS MATERIALIZED (
-            SELECT {key} AS key, {name} AS name, r.status, {open} AS open, {open} AND r.deadline < ?5 AS overdue,
-                   {respond} AS respond,
-                   CASE WHEN r.status = 'resolved' THEN {resolve} END AS resolve
-            FROM reports r LEFT JOIN grids g ON g.id = r.grid_id LEFT JOIN categories c ON c.code = r.category
-            WHERE r.received_at >= ?1 AND r.received_at < ?2
-              AND (?3 IS NULL OR g.street = ?3) AND (?4 IS NULL OR r.grid_id = ?4)
-              AND (?6 IS NULL OR g.community = ?6)
-         ),
-         -- Every report twice: in its group, and in the row of everything (one read of the period for both).
-         rows AS (
-            SELECT 0 AS total, key, name, status, open, overdue, respond, resolve FROM base
-            UNION ALL SELECT 1, '', '', status, open, overdue, respond, resolve FROM base
-         ),
-         counts AS (
-            SELECT total, key, max(name) AS name, count(*) AS received, sum(open) AS open, sum(overdue) AS overdue,
-                   sum(status = 'resolved') AS resolved, sum(status = 'rejected') AS rejected
-            FROM rows GROUP BY total, key
-         ),
-         respond AS (
-            SELECT total, key, respond AS m,
-                   row_number() OVER (PARTITION BY total, key ORDER BY respond) AS rank,
-                   count(*) OVER (PARTITION BY total, key) AS n
-            FROM rows WHERE respond IS NOT NULL
-         ),
-         resolve AS (
-            SELECT total, key, resolve AS m,
-                   row_number() OVER (PARTITION BY total, key ORDER BY resolve) AS rank,
-                   count(*) OVER (PARTITION BY total, key) AS n
-            FROM rows WHERE resolve IS NOT NULL
-         ),
-         -- Each percentile picked in one pass over its ranked rows (not a lookup per group).
-         respond_p AS (
-            SELECT total, key, max(CASE WHEN rank = (n + 1) / 2 THEN m END) AS p50,
-                   max(CASE WHEN rank = (9 * n + 9) / 10 THEN m END) AS p90
-            FROM respond GROUP BY total, key
-         ),
-         resolve_p AS (
-            SELECT total, key, max(CASE WHEN rank = (n + 1) / 2 THEN m END) AS p50,
-                   max(CASE WHEN rank = (9 * n + 9) / 10 THEN m END) AS p90
-            FROM resolve GROUP BY total, key
-         )
-         SELECT c.total, c.key, c.name, c.received, c.open, c.overdue, c.resolved, c.rejected,
-                a.p50 AS respond_p50, a.p90 AS respond_p90, z.p50 AS resolve_p50, z.p90 AS resolve_p90
-         FROM counts c
-         LEFT JOIN respond_p a ON a.total = c.total AND a.key IS c.key
-         LEFT JOIN resolve_p z ON z.total = c.total AND z.key IS c.key
-         ORDER BY c.total, c.key",
+        "SELECT {key} AS key, r.status, coalesce(r.deadline < ?5, 0) AS overdue, {respond} AS respond,
+                {resolve} AS resolve, r.satisfied, r.unsatisfied
+         FROM reports r LEFT JOIN grids g ON g.id = r.grid_id
+         WHERE r.received_at >= ?1 AND r.received_at < ?2
+           AND (?3 IS NULL OR g.street = ?3) AND (?4 IS NULL OR r.grid_id = ?4) AND (?6 IS NULL OR g.community = ?6)",
+        key = key_sql(by),
         respond = minutes("r.received_at", "r.responded_at"),
         resolve = minutes("r.received_at", "r.closed_at"),
     )
 }
 
-/// The figures of `period` in `scope` per group (`by`: key, name, figures), and of everything.
+/// One report as the figures read it.
+#[derive(sqlx::FromRow)]
+struct FigureRow {
+    key: Option<String>,
+    status: String,
+    overdue: bool,
+    respond: Option<f64>,
+    resolve: Option<f64>,
+    satisfied: i64,
+    unsatisfied: i64,
+}
+
+/// The name each group goes by: a grid's name, a category's Chinese name; a 社区 or 街道 is its own name.
+async fn names(db: &SqlitePool, by: GroupBy) -> Result<HashMap<String, String>> {
+    let sql = match by {
+        GroupBy::Grid => "SELECT id, name FROM grids",
+        GroupBy::Category => "SELECT code, name_zh FROM categories",
+        GroupBy::Community | GroupBy::Street => return Ok(HashMap::new()),
+    };
+    Ok(sqlx::query_as(sql)
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// The figures of `period` in `scope` per group (`by`: key, name, figures, by key), and of everything: the
+/// period's reports read once, as a stream, each added to its group and to the total.
 pub async fn figures(
     db: &SqlitePool,
     period: Period,
@@ -184,36 +137,37 @@ pub async fn figures(
     by: GroupBy,
     now: time::OffsetDateTime,
 ) -> Result<(Vec<(String, String, Figures)>, Figures)> {
+    use futures_util::TryStreamExt;
     let sql = figures_sql(by);
     let (start, end) = period.bounds();
-    let rows: Vec<Row> = sqlx::query_as(&sql)
+    let now = format_time(now);
+    let mut rows = sqlx::query_as::<_, FigureRow>(&sql)
         .bind(start)
         .bind(end)
         .bind(&scope.street)
         .bind(&scope.grid)
-        .bind(format_time(now))
+        .bind(now)
         .bind(&scope.community)
-        .fetch_all(db)
-        .await?;
-    let total = rows
-        .iter()
-        .find(|r| r.total == 1)
-        .map(Row::figures)
-        .unwrap_or_default();
-    let groups = rows
-        .iter()
-        .filter(|r| r.total == 0)
-        .map(|r| {
-            let key = r.key.clone().unwrap_or_default();
-            let name = r
-                .name
-                .clone()
-                .filter(|n| !n.is_empty())
-                .unwrap_or(key.clone());
-            (key, name, r.figures())
+        .fetch(db);
+    let mut total = Tally::default();
+    let mut groups: std::collections::BTreeMap<String, Tally> = Default::default();
+    while let Some(r) = rows.try_next().await? {
+        let group = groups.entry(r.key.clone().unwrap_or_default()).or_default();
+        for tally in [&mut total, group] {
+            tally.add(&r.status, r.overdue, r.respond, r.resolve);
+            tally.add_verdicts(r.satisfied, r.unsatisfied);
+        }
+    }
+    drop(rows);
+    let names = names(db, by).await?;
+    let groups = groups
+        .into_iter()
+        .map(|(key, tally)| {
+            let name = names.get(&key).cloned().unwrap_or_else(|| key.clone());
+            (key, name, tally.figures())
         })
         .collect();
-    Ok((groups, total))
+    Ok((groups, total.figures()))
 }
 
 /// The whole answer of `GET /stats`: each group's figures beside its figures in the period before.

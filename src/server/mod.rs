@@ -27,6 +27,7 @@ pub mod secret;
 pub mod security;
 mod static_files;
 mod task_actions;
+mod verdicts;
 pub mod warnings;
 
 use std::path::PathBuf;
@@ -147,6 +148,7 @@ pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .merge(changes::router())
         .merge(checkins::router())
         .merge(task_actions::router())
+        .merge(verdicts::router())
         .merge(leaderboard::router())
         .merge(exports::router())
         .merge(figures::router())

@@ -87,6 +87,17 @@ async fn signals(
     .map(|(g, n)| (g, n as u32))
     .collect();
     let by_grid = recent_sightings(db, now).await?;
+    // 满意率 of the verdicts given in the last 30 days, per grid.
+    let verdicts: HashMap<String, (f64, u32)> = sqlx::query_as::<_, (String, i64, i64)>(
+        "SELECT r.grid_id, sum(v.verdict = 'satisfied'), count(*) FROM verdicts v JOIN reports r ON r.id = v.report_id
+         WHERE v.at >= ? AND r.grid_id IS NOT NULL GROUP BY r.grid_id",
+    )
+    .bind(format_time(now - time::Duration::days(HOTSPOT_DAYS)))
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|(g, satisfied, n)| (g, (satisfied as f64 / n as f64, n as u32)))
+    .collect();
     Ok(grids
         .into_iter()
         .map(|(grid,)| {
@@ -94,7 +105,7 @@ async fn signals(
             let s = Signals {
                 overdue: overdue.get(&grid).copied().unwrap_or(0),
                 hotspots: hot,
-                satisfaction: None,
+                satisfaction: verdicts.get(&grid).copied(),
             };
             (grid, s)
         })

@@ -24,4 +24,5 @@ mod reports;
 mod security_headers;
 mod serving_the_app;
 mod task_actions;
+mod verdicts;
 mod warnings;

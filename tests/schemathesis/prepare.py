@@ -133,6 +133,11 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 include-name = "PUT /api/v1/task-actions/{{id}}"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 
+# A verdict is only on a resolved report (422 not_resolved) of one's own (404 otherwise), one per resolution (409).
+[[operations]]
+include-name = "PUT /api/v1/verdicts/{{id}}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
 # A pass is valid only if a rider's secret computes it for now (422 invalid_pass).
 [[operations]]
 include-name = "PUT /api/v1/checkins/{{id}}"

@@ -28,6 +28,10 @@ pub struct ReportRow {
     timeline: String,
     points_awarded: i64,
     hotspot: bool,
+    satisfied: i64,
+    unsatisfied: i64,
+    /// Everyone's verdict on the current resolution, as a JSON object by user id.
+    round_verdicts: Option<String>,
 }
 
 /// Reports with their reporters' names and their possible duplicates still open; the condition on `r` follows.
@@ -39,7 +43,9 @@ macro_rules! select_reports {
                        WHERE o.status IN ('received', 'accepted', 'in_progress')) AS open_duplicates,
                     r.possible_duplicates IS NULL AS duplicates_unknown,
                     r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name AS reporter_name, r.grid_id, r.status,
-                    r.level, r.version, r.received_at, r.updated_at, r.deadline, r.timeline, r.points_awarded, r.hotspot
+                    r.level, r.version, r.received_at, r.updated_at, r.deadline, r.timeline, r.points_awarded, r.hotspot, r.satisfied, r.unsatisfied,
+                    (SELECT json_group_object(v.user_id, v.verdict) FROM verdicts v
+                     WHERE v.report_id = r.id AND v.resolution = r.reopened + 1) AS round_verdicts
              FROM reports r JOIN users u ON u.id = r.reporter_id WHERE ",
             $condition
         )
@@ -104,6 +110,9 @@ async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
         timeline,
         points_awarded: points,
         hotspot,
+        satisfied,
+        unsatisfied,
+        round_verdicts,
     } = row;
     let decode = |what: &str, e: serde_json::Error| {
         Error::Internal(anyhow::anyhow!("{what} of report {id}: {e}"))
@@ -133,6 +142,13 @@ async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
         timeline: serde_json::from_str(&timeline).map_err(|e| decode("timeline", e))?,
         points_awarded: points,
         hotspot,
+        verdicts: crate::domain::verdict::VerdictCounts {
+            satisfied,
+            unsatisfied,
+        },
+        my_verdict: None,
+        round_verdicts: serde_json::from_str(round_verdicts.as_deref().unwrap_or("{}"))
+            .map_err(|e| decode("verdicts", e))?,
         reporter_id,
         id,
     })

@@ -42,6 +42,8 @@ impl Viewer {
         if !decides {
             report.possible_duplicates.clear();
         }
+        report.my_verdict = report.round_verdicts.get(&self.user_id).copied();
+        report.round_verdicts.clear();
         report
     }
 

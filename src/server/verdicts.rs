@@ -1,0 +1,224 @@
+//! `PUT /verdicts/{verdict_id}`: the reporter of a resolved report — or of a report rejected as its duplicate —
+//! says 满意 or 不满意, once per resolution, idempotently by the phone's id (it waits in the outbox like
+//! everything else). 不满意 reopens the task once: back to the same grid at the same level, accepted, with a new
+//! resolve deadline and the comment in the timeline; a second 不满意 is recorded (and counts against the grid's
+//! 满意率) but reopens nothing.
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::json;
+use time::OffsetDateTime;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::CurrentUser;
+use super::changes::next_change_seq;
+use super::district::categories::deadlines_for;
+use super::idempotent::is_replay;
+use super::json::ApiJson;
+use super::openapi::{Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType};
+use super::reports::{load_report, Viewer};
+use super::secret::sha256_hex;
+use super::{AppState, Error, Result};
+use crate::domain::api_error::code;
+use crate::domain::task::ActionKind;
+use crate::domain::timestamp::format_time;
+use crate::domain::verdict::{reopens, Verdict, VerdictSubmission};
+use crate::domain::{ErrorBody, Report, ReportStatus, TimelineEntry};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(give))
+}
+
+const VERDICT_ID_TAKEN: &str = "此编号已用于另一条评价 (this id holds a different verdict)";
+
+/// The report a verdict is about, as the verdict needs it.
+#[derive(sqlx::FromRow)]
+struct Rated {
+    status: String,
+    level: i64,
+    category: String,
+    reopened: i64,
+    timeline: String,
+}
+
+/// The reporter's verdict on a resolved report (or on the original of their report rejected as a duplicate):
+/// `satisfied` or `unsatisfied`, with an optional comment. `unsatisfied` reopens the task once.
+#[utoipa::path(put, path = "/verdicts/{id}", tag = "verdicts", operation_id = "give_verdict", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The verdict's id, a UUID made on the reporter's phone", format = "uuid")),
+    request_body(content = VerdictSubmission, example = json!({"report_id": "0193a1b2-3c4d-7e5f-8a9b-0c1d2e3f4a5b",
+        "verdict": "unsatisfied", "comment": "井盖还是松的"})),
+    responses(
+        (status = 201, description = "Recorded: the report as it now is (reopened by `unsatisfied` the first time)", body = Report),
+        (status = 200, description = "A replay: this verdict was given already", body = Report),
+        (status = 400, response = Malformed),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "This person gave a different verdict on this resolution (`already_rated`), or \
+this id holds a different verdict (`id_conflict`)", body = ErrorBody),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "The report is not resolved (`not_resolved`), or the comment is too long \
+(`invalid_input`)", body = ErrorBody),
+    )
+)]
+async fn give(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<VerdictSubmission>,
+) -> Result<(StatusCode, Json<Report>)> {
+    if uuid::Uuid::parse_str(&id).is_err() || id.len() != 36 {
+        return Err(Error::invalid("id", "a verdict id is a UUID"));
+    }
+    body.validate().map_err(|e| Error::Invalid(json!(e)))?;
+    let fingerprint = sha256_hex(
+        serde_json::to_string(&body)
+            .map_err(anyhow::Error::from)?
+            .as_bytes(),
+    );
+    let now = OffsetDateTime::now_utc();
+    let viewer = Viewer::of(&user);
+    let answer = |status, report: Report| Ok((status, Json(viewer.shape(report))));
+    let (_turn, mut tx) = state.begin_write().await?;
+    let stored: Option<(String, String)> =
+        sqlx::query_as("SELECT user_id, fingerprint FROM verdicts WHERE id = ?")
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if is_replay(stored, &user.id, &fingerprint, VERDICT_ID_TAKEN)? {
+        tx.rollback().await?;
+        let report = load_report(&state.db, &body.report_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        return answer(StatusCode::OK, report);
+    }
+    // Theirs, or the original of their report rejected as its duplicate.
+    let rated: Rated = sqlx::query_as(
+        "SELECT r.status, r.level, r.category, r.reopened, r.timeline FROM reports r
+         WHERE r.id = ?1 AND (r.reporter_id = ?2 OR r.id IN
+             (SELECT d.duplicate_of FROM reports d WHERE d.reporter_id = ?2 AND d.duplicate_of IS NOT NULL))",
+    )
+    .bind(&body.report_id)
+    .bind(&user.id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(Error::NotFound)?;
+    let resolution = rated.reopened + 1;
+    let given: Option<(String,)> = sqlx::query_as(
+        "SELECT verdict FROM verdicts WHERE report_id = ? AND user_id = ? AND resolution = ?",
+    )
+    .bind(&body.report_id)
+    .bind(&user.id)
+    .bind(resolution)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match given {
+        // The same verdict again (another phone, another id): nothing changes.
+        Some((v,)) if v == body.verdict.code() => {
+            tx.rollback().await?;
+            let report = load_report(&state.db, &body.report_id)
+                .await?
+                .ok_or(Error::NotFound)?;
+            return answer(StatusCode::OK, report);
+        }
+        Some(_) => {
+            return Err(Error::Protocol {
+                status: StatusCode::CONFLICT,
+                code: code::ALREADY_RATED,
+                message: "这次办结已评价过 (a different verdict was given on this resolution)",
+                details: None,
+            })
+        }
+        None => {}
+    }
+    if rated.status != ReportStatus::Resolved.code() {
+        return Err(Error::Protocol {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: code::NOT_RESOLVED,
+            message: "尚未办结，不能评价 (the report is not resolved)",
+            details: None,
+        });
+    }
+    let at = format_time(now);
+    sqlx::query(
+        "INSERT INTO verdicts (id, report_id, user_id, resolution, verdict, comment, fingerprint, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&body.report_id)
+    .bind(&user.id)
+    .bind(resolution)
+    .bind(body.verdict.code())
+    .bind(&body.comment)
+    .bind(&fingerprint)
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    let seq = next_change_seq(&mut tx).await?;
+    let counted = match body.verdict {
+        Verdict::Satisfied => "satisfied = satisfied + 1",
+        Verdict::Unsatisfied => "unsatisfied = unsatisfied + 1",
+    };
+    if reopens(body.verdict, rated.reopened) {
+        // Back to the grid: accepted again, at its level, with a new deadline to resolve; the comment in the
+        // timeline for the worker.
+        let rules = deadlines_for(&mut tx, &rated.category, state.config.deadlines).await?;
+        let level = rated.level as u8;
+        let deadline = rules
+            .after(
+                ReportStatus::Accepted,
+                level,
+                false,
+                now,
+                Some(ActionKind::Accept),
+                None,
+            )
+            .map(format_time);
+        let mut timeline: Vec<TimelineEntry> =
+            serde_json::from_str(&rated.timeline).map_err(anyhow::Error::from)?;
+        let said = body
+            .comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        timeline.push(TimelineEntry {
+            at: at.clone(),
+            status: ReportStatus::Accepted,
+            note: Some(match said {
+                Some(c) => format!("上报人不满意，重新办理：{c}"),
+                None => "上报人不满意，重新办理".into(),
+            }),
+            photos: vec![],
+            by: Some(user.name.clone()),
+            kind: None,
+            level: None,
+        });
+        sqlx::query(&format!(
+            "UPDATE reports SET {counted}, reopened = reopened + 1, status = 'accepted', deadline = ?, timeline = ?,
+                    closed_at = NULL, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
+        ))
+        .bind(deadline)
+        .bind(serde_json::to_string(&timeline).map_err(anyhow::Error::from)?)
+        .bind(&at)
+        .bind(seq)
+        .bind(&body.report_id)
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        // The counts change what phones show: the report reaches them through the feed again.
+        sqlx::query(&format!(
+            "UPDATE reports SET {counted}, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
+        ))
+        .bind(&at)
+        .bind(seq)
+        .bind(&body.report_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    let report = load_report(&state.db, &body.report_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    answer(StatusCode::CREATED, report)
+}
