@@ -197,6 +197,11 @@ fn Headline(now: Figures, before: Figures, year: Option<Figures>) -> impl IntoVi
             vs(|f| f.overdue as f64),
         ),
         (
+            t.dashboard_satisfaction,
+            now.satisfaction.map_or("—".into(), percent),
+            vs(|f| f.satisfaction.unwrap_or(0.0)),
+        ),
+        (
             t.dashboard_respond,
             duration(app, now.respond_minutes_p50),
             vs(|f| f.respond_minutes_p50.unwrap_or(0.0)),

@@ -4,9 +4,9 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use super::icons::{Icon, IconKind};
-use super::use_app;
+use super::{use_app, AppContext};
 use crate::domain::Role;
-use crate::i18n::Texts;
+use crate::i18n::{fill, Texts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -84,6 +84,24 @@ impl Tab {
     }
 }
 
+/// The user's resolved reports asking for a verdict, less those whose verdict waits in the outbox.
+fn awaiting_verdict(app: AppContext) -> usize {
+    let now = crate::client::unix_now();
+    let queued: Vec<String> = app.outbox.with(|o| {
+        o.iter()
+            .filter_map(|e| e.verdict())
+            .map(|v| v.report_id)
+            .collect()
+    });
+    app.reports.with(|reports| {
+        reports
+            .iter()
+            .filter_map(|r| r.server.as_ref())
+            .filter(|s| crate::domain::verdict::asks(s, now) && !queued.contains(&s.id))
+            .count()
+    })
+}
+
 #[component]
 pub fn TabBar() -> impl IntoView {
     let app = use_app();
@@ -96,10 +114,18 @@ pub fn TabBar() -> impl IntoView {
                 .map(|&tab| {
                     let href = tab.href();
                     let current = move || (location.pathname.get() == href).then_some("page");
+                    // 我的上报: how many resolved reports wait for the user's verdict.
+                    let waiting = move || {
+                        (tab == Tab::MyReports).then(|| awaiting_verdict(app)).filter(|n| *n > 0)
+                    };
                     view! {
                         <a class="tab" href=href aria-current=current>
                             <Icon kind=tab.icon() />
                             <span class="tab-label">{move || tab.label(app.t())}</span>
+                            {move || waiting().map(|n| view! {
+                                <span class="tab-badge" data-testid="verdict-badge"
+                                    aria-label=move || fill(app.t().verdict_badge, &[("n", &n.to_string())])>{n}</span>
+                            })}
                         </a>
                     }
                 })

@@ -151,6 +151,31 @@ impl OutboxEntry {
         serde_json::from_value(self.payload.clone()?).ok()
     }
 
+    /// The verdict this entry carries, if it is one.
+    pub fn verdict(&self) -> Option<crate::domain::verdict::VerdictSubmission> {
+        if self.kind != OutboxKind::Verdict {
+            return None;
+        }
+        serde_json::from_value(self.payload.clone()?).ok()
+    }
+
+    /// A verdict to be sent, waiting in the outbox.
+    pub fn for_verdict(
+        id: String,
+        verdict: &crate::domain::verdict::VerdictSubmission,
+        now_ms: f64,
+    ) -> Self {
+        OutboxEntry {
+            id,
+            kind: OutboxKind::Verdict,
+            payload: serde_json::to_value(verdict).ok(),
+            queued_ms: now_ms,
+            attempts: 0,
+            next_attempt_ms: 0.0,
+            problem: None,
+        }
+    }
+
     /// A task action to be sent, waiting in the outbox.
     pub fn for_action(id: String, action: &crate::domain::task::TaskAction, now_ms: f64) -> Self {
         OutboxEntry {
@@ -222,4 +247,6 @@ pub enum OutboxKind {
     Report,
     Checkin,
     TaskAction,
+    /// The reporter's 满意 / 不满意 on a resolved report.
+    Verdict,
 }

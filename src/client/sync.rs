@@ -234,7 +234,9 @@ pub async fn run(
         }
         let key = entry
             .task_action()
-            .map_or_else(|| entry.id.clone(), |a| a.report_id);
+            .map(|a| a.report_id)
+            .or_else(|| entry.verdict().map(|v| v.report_id))
+            .unwrap_or_else(|| entry.id.clone());
         let parked = entry.kind == OutboxKind::Report
             && reports
                 .iter()
@@ -256,6 +258,7 @@ pub async fn run(
             }
             OutboxKind::Checkin => push_checkin(store, token, entry).await?,
             OutboxKind::TaskAction => push_action(store, token, entry).await?,
+            OutboxKind::Verdict => push_verdict(store, token, entry).await?,
         };
         match pushed {
             Pushed::Settled(delivered) => {
@@ -429,6 +432,43 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
         }
         Step::Attention(problem) => {
             park(store, entry, None, problem).await?;
+            Ok(Pushed::Settled(false))
+        }
+        step => waiting(store, entry, step).await,
+    }
+}
+
+/// Sends one verdict. Recorded (or a replay), it leaves the outbox with the report as the server now has it.
+/// Refused for good — the same person rated this resolution differently from another phone, or the report is no
+/// longer resolved — it leaves the outbox too: the report as the server has it says what stands, and the prompt
+/// shows again if a verdict is still wanted. Otherwise it waits.
+async fn push_verdict(
+    store: &Store,
+    token: &str,
+    entry: OutboxEntry,
+) -> Result<Pushed, StoreError> {
+    let Some(verdict) = entry.verdict() else {
+        store.drop_outbox_entry(&entry.id).await?;
+        return Ok(Pushed::Settled(false));
+    };
+    let path = format!("/verdicts/{}", entry.id);
+    let step = match api::put_json::<_, Report>(&path, &verdict, Some(token)).await {
+        Ok((_, report)) => Step::Done(Box::new(report)),
+        Err(f) => Step::from(f),
+    };
+    match step {
+        Step::Done(report) => {
+            let mut local = store.report(&verdict.report_id).await?;
+            match local.as_mut() {
+                Some(l) => l.merge_server(*report),
+                None => local = Some(super::local::LocalReport::from_server(*report)),
+            }
+            store.settle_action(local.as_ref(), &entry.id).await?;
+            Ok(Pushed::Settled(true))
+        }
+        Step::Attention(problem) => {
+            leptos::logging::warn!("verdict {} refused: {}", entry.id, problem.message);
+            store.drop_outbox_entry(&entry.id).await?;
             Ok(Pushed::Settled(false))
         }
         step => waiting(store, entry, step).await,

@@ -93,6 +93,22 @@ pub fn satisfaction(satisfied: i64, unsatisfied: i64) -> Option<f64> {
     (all > 0).then(|| satisfied as f64 / all as f64)
 }
 
+/// Whether the reporter is asked for a verdict on `report` at `now` (Unix seconds): it is resolved, they have not
+/// judged this resolution, and it was resolved less than [`ASK_DAYS`] ago.
+pub fn asks(report: &super::Report, now: i64) -> bool {
+    use super::ReportStatus;
+    if report.status != ReportStatus::Resolved || report.my_verdict.is_some() {
+        return false;
+    }
+    let resolved = report
+        .timeline
+        .iter()
+        .rev()
+        .find(|e| e.status == ReportStatus::Resolved)
+        .and_then(|e| super::timestamp::parse_time(&e.at));
+    resolved.is_some_and(|at| now - at.unix_timestamp() < ASK_DAYS * 86_400)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

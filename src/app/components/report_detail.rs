@@ -74,6 +74,7 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
             })}
             {points.map(|p| view! { <p class="muted" data-testid="report-points">{move || fill(app.t().points_label, &[("n", &p.to_string())])}</p> })}
         </section>
+        {(!in_task).then(|| server.clone().map(|s| view! { <VerdictCard report=s /> }))}
         <section class="card">
             <h2>{move || app.t().timeline_title}</h2>
             <ol class="timeline" data-testid="timeline">
@@ -90,5 +91,109 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
                 }}).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// 满意 / 不满意 for the reporter of a resolved report: asked for 7 days after 办结, queued in the outbox (offline
+/// too), then the verdict given.
+#[component]
+fn VerdictCard(report: crate::domain::Report) -> impl IntoView {
+    use crate::client::local::OutboxEntry;
+    use crate::domain::verdict::{asks, Verdict, VerdictSubmission};
+    let app = use_app();
+    let comment = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let id = report.id.clone();
+    // A verdict waiting in the outbox for this report.
+    let pending = {
+        let id = id.clone();
+        move || {
+            app.outbox.with(|o| {
+                o.iter()
+                    .filter_map(|e| e.verdict())
+                    .find(|v| v.report_id == id)
+                    .map(|v| v.verdict)
+            })
+        }
+    };
+    let asked = asks(&report, crate::client::unix_now());
+    let given = report.my_verdict;
+    let send = move |verdict: Verdict| {
+        let submission = VerdictSubmission {
+            report_id: id.clone(),
+            verdict,
+            comment: Some(comment.get_untracked()).filter(|c| !c.trim().is_empty()),
+        };
+        if let Err(faults) = submission.validate() {
+            error.set(faults.values().next().cloned());
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let Some(store) = app.store() else {
+                error.set(Some(app.t().storage_unavailable.to_owned()));
+                return;
+            };
+            let entry = OutboxEntry::for_verdict(
+                uuid::Uuid::now_v7().to_string(),
+                &submission,
+                js_sys::Date::now(),
+            );
+            match store.put_outbox_entry(&entry).await {
+                Ok(()) => {
+                    error.set(None);
+                    app.reload_reports().await;
+                    app.sync_now();
+                }
+                Err(e) => error.set(Some(fill(
+                    app.t().storage_failed,
+                    &[("reason", &e.to_string())],
+                ))),
+            }
+        });
+    };
+    let name = move |v: Verdict| match v {
+        Verdict::Satisfied => app.t().verdict_satisfied,
+        Verdict::Unsatisfied => app.t().verdict_unsatisfied,
+    };
+    move || {
+        if let Some(v) = pending() {
+            return Some(
+                view! {
+                    <section class="card" data-testid="verdict">
+                        <p>{fill(app.t().verdict_pending, &[("verdict", name(v))])}</p>
+                    </section>
+                }
+                .into_any(),
+            );
+        }
+        if let Some(v) = given {
+            return Some(
+                view! {
+                    <section class="card" data-testid="verdict">
+                        <p>{fill(app.t().verdict_given, &[("verdict", name(v))])}</p>
+                    </section>
+                }
+                .into_any(),
+            );
+        }
+        asked.then(|| view! {
+            <section class="card" data-testid="verdict-prompt">
+                <h2>{app.t().verdict_title}</h2>
+                <p class="muted">{app.t().verdict_hint}</p>
+                <label class="field">{app.t().verdict_comment}
+                    <textarea class="text" rows="2" prop:value=move || comment.get()
+                        on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                </label>
+                <div class="action-buttons">
+                    <button type="button" class="button" on:click={let send = send.clone(); move |_| send(Verdict::Satisfied)}>
+                        {app.t().verdict_satisfied}
+                    </button>
+                    <button type="button" class="button secondary danger" on:click={let send = send.clone(); move |_| send(Verdict::Unsatisfied)}>
+                        {app.t().verdict_unsatisfied}
+                    </button>
+                </div>
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </section>
+        }.into_any())
     }
 }
