@@ -295,8 +295,19 @@ impl TestServer {
         id: &str,
         body: &serde_json::Value,
     ) -> reqwest::Response {
+        self.put_as(token, &format!("/api/v1/reports/{id}"), body)
+            .await
+    }
+
+    /// A PUT of a JSON body with the given bearer token.
+    pub async fn put_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
         self.client
-            .put(self.url(&format!("/api/v1/reports/{id}")))
+            .put(self.url(path))
             .bearer_auth(token)
             .json(body)
             .send()

@@ -186,6 +186,13 @@ async fn every_figure_matches_a_count_made_report_by_report() {
             .into_iter()
             .map(|(id, community, street)| (id, (community, street)))
             .collect();
+    // Whether a report is in what a scope reads.
+    let in_scope = |g: &Generated, scope: &Scope| {
+        let (community, street) = &grids[&g.grid];
+        scope.street.as_ref().is_none_or(|s| street == s)
+            && scope.grid.as_ref().is_none_or(|id| &g.grid == id)
+            && scope.community.as_ref().is_none_or(|c| community == c)
+    };
     let key = |g: &Generated, by: GroupBy| match by {
         GroupBy::Grid => g.grid.clone(),
         GroupBy::Community => grids[&g.grid].0.clone(),
@@ -233,14 +240,7 @@ async fn every_figure_matches_a_count_made_report_by_report() {
                             let at = format_time(g.received);
                             at >= start && at < end
                         })
-                        .filter(|g| scope.street.as_ref().is_none_or(|s| &grids[&g.grid].1 == s))
-                        .filter(|g| scope.grid.as_ref().is_none_or(|id| &g.grid == id))
-                        .filter(|g| {
-                            scope
-                                .community
-                                .as_ref()
-                                .is_none_or(|c| &grids[&g.grid].0 == c)
-                        })
+                        .filter(|g| in_scope(g, scope))
                         .collect();
                     let what = format!("{from}..{to} {scope:?} {by:?} previous={}", !rows_of);
                     assert_close(total, &brute_force(&inside, now), &format!("{what} total"));
@@ -318,14 +318,7 @@ async fn every_figure_matches_a_count_made_report_by_report() {
                 let inside: Vec<&Generated> = reports
                     .iter()
                     .filter(|g| (start.clone()..end.clone()).contains(&format_time(g.received)))
-                    .filter(|g| scope.street.as_ref().is_none_or(|s| &grids[&g.grid].1 == s))
-                    .filter(|g| scope.grid.as_ref().is_none_or(|id| &g.grid == id))
-                    .filter(|g| {
-                        scope
-                            .community
-                            .as_ref()
-                            .is_none_or(|c| &grids[&g.grid].0 == c)
-                    })
+                    .filter(|g| in_scope(g, scope))
                     .collect();
                 let want = brute_force(&inside, now);
                 let what = format!("{every:?} {scope:?} {:?}", point.period);

@@ -32,13 +32,8 @@ pub(crate) async fn task() -> Task {
 impl Task {
     pub(crate) async fn act(&self, token: &str, id: &str, body: Value) -> reqwest::Response {
         self.server
-            .client
-            .put(self.server.url(&format!("/api/v1/task-actions/{id}")))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
+            .put_as(token, &format!("/api/v1/task-actions/{id}"), &body)
             .await
-            .unwrap()
     }
 
     /// The rider files `body`: the reporter's answer lists no possible duplicates (other people's report ids);

@@ -19,13 +19,8 @@ impl Task {
             body["comment"] = c.into();
         }
         self.server
-            .client
-            .put(self.server.url(&format!("/api/v1/verdicts/{id}")))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
+            .put_as(token, &format!("/api/v1/verdicts/{id}"), &body)
             .await
-            .unwrap()
     }
 
     /// The worker accepts (when new) and resolves the task as it now is.

@@ -17,26 +17,27 @@ pub const POSSIBLE_DUPLICATES_SQL: &str = "
 const DUPLICATE_RADIUS_M: f64 = 50.0;
 const DUPLICATE_WINDOW: time::Duration = time::Duration::days(7);
 
-/// Open reports of the same category within 50 m, received in the 7 days up to this one: those in a box around the
-/// place (through `reports_open_by_category`), then by distance.
-pub async fn possible_duplicates(
+/// The ids of the reports that `sql` finds in a box around `report`'s place in the window `since`–`until` (its
+/// parameters as in [`POSSIBLE_DUPLICATES_SQL`], each row `id, lat, lon`), then within `metres` of it by distance.
+async fn within(
     db: &SqlitePool,
+    sql: &str,
     id: &str,
     report: &ReportSubmission,
-    received_at: &str,
+    since: &str,
+    until: &str,
+    metres: f64,
 ) -> Result<Vec<String>> {
     let (Some(lat), Some(lon)) = (report.lat, report.lon) else {
         return Ok(vec![]);
     };
-    let Some(received) = crate::domain::timestamp::parse_time(received_at) else {
-        return Ok(vec![]);
-    };
-    let since = format_time(received - DUPLICATE_WINDOW);
-    let (dlat, dlon) = degrees_around(lat, DUPLICATE_RADIUS_M);
-    let rows: Vec<(String, f64, f64)> = sqlx::query_as(POSSIBLE_DUPLICATES_SQL)
+    // Degrees of latitude and longitude that hold `metres` here (with a margin; the distance decides).
+    let dlat = metres / 111_000.0 * 1.1;
+    let dlon = dlat / lat.to_radians().cos().abs().max(0.01);
+    let rows: Vec<(String, f64, f64)> = sqlx::query_as(sql)
         .bind(&report.category)
-        .bind(&since)
-        .bind(received_at)
+        .bind(since)
+        .bind(until)
         .bind(lat - dlat)
         .bind(lat + dlat)
         .bind(lon - dlon)
@@ -47,15 +48,33 @@ pub async fn possible_duplicates(
     let here = GeoPoint::new(lat, lon);
     Ok(rows
         .into_iter()
-        .filter(|(_, lat, lon)| here.distance_m(&GeoPoint::new(*lat, *lon)) <= DUPLICATE_RADIUS_M)
+        .filter(|(_, lat, lon)| here.distance_m(&GeoPoint::new(*lat, *lon)) <= metres)
         .map(|(other, _, _)| other)
         .collect())
 }
 
-/// Degrees of latitude and longitude that hold `metres` at latitude `lat` (with a margin; the distance decides).
-fn degrees_around(lat: f64, metres: f64) -> (f64, f64) {
-    let dlat = metres / 111_000.0 * 1.1;
-    (dlat, dlat / lat.to_radians().cos().abs().max(0.01))
+/// Open reports of the same category within 50 m, received in the 7 days up to this one: those in a box around the
+/// place (through `reports_open_by_category`), then by distance.
+pub async fn possible_duplicates(
+    db: &SqlitePool,
+    id: &str,
+    report: &ReportSubmission,
+    received_at: &str,
+) -> Result<Vec<String>> {
+    let Some(received) = crate::domain::timestamp::parse_time(received_at) else {
+        return Ok(vec![]);
+    };
+    let since = format_time(received - DUPLICATE_WINDOW);
+    within(
+        db,
+        POSSIBLE_DUPLICATES_SQL,
+        id,
+        report,
+        &since,
+        received_at,
+        DUPLICATE_RADIUS_M,
+    )
+    .await
 }
 
 /// Whether a report makes its place a recurring hotspot (重大顽疾): with it, three or more reports of its category
@@ -67,32 +86,20 @@ pub async fn is_recurring(
     report: &ReportSubmission,
     received_at: &str,
 ) -> Result<bool> {
-    let (Some(lat), Some(lon)) = (report.lat, report.lon) else {
-        return Ok(false);
-    };
     let Some(received) = crate::domain::timestamp::parse_time(received_at) else {
         return Ok(false);
     };
     let since = format_time(received - time::Duration::days(HOTSPOT_DAYS));
-    let (dlat, dlon) = degrees_around(lat, HOTSPOT_RADIUS_M);
-    let rows: Vec<(f64, f64)> = sqlx::query_as(
-        "SELECT lat, lon FROM reports WHERE category = ?1 AND received_at BETWEEN ?2 AND ?3
+    let near = within(
+        db,
+        "SELECT id, lat, lon FROM reports WHERE category = ?1 AND received_at BETWEEN ?2 AND ?3
            AND lat BETWEEN ?4 AND ?5 AND lon BETWEEN ?6 AND ?7 AND id <> ?8",
+        id,
+        report,
+        &since,
+        received_at,
+        HOTSPOT_RADIUS_M,
     )
-    .bind(&report.category)
-    .bind(&since)
-    .bind(received_at)
-    .bind(lat - dlat)
-    .bind(lat + dlat)
-    .bind(lon - dlon)
-    .bind(lon + dlon)
-    .bind(id)
-    .fetch_all(db)
     .await?;
-    let here = GeoPoint::new(lat, lon);
-    let near = rows
-        .iter()
-        .filter(|(lat, lon)| here.distance_m(&GeoPoint::new(*lat, *lon)) <= HOTSPOT_RADIUS_M)
-        .count();
-    Ok(near + 1 >= HOTSPOT_REPORTS)
+    Ok(near.len() + 1 >= HOTSPOT_REPORTS)
 }
