@@ -119,12 +119,13 @@ pub fn TabBar() -> impl IntoView {
                         (tab == Tab::MyReports).then(|| awaiting_verdict(app)).filter(|n| *n > 0)
                     };
                     view! {
-                        <a class="tab" href=href aria-current=current>
+                        // The count is told as the tab's description, so the tab keeps its name.
+                        <a class="tab" href=href aria-current=current
+                            aria-description=move || waiting().map(|n| fill(app.t().verdict_badge, &[("n", &n.to_string())]))>
                             <Icon kind=tab.icon() />
                             <span class="tab-label">{move || tab.label(app.t())}</span>
                             {move || waiting().map(|n| view! {
-                                <span class="tab-badge" data-testid="verdict-badge"
-                                    aria-label=move || fill(app.t().verdict_badge, &[("n", &n.to_string())])>{n}</span>
+                                <span class="tab-badge" data-testid="verdict-badge" aria-hidden="true">{n}</span>
                             })}
                         </a>
                     }
