@@ -40,7 +40,9 @@ test("SIGKILL as a report is on its way and after its commit, then a restart: ea
   for (const note of ["一", "二", "三"]) await snapAndSend(page, photo, note);
 
   let puts = 0;
-  await page.route("**/api/v1/reports/*", async (route) => {
+  // On the context: its routes see every request of the context, the service worker's included (a page's route
+  // once missed a report's PUT in CI).
+  await context.route("**/api/v1/reports/*", async (route) => {
     if (route.request().method() !== "PUT") return route.continue();
     puts++;
     if (puts === 1) {
