@@ -1,7 +1,8 @@
 //! `suishoupai demo-history`: three months (or any number) of a district's life for the demo — reports in every
 //! grid, answered and resolved the way a grid's workers do it, one grid (团结社区's 大弯街道北网格) that starts
 //! badly (answers days late, a recurring manhole problem) and improves month by month — so the dashboard has
-//! figures, a trend and a grid going red → yellow → green. The days are lived in order: each day's reports are
+//! figures, a trend and a grid going red → yellow → green. Seven in ten reporters give a verdict (fewer 满意 where
+//! the grid works badly); a first 不满意 reopens the task, which is resolved and judged again. The days are lived in order: each day's reports are
 //! received, the day's actions applied, and the grids' colours judged and recorded at the day's end, exactly as
 //! `serve` records them; nothing in the history is written by hand.
 use std::cmp::Reverse;
@@ -12,6 +13,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::domain::photo::sha256_hex;
 use crate::domain::timestamp::format_time;
+use crate::domain::verdict::{reopens, Verdict};
 use crate::domain::{GeoPoint, Grid, ReportStatus, ReportSubmission, Role, TimelineEntry};
 use crate::server::accounts::{create_user, NewUser};
 use crate::server::changes::next_change_seq;
@@ -40,12 +42,23 @@ impl Lcg {
     }
 }
 
-/// What happens to a report later: accepted or rejected (the answer), resolved.
+/// What happens to a report later: accepted or rejected (the answer), resolved — or, with `verdict`, its
+/// reporter's verdict on its resolution.
 #[derive(Debug, Clone)]
 struct Step {
     at: OffsetDateTime,
     report: String,
     to: ReportStatus,
+    verdict: Option<Verdict>,
+}
+
+/// A reporter's verdict: mostly 满意, less so where the grid works badly.
+fn verdict_of(rng: &mut Lcg, satisfied_percent: u64) -> Verdict {
+    if rng.below(100) < satisfied_percent {
+        Verdict::Satisfied
+    } else {
+        Verdict::Unsatisfied
+    }
 }
 
 /// How many reports were written, and how many colour changes recorded.
@@ -202,6 +215,7 @@ pub async fn generate(
                         at: answered,
                         report: id,
                         to: ReportStatus::Rejected,
+                        verdict: None,
                     },
                 );
             } else {
@@ -212,6 +226,7 @@ pub async fn generate(
                         at: answered,
                         report: id.clone(),
                         to: ReportStatus::Accepted,
+                        verdict: None,
                     },
                 );
                 plan(
@@ -219,10 +234,29 @@ pub async fn generate(
                     &mut planned,
                     Step {
                         at: answered + resolve,
-                        report: id,
+                        report: id.clone(),
                         to: ReportStatus::Resolved,
+                        verdict: None,
                     },
                 );
+                // Seven in ten reporters say what they think of the result, within two days.
+                if rng.below(100) < 70 {
+                    let satisfied = match (poor, phase) {
+                        (true, 0) => 45,
+                        (true, 1) => 85,
+                        _ => 93,
+                    };
+                    plan(
+                        &mut steps,
+                        &mut planned,
+                        Step {
+                            at: answered + resolve + rng.minutes(60, 2 * 1440),
+                            report: id,
+                            to: ReportStatus::Resolved,
+                            verdict: Some(verdict_of(&mut rng, satisfied)),
+                        },
+                    );
+                }
             }
         }
         while steps
@@ -230,7 +264,29 @@ pub async fn generate(
             .is_some_and(|Reverse((at, _))| *at <= day_end.min(now))
         {
             let Reverse((_, i)) = steps.pop().expect("peeked");
-            apply(state, &planned[i], &rules).await?;
+            let step = planned[i].clone();
+            let Some(verdict) = step.verdict else {
+                apply(state, &step, &rules).await?;
+                continue;
+            };
+            // 不满意 the first time reopens the task: the grid resolves it again, and the reporter judges again.
+            if give_verdict(state, &step, verdict, &reporter.id, &rules).await? {
+                let again = step.at + rng.minutes(120, 20 * 60);
+                let next = verdict_of(&mut rng, 85);
+                for (at, verdict) in [(again, None), (again + rng.minutes(60, 1440), Some(next))] {
+                    let report = step.report.clone();
+                    plan(
+                        &mut steps,
+                        &mut planned,
+                        Step {
+                            at,
+                            report,
+                            to: ReportStatus::Resolved,
+                            verdict,
+                        },
+                    );
+                }
+            }
         }
         judge_and_record(state, &Scope::default(), day_end.min(now)).await?;
     }
@@ -369,4 +425,82 @@ async fn apply(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The reporter's verdict on a report's current resolution, as `PUT /verdicts` records it; `true` when it reopened
+/// the task. Nothing when the report is not resolved at that time.
+async fn give_verdict(
+    state: &AppState,
+    step: &Step,
+    verdict: Verdict,
+    reporter: &str,
+    rules: &crate::domain::task::DeadlineRules,
+) -> anyhow::Result<bool> {
+    use crate::domain::task::ActionKind;
+    let at = format_time(step.at);
+    let (_turn, mut tx) = state.begin_write().await?;
+    let (status, reopened, level, timeline): (String, i64, i64, String) =
+        sqlx::query_as("SELECT status, reopened, level, timeline FROM reports WHERE id = ?")
+            .bind(&step.report)
+            .fetch_one(&mut *tx)
+            .await?;
+    if status != ReportStatus::Resolved.code() {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO verdicts (id, report_id, user_id, resolution, verdict, fingerprint, at)
+         VALUES (?, ?, ?, ?, ?, 'demo-history', ?)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(&step.report)
+    .bind(reporter)
+    .bind(reopened + 1)
+    .bind(verdict.code())
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    let seq = next_change_seq(&mut tx).await?;
+    let counted = match verdict {
+        Verdict::Satisfied => "satisfied = satisfied + 1",
+        Verdict::Unsatisfied => "unsatisfied = unsatisfied + 1",
+    };
+    let reopen = reopens(verdict, reopened);
+    if reopen {
+        let deadline = rules
+            .after(
+                ReportStatus::Accepted,
+                level as u8,
+                false,
+                step.at,
+                Some(ActionKind::Accept),
+                None,
+            )
+            .map(format_time);
+        let mut timeline: Vec<TimelineEntry> = serde_json::from_str(&timeline)?;
+        let mut entry = entry(&at, ReportStatus::Accepted, None);
+        entry.note = Some("上报人不满意，重新办理".into());
+        timeline.push(entry);
+        sqlx::query(&format!(
+            "UPDATE reports SET {counted}, reopened = reopened + 1, status = 'accepted', deadline = ?, timeline = ?,
+                    closed_at = NULL, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
+        ))
+        .bind(deadline)
+        .bind(serde_json::to_string(&timeline)?)
+        .bind(&at)
+        .bind(seq)
+        .bind(&step.report)
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        sqlx::query(&format!(
+            "UPDATE reports SET {counted}, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
+        ))
+        .bind(&at)
+        .bind(seq)
+        .bind(&step.report)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(reopen)
 }

@@ -310,6 +310,18 @@ async fn the_demo_history_lives_its_days_in_order_and_its_poor_grid_goes_red_the
     .await
     .unwrap();
     assert_eq!(disorder.0, 0);
+    // Verdicts were given; a first 不满意 reopened its task, never a second.
+    let (verdicts, reopened, twice): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM verdicts), (SELECT count(*) FROM reports WHERE reopened = 1),
+                (SELECT count(*) FROM reports WHERE reopened > 1)",
+    )
+    .fetch_one(&server.db)
+    .await
+    .unwrap();
+    assert!(
+        verdicts > 300 && reopened > 0 && twice == 0,
+        "{verdicts} {reopened} {twice}"
+    );
     // A second run would double the district's past: refused.
     assert!(generate(&server.state, 90, 7, now).await.is_err());
 }
