@@ -13,7 +13,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::domain::photo::sha256_hex;
 use crate::domain::timestamp::format_time;
-use crate::domain::verdict::{reopens, Verdict};
+use crate::domain::verdict::Verdict;
 use crate::domain::{GeoPoint, Grid, ReportStatus, ReportSubmission, Role, TimelineEntry};
 use crate::server::accounts::{create_user, NewUser};
 use crate::server::changes::next_change_seq;
@@ -270,7 +270,7 @@ pub async fn generate(
                 continue;
             };
             // 不满意 the first time reopens the task: the grid resolves it again, and the reporter judges again.
-            if give_verdict(state, &step, verdict, &reporter.id, &rules).await? {
+            if give_verdict(state, &step, verdict, &reporter).await? {
                 let again = step.at + rng.minutes(120, 20 * 60);
                 let next = verdict_of(&mut rng, 85);
                 for (at, verdict) in [(again, None), (again + rng.minutes(60, 1440), Some(next))] {
@@ -427,80 +427,33 @@ async fn apply(
     Ok(())
 }
 
-/// The reporter's verdict on a report's current resolution, as `PUT /verdicts` records it; `true` when it reopened
-/// the task. Nothing when the report is not resolved at that time.
+/// The reporter's verdict on a report's current resolution, recorded as `PUT /verdicts` records it; `true` when
+/// it reopened the task. Nothing when the report is not resolved at that time.
 async fn give_verdict(
     state: &AppState,
     step: &Step,
     verdict: Verdict,
-    reporter: &str,
-    rules: &crate::domain::task::DeadlineRules,
+    reporter: &crate::domain::User,
 ) -> anyhow::Result<bool> {
-    use crate::domain::task::ActionKind;
-    let at = format_time(step.at);
+    use crate::server::verdicts::{rated, record, Given};
     let (_turn, mut tx) = state.begin_write().await?;
-    let (status, reopened, level, timeline): (String, i64, i64, String) =
-        sqlx::query_as("SELECT status, reopened, level, timeline FROM reports WHERE id = ?")
-            .bind(&step.report)
-            .fetch_one(&mut *tx)
-            .await?;
-    if status != ReportStatus::Resolved.code() {
+    let Some(report) = rated(&mut tx, &step.report).await? else {
+        return Ok(false);
+    };
+    if report.status != ReportStatus::Resolved.code() {
         return Ok(false);
     }
-    sqlx::query(
-        "INSERT INTO verdicts (id, report_id, user_id, resolution, verdict, fingerprint, at)
-         VALUES (?, ?, ?, ?, ?, 'demo-history', ?)",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(&step.report)
-    .bind(reporter)
-    .bind(reopened + 1)
-    .bind(verdict.code())
-    .bind(&at)
-    .execute(&mut *tx)
-    .await?;
-    let seq = next_change_seq(&mut tx).await?;
-    let counted = match verdict {
-        Verdict::Satisfied => "satisfied = satisfied + 1",
-        Verdict::Unsatisfied => "unsatisfied = unsatisfied + 1",
+    let given = Given {
+        id: &uuid::Uuid::now_v7().to_string(),
+        report_id: &step.report,
+        user_id: &reporter.id,
+        user_name: &reporter.name,
+        verdict,
+        comment: None,
+        fingerprint: "demo-history",
+        at: step.at,
     };
-    let reopen = reopens(verdict, reopened);
-    if reopen {
-        let deadline = rules
-            .after(
-                ReportStatus::Accepted,
-                level as u8,
-                false,
-                step.at,
-                Some(ActionKind::Accept),
-                None,
-            )
-            .map(format_time);
-        let mut timeline: Vec<TimelineEntry> = serde_json::from_str(&timeline)?;
-        let mut entry = entry(&at, ReportStatus::Accepted, None);
-        entry.note = Some("上报人不满意，重新办理".into());
-        timeline.push(entry);
-        sqlx::query(&format!(
-            "UPDATE reports SET {counted}, reopened = reopened + 1, status = 'accepted', deadline = ?, timeline = ?,
-                    closed_at = NULL, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
-        ))
-        .bind(deadline)
-        .bind(serde_json::to_string(&timeline)?)
-        .bind(&at)
-        .bind(seq)
-        .bind(&step.report)
-        .execute(&mut *tx)
-        .await?;
-    } else {
-        sqlx::query(&format!(
-            "UPDATE reports SET {counted}, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
-        ))
-        .bind(&at)
-        .bind(seq)
-        .bind(&step.report)
-        .execute(&mut *tx)
-        .await?;
-    }
+    let reopened = record(&mut tx, state.config.deadlines, &report, &given).await?;
     tx.commit().await?;
-    Ok(reopen)
+    Ok(reopened)
 }

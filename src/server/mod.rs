@@ -27,7 +27,7 @@ pub mod secret;
 pub mod security;
 mod static_files;
 mod task_actions;
-mod verdicts;
+pub(crate) mod verdicts;
 pub mod warnings;
 
 use std::path::PathBuf;

@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::json;
+use sqlx::{Sqlite, Transaction};
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -21,7 +22,7 @@ use super::reports::{load_report, Viewer};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::api_error::code;
-use crate::domain::task::ActionKind;
+use crate::domain::task::{ActionKind, DeadlineRules};
 use crate::domain::timestamp::format_time;
 use crate::domain::verdict::{reopens, Verdict, VerdictSubmission};
 use crate::domain::{ErrorBody, Report, ReportStatus, TimelineEntry};
@@ -34,12 +35,119 @@ const VERDICT_ID_TAKEN: &str = "此编号已用于另一条评价 (this id holds
 
 /// The report a verdict is about, as the verdict needs it.
 #[derive(sqlx::FromRow)]
-struct Rated {
-    status: String,
+pub(crate) struct Rated {
+    pub(crate) status: String,
     level: i64,
     category: String,
     reopened: i64,
     timeline: String,
+}
+
+/// The report a verdict is about, whoever gives it (the handler checks first that it is theirs).
+pub(crate) async fn rated(
+    tx: &mut Transaction<'_, Sqlite>,
+    report_id: &str,
+) -> Result<Option<Rated>> {
+    Ok(sqlx::query_as(
+        "SELECT status, level, category, reopened, timeline FROM reports WHERE id = ?",
+    )
+    .bind(report_id)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// One verdict as it is given.
+pub(crate) struct Given<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) report_id: &'a str,
+    pub(crate) user_id: &'a str,
+    pub(crate) user_name: &'a str,
+    pub(crate) verdict: Verdict,
+    pub(crate) comment: Option<&'a str>,
+    pub(crate) fingerprint: &'a str,
+    pub(crate) at: OffsetDateTime,
+}
+
+/// Records a verdict on the report's current resolution with its counts and, for a first 不满意, the reopening:
+/// back to the grid, accepted at its level, a new deadline to resolve from the 清单, the comment in the timeline.
+/// The one place a verdict is written (`PUT /verdicts` and `demo-history`); `true` when it reopened the task.
+pub(crate) async fn record(
+    tx: &mut Transaction<'_, Sqlite>,
+    defaults: DeadlineRules,
+    rated: &Rated,
+    given: &Given<'_>,
+) -> Result<bool> {
+    let at = format_time(given.at);
+    sqlx::query(
+        "INSERT INTO verdicts (id, report_id, user_id, resolution, verdict, comment, fingerprint, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(given.id)
+    .bind(given.report_id)
+    .bind(given.user_id)
+    .bind(rated.reopened + 1)
+    .bind(given.verdict.code())
+    .bind(given.comment)
+    .bind(given.fingerprint)
+    .bind(&at)
+    .execute(&mut **tx)
+    .await?;
+    let seq = next_change_seq(tx).await?;
+    let counted = match given.verdict {
+        Verdict::Satisfied => "satisfied = satisfied + 1",
+        Verdict::Unsatisfied => "unsatisfied = unsatisfied + 1",
+    };
+    let reopen = reopens(given.verdict, rated.reopened);
+    if reopen {
+        let rules = deadlines_for(tx, &rated.category, defaults).await?;
+        let deadline = rules
+            .after(
+                ReportStatus::Accepted,
+                rated.level as u8,
+                false,
+                given.at,
+                Some(ActionKind::Accept),
+                None,
+            )
+            .map(format_time);
+        let mut timeline: Vec<TimelineEntry> =
+            serde_json::from_str(&rated.timeline).map_err(anyhow::Error::from)?;
+        let said = given.comment.map(str::trim).filter(|c| !c.is_empty());
+        timeline.push(TimelineEntry {
+            at: at.clone(),
+            status: ReportStatus::Accepted,
+            note: Some(match said {
+                Some(c) => format!("上报人不满意，重新办理：{c}"),
+                None => "上报人不满意，重新办理".into(),
+            }),
+            photos: vec![],
+            by: Some(given.user_name.to_owned()),
+            kind: None,
+            level: None,
+        });
+        sqlx::query(&format!(
+            "UPDATE reports SET {counted}, reopened = reopened + 1, status = 'accepted', deadline = ?, timeline = ?,
+                    closed_at = NULL, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
+        ))
+        .bind(deadline)
+        .bind(serde_json::to_string(&timeline).map_err(anyhow::Error::from)?)
+        .bind(&at)
+        .bind(seq)
+        .bind(given.report_id)
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        // The counts change what phones show: the report reaches them through the feed again.
+        sqlx::query(&format!(
+            "UPDATE reports SET {counted}, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
+        ))
+        .bind(&at)
+        .bind(seq)
+        .bind(given.report_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(reopen)
 }
 
 /// The reporter's verdict on a resolved report (or on the original of their report rejected as a duplicate):
@@ -140,82 +248,22 @@ async fn give(
             details: None,
         });
     }
-    let at = format_time(now);
-    sqlx::query(
-        "INSERT INTO verdicts (id, report_id, user_id, resolution, verdict, comment, fingerprint, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    record(
+        &mut tx,
+        state.config.deadlines,
+        &rated,
+        &Given {
+            id: &id,
+            report_id: &body.report_id,
+            user_id: &user.id,
+            user_name: &user.name,
+            verdict: body.verdict,
+            comment: body.comment.as_deref(),
+            fingerprint: &fingerprint,
+            at: now,
+        },
     )
-    .bind(&id)
-    .bind(&body.report_id)
-    .bind(&user.id)
-    .bind(resolution)
-    .bind(body.verdict.code())
-    .bind(&body.comment)
-    .bind(&fingerprint)
-    .bind(&at)
-    .execute(&mut *tx)
     .await?;
-    let seq = next_change_seq(&mut tx).await?;
-    let counted = match body.verdict {
-        Verdict::Satisfied => "satisfied = satisfied + 1",
-        Verdict::Unsatisfied => "unsatisfied = unsatisfied + 1",
-    };
-    if reopens(body.verdict, rated.reopened) {
-        // Back to the grid: accepted again, at its level, with a new deadline to resolve; the comment in the
-        // timeline for the worker.
-        let rules = deadlines_for(&mut tx, &rated.category, state.config.deadlines).await?;
-        let level = rated.level as u8;
-        let deadline = rules
-            .after(
-                ReportStatus::Accepted,
-                level,
-                false,
-                now,
-                Some(ActionKind::Accept),
-                None,
-            )
-            .map(format_time);
-        let mut timeline: Vec<TimelineEntry> =
-            serde_json::from_str(&rated.timeline).map_err(anyhow::Error::from)?;
-        let said = body
-            .comment
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty());
-        timeline.push(TimelineEntry {
-            at: at.clone(),
-            status: ReportStatus::Accepted,
-            note: Some(match said {
-                Some(c) => format!("上报人不满意，重新办理：{c}"),
-                None => "上报人不满意，重新办理".into(),
-            }),
-            photos: vec![],
-            by: Some(user.name.clone()),
-            kind: None,
-            level: None,
-        });
-        sqlx::query(&format!(
-            "UPDATE reports SET {counted}, reopened = reopened + 1, status = 'accepted', deadline = ?, timeline = ?,
-                    closed_at = NULL, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
-        ))
-        .bind(deadline)
-        .bind(serde_json::to_string(&timeline).map_err(anyhow::Error::from)?)
-        .bind(&at)
-        .bind(seq)
-        .bind(&body.report_id)
-        .execute(&mut *tx)
-        .await?;
-    } else {
-        // The counts change what phones show: the report reaches them through the feed again.
-        sqlx::query(&format!(
-            "UPDATE reports SET {counted}, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
-        ))
-        .bind(&at)
-        .bind(seq)
-        .bind(&body.report_id)
-        .execute(&mut *tx)
-        .await?;
-    }
     tx.commit().await?;
     let report = load_report(&state.db, &body.report_id)
         .await?
