@@ -103,7 +103,66 @@ pub fn action_name(t: &Texts, kind: ActionKind) -> &'static str {
         ActionKind::Escalate => t.action_escalate,
         ActionKind::Resolve => t.action_resolve,
         ActionKind::Reject => t.action_reject,
+        ActionKind::CallDepartment => t.action_call_department,
+        ActionKind::Acknowledge => t.action_acknowledge,
+        ActionKind::HandBack => t.action_hand_back,
+        ActionKind::Decide => t.action_decide,
     }
+}
+
+/// What a `datetime-local` input holds (`2026-12-08T10:00`, the phone's local time) as an RFC 3339 instant.
+pub fn local_input_to_rfc3339(value: &str) -> Option<String> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value));
+    if date.get_time().is_nan() {
+        return Some(value.to_owned());
+    }
+    date.to_iso_string().as_string()
+}
+
+/// A department's name, by its code (the code itself when the phone does not know it).
+pub fn department_name(code: &str) -> String {
+    use_app().reference.with(|d| {
+        d.departments
+            .iter()
+            .find(|x| x.code == code)
+            .map_or_else(|| code.to_owned(), |x| x.name.clone())
+    })
+}
+
+/// Where a task's department call stands, for the worker, the department and the district: "等待 城管局 报到 · 剩
+/// 3 小时 10 分", "城管局 报到超时", "城管局 已报到"; nothing without a call or once the task is closed. `true` with
+/// it: late.
+pub fn call_status(t: &Texts, report: &crate::domain::Report) -> Option<(String, bool)> {
+    let department = department_name(report.department_id.as_deref()?);
+    if !report.status.is_open() {
+        return None;
+    }
+    let Some(by) = report.acknowledge_deadline.as_deref() else {
+        return Some((
+            fill(t.call_acknowledged, &[("department", &department)]),
+            false,
+        ));
+    };
+    let left =
+        crate::domain::timestamp::parse_time(by)?.unix_timestamp() - crate::client::unix_now();
+    Some(if left < 0 {
+        (fill(t.call_late, &[("department", &department)]), true)
+    } else {
+        let time = fill(
+            t.hours_minutes,
+            &[
+                ("h", &(left / 3600).to_string()),
+                ("m", &((left % 3600) / 60).to_string()),
+            ],
+        );
+        (
+            fill(t.call_waiting, &[("department", &department), ("t", &time)]),
+            false,
+        )
+    })
 }
 
 /// What a step of the timeline was: the action that made it (备注, 升级至 部门联处), or the status it left.
@@ -113,6 +172,16 @@ pub fn timeline_label(t: &Texts, entry: &TimelineEntry) -> String {
             fill(t.timeline_escalated, &[("level", level_name(t, level))])
         }
         (Some(ActionKind::Note), _) => t.action_note.to_owned(),
+        (Some(ActionKind::CallDepartment), _) => fill(
+            t.timeline_called,
+            &[(
+                "department",
+                &department_name(entry.department.as_deref().unwrap_or("?")),
+            )],
+        ),
+        (Some(kind @ (ActionKind::Acknowledge | ActionKind::HandBack | ActionKind::Decide)), _) => {
+            action_name(t, kind).to_owned()
+        }
         _ => status_name(t, entry.status).to_owned(),
     }
 }

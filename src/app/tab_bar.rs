@@ -71,8 +71,8 @@ impl Tab {
             Role::Rider => &[Report, MyReports, Stations, Pass, Settings],
             Role::GridWorker => &[Tasks, Report, MyReports, Settings],
             Role::StationStaff => &[Checkins, Stations, Settings],
-            // Until the department's task list comes: anyone may report a hazard they see.
-            Role::DepartmentStaff => &[Report, MyReports, Settings],
+            // The tasks called to their department first; anyone may report a hazard they see.
+            Role::DepartmentStaff => &[Tasks, Report, MyReports, Settings],
             // An official watches the figures; they may report what they see too.
             Role::Official => &[Dashboard, Report, MyReports, Settings],
             // No 签到 (it belongs to a station's counter) and no 驿站码 (only riders have a pass).

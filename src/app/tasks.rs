@@ -1,6 +1,6 @@
-//! 任务: the tasks of my grid, planned the way a worker walks — overdue first, then urgent, then new, then in
-//! progress — and a task's detail with the actions its status allows, each saved on the phone and sent through
-//! the outbox (so they work offline).
+//! 任务: the tasks of my grid (a department's staff: the tasks called to their department), planned the way a worker
+//! walks — overdue first, then urgent, then new, then in progress — and a task's detail with the actions its status
+//! allows its user, each saved on the phone and sent through the outbox (so they work offline).
 use crate::domain::api_error::code;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -9,7 +9,8 @@ use super::components::{
     GridMap, MapPoint, MapShape, PointKind, ReportDetail, StoredPhoto, SyncBar,
 };
 use super::format::{
-    action_name, category_label, level_name, local_time, status_name, what_was_done,
+    action_name, call_status, category_label, level_name, local_input_to_rfc3339, local_time,
+    status_name, what_was_done,
 };
 use super::{use_app, AppContext, PageHeader};
 use crate::client::local::{LocalReport, OutboxEntry, Problem};
@@ -18,10 +19,10 @@ use crate::client::unix_now;
 use crate::domain::geo::compass_point;
 use crate::domain::report::FieldErrors;
 use crate::domain::task::{
-    allowed_actions, outcome, project, ActionKind, RejectReason, TaskAction,
+    allowed_actions, outcome, project, ActionKind, RejectReason, TaskAction, TaskState,
 };
 use crate::domain::timestamp::parse_time;
-use crate::domain::{GeoPoint, Report, ReportStatus};
+use crate::domain::{GeoPoint, Report, Role, User};
 use crate::i18n::{fill, server_message, Texts};
 
 /// Seconds to the deadline (negative: overdue).
@@ -30,14 +31,37 @@ fn seconds_left(report: &Report) -> Option<i64> {
     Some(deadline.unix_timestamp() - unix_now())
 }
 
+/// Whether a called department is past its 报到 (overdue like a missed deadline).
+fn call_late(report: &Report) -> bool {
+    report
+        .acknowledge_deadline
+        .as_deref()
+        .and_then(parse_time)
+        .is_some_and(|by| by.unix_timestamp() < unix_now())
+}
+
+/// Whether a task belongs on `user`'s list: a grid worker's grid (admins: every task), or for department staff
+/// every task called to their department that someone else reported (they see no other).
+fn on_list_of(user: &User, task: &Report) -> bool {
+    match user.role {
+        Role::DepartmentStaff => task.reporter_id != user.id,
+        _ => user.grid_id.is_none() || task.grid_id == user.grid_id,
+    }
+}
+
+/// The session's user.
+fn me(app: AppContext) -> Option<User> {
+    app.session.with(|s| s.as_ref().map(|s| s.user.clone()))
+}
+
 /// The walking order: overdue, urgent, new, in progress, then the closed ones.
 fn rank(report: &Report) -> (u8, i64) {
     let left = seconds_left(report).unwrap_or(i64::MAX);
     let group = match () {
         _ if !report.status.is_open() => 4,
-        _ if left < 0 => 0,
+        _ if left < 0 || call_late(report) => 0,
         _ if report.submitted.urgent => 1,
-        _ if report.status == ReportStatus::Received => 2,
+        _ if report.status == crate::domain::ReportStatus::Received => 2,
         _ => 3,
     };
     (group, left)
@@ -85,7 +109,7 @@ fn task_points(
         .filter(|(_, s)| s.status.is_open())
         .filter_map(|(local, s)| {
             let at = GeoPoint::new(s.submitted.lat?, s.submitted.lon?);
-            let overdue = seconds_left(s).is_some_and(|left| left < 0);
+            let overdue = seconds_left(s).is_some_and(|left| left < 0) || call_late(s);
             let category = category_label(&s.submitted.category);
             Some(MapPoint {
                 id: local.id.clone(),
@@ -117,19 +141,19 @@ fn task_points(
 #[component]
 pub fn TasksPage() -> impl IntoView {
     let app = use_app();
-    let grid = move || {
-        app.session
-            .with(|s| s.as_ref().and_then(|s| s.user.grid_id.clone()))
-    };
+    let grid = move || me(app).and_then(|u| u.grid_id.filter(|_| u.role == Role::GridWorker));
+    let department = move || app.role() == Some(Role::DepartmentStaff);
     let tasks = move || {
-        let grid = grid();
+        let Some(user) = me(app) else {
+            return vec![];
+        };
         let mut list: Vec<(LocalReport, Report)> = app
             .reports
             .get()
             .into_iter()
             .filter_map(|r| {
                 let server = r.server.clone()?;
-                (grid.is_none() || server.grid_id == grid).then_some((r, server))
+                on_list_of(&user, &server).then_some((r, server))
             })
             .collect();
         list.sort_by_key(|(_, s)| rank(s));
@@ -161,7 +185,11 @@ pub fn TasksPage() -> impl IntoView {
         )
     };
     view! {
-        <PageHeader title=|t| t.tasks_title />
+        {move || if department() {
+            view! { <PageHeader title=|t| t.department_tasks_title /> }
+        } else {
+            view! { <PageHeader title=|t| t.tasks_title /> }
+        }}
         <SyncBar />
         <p class="summary" data-testid="task-counts">{counts}</p>
         {move || {
@@ -179,7 +207,7 @@ pub fn TasksPage() -> impl IntoView {
                 </details>
             })
         }}
-        <Show when=move || !tasks().is_empty() fallback=move || view! { <section class="card"><p>{move || app.t().tasks_empty}</p></section> }>
+        <Show when=move || !tasks().is_empty() fallback=move || view! { <section class="card"><p>{move || if department() { app.t().department_tasks_empty } else { app.t().tasks_empty }}</p></section> }>
             <ul class="plain-list" data-testid="tasks">
                 {move || tasks().into_iter().map(|(local, server)| {
                     let href = format!("/tasks/{}", local.id);
@@ -187,6 +215,10 @@ pub fn TasksPage() -> impl IntoView {
                     let urgent = server.submitted.urgent;
                     let hotspot = server.hotspot;
                     let left = seconds_left(&server).filter(|_| status.is_open());
+                    let call = {
+                        let server = server.clone();
+                        move || call_status(app.t(), &server)
+                    };
                     let category = local.category.clone().unwrap_or_default();
                     let when = local_time(&server.received_at);
                     let thumb = server.submitted.photos.first().cloned();
@@ -212,6 +244,9 @@ pub fn TasksPage() -> impl IntoView {
                                     {hotspot.then(|| view! { <span class="badge badge-hotspot">{move || app.t().task_hotspot}</span> })}
                                     {left.map(|s| view! { <span class=if s < 0 { "badge badge-urgent" } else { "badge" }>{move || time_left(app.t(), s)}</span> })}
                                 </span>
+                                {move || call().map(|(text, late)| view! {
+                                    <span class=if late { "call-status late" } else { "call-status" } data-testid="task-call">{text}</span>
+                                })}
                             </a>
                         </li>
                     }
@@ -239,19 +274,45 @@ pub fn TaskDetailPage() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // Who acts here: the grid's side, a department's staff, or the district.
+    let user = Memo::new(move |_| me(app));
     // What the task will be once the actions waiting on this phone apply: the worker carries on from there.
     let projected = Memo::new(move |_| {
+        let user = user.get()?;
         server.with(|s| {
-            s.as_ref()
-                .map(|s| queued.with(|q| project(s.status, s.level, &q.pending)))
+            let s = s.as_ref()?;
+            let now = TaskState::of(s).seen_by(
+                s.department_id.as_deref(),
+                user.role,
+                user.department_id.as_deref(),
+            );
+            Some(queued.with(|q| project(now, user.role, &q.pending)))
         })
     });
     // Kept above the redraws a sync causes: what the worker is typing, and "saved", survive the task changing.
     let form = ActionForm::new();
-    let state = TaskState {
+    // The department to call starts as the one the category's 清单 names.
+    Effect::new(move |_| {
+        let category = server.with(|s| s.as_ref().map(|s| s.submitted.category.clone()));
+        let named = category.and_then(|c| {
+            app.reference.with(|r| {
+                r.categories
+                    .iter()
+                    .find(|x| x.code == c)
+                    .and_then(|x| x.department.clone())
+            })
+        });
+        if let Some(d) = named {
+            if form.department.with_untracked(String::is_empty) {
+                form.department.set(d);
+            }
+        }
+    });
+    let state = TaskView {
         server,
         queued,
         projected,
+        role: Signal::derive(move || user.with(|u| u.as_ref().map(|u| u.role))),
     };
     view! {
         <PageHeader title=|t| t.task_detail_title />
@@ -272,19 +333,20 @@ pub fn TaskDetailPage() -> impl IntoView {
 
 /// The task as the server last said, what this phone still holds for it, and what it will be once that is sent.
 #[derive(Clone, Copy)]
-struct TaskState {
+struct TaskView {
     server: Memo<Option<Report>>,
     queued: Memo<Queued>,
-    projected: Memo<Option<(ReportStatus, u8)>>,
+    projected: Memo<Option<TaskState>>,
+    role: Signal<Option<Role>>,
 }
 
-impl TaskState {
-    /// The actions allowed on the task as it will be.
+impl TaskView {
+    /// The actions allowed to this phone's user on the task as it will be.
     fn actions(self) -> Vec<ActionKind> {
-        self.projected
-            .get()
-            .map(|(status, level)| allowed_actions(status, level))
-            .unwrap_or_default()
+        match (self.projected.get(), self.role.get()) {
+            (Some(t), Some(role)) => allowed_actions(t, role),
+            _ => vec![],
+        }
     }
 }
 
@@ -341,6 +403,10 @@ struct ActionForm {
     reason: RwSignal<String>,
     reject_reason: RwSignal<RejectReason>,
     duplicate_of: RwSignal<String>,
+    /// The department to call (吹哨, an escalation to level 2, a decision); empty: none chosen.
+    department: RwSignal<String>,
+    /// A decision's new deadline, as the `datetime-local` input gives it (the phone's local time).
+    deadline: RwSignal<String>,
     /// A photo for a note or the resolution: prepared like a report's, kept on the phone until sent.
     photo: RwSignal<Option<String>>,
     errors: RwSignal<FieldErrors>,
@@ -354,6 +420,8 @@ impl ActionForm {
             reason: RwSignal::new(String::new()),
             reject_reason: RwSignal::new(RejectReason::Invalid),
             duplicate_of: RwSignal::new(String::new()),
+            department: RwSignal::new(String::new()),
+            deadline: RwSignal::new(String::new()),
             photo: RwSignal::new(None),
             errors: RwSignal::new(FieldErrors::new()),
             message: RwSignal::new(None),
@@ -371,7 +439,7 @@ impl ActionForm {
             note: Some(self.note.get_untracked()).filter(|n| !n.trim().is_empty()),
             photos: self.photo.get_untracked().into_iter().collect(),
             reason: match kind {
-                ActionKind::Escalate => {
+                ActionKind::Escalate | ActionKind::CallDepartment | ActionKind::HandBack => {
                     Some(self.reason.get_untracked()).filter(|r| !r.trim().is_empty())
                 }
                 ActionKind::Reject => Some(reject_reason.code().to_owned()),
@@ -379,6 +447,15 @@ impl ActionForm {
             },
             duplicate_of: (kind == ActionKind::Reject && reject_reason == RejectReason::Duplicate)
                 .then(|| self.duplicate_of.get_untracked().trim().to_owned()),
+            department_id: matches!(
+                kind,
+                ActionKind::Escalate | ActionKind::CallDepartment | ActionKind::Decide
+            )
+            .then(|| self.department.get_untracked())
+            .filter(|d| !d.is_empty()),
+            deadline: (kind == ActionKind::Decide)
+                .then(|| local_input_to_rfc3339(&self.deadline.get_untracked()))
+                .flatten(),
             expected_version,
         }
     }
@@ -387,6 +464,7 @@ impl ActionForm {
     fn clear(&self) {
         self.note.set(String::new());
         self.reason.set(String::new());
+        self.deadline.set(String::new());
         self.photo.set(None);
     }
 
@@ -423,18 +501,35 @@ impl ActionForm {
 }
 
 /// What the worker fills in for the actions allowed now, each field with the shared rules' complaint beside it.
+/// `calls`: one of them calls a department (a call, an escalation to level 2, a decision).
 #[component]
-fn ActionFields(form: ActionForm, actions: Signal<Vec<ActionKind>>) -> impl IntoView {
+fn ActionFields(
+    form: ActionForm,
+    actions: Signal<Vec<ActionKind>>,
+    calls: Signal<bool>,
+) -> impl IntoView {
     let app = use_app();
     let ActionForm {
         note,
         reason,
         reject_reason,
         duplicate_of,
+        department,
+        deadline,
         photo,
         errors,
         ..
     } = form;
+    let has = move |kind: ActionKind| actions.with(|a| a.contains(&kind));
+    let departments = move || {
+        app.reference.with(|r| {
+            r.departments
+                .iter()
+                .filter(|d| !d.retired)
+                .map(|d| (d.code.clone(), d.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
     let field_error = move |field: &'static str| {
         move || {
             errors.with(|e| e.get(field).cloned()).map(|m| {
@@ -450,10 +545,28 @@ fn ActionFields(form: ActionForm, actions: Signal<Vec<ActionKind>>) -> impl Into
             <label class="button secondary file-button" for="action-photo">{move || app.t().capture_more}</label>
             {move || photo.get().map(|sha| view! { <StoredPhoto sha256=sha class="thumb" /> })}
             {field_error("photos")}
-            <Show when=move || actions.get().contains(&ActionKind::Escalate)>
+            <Show when=move || has(ActionKind::Escalate) || has(ActionKind::CallDepartment) || has(ActionKind::HandBack)>
                 <label class="field" for="action-reason">{move || app.t().action_reason_label}</label>
                 <input id="action-reason" class="text" type="text" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
                 {field_error("reason")}
+            </Show>
+            <Show when=move || calls.get()>
+                <label class="field" for="action-department">{move || app.t().department_label}</label>
+                <select id="action-department" class="text" data-testid="action-department"
+                    on:change=move |ev| department.set(event_target_value(&ev))>
+                    <option value="" selected=move || department.with(String::is_empty)>{move || app.t().department_none}</option>
+                    {move || departments().into_iter().map(|(code, name)| {
+                        let value = code.clone();
+                        view! { <option value=value selected=move || department.with(|d| *d == code)>{name}</option> }
+                    }).collect_view()}
+                </select>
+                {field_error("department_id")}
+            </Show>
+            <Show when=move || has(ActionKind::Decide)>
+                <label class="field" for="decide-deadline">{move || app.t().decide_deadline_label}</label>
+                <input id="decide-deadline" class="text" type="datetime-local" prop:value=deadline
+                    on:input=move |ev| deadline.set(event_target_value(&ev)) />
+                {field_error("deadline")}
             </Show>
             <Show when=move || actions.get().contains(&ActionKind::Reject)>
                 <label class="field" for="reject-reason">{move || app.t().reject_reason_label}</label>
@@ -477,14 +590,17 @@ fn ActionFields(form: ActionForm, actions: Signal<Vec<ActionKind>>) -> impl Into
 /// Who reported it, its status and level as they will be, the possible duplicates, and what waits on this phone
 /// or was refused. Redrawn with each new version of the task.
 #[component]
-fn TaskSummary(task: Report, state: TaskState) -> impl IntoView {
+fn TaskSummary(task: Report, state: TaskView) -> impl IntoView {
     let app = use_app();
-    let TaskState {
-        queued, projected, ..
+    let TaskView {
+        queued,
+        projected,
+        role,
+        ..
     } = state;
     let server_status = task.status;
     let status_label = move || {
-        let (status, _) = projected.get()?;
+        let status = projected.get()?.status;
         let name = status_name(app.t(), status);
         Some(if status == server_status {
             name.to_owned()
@@ -493,6 +609,10 @@ fn TaskSummary(task: Report, state: TaskState) -> impl IntoView {
         })
     };
     let reporter = task.reporter_name.clone();
+    let call = {
+        let task = task.clone();
+        move || call_status(app.t(), &task)
+    };
     let duplicates = task.possible_duplicates.clone();
     view! {
         <section class="card" data-testid="task-summary">
@@ -503,7 +623,10 @@ fn TaskSummary(task: Report, state: TaskState) -> impl IntoView {
                 {task.hotspot.then(|| view! { <span class="badge badge-hotspot" data-testid="task-hotspot">{move || app.t().task_hotspot}</span> })}
             </p>
             {task.hotspot.then(|| view! { <p class="notice" data-testid="hotspot-advice">{move || app.t().task_hotspot_advice}</p> })}
-            <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || projected.get().map(|(_, level)| level_name(app.t(), level))}</p>
+            <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || projected.get().map(|t| level_name(app.t(), t.level))}</p>
+            {move || call().map(|(text, late)| view! {
+                <p class=if late { "call-status late" } else { "call-status" } data-testid="task-call">{text}</p>
+            })}
             {(!duplicates.is_empty()).then(|| view! {
                 <p data-testid="possible-duplicates">
                     {move || app.t().possible_duplicates}
@@ -517,7 +640,7 @@ fn TaskSummary(task: Report, state: TaskState) -> impl IntoView {
             <Show when=move || queued.with(|q| !q.pending.is_empty())>
                 <p class="muted" data-testid="pending-actions">{move || crate::i18n::fill_count(app.t().action_pending, queued.with(|q| q.pending.len()), &[])}</p>
             </Show>
-            <ParkedActions task=task.clone() queued=queued projected=projected />
+            <ParkedActions task=task.clone() queued=queued projected=projected role=role />
         </section>
     }
 }
@@ -525,7 +648,7 @@ fn TaskSummary(task: Report, state: TaskState) -> impl IntoView {
 /// What the worker fills in and the buttons for the actions allowed now. Drawn once for the page: each action reads
 /// the task's version when it is tapped.
 #[component]
-fn TaskActions(state: TaskState, form: ActionForm) -> impl IntoView {
+fn TaskActions(state: TaskView, form: ActionForm) -> impl IntoView {
     let ActionForm {
         errors, message, ..
     } = form;
@@ -564,6 +687,14 @@ fn TaskActions(state: TaskState, form: ActionForm) -> impl IntoView {
         });
     };
     let actions = move || state.actions();
+    let calls = move || {
+        let level = state.projected.with(|t| t.map_or(0, |t| t.level));
+        actions().iter().any(|k| match k {
+            ActionKind::CallDepartment | ActionKind::Decide => true,
+            ActionKind::Escalate => level == 1,
+            _ => false,
+        })
+    };
     // A closed task with nothing said about it shows no empty card.
     let shown = move || message.with(Option::is_some) || !actions().is_empty();
     view! {
@@ -571,7 +702,7 @@ fn TaskActions(state: TaskState, form: ActionForm) -> impl IntoView {
             <Show when=move || message.get().is_some()>
                 <p role="status" data-testid="action-message">{move || message.get()}</p>
             </Show>
-            <ActionFields form=form actions=Signal::derive(actions) />
+            <ActionFields form=form actions=Signal::derive(actions) calls=Signal::derive(calls) />
             <div class="action-buttons">
                 <For each=actions key=|k| *k let:kind>
                     <button type="button" class=button_class(kind) on:click=move |_| act(kind)>{move || action_name(app.t(), kind)}</button>
@@ -604,7 +735,8 @@ fn reject_name(t: &Texts, reason: RejectReason) -> &'static str {
 fn ParkedActions(
     task: Report,
     queued: Memo<Queued>,
-    projected: Memo<Option<(ReportStatus, u8)>>,
+    projected: Memo<Option<TaskState>>,
+    role: Signal<Option<Role>>,
 ) -> impl IntoView {
     let app = use_app();
     let version = task.version;
@@ -632,7 +764,10 @@ fn ParkedActions(
                         let kind = action.kind;
                         let redo_allowed = {
                             let action = action.clone();
-                            move || projected.get().is_some_and(|(s, l)| outcome(s, l, &action).is_ok())
+                            move || match (projected.get(), role.get()) {
+                                (Some(t), Some(role)) => outcome(t, role, &action).is_ok(),
+                                _ => false,
+                            }
                         };
                         let redo = {
                             let action = action.clone();

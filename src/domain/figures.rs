@@ -223,7 +223,7 @@ pub struct Figures {
     pub received: i64,
     /// Still being worked on (received, accepted or in progress).
     pub open: i64,
-    /// Open, and past the deadline they have now.
+    /// Open, and past the deadline they have now (or a called department past its 报到).
     pub overdue: i64,
     pub resolved: i64,
     /// Rejected (a duplicate, not a real problem, not this grid's).

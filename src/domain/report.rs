@@ -127,6 +127,9 @@ pub struct TimelineEntry {
     /// The level after the step, when it changed it (an extension: "升级至 部门联处").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<u8>,
+    /// The department the step concerns (an extension): the one called, or the one whose staff acted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
 }
 
 /// `Report` of PROTOCOL.md: the submitted fields and the server's side of the story.
@@ -145,6 +148,12 @@ pub struct Report {
     pub updated_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
+    /// The department called to it (部门联处 · 吹哨报到), its code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<String>,
+    /// While the called department has not answered (报到): by when it must.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledge_deadline: Option<String>,
     pub timeline: Vec<TimelineEntry>,
     pub points_awarded: i64,
     /// Who reported it (an extension of PROTOCOL.md's `Report`: lets a phone tell its user's reports from the
@@ -395,6 +404,8 @@ mod tests {
             received_at: "2026-11-26T08:00:00.000Z".into(),
             updated_at: "2026-11-26T08:00:00.000Z".into(),
             deadline: None,
+            department_id: None,
+            acknowledge_deadline: None,
             timeline: vec![],
             points_awarded: 0,
             reporter_id: "u1".into(),

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use super::photo::is_sha256_hex;
-use super::report::{FieldErrors, ReportStatus};
+use super::report::{FieldErrors, Report, ReportStatus};
+use super::timestamp::parse_time;
+use super::user::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -22,6 +24,89 @@ pub enum ActionKind {
     Resolve,
     /// 退回
     Reject,
+    /// 吹哨: call a department to the task (level ≥ 2; the grid's side).
+    CallDepartment,
+    /// 报到: the called department answers the call.
+    Acknowledge,
+    /// The called department hands the task back to the grid, with a reason.
+    HandBack,
+    /// 提级研处: the district's decision on a level-3 task (admins).
+    Decide,
+}
+
+impl ActionKind {
+    /// Every kind, in the order the phone offers them.
+    pub const ALL: [ActionKind; 10] = [
+        ActionKind::Accept,
+        ActionKind::Acknowledge,
+        ActionKind::Start,
+        ActionKind::Note,
+        ActionKind::Escalate,
+        ActionKind::CallDepartment,
+        ActionKind::Decide,
+        ActionKind::Resolve,
+        ActionKind::HandBack,
+        ActionKind::Reject,
+    ];
+}
+
+/// Where a department's call (吹哨) stands: none, waiting for its 报到, or answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Call {
+    #[default]
+    None,
+    Waiting,
+    Acknowledged,
+}
+
+/// What the rules need to know of a task: its status, level and call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskState {
+    pub status: ReportStatus,
+    pub level: u8,
+    pub call: Call,
+}
+
+impl TaskState {
+    pub fn new(status: ReportStatus, level: u8) -> TaskState {
+        TaskState {
+            status,
+            level,
+            call: Call::None,
+        }
+    }
+
+    /// The state of a report as the server last sent it.
+    pub fn of(report: &Report) -> TaskState {
+        TaskState {
+            status: report.status,
+            level: report.level,
+            call: Call::of(
+                report.department_id.as_deref(),
+                report.acknowledge_deadline.is_some(),
+            ),
+        }
+    }
+
+    /// This state as someone of `role` (of department `own`) acts on it, the task being called to `called`: to the
+    /// staff of another department than the one called now, no call is theirs to answer.
+    pub fn seen_by(mut self, called: Option<&str>, role: Role, own: Option<&str>) -> TaskState {
+        if role == Role::DepartmentStaff && (called.is_none() || called != own) {
+            self.call = Call::None;
+        }
+        self
+    }
+}
+
+impl Call {
+    /// The call of a task called to `department`, `waiting` while its acknowledgement deadline stands.
+    pub fn of(department: Option<&str>, waiting: bool) -> Call {
+        match (department, waiting) {
+            (None, _) => Call::None,
+            (Some(_), true) => Call::Waiting,
+            (Some(_), false) => Call::Acknowledged,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,7 +143,7 @@ pub const MAX_ACTION_PHOTOS: usize = 3;
 pub const MAX_NOTE_CHARS: usize = 2000;
 /// An escalation reason, in characters.
 pub const MAX_REASON_CHARS: usize = 500;
-/// A report id named by `duplicate_of`, in bytes.
+/// A report id named by `duplicate_of`, or a department's code, in bytes.
 pub const MAX_ID_LEN: usize = 64;
 
 /// The body of `PUT /task-actions/{id}`.
@@ -80,6 +165,15 @@ pub struct TaskAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(not(target_arch = "wasm32"), schema(max_length = 64))]
     pub duplicate_of: Option<String>,
+    /// The department called (`call_department`, `decide`; with `escalate` to level 2 instead of the one the
+    /// category's 清单 names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(max_length = 64))]
+    pub department_id: Option<String>,
+    /// A new resolve deadline set by the district's decision (`decide`), RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(format = DateTime))]
+    pub deadline: Option<String>,
     /// The task's `version` the action was decided on. A whole number; JSON's `170.0` is read as `170`.
     #[serde(deserialize_with = "super::whole_number")]
     pub expected_version: i64,
@@ -92,27 +186,44 @@ fn action_photos_schema() -> utoipa::openapi::Array {
 
 pub const MAX_LEVEL: u8 = 3;
 
-/// Whether `kind` may be done to a task in `status` at `level`.
-pub fn allowed(status: ReportStatus, level: u8, kind: ActionKind) -> bool {
+/// Whether someone of `role` may do `kind` to a task in state `t` (where they act on it at all: their grid, the
+/// department called to it — the server checks that). The grid's side (its workers, admins) works the task and
+/// calls departments from level 2; the called department answers (报到), notes, resolves once it has answered, or
+/// hands the task back; admins decide level-3 tasks for the district.
+pub fn allowed(t: TaskState, role: Role, kind: ActionKind) -> bool {
     use ActionKind::*;
     use ReportStatus::*;
-    match (status, kind) {
-        (Resolved | Rejected, _) => false,
+    if !t.status.is_open() {
+        return false;
+    }
+    let grid = || match (t.status, kind) {
         (_, Note) => true,
-        (_, Escalate) => level < MAX_LEVEL,
+        (_, Escalate) => t.level < MAX_LEVEL,
+        (_, CallDepartment) => t.level >= 2,
         (Received, Accept | Reject) => true,
         (Accepted, Start | Resolve | Reject) => true,
         (InProgress, Resolve) => true,
         _ => false,
+    };
+    match role {
+        Role::GridWorker => grid(),
+        Role::Admin => grid() || (kind == Decide && t.level == MAX_LEVEL),
+        Role::DepartmentStaff => match (t.call, kind) {
+            (Call::None, _) => false,
+            (_, Note | HandBack) => true,
+            (Call::Waiting, Acknowledge) => true,
+            (Call::Acknowledged, Resolve) => true,
+            _ => false,
+        },
+        _ => false,
     }
 }
 
-/// Every action allowed now, in the order the phone offers them.
-pub fn allowed_actions(status: ReportStatus, level: u8) -> Vec<ActionKind> {
-    use ActionKind::*;
-    [Accept, Start, Note, Escalate, Resolve, Reject]
+/// Every action someone of `role` may do now, in the order the phone offers them.
+pub fn allowed_actions(t: TaskState, role: Role) -> Vec<ActionKind> {
+    ActionKind::ALL
         .into_iter()
-        .filter(|k| allowed(status, level, *k))
+        .filter(|k| allowed(t, role, *k))
         .collect()
 }
 
@@ -163,6 +274,24 @@ impl TaskAction {
         {
             fault("duplicate_of", "不是上报编号 (not a report id)");
         }
+        if self
+            .department_id
+            .as_deref()
+            .is_some_and(|d| d.len() > MAX_ID_LEN || d.trim().is_empty())
+        {
+            fault("department_id", "不是部门编号 (not a department's code)");
+        }
+        match (&self.deadline, self.kind) {
+            (Some(d), ActionKind::Decide) if parse_time(d).is_none() => fault(
+                "deadline",
+                "期限须是 RFC 3339 时间 (a deadline is an RFC 3339 time)",
+            ),
+            (Some(_), kind) if kind != ActionKind::Decide => fault(
+                "deadline",
+                "只有研处决定可设期限 (only a decision sets a deadline)",
+            ),
+            _ => {}
+        }
         match self.kind {
             ActionKind::Note if !has(&self.note) && self.photos.is_empty() => {
                 fault("note", "请填写备注或附照片 (a note needs text or a photo)")
@@ -172,6 +301,27 @@ impl TaskAction {
             }
             ActionKind::Resolve if !has(&self.note) => {
                 fault("note", "请填写办结说明 (resolving needs a note)")
+            }
+            ActionKind::CallDepartment => {
+                if self.department_id.is_none() {
+                    fault(
+                        "department_id",
+                        "请选择要吹哨的部门 (calling needs a department)",
+                    );
+                }
+                if !has(&self.reason) {
+                    fault(
+                        "reason",
+                        "请填写吹哨原因 (calling a department needs a reason)",
+                    );
+                }
+            }
+            ActionKind::HandBack if !has(&self.reason) => fault(
+                "reason",
+                "请填写退回网格的原因 (handing back needs a reason)",
+            ),
+            ActionKind::Decide if !has(&self.note) => {
+                fault("note", "请填写研处决定 (a decision needs a note)")
             }
             ActionKind::Reject => match self.reason.as_deref().and_then(RejectReason::from_code) {
                 Some(RejectReason::Duplicate) if !has(&self.duplicate_of) => fault(
@@ -194,42 +344,75 @@ impl TaskAction {
     pub fn commutes(&self) -> bool {
         self.kind == ActionKind::Note
     }
+
+    /// Whether this action, done to a task in state `before`, calls a department (and so starts the clock of its
+    /// 报到): a call, an escalation to level 2, a decision naming one.
+    pub fn calls(&self, before: TaskState) -> bool {
+        match self.kind {
+            ActionKind::CallDepartment => true,
+            ActionKind::Escalate => before.level == 1,
+            ActionKind::Decide => self.department_id.is_some(),
+            _ => false,
+        }
+    }
 }
 
-/// What an action changes: the new status and level.
-pub fn outcome(
-    status: ReportStatus,
-    level: u8,
-    action: &TaskAction,
-) -> Result<(ReportStatus, u8), ActionError> {
-    if !allowed(status, level, action.kind) {
+/// What an action by someone of `role` changes: the new status, level and call.
+pub fn outcome(t: TaskState, role: Role, action: &TaskAction) -> Result<TaskState, ActionError> {
+    if !allowed(t, role, action.kind) {
         return Err(ActionError::NotAllowed);
     }
     let errors = action.validate();
     if !errors.is_empty() {
         return Err(ActionError::Invalid(errors));
     }
+    let call = if action.calls(t) {
+        Call::Waiting
+    } else {
+        t.call
+    };
+    let with = |status, level, call| TaskState {
+        status,
+        level,
+        call,
+    };
     Ok(match action.kind {
-        ActionKind::Accept => (ReportStatus::Accepted, level),
-        ActionKind::Start => (ReportStatus::InProgress, level),
-        ActionKind::Note => (status, level),
-        ActionKind::Escalate => (status, level + 1),
-        ActionKind::Resolve => (ReportStatus::Resolved, level),
-        ActionKind::Reject => (ReportStatus::Rejected, level),
+        ActionKind::Accept => with(ReportStatus::Accepted, t.level, call),
+        ActionKind::Start => with(ReportStatus::InProgress, t.level, call),
+        ActionKind::Escalate => with(t.status, t.level + 1, call),
+        ActionKind::Resolve => with(ReportStatus::Resolved, t.level, call),
+        ActionKind::Reject => with(ReportStatus::Rejected, t.level, call),
+        ActionKind::Acknowledge => with(t.status, t.level, Call::Acknowledged),
+        ActionKind::HandBack => with(t.status, t.level, Call::None),
+        ActionKind::Note | ActionKind::CallDepartment | ActionKind::Decide => {
+            with(t.status, t.level, call)
+        }
     })
 }
 
-/// The status and level a task will have once the actions still waiting on the phone apply, in order; an action
-/// the rules would refuse changes nothing (the server will refuse it too, and the phone keeps it for the worker).
+/// The state a task will have once the actions still waiting on the phone apply, in order; an action the rules
+/// would refuse changes nothing (the server will refuse it too, and the phone keeps it for its user).
 pub fn project<'a>(
-    status: ReportStatus,
-    level: u8,
+    t: TaskState,
+    role: Role,
     pending: impl IntoIterator<Item = &'a TaskAction>,
-) -> (ReportStatus, u8) {
-    pending.into_iter().fold((status, level), |(s, l), action| {
-        outcome(s, l, action).unwrap_or((s, l))
-    })
+) -> TaskState {
+    pending
+        .into_iter()
+        .fold(t, |t, action| outcome(t, role, action).unwrap_or(t))
 }
+
+/// The district's list of escalated tasks (`GET /escalations`): the open tasks at level 2 (部门联处) and 3 (提级研处),
+/// level 3 first, then those whose department is late to answer, then by deadline; at most [`MAX_ESCALATIONS`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct Escalations {
+    pub tasks: Vec<Report>,
+    /// How many there are in all (more than `tasks` holds when the list is cut).
+    pub total: i64,
+}
+
+pub const MAX_ESCALATIONS: usize = 500;
 
 /// When tasks must be answered and resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +421,8 @@ pub struct DeadlineRules {
     pub respond_urgent: Duration,
     /// Per level 1, 2, 3: counted from acceptance, or from the escalation that set the level.
     pub resolve: [Duration; 3],
+    /// For a called department's 报到, counted from the call.
+    pub acknowledge: Duration,
 }
 
 impl Default for DeadlineRules {
@@ -246,6 +431,7 @@ impl Default for DeadlineRules {
             respond: Duration::hours(2),
             respond_urgent: Duration::minutes(30),
             resolve: [Duration::hours(24), Duration::hours(72), Duration::days(7)],
+            acknowledge: Duration::hours(4),
         }
     }
 }
@@ -273,6 +459,27 @@ impl DeadlineRules {
             ),
             (_, Some(ActionKind::Accept | ActionKind::Escalate)) => Some(at + resolve),
             _ => previous,
+        }
+    }
+
+    /// When the called department must have answered (报到), after a change at `at` left the task in `after`:
+    /// a new call starts the clock, an open call keeps it, none has one.
+    pub fn acknowledge_by(
+        &self,
+        after: TaskState,
+        called: bool,
+        at: OffsetDateTime,
+        previous: Option<OffsetDateTime>,
+    ) -> Option<OffsetDateTime> {
+        match after.call {
+            Call::Waiting if after.status.is_open() => {
+                if called {
+                    Some(at + self.acknowledge)
+                } else {
+                    previous
+                }
+            }
+            _ => None,
         }
     }
 }
@@ -332,12 +539,27 @@ mod tests {
             photos: vec![],
             reason: Some("invalid".into()),
             duplicate_of: None,
+            department_id: Some("chengguan".into()),
+            deadline: None,
             expected_version: 1,
         }
     }
 
+    fn at(status: ReportStatus, level: u8, call: Call) -> TaskState {
+        TaskState {
+            status,
+            level,
+            call,
+        }
+    }
+
+    fn state(status: ReportStatus, level: u8) -> TaskState {
+        TaskState::new(status, level)
+    }
+
     #[test]
     fn the_full_status_by_action_table() {
+        let worker = Role::GridWorker;
         let table = [
             (Received, vec![Accept, Note, Escalate, Reject]),
             (Accepted, vec![Start, Note, Escalate, Resolve, Reject]),
@@ -346,25 +568,113 @@ mod tests {
             (Rejected, vec![]),
         ];
         for (status, want) in table {
-            assert_eq!(allowed_actions(status, 1), want, "{status:?}");
+            assert_eq!(
+                allowed_actions(state(status, 1), worker),
+                want,
+                "{status:?}"
+            );
         }
-        assert!(!allowed(Accepted, 3, Escalate), "level 3 is the top");
+        assert!(
+            !allowed(state(Accepted, 3), worker, Escalate),
+            "level 3 is the top"
+        );
+        assert_eq!(
+            allowed_actions(at(Accepted, 2, Call::Waiting), worker),
+            vec![Start, Note, Escalate, CallDepartment, Resolve, Reject],
+            "from level 2 the grid may call (another) department"
+        );
+        assert_eq!(
+            allowed_actions(state(InProgress, 3), Role::Admin),
+            vec![Note, CallDepartment, Decide, Resolve],
+            "admins decide level-3 tasks"
+        );
+        assert!(!allowed(state(InProgress, 2), Role::Admin, Decide));
+        for role in [Role::Rider, Role::StationStaff, Role::Official] {
+            assert!(
+                allowed_actions(state(Received, 1), role).is_empty(),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_department_answers_then_resolves_or_hands_back() {
+        let dept = Role::DepartmentStaff;
+        let table = [
+            (Call::None, vec![]),
+            (Call::Waiting, vec![Acknowledge, Note, HandBack]),
+            (Call::Acknowledged, vec![Note, Resolve, HandBack]),
+        ];
+        for (call, want) in table {
+            assert_eq!(
+                allowed_actions(at(Accepted, 2, call), dept),
+                want,
+                "{call:?}"
+            );
+        }
+        assert!(allowed_actions(at(Resolved, 2, Call::Acknowledged), dept).is_empty());
+        let waiting = at(Received, 2, Call::Waiting);
+        let answered = outcome(waiting, dept, &action(Acknowledge)).unwrap();
+        assert_eq!(answered, at(Received, 2, Call::Acknowledged));
+        let mut back = action(HandBack);
+        back.reason = Some("不属本部门职责".into());
+        assert_eq!(
+            outcome(answered, dept, &back),
+            Ok(at(Received, 2, Call::None))
+        );
+        assert_eq!(
+            outcome(answered, dept, &action(Resolve)),
+            Ok(at(Resolved, 2, Call::Acknowledged))
+        );
+        assert_eq!(
+            outcome(waiting, dept, &action(Resolve)),
+            Err(ActionError::NotAllowed),
+            "报到 first"
+        );
+    }
+
+    #[test]
+    fn escalating_to_level_two_calls_a_department() {
+        let worker = Role::GridWorker;
+        let mut up = action(Escalate);
+        up.reason = Some("需城管执法".into());
+        assert_eq!(
+            outcome(state(Accepted, 1), worker, &up),
+            Ok(at(Accepted, 2, Call::Waiting))
+        );
+        assert!(up.calls(state(Accepted, 1)));
+        assert!(
+            !up.calls(at(Accepted, 2, Call::Acknowledged)),
+            "to level 3 the call stays as it is"
+        );
+        assert_eq!(
+            outcome(at(Accepted, 2, Call::Acknowledged), worker, &up),
+            Ok(at(Accepted, 3, Call::Acknowledged))
+        );
+        let mut decide = action(Decide);
+        decide.department_id = None;
+        assert!(!decide.calls(state(Accepted, 3)));
+        assert_eq!(
+            outcome(state(Accepted, 3), Role::Admin, &decide),
+            Ok(state(Accepted, 3))
+        );
+        decide.department_id = Some("zhujian".into());
+        assert_eq!(
+            outcome(state(Accepted, 3), Role::Admin, &decide),
+            Ok(at(Accepted, 3, Call::Waiting))
+        );
     }
 
     #[test]
     fn outcomes_move_status_and_level() {
-        assert_eq!(outcome(Received, 1, &action(Accept)), Ok((Accepted, 1)));
-        assert_eq!(outcome(Accepted, 1, &action(Start)), Ok((InProgress, 1)));
-        assert_eq!(
-            outcome(InProgress, 2, &action(Escalate)),
-            Ok((InProgress, 3))
-        );
-        assert_eq!(outcome(InProgress, 1, &action(Resolve)), Ok((Resolved, 1)));
-        assert_eq!(outcome(Received, 1, &action(Reject)), Ok((Rejected, 1)));
-        assert_eq!(
-            outcome(Rejected, 1, &action(Resolve)),
-            Err(ActionError::NotAllowed)
-        );
+        let w = Role::GridWorker;
+        let go = |s, l, k| outcome(state(s, l), w, &action(k));
+        assert_eq!(go(Received, 1, Accept), Ok(state(Accepted, 1)));
+        assert_eq!(go(Accepted, 1, Start), Ok(state(InProgress, 1)));
+        assert_eq!(go(InProgress, 2, Escalate), Ok(state(InProgress, 3)));
+        assert_eq!(go(InProgress, 1, Resolve), Ok(state(Resolved, 1)));
+        assert_eq!(go(Received, 1, Reject), Ok(state(Rejected, 1)));
+        assert_eq!(go(Rejected, 1, Resolve), Err(ActionError::NotAllowed));
     }
 
     #[test]
@@ -374,9 +684,30 @@ mod tests {
         resolve.note = Some(" ".into());
         assert_eq!(fields(&resolve), ["note"]);
         assert!(matches!(
-            outcome(Accepted, 1, &resolve),
+            outcome(state(Accepted, 1), Role::GridWorker, &resolve),
             Err(ActionError::Invalid(_))
         ));
+        let mut call = action(CallDepartment);
+        call.department_id = None;
+        call.reason = None;
+        assert_eq!(fields(&call), ["department_id", "reason"]);
+        let mut back = action(HandBack);
+        back.reason = None;
+        assert_eq!(fields(&back), ["reason"]);
+        let mut decide = action(Decide);
+        decide.note = None;
+        decide.deadline = Some("next week".into());
+        assert_eq!(fields(&decide), ["deadline", "note"]);
+        decide.note = Some("由住建局牵头".into());
+        decide.deadline = Some("2026-12-08T10:00:00Z".into());
+        assert!(fields(&decide).is_empty());
+        let mut note = action(Note);
+        note.deadline = Some("2026-12-08T10:00:00Z".into());
+        assert_eq!(
+            fields(&note),
+            ["deadline"],
+            "only a decision sets a deadline"
+        );
         let mut escalate = action(Escalate);
         escalate.reason = None;
         assert_eq!(fields(&escalate), ["reason"]);
@@ -384,7 +715,10 @@ mod tests {
         dup.reason = Some("duplicate".into());
         assert_eq!(fields(&dup), ["duplicate_of"]);
         dup.duplicate_of = Some("other".into());
-        assert_eq!(outcome(Received, 1, &dup), Ok((Rejected, 1)));
+        assert_eq!(
+            outcome(state(Received, 1), Role::GridWorker, &dup),
+            Ok(state(Rejected, 1))
+        );
         let mut why = action(Reject);
         why.reason = Some("bored".into());
         assert_eq!(fields(&why), ["reason"]);
@@ -425,13 +759,24 @@ mod tests {
             action(Escalate),
             action(Resolve),
         ];
-        assert_eq!(project(Received, 1, &chain[..1]), (Accepted, 1));
-        assert_eq!(project(Received, 1, &chain[..3]), (Accepted, 2));
-        assert_eq!(project(Received, 1, &chain), (Resolved, 2));
+        let w = Role::GridWorker;
+        let t0 = state(Received, 1);
+        assert_eq!(project(t0, w, &chain[..1]), state(Accepted, 1));
+        assert_eq!(project(t0, w, &chain[..3]), at(Accepted, 2, Call::Waiting));
+        assert_eq!(project(t0, w, &chain), at(Resolved, 2, Call::Waiting));
         // A refused step (start on a received task) changes nothing; the rest still applies.
         assert_eq!(
-            project(Received, 1, &[action(Start), action(Accept)]),
-            (Accepted, 1)
+            project(t0, w, &[action(Start), action(Accept)]),
+            state(Accepted, 1)
+        );
+        // A department offline: 报到 then 办结, queued together.
+        assert_eq!(
+            project(
+                at(Accepted, 2, Call::Waiting),
+                Role::DepartmentStaff,
+                &[action(Acknowledge), action(Resolve)]
+            ),
+            at(Resolved, 2, Call::Acknowledged)
         );
         assert!(action(Note).commutes());
         assert!(!action(Accept).commutes());
@@ -478,6 +823,30 @@ mod tests {
         assert_eq!(
             rules.after(Resolved, 3, false, t2, Some(Resolve), accepted),
             None
+        );
+    }
+
+    #[test]
+    fn a_call_starts_the_clock_of_its_acknowledgement() {
+        let rules = DeadlineRules::default();
+        let t0 = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let waiting = at(Accepted, 2, Call::Waiting);
+        let due = rules.acknowledge_by(waiting, true, t0, None);
+        assert_eq!(due, Some(t0 + Duration::hours(4)));
+        let t1 = t0 + Duration::hours(1);
+        assert_eq!(
+            rules.acknowledge_by(waiting, false, t1, due),
+            due,
+            "a note while waiting keeps the clock"
+        );
+        assert_eq!(
+            rules.acknowledge_by(at(Accepted, 2, Call::Acknowledged), false, t1, due),
+            None
+        );
+        assert_eq!(
+            rules.acknowledge_by(at(Resolved, 2, Call::Waiting), false, t1, due),
+            None,
+            "a closed task waits for nobody"
         );
     }
 

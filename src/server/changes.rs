@@ -17,9 +17,10 @@ use crate::domain::Role;
 pub const DEFAULT_LIMIT: i64 = 100;
 
 /// The next page of what the caller may see: ?1 the cursor's position, ?2 the page size (+1, to tell whether more
-/// follow), ?3 admin, ?4 the user, ?5 their grid (grid workers), ?6 their station (station staff). What a user may
-/// see is the rule of [`super::reports::visible_sql`], asked here one way at a time — everything (admins), their
-/// own, their grid's, the originals of their duplicates; their check-ins, their station's — so that each part
+/// follow), ?3 admin, ?4 the user, ?5 their grid (grid workers), ?6 their department (department staff), ?7 their
+/// station (station staff). What a user may see is the rule of [`super::reports::visible_sql`], asked here one way
+/// at a time — everything (admins), their own, their grid's, the originals of their duplicates, those called to
+/// their department; their check-ins, their station's — so that each part
 /// reads its own index from the cursor on and stops after a page, however large the tables grow. A row may come
 /// twice (a worker's own report in their grid); the caller drops the second.
 pub const FEED_SQL: &str = "
@@ -36,12 +37,14 @@ pub const FEED_SQL: &str = "
             WHERE NOT ?3 AND grid_id = ?5 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
         UNION ALL SELECT 'report', o.id, o.change_seq FROM reports d JOIN reports o ON o.id = d.duplicate_of
             WHERE NOT ?3 AND d.reporter_id = ?4 AND d.duplicate_of IS NOT NULL AND o.change_seq > ?1
+        UNION ALL SELECT 'report', r.id, r.change_seq FROM task_calls c JOIN reports r ON r.id = c.report_id
+            WHERE NOT ?3 AND c.department_id = ?6 AND r.change_seq > ?1
         UNION ALL SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
             WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
         UNION ALL SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
             WHERE NOT ?3 AND rider_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
         UNION ALL SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
-            WHERE NOT ?3 AND station_id = ?6 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+            WHERE NOT ?3 AND station_id = ?7 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
     ) ORDER BY change_seq LIMIT ?2";
 pub const MAX_LIMIT: i64 = 500;
 
@@ -107,7 +110,7 @@ async fn changes(
     let query = sqlx::query_as::<_, (String, String, i64)>(FEED_SQL)
         .bind(after)
         .bind(limit + 1);
-    // ?6: the station whose check-ins station staff see.
+    // ?7: the station whose check-ins station staff see.
     let station = user
         .station_id
         .clone()

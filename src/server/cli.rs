@@ -156,6 +156,9 @@ pub struct ServeArgs {
         default_value = "24,72,168"
     )]
     pub resolve_hours: Vec<i64>,
+    /// Hours a department called to a task (吹哨) has to answer (报到), where the 清单 sets none.
+    #[arg(long, env = "SUISHOUPAI_ACKNOWLEDGE_HOURS", default_value_t = 4)]
+    pub acknowledge_hours: i64,
     /// Requests a signed-in user may make per minute, on average (as many at once); 0: no limit.
     #[arg(long, env = "SUISHOUPAI_REQUESTS_PER_MINUTE", default_value_t = 1200)]
     pub requests_per_minute: u32,
@@ -515,6 +518,7 @@ async fn serve(db_path: &Path, args: ServeArgs) -> anyhow::Result<()> {
             respond: time::Duration::minutes(args.respond_minutes),
             respond_urgent: time::Duration::minutes(args.respond_urgent_minutes),
             resolve: [l1, l2, l3].map(time::Duration::hours),
+            acknowledge: time::Duration::hours(args.acknowledge_hours),
         },
         requests_per_minute: args.requests_per_minute,
         trusted_proxies: args.trusted_proxy.clone(),

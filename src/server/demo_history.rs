@@ -381,6 +381,7 @@ fn entry(
         by: None,
         kind,
         level: None,
+        department: None,
     }
 }
 

@@ -84,14 +84,15 @@ fn key_sql(by: GroupBy) -> &'static str {
     }
 }
 
-/// The statement of [`figures`]: each report of the period with its group, status, whether it is overdue now and
+/// The statement of [`figures`]: each report of the period with its group, status, whether it is overdue now (past
+/// its deadline, or a called department past its 报到) and
 /// its minutes to answer and to 办结 — from the covering index alone. ?1 and ?2 the period's bounds, ?3 a 街道,
 /// ?4 a grid, ?5 now, ?6 a 社区.
 pub fn figures_sql(by: GroupBy) -> String {
     // Minutes between two server times (RFC 3339 text, which julianday reads).
     let minutes = |from: &str, to: &str| format!("(julianday({to}) - julianday({from})) * 1440.0");
     format!(
-        "SELECT {key} AS key, r.status, coalesce(r.deadline < ?5, 0) AS overdue, {respond} AS respond,
+        "SELECT {key} AS key, r.status, (coalesce(r.deadline < ?5, 0) OR coalesce(r.acknowledge_deadline < ?5, 0)) AS overdue, {respond} AS respond,
                 {resolve} AS resolve, r.satisfied, r.unsatisfied
          FROM reports r LEFT JOIN grids g ON g.id = r.grid_id
          WHERE r.received_at >= ?1 AND r.received_at < ?2
@@ -218,7 +219,8 @@ pub async fn trend(
     let days: Vec<(String, i64, i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT date(r.received_at, '+8 hours') AS day, count(*),
                 sum(r.status IN ('received', 'accepted', 'in_progress')),
-                sum(r.status IN ('received', 'accepted', 'in_progress') AND r.deadline < ?5),
+                sum(r.status IN ('received', 'accepted', 'in_progress')
+                    AND (r.deadline < ?5 OR r.acknowledge_deadline < ?5)),
                 sum(r.status = 'resolved'), sum(r.status = 'rejected')
          FROM reports r LEFT JOIN grids g ON g.id = r.grid_id
          WHERE r.received_at >= ?1 AND r.received_at < ?2

@@ -10,6 +10,7 @@ pub mod demo_history;
 pub mod district;
 mod enrollment;
 pub mod error;
+mod escalations;
 pub mod exports;
 pub mod figures;
 mod health;
@@ -148,6 +149,7 @@ pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .merge(changes::router())
         .merge(checkins::router())
         .merge(task_actions::router())
+        .merge(escalations::router())
         .merge(verdicts::router())
         .merge(leaderboard::router())
         .merge(exports::router())

@@ -1,4 +1,5 @@
-//! `PUT /task-actions/{id}`: grid workers (of the task's grid) and admins act on tasks. Each action applies once
+//! `PUT /task-actions/{id}`: grid workers (of the task's grid), the staff of the department called to it (部门联处)
+//! and admins act on tasks. Each action applies once
 //! (a replay of its id is a `200`), only against the version it was made on (else `409 version_conflict` with the
 //! task as it now is) — except a note, which changes neither status nor level and so goes through whatever
 //! happened meanwhile — and only where the rules of `domain::task` allow it (else `422`).
@@ -23,7 +24,8 @@ use super::reports::load_report;
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::task::{
-    outcome, points_for, points_for_duplicate, ActionError, ActionKind, RejectReason, TaskAction,
+    outcome, points_for, points_for_duplicate, ActionError, ActionKind, Call, RejectReason,
+    TaskAction, TaskState,
 };
 use crate::domain::timestamp::{format_time, parse_time};
 use crate::domain::{ErrorBody, Report, ReportStatus, Role, TimelineEntry, User};
@@ -32,7 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(act))
 }
 
-/// A grid worker's action on a task of their grid (admins: any grid), made against the version they saw.
+/// A grid worker's action on a task of their grid (admins: any grid; department staff: a task called to their
+/// department), made against the version they saw.
 #[utoipa::path(put, path = "/task-actions/{id}", tag = "tasks", operation_id = "act_on_task", security(("bearer" = [])),
     params(("id" = String, Path, description = "The action's id, a UUID made on the worker's phone", format = "uuid")),
     request_body(content = TaskAction, example = json!({
@@ -61,7 +64,10 @@ async fn act(
     Path(id): Path<String>,
     ApiJson(action): ApiJson<TaskAction>,
 ) -> Result<(StatusCode, Json<Report>)> {
-    if !matches!(user.role, Role::GridWorker | Role::Admin) {
+    if !matches!(
+        user.role,
+        Role::GridWorker | Role::Admin | Role::DepartmentStaff
+    ) {
         return Err(Error::Forbidden);
     }
     if uuid::Uuid::parse_str(&id).is_err() || id.len() != 36 {
@@ -92,7 +98,7 @@ async fn act(
         return Ok((StatusCode::OK, Json(report)));
     }
     let task = load_task(&mut tx, &action.report_id).await?;
-    if !user_may_act(&user, &task) {
+    if !user_may_act(&mut tx, &user, &task, &action.report_id).await? {
         return Err(Error::Forbidden);
     }
     if task.version != action.expected_version && !action.commutes() {
@@ -107,16 +113,23 @@ async fn act(
             details: Some(serde_json::json!({ "current": current })),
         });
     }
-    let (new_status, new_level) =
-        outcome(task.status, task.level, &action).map_err(|e| match e {
-            ActionError::NotAllowed => Error::Protocol {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: code::ACTION_NOT_ALLOWED,
-                message: "当前状态下不能进行此操作 (the task's status does not allow this action)",
-                details: Some(serde_json::json!({"status": task.status, "kind": action.kind})),
-            },
-            ActionError::Invalid(errors) => Error::Invalid(serde_json::json!(errors)),
-        })?;
+    let before = task.state_for(&user);
+    let after = outcome(before, user.role, &action).map_err(|e| match e {
+        ActionError::NotAllowed => Error::Protocol {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: code::ACTION_NOT_ALLOWED,
+            message: "当前状态下不能进行此操作 (the task's status does not allow this action)",
+            details: Some(serde_json::json!({"status": task.status, "kind": action.kind})),
+        },
+        ActionError::Invalid(errors) => Error::Invalid(serde_json::json!(errors)),
+    })?;
+    let (new_status, new_level) = (after.status, after.level);
+    let called = action.calls(before);
+    let department = match (called, action.kind) {
+        (true, _) => Some(department_called(&mut tx, &task, &action).await?),
+        (false, ActionKind::HandBack) => None,
+        (false, _) => task.department_id.clone(),
+    };
     attach_photos(&mut tx, &user, &action).await?;
     let duplicate_of = match RejectReason::from_code(action.reason.as_deref().unwrap_or_default()) {
         Some(RejectReason::Duplicate) if action.kind == ActionKind::Reject => {
@@ -138,14 +151,24 @@ async fn act(
     };
 
     let rules = deadlines_for(&mut tx, &task.category, state.config.deadlines).await?;
-    let new_deadline = rules
-        .after(
+    let new_deadline = match decided_deadline(&action, now)? {
+        Some(decided) => Some(decided),
+        None => rules.after(
             new_status,
             new_level,
             task.urgent,
             now,
             Some(action.kind),
             task.deadline.as_deref().and_then(parse_time),
+        ),
+    }
+    .map(format_time);
+    let acknowledge_by = rules
+        .acknowledge_by(
+            after,
+            called,
+            now,
+            task.acknowledge_deadline.as_deref().and_then(parse_time),
         )
         .map(format_time);
     let mut timeline = task.timeline;
@@ -154,13 +177,23 @@ async fn act(
         status: new_status,
         note: match (&action.note, action.kind) {
             (Some(n), _) if !n.trim().is_empty() => Some(n.clone()),
-            (_, ActionKind::Escalate) => action.reason.clone(),
+            (_, ActionKind::Escalate | ActionKind::CallDepartment | ActionKind::HandBack) => {
+                action.reason.clone()
+            }
             _ => None,
         },
         photos: action.photos.clone(),
         by: Some(user.name.clone()),
         kind: Some(action.kind),
         level: (new_level != task.level).then_some(new_level),
+        // The department called, or the one whose staff acted.
+        department: if called {
+            department.clone()
+        } else {
+            user.department_id
+                .clone()
+                .filter(|_| user.role == Role::DepartmentStaff)
+        },
     });
     // The first answer (anything but a note) and the closing, for the district's figures.
     let answered = (action.kind != ActionKind::Note).then(|| format_time(now));
@@ -168,7 +201,8 @@ async fn act(
     sqlx::query(
         "UPDATE reports SET status = ?, level = ?, version = version + 1, updated_at = ?, deadline = ?, timeline = ?,
                             points_awarded = points_awarded + ?, change_seq = ?, duplicate_of = ?,
-                            responded_at = COALESCE(responded_at, ?), closed_at = ? WHERE id = ?",
+                            responded_at = COALESCE(responded_at, ?), closed_at = ?, department_id = ?,
+                            acknowledge_deadline = ? WHERE id = ?",
     )
     .bind(new_status.code())
     .bind(new_level as i64)
@@ -180,6 +214,8 @@ async fn act(
     .bind(&duplicate_of)
     .bind(answered)
     .bind(closed)
+    .bind(&department)
+    .bind(&acknowledge_by)
     .bind(&action.report_id)
     .execute(&mut *tx)
     .await?;
@@ -192,11 +228,66 @@ async fn act(
         .bind(format_time(now))
         .execute(&mut *tx)
         .await?;
+    if called {
+        sqlx::query("INSERT OR IGNORE INTO task_calls (report_id, department_id) VALUES (?, ?)")
+            .bind(&action.report_id)
+            .bind(&department)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     let report = load_report(&state.db, &action.report_id)
         .await?
         .ok_or(Error::NotFound)?;
     Ok((StatusCode::CREATED, Json(report)))
+}
+
+/// The department an action calls: the one it names, else (an escalation to level 2) the one the category's 清单
+/// names. It must be in service.
+async fn department_called(
+    tx: &mut Transaction<'_, Sqlite>,
+    task: &Task,
+    action: &TaskAction,
+) -> Result<String> {
+    let named = match &action.department_id {
+        Some(d) => Some(d.clone()),
+        None => sqlx::query_as::<_, (Option<String>,)>(
+            "SELECT department FROM categories WHERE code = ?",
+        )
+        .bind(&task.category)
+        .fetch_optional(&mut **tx)
+        .await?
+        .and_then(|(d,)| d),
+    };
+    let Some(code) = named else {
+        return Err(Error::invalid(
+            "department_id",
+            "此类别的清单未指定部门，请选择要吹哨的部门 (the category's 清单 names no department: pick one)",
+        ));
+    };
+    let in_service: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM departments WHERE code = ? AND retired_at IS NULL")
+            .bind(&code)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if in_service.is_none() {
+        return Err(Error::invalid(
+            "department_id",
+            "没有此部门 (no department in service has this code)",
+        ));
+    }
+    Ok(code)
+}
+
+/// The resolve deadline a decision sets: it must lie ahead.
+fn decided_deadline(action: &TaskAction, now: OffsetDateTime) -> Result<Option<OffsetDateTime>> {
+    match action.deadline.as_deref().and_then(parse_time) {
+        Some(at) if at <= now => Err(Error::invalid(
+            "deadline",
+            "新期限须晚于现在 (a new deadline lies ahead)",
+        )),
+        decided => Ok(decided),
+    }
 }
 
 const ACTION_ID_TAKEN: &str =
@@ -209,10 +300,26 @@ struct Task {
     level: u8,
     version: i64,
     deadline: Option<String>,
+    department_id: Option<String>,
+    acknowledge_deadline: Option<String>,
     urgent: bool,
     category: String,
     reporter_id: String,
     timeline: Vec<TimelineEntry>,
+}
+
+impl Task {
+    /// The task's state as `user` acts on it: to the staff of a department other than the one called now, no
+    /// call is theirs to answer.
+    fn state_for(&self, user: &User) -> TaskState {
+        let called = self.department_id.as_deref();
+        TaskState {
+            status: self.status,
+            level: self.level,
+            call: Call::of(called, self.acknowledge_deadline.is_some()),
+        }
+        .seen_by(called, user.role, user.department_id.as_deref())
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -223,6 +330,8 @@ struct TaskRow {
     version: i64,
     timeline: String,
     deadline: Option<String>,
+    department_id: Option<String>,
+    acknowledge_deadline: Option<String>,
     submitted: String,
     category: String,
     reporter_id: String,
@@ -230,7 +339,8 @@ struct TaskRow {
 
 async fn load_task(tx: &mut Transaction<'_, Sqlite>, report_id: &str) -> Result<Task> {
     let row: TaskRow = sqlx::query_as(
-        "SELECT grid_id, status, level, version, timeline, deadline, submitted, category, reporter_id FROM reports
+        "SELECT grid_id, status, level, version, timeline, deadline, department_id, acknowledge_deadline, submitted,
+                category, reporter_id FROM reports
          WHERE id = ?",
     )
     .bind(report_id)
@@ -249,6 +359,8 @@ async fn load_task(tx: &mut Transaction<'_, Sqlite>, report_id: &str) -> Result<
         level: row.level as u8,
         version: row.version,
         deadline: row.deadline,
+        department_id: row.department_id,
+        acknowledge_deadline: row.acknowledge_deadline,
         urgent,
         category: row.category,
         reporter_id: row.reporter_id,
@@ -256,13 +368,27 @@ async fn load_task(tx: &mut Transaction<'_, Sqlite>, report_id: &str) -> Result<
     })
 }
 
-/// Admins act on every task; a grid worker on the tasks of their own grid.
-fn user_may_act(user: &User, task: &Task) -> bool {
-    match user.role {
+/// Admins act on every task; a grid worker on the tasks of their own grid; department staff on the tasks ever
+/// called to their department (what they may do there depends on whether the call is theirs now).
+async fn user_may_act(
+    tx: &mut Transaction<'_, Sqlite>,
+    user: &User,
+    task: &Task,
+    report_id: &str,
+) -> Result<bool> {
+    Ok(match user.role {
         Role::Admin => true,
         Role::GridWorker => task.grid_id.is_some() && task.grid_id == user.grid_id,
+        Role::DepartmentStaff => sqlx::query_as::<_, (i64,)>(
+            "SELECT 1 FROM task_calls WHERE report_id = ? AND department_id = ?",
+        )
+        .bind(report_id)
+        .bind(&user.department_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some(),
         _ => false,
-    }
+    })
 }
 
 /// Each photo of the action must be uploaded, and by the same user: a hash alone is no licence to a photo.

@@ -124,6 +124,7 @@ pub(crate) async fn record(
             by: Some(given.user_name.to_owned()),
             kind: None,
             level: None,
+            department: None,
         });
         sqlx::query(&format!(
             "UPDATE reports SET {counted}, reopened = reopened + 1, status = 'accepted', deadline = ?, timeline = ?,

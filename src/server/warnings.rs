@@ -75,9 +75,11 @@ async fn signals(
     .bind(&scope.community)
     .fetch_all(db)
     .await?;
+    // Past their deadline, or a called department past its 报到: each read by its own index.
     let overdue: HashMap<String, u32> = sqlx::query_as::<_, (String, i64)>(
         "SELECT grid_id, count(*) FROM reports
-         WHERE status IN ('received', 'accepted', 'in_progress') AND deadline < ? AND grid_id IS NOT NULL
+         WHERE status IN ('received', 'accepted', 'in_progress') AND grid_id IS NOT NULL
+           AND (deadline < ?1 OR acknowledge_deadline < ?1)
          GROUP BY grid_id",
     )
     .bind(format_time(now))
@@ -275,7 +277,7 @@ pub async fn map_points(
     let in_scope: std::collections::HashSet<String> = grids.into_iter().map(|(g,)| g).collect();
     // Open tasks by the partial index of open reports by deadline, the most overdue first.
     let rows: Vec<(String, String, String, f64, f64, bool, bool)> = sqlx::query_as(
-        "SELECT r.id, r.grid_id, r.category, r.lat, r.lon, coalesce(r.deadline < ?1, 0), r.hotspot
+        "SELECT r.id, r.grid_id, r.category, r.lat, r.lon, (coalesce(r.deadline < ?1, 0) OR coalesce(r.acknowledge_deadline < ?1, 0)), r.hotspot
          FROM reports r JOIN grids g ON g.id = r.grid_id
          WHERE r.status IN ('received', 'accepted', 'in_progress') AND r.lat IS NOT NULL AND r.lon IS NOT NULL
            AND (?2 IS NULL OR g.street = ?2) AND (?3 IS NULL OR r.grid_id = ?3) AND (?4 IS NULL OR g.community = ?4)

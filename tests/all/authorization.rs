@@ -16,7 +16,7 @@ enum Caller {
     Live(Role),
 }
 
-const ENDPOINTS: [&str; 13] = [
+const ENDPOINTS: [&str; 14] = [
     "/api/v1/me",
     "/api/v1/changes",
     "/api/v1/categories",
@@ -30,6 +30,7 @@ const ENDPOINTS: [&str; 13] = [
     "/api/v1/export/reports?from=2026-11-01&to=2026-11-30",
     "/api/v1/stats?from=2026-11-01&to=2026-11-30",
     "/api/v1/warnings",
+    "/api/v1/escalations",
 ];
 
 /// The rule: `/health` (and `POST /enroll`, tested on its own) is public; the district console's `/admin/…` is
@@ -45,7 +46,9 @@ fn expected(endpoint: &str, caller: Caller) -> u16 {
                 403
             }
         }
-        (e, Caller::Live(role)) if e.starts_with("/api/v1/export/") => {
+        (e, Caller::Live(role))
+            if e.starts_with("/api/v1/export/") || e.starts_with("/api/v1/escalations") =>
+        {
             if matches!(role, Role::Admin | Role::Official) {
                 200
             } else {
@@ -336,7 +339,8 @@ async fn every_documented_operation_for_every_caller() {
                         assert_ne!(status, 401, "{name}");
                         let forbidden = (path.starts_with("/api/v1/admin/")
                             && *role != Role::Admin)
-                            || (path.starts_with("/api/v1/export/")
+                            || ((path.starts_with("/api/v1/export/")
+                                || path == "/api/v1/escalations")
                                 && !matches!(role, Role::Admin | Role::Official))
                             || ((path.starts_with("/api/v1/stats")
                                 || path.starts_with("/api/v1/warnings"))

@@ -124,6 +124,11 @@ impl TestServer {
         self.enrolled_in(Role::Official, street).await
     }
 
+    /// Staff of the department `code`, enrolled: their token.
+    pub async fn department_staff_of(&self, code: &str) -> String {
+        self.enrolled_in(Role::DepartmentStaff, code).await
+    }
+
     /// Staff of `station`, enrolled: their token.
     pub async fn staff_of(&self, station: &str) -> String {
         self.enrolled_in(Role::StationStaff, station).await

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use suishoupai::domain::change::{decode_cursor, encode_cursor};
 use suishoupai::domain::photo::is_sha256_hex;
-use suishoupai::domain::task::{outcome, ActionKind, TaskAction};
+use suishoupai::domain::task::{outcome, ActionKind, Call, TaskAction, TaskState};
 use suishoupai::domain::timestamp::{format_time, parse_time};
 use suishoupai::domain::{
     enrollment_code, geo, pass, retry, GeoPoint, ReportStatus, ReportSubmission, Role, Station,
@@ -33,14 +33,7 @@ fn any_status() -> impl Strategy<Value = ReportStatus> {
 }
 
 fn any_kind() -> impl Strategy<Value = ActionKind> {
-    prop_oneof![
-        Just(ActionKind::Accept),
-        Just(ActionKind::Start),
-        Just(ActionKind::Note),
-        Just(ActionKind::Escalate),
-        Just(ActionKind::Resolve),
-        Just(ActionKind::Reject),
-    ]
+    prop::sample::select(ActionKind::ALL.to_vec())
 }
 
 /// Floats including the hostile ones: NaN, infinities, huge and tiny values.
@@ -201,18 +194,30 @@ proptest! {
 
     #[test]
     fn task_outcomes_follow_the_table(status in any_status(), level in any::<u8>(), kind in any_kind(),
+        call in prop::sample::select(vec![Call::None, Call::Waiting, Call::Acknowledged]),
+        role in prop::sample::select(Role::ALL.to_vec()),
         note in prop::option::of("\\PC{0,10}"), reason in prop::option::of("\\PC{0,12}"),
-        duplicate_of in prop::option::of("\\PC{0,10}"), version in any::<i64>()) {
+        duplicate_of in prop::option::of("\\PC{0,10}"), department_id in prop::option::of("\\PC{0,10}"),
+        deadline in prop::option::of(prop_oneof![Just("2026-12-08T10:00:00Z".to_owned()), "\\PC{0,10}"]),
+        version in any::<i64>()) {
         let action = TaskAction {
-            report_id: "r".into(), kind, note, photos: vec![], reason, duplicate_of, expected_version: version,
+            report_id: "r".into(), kind, note, photos: vec![], reason, duplicate_of, department_id, deadline,
+            expected_version: version,
         };
+        let before = TaskState { status, level, call };
         // An outcome exactly when the table allows the action and its fields meet the shared rules.
-        let expected = suishoupai::domain::task::allowed(status, level, kind) && action.validate().is_empty();
-        let result = outcome(status, level, &action);
+        let expected = suishoupai::domain::task::allowed(before, role, kind) && action.validate().is_empty();
+        let result = outcome(before, role, &action);
         prop_assert_eq!(result.is_ok(), expected, "{:?}", result);
-        if let Ok((new_status, new_level)) = result {
-            prop_assert!(new_level == level || (kind == ActionKind::Escalate && new_level == level + 1));
-            prop_assert!(new_status != ReportStatus::Received || kind == ActionKind::Note || kind == ActionKind::Escalate);
+        if let Ok(after) = result {
+            prop_assert!(after.level == level || (kind == ActionKind::Escalate && after.level == level + 1));
+            prop_assert!(after.status == status || !matches!(kind,
+                ActionKind::Note | ActionKind::Escalate | ActionKind::CallDepartment | ActionKind::Acknowledge
+                | ActionKind::HandBack | ActionKind::Decide));
+            // Only the department answers, only the grid's side and the district call, only the department hands back.
+            prop_assert!(after.call == call || action.calls(before) || matches!(kind, ActionKind::Acknowledge | ActionKind::HandBack));
+            prop_assert!(!matches!(kind, ActionKind::Acknowledge | ActionKind::HandBack) || role == Role::DepartmentStaff);
+            prop_assert!(kind != ActionKind::Decide || role == Role::Admin);
         }
     }
 

@@ -9,6 +9,7 @@ mod change_feed;
 mod checkins;
 mod command_line;
 mod common;
+mod departments;
 mod district_imports;
 mod district_users;
 mod domain_properties;

@@ -42,6 +42,7 @@ const CONTRACT: &[&str] = &[
     "GET /api/v1/warnings/map",
     "GET /api/v1/stats/trend",
     "PUT /api/v1/verdicts/{id}",
+    "GET /api/v1/escalations",
     "GET /api/v1/openapi.json",
 ];
 

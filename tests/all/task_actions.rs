@@ -498,6 +498,7 @@ async fn deadlines_follow_the_configured_rules() {
             respond: time::Duration::minutes(90),
             respond_urgent: time::Duration::minutes(10),
             resolve: [1, 2, 3].map(time::Duration::hours),
+            acknowledge: time::Duration::hours(4),
         },
         ..suishoupai::server::Config::default()
     })

@@ -1,16 +1,19 @@
 //! 区级管理: the admin's console, made for a desktop as much as a phone — the district drawn from its own
 //! polygons, a file checked before it applies (what it adds, updates, retires; or each fault), people onboarded
-//! with cards to print, each kind exported in its import format, and the audit log.
+//! with cards to print, each kind exported in its import format, the escalated tasks (部门联处 · 提级研处, where the
+//! district decides level 3), and the audit log.
 use leptos::prelude::*;
 
 use super::{use_app, PageHeader};
 
 mod audit;
+mod escalations;
 mod import;
 mod map;
 mod people;
 
 use audit::AuditLog;
+use escalations::EscalationsCard;
 use import::{ExportCard, ImportCard};
 use map::DistrictMap;
 use people::PeopleCard;
@@ -26,6 +29,7 @@ pub fn DistrictPage() -> impl IntoView {
         <div class="console">
             <DistrictMap />
             <div class="console-side">
+                <EscalationsCard />
                 <ImportCard applied=applied />
                 <PeopleCard />
                 <ExportCard />

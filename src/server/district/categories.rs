@@ -1,5 +1,6 @@
 //! The 两张清单 as the categories' file: per category its names, the department responsible, and the deadlines to
-//! respond and to resolve at each level. An empty deadline takes the server's default (`serve --respond-minutes …`).
+//! respond and to resolve at each level, and for the called department to answer (报到). An empty deadline takes
+//! the server's default (`serve --respond-minutes …`).
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 use time::Duration;
 
@@ -19,6 +20,10 @@ const COLUMNS: [&str; 9] = [
     "resolve_hours_3",
 ];
 
+/// A column a file may leave out (files from before it came take the default): the hours a called department has
+/// to answer (报到).
+const ACKNOWLEDGE_HOURS: &str = "acknowledge_hours";
+
 /// One row of the 清单.
 #[derive(Debug, Clone, PartialEq, Eq, Default, sqlx::FromRow)]
 pub struct CategoryRules {
@@ -31,6 +36,7 @@ pub struct CategoryRules {
     pub resolve_hours_1: Option<i64>,
     pub resolve_hours_2: Option<i64>,
     pub resolve_hours_3: Option<i64>,
+    pub acknowledge_hours: Option<i64>,
     /// The place in the list the phone offers.
     pub sort_order: i64,
 }
@@ -51,13 +57,18 @@ impl CategoryRules {
                 or(self.resolve_hours_2, Duration::hours, defaults.resolve[1]),
                 or(self.resolve_hours_3, Duration::hours, defaults.resolve[2]),
             ],
+            acknowledge: or(
+                self.acknowledge_hours,
+                Duration::hours,
+                defaults.acknowledge,
+            ),
         }
     }
 }
 
 const SELECT: &str =
     "SELECT code, name_zh, name_en, department, respond_minutes, respond_urgent_minutes,
-    resolve_hours_1, resolve_hours_2, resolve_hours_3, sort_order FROM categories";
+    resolve_hours_1, resolve_hours_2, resolve_hours_3, acknowledge_hours, sort_order FROM categories";
 
 /// The deadlines of tasks of `category`.
 pub async fn deadlines_for(
@@ -99,7 +110,7 @@ impl Reference for Categories {
                 }
             }
             let mut number = |name: &str| -> Option<i64> {
-                let text = &r[name];
+                let text = r.get(name).map_or("", String::as_str);
                 if text.is_empty() {
                     return None;
                 }
@@ -120,6 +131,7 @@ impl Reference for Categories {
                 resolve_hours_1: number("resolve_hours_1"),
                 resolve_hours_2: number("resolve_hours_2"),
                 resolve_hours_3: number("resolve_hours_3"),
+                acknowledge_hours: number(ACKNOWLEDGE_HOURS),
                 code: r["code"].clone(),
                 name_zh: r["name_zh"].clone(),
                 name_en: r["name_en"].clone(),
@@ -193,11 +205,12 @@ impl Reference for Categories {
     ) -> anyhow::Result<()> {
         sqlx::query(
             "INSERT INTO categories (code, name_zh, name_en, department, respond_minutes, respond_urgent_minutes,
-                 resolve_hours_1, resolve_hours_2, resolve_hours_3, sort_order, retired_at, change_seq)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, ?11)
+                 resolve_hours_1, resolve_hours_2, resolve_hours_3, sort_order, retired_at, change_seq,
+                 acknowledge_hours)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, ?11, ?12)
              ON CONFLICT (code) DO UPDATE SET name_zh = ?2, name_en = ?3, department = ?4, respond_minutes = ?5,
                  respond_urgent_minutes = ?6, resolve_hours_1 = ?7, resolve_hours_2 = ?8, resolve_hours_3 = ?9,
-                 sort_order = ?10, retired_at = NULL, change_seq = ?11, demo = 0",
+                 sort_order = ?10, retired_at = NULL, change_seq = ?11, demo = 0, acknowledge_hours = ?12",
         )
         .bind(&c.code)
         .bind(&c.name_zh)
@@ -210,6 +223,7 @@ impl Reference for Categories {
         .bind(c.resolve_hours_3)
         .bind(c.sort_order)
         .bind(seq)
+        .bind(c.acknowledge_hours)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -230,9 +244,12 @@ impl Reference for Categories {
                     n(c.resolve_hours_1),
                     n(c.resolve_hours_2),
                     n(c.resolve_hours_3),
+                    n(c.acknowledge_hours),
                 ]
             })
             .collect();
-        csv_file(&COLUMNS, rows)
+        let mut columns = COLUMNS.to_vec();
+        columns.push(ACKNOWLEDGE_HOURS);
+        csv_file(&columns, rows)
     }
 }

@@ -141,6 +141,7 @@ async fn submit(
         by: None,
         kind: None,
         level: None,
+        department: None,
     }];
     // The 清单's deadlines for this category, else the server's.
     let rules = deadlines_for(&mut tx, &canonical.category, state.config.deadlines).await?;

@@ -3,16 +3,19 @@ use sqlx::Sqlite;
 
 use crate::domain::{Report, Role, User};
 
-/// Who may see a report: its reporter, the grid workers of its grid, admins, and the reporters of reports rejected
-/// as its duplicates (they follow its progress instead). The one place this is decided:
-/// a condition on the alias `r` with three numbered parameters from `first` on, bound with [`Viewer::binds`].
+/// Who may see a report: its reporter, the grid workers of its grid, admins, the reporters of reports rejected
+/// as its duplicates (they follow its progress instead), and the staff of every department called to it (吹哨; a
+/// department that handed it back still sees what became of it). The one place this is decided: a condition on
+/// the alias `r` with four numbered parameters from `first` on, bound with [`Viewer::binds`].
 pub fn visible_sql(first: usize) -> String {
     format!(
         "(?{a} OR r.reporter_id = ?{u} OR (r.grid_id IS NOT NULL AND r.grid_id = ?{g})
-          OR r.id IN (SELECT d.duplicate_of FROM reports d WHERE d.reporter_id = ?{u} AND d.duplicate_of IS NOT NULL))",
+          OR r.id IN (SELECT d.duplicate_of FROM reports d WHERE d.reporter_id = ?{u} AND d.duplicate_of IS NOT NULL)
+          OR r.id IN (SELECT c.report_id FROM task_calls c WHERE c.department_id = ?{d}))",
         a = first,
         u = first + 1,
-        g = first + 2
+        g = first + 2,
+        d = first + 3,
     )
 }
 
@@ -21,6 +24,8 @@ pub struct Viewer {
     pub admin: bool,
     pub user_id: String,
     pub grid_id: Option<String>,
+    /// Department staff's department.
+    pub department_id: Option<String>,
 }
 
 impl Viewer {
@@ -32,6 +37,10 @@ impl Viewer {
                 .grid_id
                 .clone()
                 .filter(|_| user.role == Role::GridWorker),
+            department_id: user
+                .department_id
+                .clone()
+                .filter(|_| user.role == Role::DepartmentStaff),
         }
     }
 
@@ -55,5 +64,6 @@ impl Viewer {
             .bind(self.admin)
             .bind(&self.user_id)
             .bind(&self.grid_id)
+            .bind(&self.department_id)
     }
 }
