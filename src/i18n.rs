@@ -177,6 +177,8 @@ texts! {
     people_place_label, people_place_all, people_count, people_enrolled, people_not_enrolled, people_revoked,
     people_revoke, people_revoke_confirm, people_move_label, people_reissue, people_reissued,
     action_call_department, action_acknowledge, action_hand_back, action_decide, call_waiting, call_late, call_acknowledged, timeline_called, department_label, department_by_list, department_none, decide_deadline_label, department_tasks_title, department_tasks_empty, escalations_title, escalations_intro, escalations_empty, escalations_count, escalations_decide_hint, escalations_decided, escalations_open_task,
+    hand_back_reason_label, call_reason_label,
+    department_map_title,
 }
 
 pub const ZH: Texts = Texts {
@@ -326,7 +328,7 @@ pub const ZH: Texts = Texts {
     action_resolve: "办结",
     action_reject: "退回",
     action_note_label: "备注或办结说明",
-    action_reason_label: "原因（升级、吹哨、退回网格时必填）",
+    action_reason_label: "升级原因",
     reject_reason_label: "退回原因",
     reject_duplicate: "重复上报",
     reject_invalid: "无效上报",
@@ -527,6 +529,9 @@ pub const ZH: Texts = Texts {
     escalations_decide_hint: "研处决定会写入任务时间线，网格员和部门都能看到。",
     escalations_decided: "已记录决定。",
     escalations_open_task: "打开任务",
+    hand_back_reason_label: "退回网格的原因",
+    call_reason_label: "升级或吹哨的原因",
+    department_map_title: "任务地图",
 };
 
 pub const EN: Texts = Texts {
@@ -676,7 +681,7 @@ pub const EN: Texts = Texts {
     action_resolve: "Resolve",
     action_reject: "Reject",
     action_note_label: "Note or resolution",
-    action_reason_label: "Reason (to escalate, call a department or hand back)",
+    action_reason_label: "Reason for escalating",
     reject_reason_label: "Reason for rejecting",
     reject_duplicate: "Duplicate",
     reject_invalid: "Invalid",
@@ -877,6 +882,9 @@ pub const EN: Texts = Texts {
     escalations_decide_hint: "The decision goes into the task's timeline for the grid worker and the department.",
     escalations_decided: "Decision recorded.",
     escalations_open_task: "Open the task",
+    hand_back_reason_label: "Reason for handing back",
+    call_reason_label: "Reason for escalating or calling",
+    department_map_title: "Map of the tasks",
 };
 
 #[cfg(test)]

@@ -169,7 +169,14 @@ pub fn call_status(t: &Texts, report: &crate::domain::Report) -> Option<(String,
 pub fn timeline_label(t: &Texts, entry: &TimelineEntry) -> String {
     match (entry.kind, entry.level) {
         (Some(ActionKind::Escalate), Some(level)) => {
-            fill(t.timeline_escalated, &[("level", level_name(t, level))])
+            let up = fill(t.timeline_escalated, &[("level", level_name(t, level))]);
+            match entry.department.as_deref() {
+                Some(d) => format!(
+                    "{up} · {}",
+                    fill(t.timeline_called, &[("department", &department_name(d))])
+                ),
+                None => up,
+            }
         }
         (Some(ActionKind::Note), _) => t.action_note.to_owned(),
         (Some(ActionKind::CallDepartment), _) => fill(

@@ -23,11 +23,7 @@ pub fn MyReportsPage() -> impl IntoView {
             .into_iter()
             .filter(|r| r.state != LocalState::Draft)
             // A grid worker's phone also holds the grid's tasks: only their own reports are "mine".
-            .filter(|r| {
-                r.server
-                    .as_ref()
-                    .is_none_or(|s| s.reporter_id.is_empty() || s.reporter_id == me)
-            })
+            .filter(|r| r.is_mine(&me))
             .collect();
         rs.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
         rs

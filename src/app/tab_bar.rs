@@ -93,9 +93,19 @@ fn awaiting_verdict(app: AppContext) -> usize {
             .map(|v| v.report_id)
             .collect()
     });
+    let me = app
+        .session
+        .with(|s| s.as_ref().map(|s| s.user.id.clone()).unwrap_or_default());
     app.reports.with(|reports| {
+        // The user's own reports, and the originals their duplicates follow (a worker's phone holds others too).
+        let followed: Vec<&str> = reports
+            .iter()
+            .filter(|r| r.is_mine(&me))
+            .filter_map(|r| r.server.as_ref()?.duplicate_of.as_deref())
+            .collect();
         reports
             .iter()
+            .filter(|r| r.is_mine(&me) || followed.contains(&r.id.as_str()))
             .filter_map(|r| r.server.as_ref())
             .filter(|s| crate::domain::verdict::asks(s, now) && !queued.contains(&s.id))
             .count()

@@ -81,12 +81,12 @@ fn time_left(t: &Texts, secs: i64) -> String {
     fill(t.task_time_left, &[("t", &text)])
 }
 
-/// The worker's grid as the phone keeps it, to draw (nothing for a worker without one).
-fn my_grid_shape(app: AppContext, grid: Option<String>) -> Vec<MapShape> {
+/// The grids to draw, as the phone keeps them: the worker's own, or (department staff, admins) those of the tasks.
+fn grid_shapes(app: AppContext, grids: &[Option<String>]) -> Vec<MapShape> {
     app.reference.with(|r| {
         r.grids
             .iter()
-            .filter(|g| Some(&g.id) == grid.as_ref())
+            .filter(|g| grids.contains(&Some(g.id.clone())))
             .map(|g| MapShape {
                 id: g.id.clone(),
                 rings: MapShape::rings_of(g),
@@ -193,12 +193,19 @@ pub fn TasksPage() -> impl IntoView {
         <SyncBar />
         <p class="summary" data-testid="task-counts">{counts}</p>
         {move || {
-            let shapes = my_grid_shape(app, grid());
-            let points = task_points(app, &tasks(), here.get());
+            let tasks = tasks();
+            let grids = match grid() {
+                Some(own) => vec![Some(own)],
+                None => tasks.iter().map(|(_, s)| s.grid_id.clone()).collect(),
+            };
+            let shapes = grid_shapes(app, &grids);
+            let points = task_points(app, &tasks, here.get());
+            // A department works across the district from its list: its map starts folded.
+            let title = if department() { app.t().department_map_title } else { app.t().tasks_map_title };
             (!shapes.is_empty() || !points.is_empty()).then(|| view! {
-                <details class="card task-map" data-testid="task-map" open=true>
-                    <summary>{app.t().tasks_map_title}</summary>
-                    <GridMap shapes=shapes points=points label=app.t().tasks_map_title height=320.0 />
+                <details class="card task-map" data-testid="task-map" open=!department()>
+                    <summary>{title}</summary>
+                    <GridMap shapes=shapes points=points label=title height=320.0 />
                     <p class="map-legend muted">
                         <span class="legend-task">{app.t().map_legend_task}</span>
                         <span class="legend-overdue">{app.t().map_legend_overdue}</span>
@@ -546,7 +553,16 @@ fn ActionFields(
             {move || photo.get().map(|sha| view! { <StoredPhoto sha256=sha class="thumb" /> })}
             {field_error("photos")}
             <Show when=move || has(ActionKind::Escalate) || has(ActionKind::CallDepartment) || has(ActionKind::HandBack)>
-                <label class="field" for="action-reason">{move || app.t().action_reason_label}</label>
+                <label class="field" for="action-reason">{move || {
+                    let t = app.t();
+                    if has(ActionKind::HandBack) {
+                        t.hand_back_reason_label
+                    } else if has(ActionKind::CallDepartment) {
+                        t.call_reason_label
+                    } else {
+                        t.action_reason_label
+                    }
+                }}</label>
                 <input id="action-reason" class="text" type="text" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
                 {field_error("reason")}
             </Show>

@@ -48,6 +48,14 @@ pub struct LocalReport {
 }
 
 impl LocalReport {
+    /// Whether `user_id` reported it (one made on this phone has no server copy yet): the phone of a grid worker,
+    /// department or admin also holds other people's reports as tasks.
+    pub fn is_mine(&self, user_id: &str) -> bool {
+        self.server
+            .as_ref()
+            .is_none_or(|s| s.reporter_id.is_empty() || s.reporter_id == user_id)
+    }
+
     /// What is sent to the server (`None` while no category is chosen).
     pub fn submission(&self) -> Option<ReportSubmission> {
         Some(ReportSubmission {

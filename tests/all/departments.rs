@@ -450,3 +450,36 @@ async fn the_district_decides_level_three() {
     let bad = t.server.get_as(&admin, "/api/v1/escalations?level=5").await;
     assert_eq!(bad.status(), 422);
 }
+
+#[tokio::test]
+async fn the_qingdan_may_set_the_hours_to_answer_and_older_files_without_them_still_load() {
+    use crate::district_imports::{import, refused};
+    use suishoupai::server::district::Kind;
+    let t = task().await;
+    let header = "code,name_zh,name_en,department,respond_minutes,respond_urgent_minutes,resolve_hours_1,resolve_hours_2,resolve_hours_3,acknowledge_hours\n";
+    let bad = format!("{header}manhole_cover,井盖缺失或破损,Manhole cover,chengguan,,,,,,0\n");
+    let faults = refused(&t.server, Kind::Categories, bad.as_bytes(), "c.csv").await;
+    assert!(
+        faults.iter().any(|f| f.starts_with(
+            "row 2 (code \"manhole_cover\"): acknowledge_hours must be a whole number"
+        )),
+        "{faults:?}"
+    );
+    let file = format!(
+        "{header}manhole_cover,井盖缺失或破损,Manhole cover,chengguan,,,,,,6\nother,其他,Other,,,,,,,\n"
+    );
+    import(&t.server, Kind::Categories, file.as_bytes(), "c.csv")
+        .await
+        .unwrap();
+    let res = t
+        .does(&t.worker, "escalate", json!({"reason": "需城管"}))
+        .await;
+    let called: Report = res.json().await.unwrap();
+    let due =
+        suishoupai::domain::timestamp::parse_time(&called.acknowledge_deadline.unwrap()).unwrap();
+    let left = due - time::OffsetDateTime::now_utc();
+    assert!(
+        left > time::Duration::minutes(350) && left <= time::Duration::hours(6),
+        "{left}"
+    );
+}

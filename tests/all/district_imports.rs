@@ -41,7 +41,7 @@ fn two_grids() -> Vec<Value> {
     ]
 }
 
-async fn import(
+pub(crate) async fn import(
     server: &TestServer,
     kind: Kind,
     bytes: &[u8],
@@ -51,7 +51,12 @@ async fn import(
 }
 
 /// The faults of a refused file, as text.
-async fn refused(server: &TestServer, kind: Kind, bytes: &[u8], name: &str) -> Vec<String> {
+pub(crate) async fn refused(
+    server: &TestServer,
+    kind: Kind,
+    bytes: &[u8],
+    name: &str,
+) -> Vec<String> {
     match import(server, kind, bytes, name).await {
         Err(ImportError::Refused(faults)) => faults.iter().map(ToString::to_string).collect(),
         other => panic!("expected a refusal, got {other:?}"),

@@ -19,7 +19,7 @@ async function shot(page: Page, name: string, lang: string) {
   await page.screenshot({ path: `docs/screens/${name}-${lang}.png` });
 }
 
-async function phoneOf(browser: Browser, role: "rider" | "grid_worker" | "station_staff", name: string, lang: string) {
+async function phoneOf(browser: Browser, role: "rider" | "grid_worker" | "station_staff" | "department_staff", name: string, lang: string) {
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   const { code } = addUser(role, name, "demo-grid-07");
@@ -87,6 +87,58 @@ for (const lang of ["zh", "en"]) {
     if (en) await english(staff);
     await staff.goto("/checkins");
     await shot(staff, "checkins", lang);
+  });
+}
+
+for (const lang of ["zh", "en"]) {
+  test(`a department called to a task, and the rider's verdict (${lang})`, async ({ browser }) => {
+    const en = lang === "en";
+    const t = (zh: string, english: string) => (en ? english : zh);
+    const photo = await cameraPhoto(browser);
+    const rider = await phoneOf(browser, "rider", "骑手小陈", lang);
+    await snapAndSend(rider, photo, "井盖没了");
+    await rider.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+    const mine = rider.getByTestId("my-reports").locator("li").first();
+    await expect(mine).toContainText("已送达", { timeout: 20_000 });
+    const href = await mine.getByRole("link").getAttribute("href");
+    const reportId = href!.split("/").pop()!;
+    if (en) await english(rider);
+
+    // The worker escalates: 城管, as the 清单 says, must answer (报到).
+    const worker = await phoneOf(browser, "grid_worker", "网格员老周", lang);
+    if (en) await english(worker);
+    await worker.goto(`/tasks/${reportId}`);
+    await worker.getByRole("button", { name: t("接单", "Accept") }).click();
+    await expect(worker.getByTestId("server-status")).toHaveText(t("已受理", "Accepted"), { timeout: 20_000 });
+    await worker.getByLabel(t("升级原因", "Reason for escalating")).fill(t("井盖需城管更换", "The cover needs replacing"));
+    await worker.getByRole("button", { name: t("升级", "Escalate"), exact: true }).click();
+    const waiting = worker.getByTestId("task-summary").getByTestId("task-call");
+    await expect(waiting).toBeVisible({ timeout: 20_000 });
+    await worker.getByTestId("task-summary").scrollIntoViewIfNeeded();
+    await shot(worker, "department-waiting", lang);
+
+    // The department's list, then its answer and 办结.
+    const dept = await phoneOf(browser, "department_staff", "城管小王", lang);
+    if (en) await english(dept);
+    await dept.goto("/tasks");
+    const row = dept.getByTestId("tasks").locator(`a[href="/tasks/${reportId}"]`);
+    await expect(row).toBeVisible({ timeout: 20_000 });
+    await row.scrollIntoViewIfNeeded();
+    await shot(dept, "department-tasks", lang);
+    await row.click();
+    await dept.getByRole("button", { name: t("报到", "Acknowledge") }).click();
+    await expect(dept.getByTestId("task-summary").getByTestId("task-call")).toContainText(t("已报到", "has acknowledged"), { timeout: 20_000 });
+    await dept.getByLabel(t("备注或办结说明", "Note or resolution")).fill(t("已更换新井盖", "New cover fitted"));
+    await dept.getByRole("button", { name: t("办结", "Resolve") }).click();
+    await expect(dept.getByTestId("server-status")).toHaveText(t("已办结", "Resolved"), { timeout: 20_000 });
+
+    // The rider is asked.
+    await rider.goto(`/my-reports/${reportId}`);
+    await rider.evaluate(() => window.dispatchEvent(new Event("online")));
+    const prompt = rider.getByTestId("verdict-prompt");
+    await expect(prompt).toBeVisible({ timeout: 20_000 });
+    await prompt.scrollIntoViewIfNeeded();
+    await shot(rider, "verdict", lang);
   });
 }
 
