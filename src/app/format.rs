@@ -133,23 +133,20 @@ pub fn department_name(code: &str) -> String {
 }
 
 /// Where a task's department call stands, for the worker, the department and the district: "等待 城管局 报到 · 剩
-/// 3 小时 10 分", "城管局 报到超时", "城管局 已报到"; nothing without a call or once the task is closed. `true` with
-/// it: late.
-pub fn call_status(t: &Texts, report: &crate::domain::Report) -> Option<(String, bool)> {
+/// 3 小时 10 分", "城管局 报到超时", "城管局 已报到" — as the template (its `{department}` still to fill), the
+/// department's name, and whether it is late; nothing without a call or once the task is closed.
+pub fn call_status(t: &Texts, report: &crate::domain::Report) -> Option<(String, String, bool)> {
     let department = department_name(report.department_id.as_deref()?);
     if !report.status.is_open() {
         return None;
     }
     let Some(by) = report.acknowledge_deadline.as_deref() else {
-        return Some((
-            fill(t.call_acknowledged, &[("department", &department)]),
-            false,
-        ));
+        return Some((t.call_acknowledged.to_owned(), department, false));
     };
     let left =
         crate::domain::timestamp::parse_time(by)?.unix_timestamp() - crate::client::unix_now();
     Some(if left < 0 {
-        (fill(t.call_late, &[("department", &department)]), true)
+        (t.call_late.to_owned(), department, true)
     } else {
         let time = fill(
             t.hours_minutes,
@@ -158,11 +155,27 @@ pub fn call_status(t: &Texts, report: &crate::domain::Report) -> Option<(String,
                 ("m", &((left % 3600) / 60).to_string()),
             ],
         );
-        (
-            fill(t.call_waiting, &[("department", &department), ("t", &time)]),
-            false,
-        )
+        (fill(t.call_waiting, &[("t", &time)]), department, false)
     })
+}
+
+/// [`call_status`] drawn: the department's name is data, marked as Chinese (a screen reader in English reads it
+/// in Chinese), the words around it in the interface language.
+#[component]
+pub fn CallStatus(report: crate::domain::Report) -> impl IntoView {
+    let app = use_app();
+    move || {
+        let (template, department, late) = call_status(app.t(), &report)?;
+        let (before, after) = template
+            .split_once("{department}")
+            .map(|(b, a)| (b.to_owned(), a.to_owned()))
+            .unwrap_or((template.clone(), String::new()));
+        Some(view! {
+            <p class=if late { "call-status late" } else { "call-status" } data-testid="task-call">
+                {before}<span lang="zh-CN" class="data">{department}</span>{after}
+            </p>
+        })
+    }
 }
 
 /// What a step of the timeline was: the action that made it (备注, 升级至 部门联处), or the status it left.

@@ -9,8 +9,8 @@ use super::components::{
     GridMap, MapPoint, MapShape, PointKind, ReportDetail, StoredPhoto, SyncBar,
 };
 use super::format::{
-    action_name, call_status, category_label, level_name, local_input_to_rfc3339, local_time,
-    status_name, what_was_done,
+    action_name, category_label, level_name, local_input_to_rfc3339, local_time, status_name,
+    what_was_done, CallStatus,
 };
 use super::{use_app, AppContext, PageHeader};
 use crate::client::local::{LocalReport, OutboxEntry, Problem};
@@ -222,10 +222,7 @@ pub fn TasksPage() -> impl IntoView {
                     let urgent = server.submitted.urgent;
                     let hotspot = server.hotspot;
                     let left = seconds_left(&server).filter(|_| status.is_open());
-                    let call = {
-                        let server = server.clone();
-                        move || call_status(app.t(), &server)
-                    };
+                    let call = server.clone();
                     let category = local.category.clone().unwrap_or_default();
                     let when = local_time(&server.received_at);
                     let thumb = server.submitted.photos.first().cloned();
@@ -251,9 +248,7 @@ pub fn TasksPage() -> impl IntoView {
                                     {hotspot.then(|| view! { <span class="badge badge-hotspot">{move || app.t().task_hotspot}</span> })}
                                     {left.map(|s| view! { <span class=if s < 0 { "badge badge-urgent" } else { "badge" }>{move || time_left(app.t(), s)}</span> })}
                                 </span>
-                                {move || call().map(|(text, late)| view! {
-                                    <span class=if late { "call-status late" } else { "call-status" } data-testid="task-call">{text}</span>
-                                })}
+                                <CallStatus report=call />
                             </a>
                         </li>
                     }
@@ -573,7 +568,7 @@ fn ActionFields(
                     <option value="" selected=move || department.with(String::is_empty)>{move || app.t().department_none}</option>
                     {move || departments().into_iter().map(|(code, name)| {
                         let value = code.clone();
-                        view! { <option value=value selected=move || department.with(|d| *d == code)>{name}</option> }
+                        view! { <option class="data" lang="zh-CN" value=value selected=move || department.with(|d| *d == code)>{name}</option> }
                     }).collect_view()}
                 </select>
                 {field_error("department_id")}
@@ -625,10 +620,7 @@ fn TaskSummary(task: Report, state: TaskView) -> impl IntoView {
         })
     };
     let reporter = task.reporter_name.clone();
-    let call = {
-        let task = task.clone();
-        move || call_status(app.t(), &task)
-    };
+    let call = task.clone();
     let duplicates = task.possible_duplicates.clone();
     view! {
         <section class="card" data-testid="task-summary">
@@ -640,9 +632,7 @@ fn TaskSummary(task: Report, state: TaskView) -> impl IntoView {
             </p>
             {task.hotspot.then(|| view! { <p class="notice" data-testid="hotspot-advice">{move || app.t().task_hotspot_advice}</p> })}
             <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || projected.get().map(|t| level_name(app.t(), t.level))}</p>
-            {move || call().map(|(text, late)| view! {
-                <p class=if late { "call-status late" } else { "call-status" } data-testid="task-call">{text}</p>
-            })}
+            <CallStatus report=call />
             {(!duplicates.is_empty()).then(|| view! {
                 <p data-testid="possible-duplicates">
                     {move || app.t().possible_duplicates}

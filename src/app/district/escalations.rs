@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::format::{
-    call_status, category_label, level_name, local_input_to_rfc3339, local_time, status_name,
+    category_label, level_name, local_input_to_rfc3339, local_time, status_name, CallStatus,
 };
 use crate::app::{use_app, AppContext};
 use crate::client::api::{get_json, put_json};
@@ -62,20 +62,15 @@ fn EscalatedTask(task: Report, changed: RwSignal<u32>) -> impl IntoView {
     let status = task.status;
     let deadline = task.deadline.clone();
     let href = format!("/tasks/{}", task.id);
-    let call = {
-        let task = task.clone();
-        move || call_status(app.t(), &task)
-    };
+    let call = task.clone();
     view! {
         <li class="escalation" data-testid="escalated-task">
             <p>
-                <strong>{move || category_label(&category)}</strong>" · "{grid.clone()}
+                <strong>{move || category_label(&category)}</strong>" · "<span class="data" lang="zh-CN">{grid.clone()}</span>
                 " "<span class=if level == 3 { "badge badge-urgent" } else { "badge" }>{move || level_name(app.t(), level)}</span>
                 " "<span class="badge">{move || status_name(app.t(), status)}</span>
             </p>
-            {move || call().map(|(text, late)| view! {
-                <p class=if late { "call-status late" } else { "call-status" } data-testid="task-call">{text}</p>
-            })}
+            <CallStatus report=call />
             {deadline.clone().map(|d| view! { <p class="muted">{move || fill(app.t().expected_by, &[("time", &local_time(&d))])}</p> })}
             <a href=href.clone()>{move || app.t().escalations_open_task}</a>
             {(level == 3 && app.role() == Some(crate::domain::Role::Admin)).then(|| view! { <DecideForm task=task.clone() changed=changed /> })}
@@ -142,7 +137,7 @@ fn DecideForm(task: Report, changed: RwSignal<u32>) -> impl IntoView {
             <select id=format!("{field}-department") class="text" data-testid="decide-department"
                 on:change=move |ev| department.set(event_target_value(&ev))>
                 <option value="">{move || app.t().department_none}</option>
-                {move || departments().into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect_view()}
+                {move || departments().into_iter().map(|(code, name)| view! { <option class="data" lang="zh-CN" value=code>{name}</option> }).collect_view()}
             </select>
             <label class="field" for=format!("{field}-deadline")>{move || app.t().decide_deadline_label}</label>
             <input id=format!("{field}-deadline") class="text" type="datetime-local" data-testid="decide-deadline" prop:value=deadline
