@@ -179,6 +179,7 @@ texts! {
     action_call_department, action_acknowledge, action_hand_back, action_decide, call_waiting, call_late, call_acknowledged, timeline_called, department_label, department_by_list, department_none, decide_deadline_label, department_tasks_title, department_tasks_empty, escalations_title, escalations_intro, escalations_empty, escalations_count, escalations_decide_hint, escalations_decided, escalations_open_task,
     hand_back_reason_label, call_reason_label,
     department_map_title,
+    backup_title, backup_last, backup_none, backup_unknown,
 }
 
 pub const ZH: Texts = Texts {
@@ -532,6 +533,10 @@ pub const ZH: Texts = Texts {
     hand_back_reason_label: "退回网格的原因",
     call_reason_label: "升级或吹哨的原因",
     department_map_title: "任务地图",
+    backup_title: "备份",
+    backup_last: "最近一次完整备份：{time} · {mb} MB",
+    backup_none: "还没有定时备份。用 serve --backup-dir 目录 开启（默认每 6 小时一次，保留 28 份）。",
+    backup_unknown: "读不到备份情况（请联网后再看）。",
 };
 
 pub const EN: Texts = Texts {
@@ -885,6 +890,10 @@ pub const EN: Texts = Texts {
     hand_back_reason_label: "Reason for handing back",
     call_reason_label: "Reason for escalating or calling",
     department_map_title: "Map of the tasks",
+    backup_title: "Backups",
+    backup_last: "Newest complete backup: {time} · {mb} MB",
+    backup_none: "No scheduled backup yet. Start them with serve --backup-dir DIR (every 6 hours, the newest 28 kept).",
+    backup_unknown: "Cannot read the backups now (try again online).",
 };
 
 #[cfg(test)]

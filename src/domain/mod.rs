@@ -77,4 +77,7 @@ pub struct Health {
     /// The server runs with demo data (and prints demo enrollment codes at start).
     #[serde(default)]
     pub demo: bool,
+    /// When the newest scheduled backup was written whole (`serve --backup-dir`); none yet: left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_backup_at: Option<String>,
 }

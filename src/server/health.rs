@@ -16,9 +16,18 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, description = "The server is up", body = Health)))]
 
 async fn health(State(state): State<AppState>) -> Json<Health> {
+    // The time only: the file and its checksum are the admins' (`GET /admin/backups`).
+    let last_backup_at = match super::backup::last_backup(&state.db).await {
+        Ok(last) => last.map(|b| b.at),
+        Err(e) => {
+            tracing::error!(error = %e, "reading the last backup");
+            None
+        }
+    };
     Json(Health {
         status: "ok".into(),
         version: APP_VERSION.into(),
         demo: state.config.demo,
+        last_backup_at,
     })
 }

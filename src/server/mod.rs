@@ -1,6 +1,7 @@
 //! The server: the JSON API of PROTOCOL.md under `/api/v1`, the built PWA, SQLite storage and the command line.
 pub mod accounts;
 pub mod auth;
+pub mod backup;
 pub mod changes;
 mod checkins;
 pub mod cli;

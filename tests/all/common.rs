@@ -34,7 +34,23 @@ impl TestServer {
     }
 
     pub async fn start_with(config: Config, prepare_dist: impl FnOnce(&Path)) -> TestServer {
+        Self::start_in(tempfile::tempdir().expect("temp dir"), config, prepare_dist).await
+    }
+
+    /// A server on the database restored from `archive` (as `suishoupai restore` does it).
+    pub async fn start_restored(archive: &Path) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
+        suishoupai::server::backup::restore(archive, &dir.path().join("test.db"))
+            .await
+            .expect("restore");
+        Self::start_in(dir, Config::default(), |_| {}).await
+    }
+
+    async fn start_in(
+        dir: tempfile::TempDir,
+        config: Config,
+        prepare_dist: impl FnOnce(&Path),
+    ) -> TestServer {
         let dist = dir.path().join("dist");
         std::fs::create_dir_all(&dist).expect("dist dir");
         prepare_dist(&dist);

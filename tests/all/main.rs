@@ -5,6 +5,7 @@
 
 mod api_errors;
 mod authorization;
+mod backups;
 mod change_feed;
 mod checkins;
 mod command_line;

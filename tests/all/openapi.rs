@@ -20,6 +20,7 @@ const CONTRACT: &[&str] = &[
     "POST /api/v1/admin/imports",
     "GET /api/v1/admin/exports/{kind}",
     "GET /api/v1/admin/audit",
+    "GET /api/v1/admin/backups",
     "POST /api/v1/admin/users/import",
     "GET /api/v1/admin/users",
     "POST /api/v1/admin/users/{id}/revoke",

@@ -7,12 +7,14 @@ use leptos::prelude::*;
 use super::{use_app, PageHeader};
 
 mod audit;
+mod backups;
 mod escalations;
 mod import;
 mod map;
 mod people;
 
 use audit::AuditLog;
+use backups::BackupCard;
 use escalations::EscalationsCard;
 use import::{ExportCard, ImportCard};
 use map::DistrictMap;
@@ -34,6 +36,7 @@ pub fn DistrictPage() -> impl IntoView {
                 <PeopleCard />
                 <ExportCard />
                 <AuditLog applied=applied />
+                <BackupCard />
             </div>
         </div>
     }

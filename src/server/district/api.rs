@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(import))
         .routes(routes!(export))
         .routes(routes!(audit))
+        .routes(routes!(backups))
         .routes(routes!(onboard))
         .merge(super::people::router())
 }
@@ -180,6 +181,23 @@ async fn audit(
 ) -> Result<Json<Vec<AuditEntry>>> {
     admin_only(&user)?;
     Ok(Json(audit_log(&state.db, 200).await?))
+}
+
+/// The newest scheduled backup written whole (`serve --backup-dir`): when, which file, its size and SHA-256;
+/// `null` before the first.
+#[utoipa::path(get, path = "/admin/backups", tag = "admin", operation_id = "admin_backups", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The newest good backup, or null", body = Option<crate::server::backup::BackupRecord>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    )
+)]
+async fn backups(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<Option<crate::server::backup::BackupRecord>>> {
+    admin_only(&user)?;
+    Ok(Json(crate::server::backup::last_backup(&state.db).await?))
 }
 
 /// Onboards people from the users CSV: every row checked first; with `apply`, everyone created with a one-time
