@@ -180,6 +180,7 @@ texts! {
     hand_back_reason_label, call_reason_label,
     department_map_title,
     backup_title, backup_last, backup_none, backup_unknown,
+    my_data_title, my_data_hint, my_data_download, erase_account, erase_unsent, erase_confirm, erase_yes,
 }
 
 pub const ZH: Texts = Texts {
@@ -537,6 +538,13 @@ pub const ZH: Texts = Texts {
     backup_last: "最近一次完整备份：{time} · {mb} MB",
     backup_none: "还没有定时备份。用 serve --backup-dir 目录 开启（默认每 6 小时一次，保留 28 份）。",
     backup_unknown: "读不到备份情况（请联网后再看）。",
+    my_data_title: "我的数据",
+    my_data_hint: "可以下载服务器保存的关于你的全部数据（上报、照片、积分、签到、评价），也可以注销账号：上报会留给区里（隐患是公共的），但不再和你有关联；姓名、手机号和登录都会删除。",
+    my_data_download: "下载我的数据",
+    erase_account: "注销账号",
+    erase_unsent: "手机上还有 {n} 项未送达：联网送达后才能注销，以免丢失。",
+    erase_confirm: "注销后不能恢复，这部手机上的数据也会清除。确定注销？",
+    erase_yes: "确定注销",
 };
 
 pub const EN: Texts = Texts {
@@ -894,6 +902,13 @@ pub const EN: Texts = Texts {
     backup_last: "Newest complete backup: {time} · {mb} MB",
     backup_none: "No scheduled backup yet. Start them with serve --backup-dir DIR (every 6 hours, the newest 28 kept).",
     backup_unknown: "Cannot read the backups now (try again online).",
+    my_data_title: "My data",
+    my_data_hint: "Download everything the server keeps about you (reports, photos, points, check-ins, verdicts), or erase your account: your reports stay with the district (the hazards are public) but no longer lead to you; your name, phone number and sign-in are deleted.",
+    my_data_download: "Download my data",
+    erase_account: "Erase my account",
+    erase_unsent: "{n} items on this phone are not delivered yet: erase the account once they are, so nothing is lost.",
+    erase_confirm: "Erasing cannot be undone, and this phone's copy is cleared too. Erase the account?",
+    erase_yes: "Erase",
 };
 
 #[cfg(test)]

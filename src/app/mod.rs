@@ -8,6 +8,7 @@ mod enroll;
 pub mod format;
 mod icons;
 mod install;
+mod my_data;
 mod my_reports;
 mod pass;
 mod report;

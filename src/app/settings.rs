@@ -1,5 +1,5 @@
-//! 设置: the language, installing the app, the server this phone talks to, the app version, and the phone's copy of
-//! reference data.
+//! 设置: the account (and, for riders, their own data), the language, installing the app, the server this phone
+//! talks to, the app version, and the phone's copy of reference data.
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -18,6 +18,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <PageHeader title=|t| t.settings_title />
         <AccountCard />
+        {move || (app.role() == Some(crate::domain::Role::Rider)).then(|| view! { <super::my_data::MyDataCard /> })}
         <InstallCard />
         <section class="card">
             <h2 id="language-heading">{move || app.t().settings_language}</h2>

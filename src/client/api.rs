@@ -135,6 +135,16 @@ pub async fn put_json<B: Serialize, T: DeserializeOwned>(
     Ok((status, decode(res).await?))
 }
 
+/// `DELETE /api/v1{path}`: the status of a success (else the failure).
+pub async fn delete(path: &str, token: Option<&str>) -> Result<u16, ApiFailure> {
+    let res = send(prepare(Request::delete(&url(path)), token), |b| b.build()).await?;
+    let status = res.status();
+    if !res.ok() {
+        return decode::<()>(res).await.map(|_| status);
+    }
+    Ok(status)
+}
+
 /// `HEAD /api/v1{path}`: the status.
 pub async fn head(path: &str, token: Option<&str>) -> Result<u16, ApiFailure> {
     let builder = RequestBuilder::new(&url(path)).method(gloo_net::http::Method::HEAD);

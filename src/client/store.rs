@@ -199,6 +199,23 @@ impl Store {
         self.delete(META, SESSION_KEY).await
     }
 
+    /// Empties everything this phone keeps (the user's account was erased): reports, photos, check-ins, the
+    /// outbox, the cursor and the session. The language stays.
+    pub async fn clear_everything(&self) -> Result<(), StoreError> {
+        let stores = [REPORTS, PHOTOS, CHECKINS, OUTBOX, REFERENCE];
+        let tx = self
+            .db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        for store in stores {
+            tx.object_store(store)?.clear()?.await?;
+        }
+        tx.commit().await?;
+        self.delete(META, CURSOR_KEY).await?;
+        self.clear_session().await
+    }
+
     /// How many changes wait in the outbox for the server's acknowledgement.
     pub async fn outbox_len(&self) -> Result<u32, StoreError> {
         let tx = self.db.transaction(OUTBOX).build()?;

@@ -181,7 +181,7 @@ async fn list_accounts_where(
     }
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS}, phone, created_at, revoked_at FROM users
-         WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at, id"
+         WHERE (?1 IS NULL OR id = ?1) AND id <> 'anonymous' ORDER BY created_at, id"
     ))
     .bind(id)
     .fetch_all(db)

@@ -52,6 +52,14 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Apply the retention periods now (as `serve` does each day): closed reports past them lose who reported
+    /// them, and their photos.
+    Retention {
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=240))]
+        months: u32,
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=240))]
+        photo_months: u32,
+    },
     /// Restore an archive into a new, empty database (`--db`): every checksum and count verified first; a damaged
     /// or truncated archive is refused and nothing is written.
     Restore {
@@ -177,6 +185,12 @@ pub struct ServeArgs {
     /// How many scheduled backups to keep (the oldest go).
     #[arg(long, env = "SUISHOUPAI_BACKUP_KEEP", default_value_t = 28, value_parser = clap::value_parser!(u32).range(1..))]
     pub keep: u32,
+    /// Months a closed report keeps who reported it (then it is reported by 匿名; its figures stay).
+    #[arg(long, env = "SUISHOUPAI_RETAIN_MONTHS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=240))]
+    pub retain_months: u32,
+    /// Months a closed report keeps its photos (faces, number plates).
+    #[arg(long, env = "SUISHOUPAI_RETAIN_PHOTO_MONTHS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=240))]
+    pub retain_photo_months: u32,
     /// Hours a department called to a task (吹哨) has to answer (报到), where the 清单 sets none.
     #[arg(long, env = "SUISHOUPAI_ACKNOWLEDGE_HOURS", default_value_t = 4)]
     pub acknowledge_hours: i64,
@@ -322,6 +336,19 @@ pub async fn main() -> ExitCode {
         Command::Audit { limit, json } => audit(&cli.db, limit, json).await,
         Command::DemoHistory { days, seed } => demo_history(&cli.db, days, seed).await,
         Command::Backup { out } => backup(&cli.db, &out).await,
+        Command::Retention {
+            months,
+            photo_months,
+        } => {
+            retention(
+                &cli.db,
+                super::personal::Retention {
+                    months,
+                    photo_months,
+                },
+            )
+            .await
+        }
         Command::Restore { archive } => restore(&archive, &cli.db).await,
     };
     match result {
@@ -347,6 +374,18 @@ async fn backup(db_path: &Path, out: &Path) -> anyhow::Result<()> {
         m.counts.get("photos").unwrap_or(&0),
         m.bytes,
         m.sha256
+    );
+    Ok(())
+}
+
+async fn retention(db_path: &Path, rules: super::personal::Retention) -> anyhow::Result<()> {
+    let pool = db::open(db_path).await?;
+    let state = AppState::new(pool, PathBuf::new(), Config::default());
+    let done =
+        super::personal::apply_retention(&state, rules, time::OffsetDateTime::now_utc()).await?;
+    println!(
+        "{} 条已结上报不再显示上报人，{} 张照片移除 ({} closed reports made anonymous, {} report photos removed)",
+        done.anonymized, done.photos_removed, done.anonymized, done.photos_removed
     );
     Ok(())
 }
@@ -587,6 +626,13 @@ async fn serve(db_path: &Path, args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(pool.clone(), args.dist, config);
     tokio::spawn(remove_unused_photos(state.clone()));
     tokio::spawn(record_warnings(state.clone()));
+    tokio::spawn(apply_retention(
+        state.clone(),
+        super::personal::Retention {
+            months: args.retain_months,
+            photo_months: args.retain_photo_months,
+        },
+    ));
     if let Some(dir) = &args.backup_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         tracing::info!(dir = %dir.display(), every = ?args.backup_every, keep = args.keep, "scheduled backups");
@@ -816,6 +862,24 @@ async fn record_warnings(state: AppState) {
 }
 
 /// Removes the photos no report uses once their grace period is over: at start, then every hour.
+/// Retention, once a day (and at start).
+async fn apply_retention(state: AppState, rules: super::personal::Retention) {
+    let mut every_day = tokio::time::interval(std::time::Duration::from_secs(86_400));
+    loop {
+        every_day.tick().await;
+        match super::personal::apply_retention(&state, rules, time::OffsetDateTime::now_utc()).await
+        {
+            Ok(done) if done == Default::default() => {}
+            Ok(done) => tracing::info!(
+                anonymized = done.anonymized,
+                photos = done.photos_removed,
+                "retention applied"
+            ),
+            Err(e) => tracing::warn!(error = %e, "applying retention"),
+        }
+    }
+}
+
 async fn remove_unused_photos(state: AppState) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {

@@ -21,6 +21,7 @@ mod json;
 mod leaderboard;
 pub mod openapi;
 mod passes;
+pub mod personal;
 pub mod photos;
 pub mod rate_limit;
 pub mod reference;
@@ -152,6 +153,7 @@ pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .merge(task_actions::router())
         .merge(escalations::router())
         .merge(verdicts::router())
+        .merge(personal::router())
         .merge(leaderboard::router())
         .merge(exports::router())
         .merge(figures::router())

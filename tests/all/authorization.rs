@@ -301,6 +301,10 @@ async fn every_documented_operation_for_every_caller() {
     let mut tried = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
+            // Erasing one's account ends the caller: its rules are tested in personal_data.
+            if method == "delete" && path == "/api/v1/me" {
+                continue;
+            }
             let public = op.get("security").is_none();
             let url = server.url(
                 &path

@@ -20,6 +20,7 @@ mod figures;
 mod hostile_requests;
 mod migrations;
 mod openapi;
+mod personal_data;
 mod photos;
 mod reference_data;
 mod reports;

@@ -13,6 +13,8 @@ use suishoupai::server::error::NO_ROUTE_MESSAGE;
 const CONTRACT: &[&str] = &[
     "POST /api/v1/enroll",
     "GET /api/v1/me",
+    "GET /api/v1/me/data",
+    "DELETE /api/v1/me",
     "GET /api/v1/categories",
     "GET /api/v1/stations",
     "GET /api/v1/grids",
