@@ -139,10 +139,20 @@ pub async fn create_user(db: &SqlitePool, new: NewUser) -> Result<User, AccountE
             check_place(db, place, value).await?;
         }
     }
+    let (sealed, lookup) = match &new.phone {
+        Some(phone) => {
+            let lock = super::phones::PhoneLock::of(db).map_err(AccountError::Other)?;
+            (
+                Some(lock.seal(phone).map_err(AccountError::Other)?),
+                Some(lock.lookup(phone)),
+            )
+        }
+        None => (None, None),
+    };
     sqlx::query(
         "INSERT INTO users (id, name, role, grid_id, station_id, department_id, street, phone, pass_secret,
-                            created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            created_at, phone_lookup)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&user.id)
     .bind(&user.name)
@@ -151,9 +161,10 @@ pub async fn create_user(db: &SqlitePool, new: NewUser) -> Result<User, AccountE
     .bind(&user.station_id)
     .bind(&user.department_id)
     .bind(&user.street)
-    .bind(&new.phone)
+    .bind(sealed)
     .bind(new_pass_secret()?)
     .bind(unix_now())
+    .bind(lookup)
     .execute(db)
     .await?;
     Ok(user)
@@ -186,12 +197,14 @@ async fn list_accounts_where(
     .bind(id)
     .fetch_all(db)
     .await?;
+    let lock = super::phones::PhoneLock::of(db)?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
             Some(Account {
                 user: r.user.into_user()?,
-                phone: r.phone,
+                // A number that does not open (another key) shows as missing rather than as ciphertext.
+                phone: r.phone.and_then(|p| lock.open(&p).ok()),
                 created_at: r.created_at,
                 revoked_at: r.revoked_at,
             })

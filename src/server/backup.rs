@@ -21,6 +21,9 @@ use crate::domain::APP_VERSION;
 pub const FORMAT: &str = "suishoupai-backup/1";
 const DATABASE_ENTRY: &str = "suishoupai.db";
 const MANIFEST_ENTRY: &str = "manifest.json";
+/// The database's key file (`<database>.key`: enrollment codes are hashed and phone numbers sealed with it); the
+/// restored database needs it.
+const KEY_ENTRY: &str = "database.key";
 /// A restored database's change feed starts this far past where the backup left it: phones that synced after the
 /// backup hold cursors beyond it, and each change written after the restore must still lie past their cursor.
 pub const RESTORED_FEED_GAP: i64 = 1_000_000_000;
@@ -40,6 +43,14 @@ pub struct Manifest {
     pub counts: BTreeMap<String, i64>,
     /// The change feed's position when the copy was taken.
     pub feed_seq: i64,
+    /// The SHA-256 of the database's key file, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_sha256: Option<String>,
+}
+
+/// The key file beside a database.
+fn key_file(db_path: &Path) -> PathBuf {
+    sibling(db_path, "key")
 }
 
 /// Writes a consistent archive of the database behind `pool` to `out` (first as `out.partial`, renamed when
@@ -52,12 +63,13 @@ pub async fn backup(pool: &SqlitePool, out: &Path) -> anyhow::Result<Manifest> {
         .execute(pool)
         .await
         .context("copying the database (VACUUM INTO)")?;
-    let result = archive(&copy, out).await;
+    let key = std::fs::read(key_file(pool.connect_options().get_filename())).ok();
+    let result = archive(&copy, key, out).await;
     let _ = std::fs::remove_file(&copy);
     result
 }
 
-async fn archive(copy: &Path, out: &Path) -> anyhow::Result<Manifest> {
+async fn archive(copy: &Path, key: Option<Vec<u8>>, out: &Path) -> anyhow::Result<Manifest> {
     let (counts, schema_version, feed_seq) = {
         let mut db = open_copy(copy).await?;
         let integrity = integrity(&mut db).await?;
@@ -82,6 +94,7 @@ async fn archive(copy: &Path, out: &Path) -> anyhow::Result<Manifest> {
         sha256,
         counts,
         feed_seq,
+        key_sha256: key.as_ref().map(|k| format!("{:x}", Sha256::digest(k))),
     };
     let partial = sibling(out, "partial");
     let written = (|| -> anyhow::Result<()> {
@@ -92,6 +105,10 @@ async fn archive(copy: &Path, out: &Path) -> anyhow::Result<Manifest> {
             .compression_method(zip::CompressionMethod::Stored);
         zip.start_file(MANIFEST_ENTRY, stored)?;
         zip.write_all(&serde_json::to_vec_pretty(&manifest)?)?;
+        if let Some(key) = &key {
+            zip.start_file(KEY_ENTRY, stored)?;
+            zip.write_all(key)?;
+        }
         let deflated = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .large_file(bytes > u32::MAX as u64);
@@ -136,8 +153,22 @@ pub async fn restore(archive: &Path, db_path: &Path) -> anyhow::Result<Manifest>
         bail!("not a 随手拍 backup (format {:?})", manifest.format);
     }
     let restoring = sibling(db_path, "restoring");
+    let restoring_key = sibling(db_path, "key.restoring");
     let _ = std::fs::remove_file(&restoring);
+    let _ = std::fs::remove_file(&restoring_key);
     let result = async {
+        if let Some(expected) = &manifest.key_sha256 {
+            let mut key = vec![];
+            zip.by_name(KEY_ENTRY)
+                .map_err(|e| damaged(&e))?
+                .read_to_end(&mut key)
+                .map_err(|e| damaged(&e))?;
+            if format!("{:x}", Sha256::digest(&key)) != *expected {
+                bail!("备份文件损坏：密钥校验和不符 (the archive is damaged: the key's checksum does not match)");
+            }
+            super::db::create_private(&restoring_key)?;
+            std::fs::write(&restoring_key, &key)?;
+        }
         {
             let mut entry = zip.by_name(DATABASE_ENTRY).map_err(|e| damaged(&e))?;
             super::db::create_private(&restoring)?;
@@ -164,12 +195,17 @@ pub async fn restore(archive: &Path, db_path: &Path) -> anyhow::Result<Manifest>
     .await;
     match result {
         Ok(()) => {
+            if manifest.key_sha256.is_some() {
+                std::fs::rename(&restoring_key, key_file(db_path))
+                    .with_context(|| format!("writing {}", key_file(db_path).display()))?;
+            }
             std::fs::rename(&restoring, db_path)
                 .with_context(|| format!("writing {}", db_path.display()))?;
             Ok(manifest)
         }
         Err(e) => {
             let _ = std::fs::remove_file(&restoring);
+            let _ = std::fs::remove_file(&restoring_key);
             Err(e)
         }
     }

@@ -32,6 +32,9 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
         .run(&pool)
         .await
         .context("applying migrations")?;
+    super::phones::seal_stored(&pool)
+        .await
+        .context("sealing stored phone numbers")?;
     Ok(pool)
 }
 

@@ -22,6 +22,7 @@ mod leaderboard;
 pub mod openapi;
 mod passes;
 pub mod personal;
+pub mod phones;
 pub mod photos;
 pub mod rate_limit;
 pub mod reference;

@@ -89,11 +89,14 @@ async fn my_data(
     CurrentUser(user): CurrentUser,
 ) -> Result<impl IntoResponse> {
     let db = &state.db;
-    let account: Account =
+    let mut account: Account =
         sqlx::query_as("SELECT id, name, role, phone, created_at FROM users WHERE id = ?")
             .bind(&user.id)
             .fetch_one(db)
             .await?;
+    if let Some(sealed) = &account.phone {
+        account.phone = Some(crate::server::phones::PhoneLock::of(db)?.open(sealed)?);
+    }
     let ids: Vec<(String,)> =
         sqlx::query_as("SELECT id FROM reports WHERE reporter_id = ? ORDER BY received_at")
             .bind(&user.id)
@@ -200,7 +203,7 @@ async fn erase(
             .await?;
     }
     sqlx::query(
-        "UPDATE users SET name = ?2, phone = NULL, pass_secret = lower(hex(randomblob(32))), revoked_at = ?3
+        "UPDATE users SET name = ?2, phone = NULL, phone_lookup = NULL, pass_secret = lower(hex(randomblob(32))), revoked_at = ?3
          WHERE id = ?1",
     )
     .bind(&user.id)

@@ -141,6 +141,19 @@ async fn a_truncated_or_bit_flipped_archive_is_refused_and_nothing_is_written() 
 #[tokio::test]
 async fn the_command_line_backs_up_and_restores_with_a_clear_word() {
     let server = TestServer::start().await;
+    let with_phone = suishoupai::server::accounts::NewUser {
+        id: None,
+        role: Role::Rider,
+        name: "有手机号的骑手".into(),
+        grid_id: None,
+        station_id: None,
+        department_id: None,
+        street: None,
+        phone: Some("13900000009".into()),
+    };
+    suishoupai::server::accounts::create_user(&server.db, with_phone)
+        .await
+        .unwrap();
     let bin = env!("CARGO_BIN_EXE_suishoupai");
     let out = server.dir.path().join("cli.zip");
     let run = |args: &[&str]| std::process::Command::new(bin).args(args).output().unwrap();
@@ -171,6 +184,18 @@ async fn the_command_line_backs_up_and_restores_with_a_clear_word() {
         String::from_utf8_lossy(&back.stderr)
     );
     assert!(String::from_utf8_lossy(&back.stdout).contains("校验全部通过"));
+    // The key came along: the restored database still opens its sealed phone numbers and its codes.
+    let listed = run(&["user", "list", "--json", "--db", new.to_str().unwrap()]);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("13900000009"),
+        "{}",
+        String::from_utf8_lossy(&listed.stdout)
+    );
     let truncated = damaged(&out, |b| b.truncate(100));
     let refused = run(&[
         "restore",

@@ -269,3 +269,41 @@ async fn retention_makes_closed_reports_anonymous_at_its_edge_and_removes_old_ph
         .unwrap();
     assert!(removed >= 1);
 }
+
+#[tokio::test]
+async fn phone_numbers_are_sealed_in_the_database_file_yet_admins_read_them_and_duplicates_are_caught(
+) {
+    let server = TestServer::start().await;
+    rider(&server).await;
+    let accounts = suishoupai::server::accounts::list_accounts(&server.db)
+        .await
+        .unwrap();
+    assert!(
+        accounts.iter().any(|a| a.phone.as_deref() == Some(PHONE)),
+        "the admin's list shows the number"
+    );
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let file = std::fs::read(server.db_path()).unwrap();
+    assert!(
+        !file.windows(PHONE.len()).any(|w| w == PHONE.as_bytes()),
+        "a copied database file alone reveals no phone number"
+    );
+    // Onboarding a file with the same number is refused, naming it.
+    let csv = format!("role,name,grid,station,phone\nrider,重复号码,,,{PHONE}\n");
+    let err = suishoupai::server::district::users::import_users(
+        &server.db,
+        csv.as_bytes(),
+        std::time::Duration::from_secs(3600),
+        "test",
+        true,
+    )
+    .await
+    .expect_err("refused");
+    assert!(
+        format!("{err}").contains("already an existing user's"),
+        "{err}"
+    );
+}

@@ -112,14 +112,21 @@ struct Person {
 async fn check(db: &SqlitePool, bytes: &[u8]) -> Result<Vec<Person>, ImportError> {
     let rows = csv_rows(bytes, &COLUMNS).map_err(ImportError::Refused)?;
     let known = places_in_service(db).await?;
-    let phones: Vec<(String,)> =
-        sqlx::query_as("SELECT phone FROM users WHERE phone IS NOT NULL AND revoked_at IS NULL")
-            .fetch_all(db)
-            .await?;
-    let mut taken: HashMap<String, String> = phones
-        .into_iter()
-        .map(|(p,)| (p, "an existing user".to_owned()))
-        .collect();
+    let lock = crate::server::phones::PhoneLock::of(db)?;
+    let phones: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT phone, phone_lookup FROM users WHERE phone IS NOT NULL AND revoked_at IS NULL",
+    )
+    .fetch_all(db)
+    .await?;
+    // Keyed by each number's lookup hash (a number stored before sealing has none yet: made from the number).
+    let mut taken = HashMap::new();
+    for (phone, lookup) in phones {
+        let lookup = match lookup {
+            Some(l) => l,
+            None => lock.lookup(&lock.open(&phone)?),
+        };
+        taken.insert(lookup, "an existing user".to_owned());
+    }
     let mut faults = Vec::new();
     let mut people = Vec::new();
     for (row, r) in rows {
@@ -164,7 +171,7 @@ async fn check(db: &SqlitePool, bytes: &[u8]) -> Result<Vec<Person>, ImportError
                     None
                 }
                 Some(p) => {
-                    if let Some(first) = taken.get(&p) {
+                    if let Some(first) = taken.get(&lock.lookup(&p)) {
                         let first_zh = crate::domain::district::place_zh(first);
                         fault(
                             format!(
@@ -178,7 +185,7 @@ async fn check(db: &SqlitePool, bytes: &[u8]) -> Result<Vec<Person>, ImportError
                             format!("the phone {p} is already {first}'s"),
                         );
                     } else {
-                        taken.insert(p.clone(), format!("row {row}"));
+                        taken.insert(lock.lookup(&p), format!("row {row}"));
                     }
                     Some(p)
                 }
@@ -213,6 +220,7 @@ pub async fn import_users(
         return Ok(vec![]);
     }
     let key = code_key(db)?;
+    let phones = crate::server::phones::PhoneLock::of(db)?;
     let known = places_in_service(db).await?;
     let now = unix_now();
     let mut made = Vec::with_capacity(people.len());
@@ -222,8 +230,8 @@ pub async fn import_users(
         let at = |place| p.places.get(&place);
         sqlx::query(
             "INSERT INTO users (id, name, role, grid_id, station_id, department_id, street, phone, pass_secret,
-                                created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                created_at, phone_lookup)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(&p.name)
@@ -232,9 +240,10 @@ pub async fn import_users(
         .bind(at(Place::Station))
         .bind(at(Place::Department))
         .bind(at(Place::Street))
-        .bind(&p.phone)
+        .bind(p.phone.as_deref().map(|n| phones.seal(n)).transpose()?)
         .bind(new_pass_secret()?)
         .bind(now)
+        .bind(p.phone.as_deref().map(|n| phones.lookup(n)))
         .execute(&mut *tx)
         .await?;
         let code = new_enrollment_code()?;
