@@ -31,6 +31,7 @@ const REFERENCE_KEY: &str = "current";
 const LANGUAGE_KEY: &str = "language";
 const SESSION_KEY: &str = "session";
 const CURSOR_KEY: &str = "cursor";
+const EPOCH_KEY: &str = "epoch";
 
 /// One step of the schema: creates or changes stores inside the `upgradeneeded` transaction.
 pub type Migration = fn(&Database) -> indexed_db_futures::Result<()>;
@@ -494,6 +495,40 @@ impl Store {
     /// Where the change feed left off, if the phone ever pulled.
     pub async fn cursor(&self) -> Result<Option<String>, StoreError> {
         self.get(META, CURSOR_KEY).await
+    }
+
+    /// The server database's life this phone last synced with (see [`ChangePage::epoch`]).
+    pub async fn epoch(&self) -> Result<Option<String>, StoreError> {
+        self.get(META, EPOCH_KEY).await
+    }
+
+    pub async fn set_epoch(&self, epoch: &str) -> Result<(), StoreError> {
+        self.put(META, EPOCH_KEY, &epoch.to_owned()).await
+    }
+
+    /// The server was restored from a backup, which may lack what this phone delivered after it: every report of
+    /// `user_id`'s that was delivered goes back into the outbox (a report the server has answers as a replay; one it
+    /// lacks is created again, once). Returns how many.
+    pub async fn requeue_delivered(&self, user_id: &str, now_ms: f64) -> Result<u32, StoreError> {
+        let mut n = 0;
+        for mut report in self.reports().await? {
+            if report.state != LocalState::Delivered || !report.is_mine(user_id) {
+                continue;
+            }
+            report.state = LocalState::Queued;
+            let entry = OutboxEntry {
+                id: report.id.clone(),
+                queued_ms: now_ms,
+                attempts: 0,
+                next_attempt_ms: 0.0,
+                kind: crate::client::local::OutboxKind::Report,
+                payload: None,
+                problem: None,
+            };
+            self.queue_report(&report, &entry).await?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Applies a page of the change feed and stores its cursor in one transaction: both or neither.

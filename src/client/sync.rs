@@ -559,6 +559,22 @@ pub enum PullError {
 }
 
 /// Pulls the change feed to its end; returns how many changes were applied.
+/// A server in a new life (restored from a backup) may lack what this phone delivered: it goes again. The epoch
+/// is kept only after the reports are queued, so an interrupted resend is done again, not lost.
+async fn resend_after_restore(store: &Store, epoch: &str) -> Result<(), StoreError> {
+    let known = store.epoch().await?;
+    if known.as_deref() == Some(epoch) {
+        return Ok(());
+    }
+    if known.is_some() {
+        if let Some(session) = store.session().await? {
+            let n = store.requeue_delivered(&session.user.id, now_ms()).await?;
+            leptos::logging::log!("the server was restored from a backup: {n} reports sent again");
+        }
+    }
+    store.set_epoch(epoch).await
+}
+
 pub async fn pull(store: &Store, token: &str) -> Result<u32, PullError> {
     let mut cursor = store.cursor().await.map_err(PullError::Store)?;
     let mut applied = 0;
@@ -570,6 +586,11 @@ pub async fn pull(store: &Store, token: &str) -> Result<u32, PullError> {
         let page: ChangePage = api::get_json(&path, Some(token))
             .await
             .map_err(PullError::Api)?;
+        if let Some(epoch) = &page.epoch {
+            resend_after_restore(store, epoch)
+                .await
+                .map_err(PullError::Store)?;
+        }
         store
             .apply_changes(&page.changes, &page.next_cursor)
             .await

@@ -33,6 +33,10 @@ pub struct ChangePage {
     pub changes: Vec<Change>,
     pub next_cursor: String,
     pub has_more: bool,
+    /// Which life of the server's database this is (an extension): it changes when the database is restored from
+    /// a backup, and a phone that sees it change sends again what it had delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// Cursors are opaque to clients; inside, a position in the server's commit order.

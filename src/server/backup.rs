@@ -189,6 +189,10 @@ pub async fn restore(archive: &Path, db_path: &Path) -> anyhow::Result<Manifest>
             .bind(RESTORED_FEED_GAP)
             .execute(&mut db)
             .await?;
+        // A new life: phones send again what they had delivered (the backup may lack it).
+        sqlx::query("UPDATE server_epoch SET epoch = lower(hex(randomblob(8)))")
+            .execute(&mut db)
+            .await?;
         db.close().await?;
         Ok(())
     }

@@ -123,6 +123,9 @@ async fn changes(
     let (counter,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
         .fetch_one(&mut *tx)
         .await?;
+    let (epoch,): (String,) = sqlx::query_as("SELECT epoch FROM server_epoch WHERE id = 1")
+        .fetch_one(&mut *tx)
+        .await?;
     tx.commit().await?;
 
     let has_more = rows.len() as i64 > limit;
@@ -219,5 +222,6 @@ async fn changes(
         changes,
         next_cursor: encode_cursor(next),
         has_more,
+        epoch: Some(epoch),
     }))
 }

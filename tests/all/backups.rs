@@ -279,6 +279,7 @@ async fn a_phone_that_synced_after_the_backup_carries_on_against_the_restored_se
         .await
         .unwrap();
     let cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    let epoch = page["epoch"].as_str().unwrap().to_owned();
 
     // The disk dies; the server comes back from the backup. The first change made there lies past the phone's
     // cursor (which is ahead of the backup): the phone gets it, once.
@@ -311,6 +312,8 @@ async fn a_phone_that_synced_after_the_backup_carries_on_against_the_restored_se
         .map(|c| c["id"].as_str().unwrap())
         .collect();
     assert_eq!(changed, [first.as_str()], "{page}");
+    // A new life of the database: the phone sees it and sends again what it had delivered.
+    assert_ne!(page["epoch"].as_str().unwrap(), epoch, "{page}");
     // The phone replays what the restored server lacks (its PUT is idempotent by id): created again, once; the
     // report from before the backup is a replay.
     for (id, body) in &later {
