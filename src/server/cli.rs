@@ -59,6 +59,9 @@ pub enum Command {
         months: u32,
         #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=240))]
         photo_months: u32,
+        /// With the reporter's name, their own words (the description) go too.
+        #[arg(long)]
+        drop_notes: bool,
     },
     /// Restore an archive into a new, empty database (`--db`): every checksum and count verified first; a damaged
     /// or truncated archive is refused and nothing is written.
@@ -191,6 +194,9 @@ pub struct ServeArgs {
     /// Months a closed report keeps its photos (faces, number plates).
     #[arg(long, env = "SUISHOUPAI_RETAIN_PHOTO_MONTHS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=240))]
     pub retain_photo_months: u32,
+    /// With the reporter's name, their own words (the report's description) go too.
+    #[arg(long, env = "SUISHOUPAI_RETAIN_DROP_NOTES")]
+    pub retain_drop_notes: bool,
     /// Hours a department called to a task (吹哨) has to answer (报到), where the 清单 sets none.
     #[arg(long, env = "SUISHOUPAI_ACKNOWLEDGE_HOURS", default_value_t = 4)]
     pub acknowledge_hours: i64,
@@ -339,12 +345,14 @@ pub async fn main() -> ExitCode {
         Command::Retention {
             months,
             photo_months,
+            drop_notes,
         } => {
             retention(
                 &cli.db,
                 super::personal::Retention {
                     months,
                     photo_months,
+                    drop_notes,
                 },
             )
             .await
@@ -631,6 +639,7 @@ async fn serve(db_path: &Path, args: ServeArgs) -> anyhow::Result<()> {
         super::personal::Retention {
             months: args.retain_months,
             photo_months: args.retain_photo_months,
+            drop_notes: args.retain_drop_notes,
         },
     ));
     if let Some(dir) = &args.backup_dir {

@@ -253,6 +253,8 @@ async fn forget_in_timeline(
 pub struct Retention {
     pub months: u32,
     pub photo_months: u32,
+    /// Where the district's policy asks: the reporter's own words (the description) go with their name.
+    pub drop_notes: bool,
 }
 
 impl Default for Retention {
@@ -260,6 +262,7 @@ impl Default for Retention {
         Retention {
             months: 24,
             photo_months: 12,
+            drop_notes: false,
         }
     }
 }
@@ -320,6 +323,13 @@ pub async fn apply_retention(
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if rules.drop_notes {
+            // The stored fingerprint stays: a phone replaying the original report still gets its replay.
+            sqlx::query("UPDATE reports SET submitted = json_set(submitted, '$.description', '') WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     let photo_before = format_time(months_before(now, rules.photo_months));
     let photos = sqlx::query(

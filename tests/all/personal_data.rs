@@ -253,6 +253,11 @@ async fn retention_makes_closed_reports_anonymous_at_its_edge_and_removes_old_ph
         .timeline
         .iter()
         .all(|s| s.by.as_deref() != Some(NAME)));
+    assert_eq!(
+        read(old.clone()).await.submitted.description,
+        report_body(&[])["description"].as_str().unwrap(),
+        "the words stay unless the policy asks"
+    );
     // Run again: nothing more to do.
     let again = apply_retention(&server.state, Retention::default(), now)
         .await
@@ -305,5 +310,40 @@ async fn phone_numbers_are_sealed_in_the_database_file_yet_admins_read_them_and_
     assert!(
         format!("{err}").contains("already an existing user's"),
         "{err}"
+    );
+}
+
+#[tokio::test]
+async fn retention_drops_the_reporters_words_where_the_policy_asks_and_a_replay_still_replays() {
+    let server = TestServer::start().await;
+    let (token, _) = rider(&server).await;
+    let (id, body) = (new_id(), report_body(&[]));
+    assert_eq!(server.put_report(&token, &id, &body).await.status(), 201);
+    sqlx::query("UPDATE reports SET status = 'resolved', closed_at = '2020-01-01T00:00:00.000Z' WHERE id = ?")
+        .bind(&id)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let rules = Retention {
+        drop_notes: true,
+        ..Retention::default()
+    };
+    let done = apply_retention(&server.state, rules, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(done.anonymized, 1);
+    let admin = server.enrolled(Role::Admin, "管理员").await.token;
+    let kept: Report = server
+        .get_as(&admin, &format!("/api/v1/reports/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kept.submitted.description, "");
+    assert_eq!(kept.submitted.category, "manhole_cover", "the hazard stays");
+    assert_eq!(
+        server.put_report(&token, &id, &body).await.status(),
+        200,
+        "a replay of the original"
     );
 }

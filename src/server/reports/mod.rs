@@ -96,11 +96,16 @@ async fn submit(
 
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
-    let existing: Option<(String, String)> =
-        sqlx::query_as("SELECT reporter_id, fingerprint FROM reports WHERE id = ?")
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    // A report made anonymous by retention names no reporter any more: whoever replays its id with the very same
+    // content made it (the id never left their phone) and gets the replay, as before.
+    let existing: Option<(String, String)> = sqlx::query_as(
+        "SELECT CASE WHEN reporter_id = ?2 THEN ?3 ELSE reporter_id END, fingerprint FROM reports WHERE id = ?1",
+    )
+    .bind(&id)
+    .bind(super::personal::ANONYMOUS)
+    .bind(&user.id)
+    .fetch_optional(&mut *tx)
+    .await?;
     if is_replay(existing, &user.id, &fingerprint, REPORT_ID_TAKEN)? {
         tx.rollback().await?;
         let report = load_report(&state.db, &id).await?.ok_or(Error::NotFound)?;
