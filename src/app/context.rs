@@ -113,6 +113,14 @@ impl AppContext {
         self.store.get_value()
     }
 
+    /// How many items wait on this phone to be delivered (nothing readable: none).
+    pub async fn unsent(self) -> u32 {
+        match self.store() {
+            Some(store) => store.outbox_len().await.unwrap_or(0),
+            None => 0,
+        }
+    }
+
     /// Switches the language now and remembers it on the phone.
     pub fn set_lang(&self, lang: Lang) {
         self.lang.set(lang);

@@ -122,6 +122,17 @@ pub fn local_input_to_rfc3339(value: &str) -> Option<String> {
     date.to_iso_string().as_string()
 }
 
+/// The departments in service, as (code, name), for a picker.
+pub fn departments_in_service() -> Vec<(String, String)> {
+    use_app().reference.with(|r| {
+        r.departments
+            .iter()
+            .filter(|d| !d.retired)
+            .map(|d| (d.code.clone(), d.name.clone()))
+            .collect()
+    })
+}
+
 /// A department's name, by its code (the code itself when the phone does not know it).
 pub fn department_name(code: &str) -> String {
     use_app().reference.with(|d| {

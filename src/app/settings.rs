@@ -74,13 +74,7 @@ fn AccountCard() -> impl IntoView {
         })
     };
     let ask = move |_| {
-        leptos::task::spawn_local(async move {
-            let unsent = match app.store() {
-                Some(store) => store.outbox_len().await.unwrap_or(0),
-                None => 0,
-            };
-            confirming.set(Some(unsent));
-        });
+        leptos::task::spawn_local(async move { confirming.set(Some(app.unsent().await)) });
     };
     let confirm = move |_| {
         let navigate = navigate.clone();

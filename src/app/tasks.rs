@@ -523,15 +523,7 @@ fn ActionFields(
         ..
     } = form;
     let has = move |kind: ActionKind| actions.with(|a| a.contains(&kind));
-    let departments = move || {
-        app.reference.with(|r| {
-            r.departments
-                .iter()
-                .filter(|d| !d.retired)
-                .map(|d| (d.code.clone(), d.name.clone()))
-                .collect::<Vec<_>>()
-        })
-    };
+    let departments = crate::app::format::departments_in_service;
     let field_error = move |field: &'static str| {
         move || {
             errors.with(|e| e.get(field).cloned()).map(|m| {

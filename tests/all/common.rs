@@ -294,6 +294,17 @@ pub fn report_body(photos: &[&str]) -> serde_json::Value {
     })
 }
 
+/// The ids of the reports a page of the change feed carries, in its order.
+pub fn report_ids(page: &serde_json::Value) -> Vec<String> {
+    page["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["kind"] == "report")
+        .map(|c| c["id"].as_str().expect("an id").to_owned())
+        .collect()
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

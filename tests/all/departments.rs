@@ -88,14 +88,7 @@ async fn escalating_to_level_two_calls_the_department_of_the_list_which_answers_
         .json()
         .await
         .unwrap();
-    let ids: Vec<&str> = feed["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["kind"] == "report")
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, [t.report.id.as_str()]);
+    assert_eq!(crate::common::report_ids(&feed), vec![t.report.id.clone()]);
 
     // Resolving before 报到 is refused; 报到 clears the clock; then 办结 with a photo.
     let early = t

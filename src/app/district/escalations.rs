@@ -88,15 +88,7 @@ fn DecideForm(task: Report, changed: RwSignal<u32>) -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let field = format!("decide-{}", task.id);
-    let departments = move || {
-        app.reference.with(|r| {
-            r.departments
-                .iter()
-                .filter(|d| !d.retired)
-                .map(|d| (d.code.clone(), d.name.clone()))
-                .collect::<Vec<_>>()
-        })
-    };
+    let departments = crate::app::format::departments_in_service;
     let send = move |_| {
         let action = TaskAction {
             report_id: task.id.clone(),

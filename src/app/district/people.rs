@@ -78,15 +78,7 @@ pub fn PeopleCard() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let departments = move || {
-        app.reference.with(|r| {
-            r.departments
-                .iter()
-                .filter(|d| !d.retired)
-                .map(|d| (d.code.clone(), d.name.clone()))
-                .collect::<Vec<_>>()
-        })
-    };
+    let departments = crate::app::format::departments_in_service;
     let place_name = move |p: &Person| {
         let (place, _) = p.user.role.place()?;
         let id = p.user.place(place)?.to_owned();
