@@ -304,7 +304,11 @@ async fn a_phone_that_synced_after_the_backup_carries_on_against_the_restored_se
         .json()
         .await
         .unwrap();
-    assert_eq!(crate::common::report_ids(&page), vec![first.clone()], "{page}");
+    assert_eq!(
+        crate::common::report_ids(&page),
+        vec![first.clone()],
+        "{page}"
+    );
     // A new life of the database: the phone sees it and sends again what it had delivered.
     assert_ne!(page["epoch"].as_str().unwrap(), epoch, "{page}");
     // The phone replays what the restored server lacks (its PUT is idempotent by id): created again, once; the
