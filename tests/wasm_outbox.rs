@@ -65,6 +65,8 @@ fn server_report(id: &str, version: i64, status: ReportStatus) -> Report {
         received_at: "2026-11-26T08:00:01.000Z".into(),
         updated_at: "2026-11-26T08:00:01.000Z".into(),
         deadline: None,
+        department_id: None,
+        acknowledge_deadline: None,
         timeline: vec![],
         points_awarded: 0,
         reporter_id: "u1".into(),
@@ -492,6 +494,8 @@ fn task_action(kind: ActionKind, expected_version: i64, text: &str) -> TaskActio
         photos: vec![],
         reason: (kind == ActionKind::Escalate).then(|| text.to_owned()),
         duplicate_of: None,
+        department_id: None,
+        deadline: None,
         expected_version,
     }
 }
