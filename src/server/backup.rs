@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{Connection, SqliteConnection, SqlitePool};
 
+use super::secret::key_file;
 use crate::domain::timestamp::format_time;
 use crate::domain::APP_VERSION;
 
@@ -46,11 +47,6 @@ pub struct Manifest {
     /// The SHA-256 of the database's key file, when it had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_sha256: Option<String>,
-}
-
-/// The key file beside a database.
-fn key_file(db_path: &Path) -> PathBuf {
-    sibling(db_path, "key")
 }
 
 /// Writes a consistent archive of the database behind `pool` to `out` (first as `out.partial`, renamed when

@@ -29,9 +29,7 @@ pub fn code_key(db: &sqlx::SqlitePool) -> anyhow::Result<[u8; 32]> {
     if let Some(key) = keys.get(&db_path) {
         return Ok(*key);
     }
-    let mut file = db_path.clone().into_os_string();
-    file.push(".key");
-    let file = std::path::PathBuf::from(file);
+    let file = key_file(&db_path);
     if !file.exists() {
         let fresh = hex(&random_bytes::<32>()?);
         // Written whole to a private temporary name first: two processes starting at once agree on one key.
@@ -51,6 +49,13 @@ pub fn code_key(db: &sqlx::SqlitePool) -> anyhow::Result<[u8; 32]> {
     key.copy_from_slice(&bytes);
     keys.insert(db_path, key);
     Ok(key)
+}
+
+/// The key file beside a database: `<database>.key`.
+pub fn key_file(db_path: &std::path::Path) -> std::path::PathBuf {
+    let mut file = db_path.as_os_str().to_owned();
+    file.push(".key");
+    std::path::PathBuf::from(file)
 }
 
 /// An enrollment code as stored: HMAC-SHA256 under the database's code key, hex.

@@ -3,7 +3,7 @@
 //! (a replay of its id is a `200`), only against the version it was made on (else `409 version_conflict` with the
 //! task as it now is) — except a note, which changes neither status nor level and so goes through whatever
 //! happened meanwhile — and only where the rules of `domain::task` allow it (else `422`).
-use super::district::categories::deadlines_for;
+use super::district::categories::{rules_for, CategoryRules};
 use crate::domain::api_error::code;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -125,8 +125,10 @@ async fn act(
     })?;
     let (new_status, new_level) = (after.status, after.level);
     let called = action.calls(before);
+    // The 清单's row of the category: the department an escalation calls, and the deadlines.
+    let listed = rules_for(&mut tx, &task.category).await?;
     let department = match (called, action.kind) {
-        (true, _) => Some(department_called(&mut tx, &task, &action).await?),
+        (true, _) => Some(department_called(&mut tx, listed.as_ref(), &action).await?),
         (false, ActionKind::HandBack) => None,
         (false, _) => task.department_id.clone(),
     };
@@ -150,7 +152,8 @@ async fn act(
         None => 0,
     };
 
-    let rules = deadlines_for(&mut tx, &task.category, state.config.deadlines).await?;
+    let defaults = state.config.deadlines;
+    let rules = listed.as_ref().map_or(defaults, |r| r.deadlines(defaults));
     let new_deadline = match decided_deadline(&action, now)? {
         Some(decided) => Some(decided),
         None => rules.after(
@@ -246,19 +249,13 @@ async fn act(
 /// names. It must be in service.
 async fn department_called(
     tx: &mut Transaction<'_, Sqlite>,
-    task: &Task,
+    listed: Option<&CategoryRules>,
     action: &TaskAction,
 ) -> Result<String> {
-    let named = match &action.department_id {
-        Some(d) => Some(d.clone()),
-        None => sqlx::query_as::<_, (Option<String>,)>(
-            "SELECT department FROM categories WHERE code = ?",
-        )
-        .bind(&task.category)
-        .fetch_optional(&mut **tx)
-        .await?
-        .and_then(|(d,)| d),
-    };
+    let named = action
+        .department_id
+        .clone()
+        .or_else(|| listed.and_then(|r| r.department.clone()));
     let Some(code) = named else {
         return Err(Error::invalid(
             "department_id",

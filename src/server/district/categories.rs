@@ -70,16 +70,24 @@ const SELECT: &str =
     "SELECT code, name_zh, name_en, department, respond_minutes, respond_urgent_minutes,
     resolve_hours_1, resolve_hours_2, resolve_hours_3, acknowledge_hours, sort_order FROM categories";
 
+/// The 清单's row of `category` (none for a category it does not know).
+pub async fn rules_for(
+    db: &mut SqliteConnection,
+    category: &str,
+) -> anyhow::Result<Option<CategoryRules>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE code = ?"))
+        .bind(category)
+        .fetch_optional(db)
+        .await?)
+}
+
 /// The deadlines of tasks of `category`.
 pub async fn deadlines_for(
     db: &mut SqliteConnection,
     category: &str,
     defaults: DeadlineRules,
 ) -> anyhow::Result<DeadlineRules> {
-    let rules: Option<CategoryRules> = sqlx::query_as(&format!("{SELECT} WHERE code = ?"))
-        .bind(category)
-        .fetch_optional(db)
-        .await?;
+    let rules = rules_for(db, category).await?;
     Ok(rules.map_or(defaults, |r| r.deadlines(defaults)))
 }
 
