@@ -41,15 +41,7 @@ fn report(id: &str, state: LocalState, photo: &str) -> LocalReport {
 }
 
 fn entry(id: &str) -> OutboxEntry {
-    OutboxEntry {
-        id: id.into(),
-        queued_ms: 1.0,
-        attempts: 0,
-        next_attempt_ms: 0.0,
-        kind: OutboxKind::Report,
-        payload: None,
-        problem: None,
-    }
+    OutboxEntry::new(id.into(), OutboxKind::Report, None, 1.0)
 }
 
 fn server_report(id: &str, version: i64, status: ReportStatus) -> Report {
@@ -682,6 +674,100 @@ async fn entries_stored_before_the_rename_are_still_read() {
     assert_eq!(
         (entries[0].id.as_str(), entries[0].attempts, entries[0].kind),
         ("r-old", 2, OutboxKind::Report)
+    );
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn delivered_actions_are_kept_and_sent_again_in_order_to_a_restored_server() {
+    let store = task_with_actions(
+        "resend",
+        &[
+            task_action(ActionKind::Accept, 1, "接单"),
+            task_action(ActionKind::Note, 2, "到现场了"),
+        ],
+    )
+    .await;
+    stub_task_server(1);
+    let outcome = sync::run(&store, TOKEN_HEX, false, &|_| {}).await.unwrap();
+    restore_fetch();
+    assert_eq!(outcome.delivered, 2);
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+
+    // The server comes back from a backup taken before both: the worker's phone (not the task's reporter) puts
+    // back the two actions, in the order they were made, and not the task.
+    assert_eq!(store.requeue_delivered("worker").await.unwrap(), 2);
+    let mut back = store.outbox().await.unwrap();
+    back.sort_by(|a, b| a.queued_ms.total_cmp(&b.queued_ms));
+    let kinds: Vec<_> = back.iter().map(|e| e.task_action().unwrap().kind).collect();
+    assert_eq!(kinds, [ActionKind::Accept, ActionKind::Note]);
+    assert!(back
+        .iter()
+        .all(|e| e.sent_ms.is_some() && e.problem.is_none()));
+
+    // The restored server lacks the task too, until its reporter's phone sends it again: the actions wait.
+    stub_fetch(
+        "(url, method) => method === 'GET'
+           ? new Response(JSON.stringify({changes: [], next_cursor: 'c0', has_more: false}),
+               {status: 200, headers: {'Content-Type': 'application/json'}})
+           : new Response(JSON.stringify({error: {code: 'not_found', message: '没有这个资源'}}),
+               {status: 404, headers: {'Content-Type': 'application/json'}})",
+    );
+    let outcome = sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
+    restore_fetch();
+    assert_eq!(outcome.delivered, 0);
+    assert_eq!(outcome.needs_attention, 0);
+    let waiting = store.outbox().await.unwrap();
+    assert_eq!(waiting.len(), 2);
+    assert!(waiting.iter().all(|e| e.problem.is_none()));
+
+    // Once the task is back (at version 1), both apply again, in order, once.
+    stub_task_server(1);
+    let outcome = sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
+    let kinds = applied();
+    restore_fetch();
+    assert_eq!(kinds, ["accept", "note"]);
+    assert_eq!(outcome.delivered, 2);
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    // Kept again as sent, for the next restore.
+    assert_eq!(store.requeue_delivered("worker").await.unwrap(), 2);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_sent_action_is_kept_thirty_days_and_then_forgotten() {
+    use suishoupai::client::store::KEEP_SENT_MS;
+    let store = fresh_store("sent-kept").await;
+    let old = OutboxEntry::for_action(
+        "01900000-0000-7000-8000-00000000000a".into(),
+        &task_action(ActionKind::Note, 1, "早先的备注"),
+        1.0,
+    );
+    store.settle_action(None, &old, 1_000.0).await.unwrap();
+    let new = OutboxEntry::for_action(
+        "01900000-0000-7000-8000-00000000000b".into(),
+        &task_action(ActionKind::Note, 1, "新的备注"),
+        2.0,
+    );
+    // Settled one moment within the window: both kept.
+    store
+        .settle_action(None, &new, 1_000.0 + KEEP_SENT_MS)
+        .await
+        .unwrap();
+    assert_eq!(store.requeue_delivered("worker").await.unwrap(), 2);
+    for e in store.outbox().await.unwrap() {
+        store.drop_outbox_entry(&e.id).await.unwrap();
+    }
+    // One moment past it: the older goes.
+    store.settle_action(None, &old, 1_000.0).await.unwrap();
+    store
+        .settle_action(None, &new, 1_000.0 + KEEP_SENT_MS + 1.0)
+        .await
+        .unwrap();
+    assert_eq!(store.requeue_delivered("worker").await.unwrap(), 1);
+    assert_eq!(
+        store.outbox().await.unwrap()[0].id,
+        "01900000-0000-7000-8000-00000000000b"
     );
     store.close();
 }

@@ -42,15 +42,12 @@ pub fn CheckinsPage() -> impl IntoView {
             problem: None,
             server: None,
         };
-        let entry = OutboxEntry {
-            id: checkin.id.clone(),
-            kind: OutboxKind::Checkin,
-            payload: None,
-            queued_ms: checkin.created_ms,
-            attempts: 0,
-            next_attempt_ms: 0.0,
-            problem: None,
-        };
+        let entry = OutboxEntry::new(
+            checkin.id.clone(),
+            OutboxKind::Checkin,
+            None,
+            checkin.created_ms,
+        );
         leptos::task::spawn_local(async move {
             let Some(store) = app.store() else {
                 return;

@@ -202,15 +202,7 @@ pub fn ReportPage() -> impl IntoView {
             return;
         }
         r.state = LocalState::Queued;
-        let entry = OutboxEntry {
-            id: r.id.clone(),
-            queued_ms: js_sys::Date::now(),
-            attempts: 0,
-            next_attempt_ms: 0.0,
-            kind: OutboxKind::Report,
-            payload: None,
-            problem: None,
-        };
+        let entry = OutboxEntry::new(r.id.clone(), OutboxKind::Report, None, js_sys::Date::now());
         leptos::task::spawn_local(async move {
             let Some(store) = app.store() else {
                 message.set(Some((

@@ -370,6 +370,8 @@ fn queued_for(app: AppContext, task_id: &str) -> Queued {
             };
             match e.problem {
                 Some(_) => q.parked.push((e.clone(), action)),
+                // Sent again after a restore: the task the phone holds already has it.
+                None if e.sent_ms.is_some() => {}
                 None => q.pending.push(action),
             }
         }

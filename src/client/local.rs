@@ -141,6 +141,10 @@ pub struct OutboxEntry {
     /// typed, until the worker redoes or drops it. Not sent while set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<Problem>,
+    /// When the server acknowledged it, for an entry kept after delivery (task actions and verdicts, whose content
+    /// lives only here): if the server is later restored from a backup that lacks it, it is sent again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_ms: Option<f64>,
 }
 
 /// Why the server refused an outbox entry: its stable error code and its message (`中文 (English)`).
@@ -151,6 +155,25 @@ pub struct Problem {
 }
 
 impl OutboxEntry {
+    /// An entry to be sent as soon as possible.
+    pub fn new(
+        id: String,
+        kind: OutboxKind,
+        payload: Option<serde_json::Value>,
+        queued_ms: f64,
+    ) -> Self {
+        OutboxEntry {
+            id,
+            kind,
+            payload,
+            queued_ms,
+            attempts: 0,
+            next_attempt_ms: 0.0,
+            problem: None,
+            sent_ms: None,
+        }
+    }
+
     /// The task action this entry carries, if it is one.
     pub fn task_action(&self) -> Option<crate::domain::task::TaskAction> {
         if self.kind != OutboxKind::TaskAction {
@@ -173,28 +196,22 @@ impl OutboxEntry {
         verdict: &crate::domain::verdict::VerdictSubmission,
         now_ms: f64,
     ) -> Self {
-        OutboxEntry {
+        Self::new(
             id,
-            kind: OutboxKind::Verdict,
-            payload: serde_json::to_value(verdict).ok(),
-            queued_ms: now_ms,
-            attempts: 0,
-            next_attempt_ms: 0.0,
-            problem: None,
-        }
+            OutboxKind::Verdict,
+            serde_json::to_value(verdict).ok(),
+            now_ms,
+        )
     }
 
     /// A task action to be sent, waiting in the outbox.
     pub fn for_action(id: String, action: &crate::domain::task::TaskAction, now_ms: f64) -> Self {
-        OutboxEntry {
+        Self::new(
             id,
-            kind: OutboxKind::TaskAction,
-            payload: serde_json::to_value(action).ok(),
-            queued_ms: now_ms,
-            attempts: 0,
-            next_attempt_ms: 0.0,
-            problem: None,
-        }
+            OutboxKind::TaskAction,
+            serde_json::to_value(action).ok(),
+            now_ms,
+        )
     }
 }
 

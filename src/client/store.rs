@@ -26,6 +26,11 @@ pub const REPORTS: &str = "reports";
 pub const PHOTOS: &str = "photos";
 /// Object store of check-ins (recorded by staff, or a rider's confirmed visits), keyed by id.
 pub const CHECKINS: &str = "checkins";
+/// Object store of delivered task actions and verdicts (outbox entries with `sent_ms`), keyed by id: kept
+/// [`KEEP_SENT_MS`] so that a server restored from a backup that lacks them gets them again.
+pub const SENT: &str = "sent";
+/// How long a delivered task action or verdict is kept for a restored server: longer than any sane backup interval.
+pub const KEEP_SENT_MS: f64 = 30.0 * 24.0 * 3600.0 * 1000.0;
 
 const REFERENCE_KEY: &str = "current";
 const LANGUAGE_KEY: &str = "language";
@@ -50,6 +55,7 @@ pub const MIGRATIONS: &[Migration] = &[
     create_outbox_store,
     create_report_stores,
     create_checkin_store,
+    create_sent_store,
 ];
 
 fn create_reference_store(db: &Database) -> indexed_db_futures::Result<()> {
@@ -69,6 +75,11 @@ fn create_outbox_store(db: &Database) -> indexed_db_futures::Result<()> {
 
 fn create_checkin_store(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(CHECKINS).build()?;
+    Ok(())
+}
+
+fn create_sent_store(db: &Database) -> indexed_db_futures::Result<()> {
+    db.create_object_store(SENT).build()?;
     Ok(())
 }
 
@@ -203,7 +214,7 @@ impl Store {
     /// Empties everything this phone keeps (the user's account was erased): reports, photos, check-ins, the
     /// outbox, the cursor and the session. The language stays.
     pub async fn clear_everything(&self) -> Result<(), StoreError> {
-        let stores = [REPORTS, PHOTOS, CHECKINS, OUTBOX, REFERENCE];
+        let stores = [REPORTS, PHOTOS, CHECKINS, OUTBOX, SENT, REFERENCE];
         let tx = self
             .db
             .transaction(stores)
@@ -319,15 +330,44 @@ impl Store {
             .await
     }
 
-    /// Records the server's answer to a task action (the task as it now is, if known) and drops the action
-    /// from the outbox, together.
+    /// Records the server's answer to a task action or verdict (the task as it now is, if known), drops it from
+    /// the outbox and keeps it among the sent ones (marked with `sent_ms`), together; sent ones older than
+    /// [`KEEP_SENT_MS`] go.
     pub async fn settle_action(
         &self,
         task: Option<&LocalReport>,
-        action_id: &str,
+        entry: &OutboxEntry,
+        now_ms: f64,
     ) -> Result<(), StoreError> {
-        self.write_and_unqueue(REPORTS, task.map(|t| (t.id.as_str(), t)), action_id)
-            .await
+        let tx = self
+            .db
+            .transaction([REPORTS, OUTBOX, SENT])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        if let Some(task) = task {
+            put_serde(&tx.object_store(REPORTS)?, &task.id, task).await?;
+        }
+        tx.object_store(OUTBOX)?
+            .delete(entry.id.clone())
+            .serde()?
+            .await?;
+        let sent = tx.object_store(SENT)?;
+        let old: Vec<OutboxEntry> = sent.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        for e in old {
+            if e.sent_ms.is_none_or(|t| t < now_ms - KEEP_SENT_MS) {
+                sent.delete(e.id).serde()?.await?;
+            }
+        }
+        let kept = OutboxEntry {
+            attempts: 0,
+            next_attempt_ms: 0.0,
+            problem: None,
+            sent_ms: Some(now_ms),
+            ..entry.clone()
+        };
+        put_serde(&sent, &kept.id, &kept).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Keeps a refused task action in the outbox, parked with its problem, and the task as the server now has it
@@ -506,28 +546,54 @@ impl Store {
         self.put(META, EPOCH_KEY, &epoch.to_owned()).await
     }
 
-    /// The server was restored from a backup, which may lack what this phone delivered after it: every report of
-    /// `user_id`'s that was delivered goes back into the outbox (a report the server has answers as a replay; one it
-    /// lacks is created again, once). Returns how many.
-    pub async fn requeue_delivered(&self, user_id: &str, now_ms: f64) -> Result<u32, StoreError> {
+    /// The server was restored from a backup, which may lack what this phone delivered after it: everything this
+    /// phone delivered goes back into the outbox, in the order it was first made — `user_id`'s reports, the
+    /// check-ins recorded here, and the task actions and verdicts kept as sent. What the server has answers as a
+    /// replay; what it lacks is applied again, once. Returns how many.
+    pub async fn requeue_delivered(&self, user_id: &str) -> Result<u32, StoreError> {
         let mut n = 0;
         for mut report in self.reports().await? {
             if report.state != LocalState::Delivered || !report.is_mine(user_id) {
                 continue;
             }
             report.state = LocalState::Queued;
-            let entry = OutboxEntry {
-                id: report.id.clone(),
-                queued_ms: now_ms,
-                attempts: 0,
-                next_attempt_ms: 0.0,
-                kind: crate::client::local::OutboxKind::Report,
-                payload: None,
-                problem: None,
-            };
+            let entry = OutboxEntry::new(
+                report.id.clone(),
+                crate::client::local::OutboxKind::Report,
+                None,
+                report.created_ms,
+            );
             self.queue_report(&report, &entry).await?;
             n += 1;
         }
+        for checkin in self.checkins().await? {
+            // Confirmed ones recorded on this phone (a rider's visits learned from the server carry no pass).
+            if checkin.state != CheckinState::Confirmed || checkin.rider_pass.is_empty() {
+                continue;
+            }
+            let entry = OutboxEntry::new(
+                checkin.id.clone(),
+                crate::client::local::OutboxKind::Checkin,
+                None,
+                checkin.created_ms,
+            );
+            self.put_outbox_entry(&entry).await?;
+            n += 1;
+        }
+        let tx = self
+            .db
+            .transaction([OUTBOX, SENT])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let sent = tx.object_store(SENT)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let all: Vec<OutboxEntry> = sent.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        for entry in all {
+            sent.delete(entry.id.clone()).serde()?.await?;
+            put_serde(&outbox, &entry.id, &entry).await?;
+            n += 1;
+        }
+        tx.commit().await?;
         Ok(n)
     }
 

@@ -400,6 +400,11 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
         Some(step) => step,
         None => match api::put_json::<_, Report>(&path, &action, Some(token)).await {
             Ok((_, report)) => Step::Done(Box::new(report)),
+            // Sent again after a restore, on a task the restored server does not have yet (its reporter's phone
+            // has not sent it again yet): it waits for it.
+            Err(f) if entry.sent_ms.is_some() && f.code() == Some(code::NOT_FOUND) => {
+                Step::Retry(None)
+            }
             Err(f) => {
                 // A version conflict brings the task as it now is: kept, so the worker sees what happened.
                 let current = match &f {
@@ -427,7 +432,7 @@ async fn push_action(store: &Store, token: &str, entry: OutboxEntry) -> Result<P
                 local.merge_server(*report);
                 local.problem = None;
             }
-            store.settle_action(task.as_ref(), &entry.id).await?;
+            store.settle_action(task.as_ref(), &entry, now_ms()).await?;
             Ok(Pushed::Settled(true))
         }
         Step::Attention(problem) => {
@@ -454,6 +459,8 @@ async fn push_verdict(
     let path = format!("/verdicts/{}", entry.id);
     let step = match api::put_json::<_, Report>(&path, &verdict, Some(token)).await {
         Ok((_, report)) => Step::Done(Box::new(report)),
+        // Sent again after a restore, before the report it judges is back: it waits for it.
+        Err(f) if entry.sent_ms.is_some() && f.code() == Some(code::NOT_FOUND) => Step::Retry(None),
         Err(f) => Step::from(f),
     };
     match step {
@@ -463,7 +470,9 @@ async fn push_verdict(
                 Some(l) => l.merge_server(*report),
                 None => local = Some(super::local::LocalReport::from_server(*report)),
             }
-            store.settle_action(local.as_ref(), &entry.id).await?;
+            store
+                .settle_action(local.as_ref(), &entry, now_ms())
+                .await?;
             Ok(Pushed::Settled(true))
         }
         Step::Attention(problem) => {
@@ -516,6 +525,17 @@ async fn push_checkin(
         Err(f) => f,
     };
     match Step::from(failure) {
+        // Confirmed before, sent again after a restore, and refused now (a typed code is checked only within a
+        // minute): the server did confirm it once, so the phone keeps it confirmed.
+        Step::Attention(problem) if local.state == CheckinState::Confirmed => {
+            leptos::logging::warn!(
+                "check-in {} not confirmed again: {}",
+                local.id,
+                problem.message
+            );
+            store.settle_checkin(&local).await?;
+            Ok(Pushed::Settled(false))
+        }
         Step::Attention(problem) => {
             local.state = CheckinState::Refused;
             local.problem = Some(problem.message);
@@ -568,8 +588,8 @@ async fn resend_after_restore(store: &Store, epoch: &str) -> Result<(), StoreErr
     }
     if known.is_some() {
         if let Some(session) = store.session().await? {
-            let n = store.requeue_delivered(&session.user.id, now_ms()).await?;
-            leptos::logging::log!("the server was restored from a backup: {n} reports sent again");
+            let n = store.requeue_delivered(&session.user.id).await?;
+            leptos::logging::log!("the server was restored from a backup: {n} items sent again");
         }
     }
     store.set_epoch(epoch).await

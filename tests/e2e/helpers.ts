@@ -1,5 +1,6 @@
 // Shared steps: accounts made with the real admin command line, and enrollment through the real enroll screen.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createHmac } from "node:crypto";
 import * as fs from "node:fs";
 import { expect, type Browser, type Page } from "@playwright/test";
 
@@ -14,16 +15,22 @@ export const phone = {
   permissions: ["geolocation"],
 };
 
-function admin(args: string[]): string {
+function admin(args: string[], db = process.env.E2E_DB!): string {
   const bin = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
-  return execFileSync(bin, ["user", "--db", process.env.E2E_DB!, ...args], {
+  return execFileSync(bin, ["user", "--db", db, ...args], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
 
-/** Creates a user with `suishoupai user add --json` and returns their id and one-time code. */
-export function addUser(role: Role, name: string, grid = "demo-grid-01"): { user_id: string; code: string } {
+/** Creates a user with `suishoupai user add --json` (in the e2e server's database unless `db` is given) and
+ * returns their id and one-time code. */
+export function addUser(
+  role: Role,
+  name: string,
+  grid = "demo-grid-01",
+  db?: string
+): { user_id: string; code: string } {
   const place =
     role === "grid_worker"
       ? ["--grid", grid]
@@ -32,7 +39,7 @@ export function addUser(role: Role, name: string, grid = "demo-grid-01"): { user
         : role === "department_staff"
           ? ["--department", "chengguan"]
           : [];
-  return JSON.parse(admin(["add", "--role", role, "--name", name, "--json", ...place]));
+  return JSON.parse(admin(["add", "--role", role, "--name", name, "--json", ...place], db));
 }
 
 export function revokeUser(id: string) {
@@ -41,6 +48,16 @@ export function revokeUser(id: string) {
 
 export function newCode(id: string): string {
   return JSON.parse(admin(["code", id, "--json"])).code;
+}
+
+/** A rider's pass code now: RFC 6238 (HMAC-SHA1, 30 s, 8 digits), computed independently of the app. */
+export function totp(secretHex: string, unixSecs: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSecs / 30)));
+  const h = createHmac("sha1", Buffer.from(secretHex, "hex")).update(counter).digest();
+  const o = h[h.length - 1] & 0x0f;
+  const bin = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(bin % 100_000_000).padStart(8, "0");
 }
 
 /** Types the code on the enroll screen and waits for the signed-in shell. */

@@ -1,18 +1,7 @@
 // 暖心驿站 end to end: the rider's pass computed on the phone, staff confirming a check-in with the network off
 // on both phones, the rider's visit list, and an expired code refused.
-import { createHmac } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { session, signIn } from "./helpers";
-
-/** RFC 6238 (HMAC-SHA1, 30 s, 8 digits), computed independently of the app. */
-function totp(secretHex: string, unixSecs: number): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSecs / 30)));
-  const h = createHmac("sha1", Buffer.from(secretHex, "hex")).update(counter).digest();
-  const o = h[h.length - 1] & 0x0f;
-  const bin = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
-  return String(bin % 100_000_000).padStart(8, "0");
-}
+import { session, signIn, totp } from "./helpers";
 
 async function passSecret(page: Page): Promise<string> {
   return (await session(page)).pass_secret!;
