@@ -3,14 +3,16 @@
 // responses after the server committed, answers 500/502/503/429 (with Retry-After), resets connections, slows the
 // link and closes a tab right after it sent. Then every phone comes online until its outbox drains, and the check
 // (Jepsen's set check): every item a phone showed as 已保存 is on the server exactly once, nothing else is there,
-// no outbox holds anything, and SQLite passes `PRAGMA integrity_check`.
+// no outbox holds anything, and SQLite passes `PRAGMA integrity_check`. Half way through, a backup is taken while
+// all this goes on; restored at the end, it holds every item committed before it began, once.
 //
 // Quick in CI (CHAOS_SECONDS, default 40). Longer: `scripts/chaos.sh --minutes 10`. The seed is printed; replay a
 // run with CHAOS_SEED=<seed>.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { expect, test, type BrowserContext, type Page, type Route } from "@playwright/test";
 import { cameraPhoto, dbRows, enrollWithCode, ServerProcess, session, stored } from "./helpers";
 
@@ -247,6 +249,28 @@ async function chain(phone: Phone, photo: Buffer) {
 }
 
 test.use({ baseURL: BASE, geolocation: PLACE, permissions: ["geolocation"] });
+/** The run's items in a database — reports by their description, the worker's notes by their text — each with how
+ * many times it is there. */
+function itemsIn(database: string): Map<string, number> {
+  const reports = dbRows(
+    database,
+    `SELECT json_extract(submitted, '$.description') AS d, COUNT(*) FROM reports WHERE d LIKE 'chaos-${SEED}-%' GROUP BY d`
+  ) as [string, number][];
+  const notes = dbRows(
+    database,
+    `SELECT json_extract(e.value, '$.note'), COUNT(*) FROM reports r, json_each(r.timeline) e
+     WHERE json_extract(e.value, '$.note') LIKE 'chaos-${SEED}-%' GROUP BY 1`
+  ) as [string, number][];
+  return new Map([...reports, ...notes]);
+}
+
+// ---- a backup taken while the phones write (restored and checked at the end) ----
+const archive = path.join(path.dirname(db), "backup.zip");
+const restoredDb = path.join(path.dirname(db), "restored.db");
+const execFileAsync = promisify(execFile);
+let backup: Promise<void> | undefined;
+let committedBeforeBackup: Map<string, number> | undefined;
+
 test.afterAll(async () => {
   await restarting;
   await killServer();
@@ -320,9 +344,14 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
   chaosOn = true;
   await note(worker);
 
-  // The schedule: each step one actor acts or one fault strikes, until the time is up.
+  // The schedule: each step one actor acts or one fault strikes, until the time is up. Half way, a backup
+  // starts and runs beside it.
   const until = Date.now() + SECONDS * 1000;
   while (Date.now() < until) {
+    if (!backup && Date.now() > until - (SECONDS * 1000) / 2) {
+      committedBeforeBackup = itemsIn(db);
+      backup = execFileAsync(bin, ["--db", db, "backup", "--out", archive]).then(() => {});
+    }
     const r = random();
     try {
       if (r < 0.42) await report(pick([riderA, riderB]), photo);
@@ -380,16 +409,7 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
   }
 
   // The set check.
-  const reports = dbRows(
-    db,
-    `SELECT json_extract(submitted, '$.description') AS d, COUNT(*) FROM reports WHERE d LIKE 'chaos-${SEED}-%' GROUP BY d`
-  ) as [string, number][];
-  const notes = dbRows(
-    db,
-    `SELECT json_extract(e.value, '$.note'), COUNT(*) FROM reports r, json_each(r.timeline) e
-     WHERE json_extract(e.value, '$.note') LIKE 'chaos-${SEED}-%' GROUP BY 1`
-  ) as [string, number][];
-  const onServer = new Map([...reports, ...notes]);
+  const onServer = itemsIn(db);
   const acknowledged = new Set(saved.map((s) => s.text));
   const lost = [...acknowledged].filter((t) => !onServer.has(t));
   const duplicated = [...onServer].filter(([, n]) => n > 1).map(([t]) => t);
@@ -415,5 +435,22 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
   for (const [fault] of [["response lost after commit"], ["SIGKILL after commit"], ["tab closed after sending"]]) {
     expect(faults[fault] ?? 0, `${fault} happened`).toBeGreaterThan(0);
   }
+
+  // The backup taken while the phones wrote: restored (which verifies every count and checksum), it holds every
+  // item the server had committed when it began, each once, nothing the server does not hold, and passes
+  // integrity_check.
+  await backup;
+  expect(committedBeforeBackup, "a backup was taken during the run").toBeDefined();
+  execFileSync(bin, ["restore", archive, "--db", restoredDb]);
+  const inBackup = itemsIn(restoredDb);
+  const missing = [...committedBeforeBackup!.keys()].filter((t) => !inBackup.has(t));
+  console.log(
+    `chaos: backup during the run: ${committedBeforeBackup!.size} items committed when it began, ${inBackup.size} in it; ` +
+      `missing ${missing.length}`
+  );
+  expect(missing, "committed before the backup began but not in it").toEqual([]);
+  expect([...inBackup].filter(([, n]) => n > 1), "in the backup more than once").toEqual([]);
+  expect([...inBackup.keys()].filter((t) => !onServer.has(t)), "in the backup but not on the server").toEqual([]);
+  expect(dbRows(restoredDb, "PRAGMA integrity_check")[0][0]).toBe("ok");
   for (const phone of phones) await phone.ctx.close();
 });
