@@ -6,6 +6,8 @@ cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 
 TRUNK_VERSION=0.21.14
+# Cuts the wasm into lazily loaded chunks (scripts/split-wasm.mjs); 0.2.3 and later know wasm-bindgen ≥ 0.2.128.
+WASM_SPLIT_VERSION=0.2.4
 # wasm-bindgen-cli must be exactly the wasm-bindgen crate version in Cargo.lock.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 
@@ -68,10 +70,18 @@ ensure_node_modules() {
   fi
 }
 
+ensure_wasm_split() {
+  if ! have wasm-split-cli || ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+    say "cargo install wasm_split_cli_support $WASM_SPLIT_VERSION (wasm-split-cli; takes a minute or two, once)"
+    cargo install wasm_split_cli_support --version "=$WASM_SPLIT_VERSION" --features build-binary --locked --force
+  fi
+}
+
 ensure_build_tools() {
   ensure_wasm_target
   ensure_trunk
   ensure_wasm_bindgen
+  ensure_wasm_split
   ensure_node_modules
 }
 

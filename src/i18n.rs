@@ -181,6 +181,7 @@ texts! {
     department_map_title,
     backup_title, backup_last, backup_none, backup_unknown,
     my_data_title, my_data_hint, my_data_download, erase_account, erase_unsent, erase_confirm, erase_yes,
+    page_not_loaded, retry,
 }
 
 pub const ZH: Texts = Texts {
@@ -545,6 +546,8 @@ pub const ZH: Texts = Texts {
     erase_unsent: "手机上还有 {n} 项未送达：联网送达后才能注销，以免丢失。",
     erase_confirm: "注销后不能恢复，这部手机上的数据也会清除。确定注销？",
     erase_yes: "确定注销",
+    page_not_loaded: "这一页还没能下载到手机上（没有网络）。联网后点「重试」。",
+    retry: "重试",
 };
 
 pub const EN: Texts = Texts {
@@ -909,6 +912,8 @@ pub const EN: Texts = Texts {
     erase_unsent: "{n} items on this phone are not delivered yet: erase the account once they are, so nothing is lost.",
     erase_confirm: "Erasing cannot be undone, and this phone's copy is cleared too. Erase the account?",
     erase_yes: "Erase",
+    page_not_loaded: "This page is not on the phone yet (no network). Try again once online.",
+    retry: "Try again",
 };
 
 #[cfg(test)]

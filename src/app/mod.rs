@@ -103,6 +103,7 @@ fn request_persistent_storage() {
 pub fn App(boot: Boot) -> impl IntoView {
     let app = AppContext::provide(boot);
     app.start_background_refresh();
+    request_idle_callback(prefetch_pages);
     let signed_in = move || app.session.with(Option::is_some) && !app.reenrolling.get();
     view! {
         <Router>
@@ -114,16 +115,16 @@ pub fn App(boot: Boot) -> impl IntoView {
                     <main class="page">
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=|| gated(Tab::Report, report::ReportPage) />
-                            <Route path=path!("/my-reports") view=|| gated(Tab::MyReports, my_reports::MyReportsPage) />
-                            <Route path=path!("/my-reports/:id") view=|| gated(Tab::MyReports, my_reports::ReportDetailPage) />
-                            <Route path=path!("/tasks") view=|| gated(Tab::Tasks, tasks::TasksPage) />
-                            <Route path=path!("/tasks/:id") view=|| gated(Tab::Tasks, tasks::TaskDetailPage) />
-                            <Route path=path!("/checkins") view=|| gated(Tab::Checkins, checkins::CheckinsPage) />
-                            <Route path=path!("/stations") view=|| gated(Tab::Stations, stations::StationsPage) />
-                            <Route path=path!("/pass") view=|| gated(Tab::Pass, pass::PassPage) />
-                            <Route path=path!("/settings") view=|| gated(Tab::Settings, settings::SettingsPage) />
-                            <Route path=path!("/district") view=|| gated(Tab::District, district::DistrictPage) />
-                            <Route path=path!("/dashboard") view=|| gated(Tab::Dashboard, dashboard::DashboardPage) />
+                            <Route path=path!("/my-reports") view=|| view! { <LazyPage load=load_my_reports_page /> } />
+                            <Route path=path!("/my-reports/:id") view=|| view! { <LazyPage load=load_report_detail_page /> } />
+                            <Route path=path!("/tasks") view=|| view! { <LazyPage load=load_tasks_page /> } />
+                            <Route path=path!("/tasks/:id") view=|| view! { <LazyPage load=load_task_detail_page /> } />
+                            <Route path=path!("/checkins") view=|| view! { <LazyPage load=load_checkins_page /> } />
+                            <Route path=path!("/stations") view=|| view! { <LazyPage load=load_stations_page /> } />
+                            <Route path=path!("/pass") view=|| view! { <LazyPage load=load_pass_page /> } />
+                            <Route path=path!("/settings") view=|| view! { <LazyPage load=load_settings_page /> } />
+                            <Route path=path!("/district") view=|| view! { <LazyPage load=load_district_page /> } />
+                            <Route path=path!("/dashboard") view=|| view! { <LazyPage load=load_dashboard_page /> } />
                         </Routes>
                     </main>
                     <tab_bar::TabBar />
@@ -136,6 +137,136 @@ pub fn App(boot: Boot) -> impl IntoView {
 /// A page that only the roles with its tab may open.
 fn gated<V: IntoView + 'static>(tab: Tab, page: fn() -> V) -> impl IntoView {
     view! { <Gated tab=tab>{move || page()}</Gated> }
+}
+
+// Every page but the first screens (随手拍 and the enroll screen) has its code in a chunk of its own
+// (scripts/split-wasm.mjs cuts the module at these split points), fetched the first time the page opens — or sooner,
+// when the app is idle (see `prefetch_pages`). A chunk that cannot be fetched leaves the app running: the page says
+// so and offers to try again (`LazyPage`).
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
+
+/// What a split point gives: the page's constructor, which lives in the chunk.
+type PageFn = fn() -> AnyView;
+
+type PageLoad = std::pin::Pin<Box<dyn std::future::Future<Output = Result<PageFn, ()>>>>;
+
+/// A split point (`$split`: its chunk holds the page and all only it uses) and `$load`, which fetches the chunk (once)
+/// and gives the page's constructor, or `Err` when the chunk could not be fetched.
+macro_rules! split_page {
+    ($split:ident, $load:ident, $tab:expr, $page:path) => {
+        #[wasm_split($split, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $split() -> Result<PageFn, SplitLoaderError> {
+            Ok(|| gated($tab, $page).into_any())
+        }
+        fn $load() -> PageLoad {
+            Box::pin(async { $split().await.map_err(|_| ()) })
+        }
+    };
+}
+
+split_page!(
+    my_reports_page,
+    load_my_reports_page,
+    Tab::MyReports,
+    my_reports::MyReportsPage
+);
+split_page!(
+    report_detail_page,
+    load_report_detail_page,
+    Tab::MyReports,
+    my_reports::ReportDetailPage
+);
+split_page!(tasks_page, load_tasks_page, Tab::Tasks, tasks::TasksPage);
+split_page!(
+    task_detail_page,
+    load_task_detail_page,
+    Tab::Tasks,
+    tasks::TaskDetailPage
+);
+split_page!(
+    checkins_page,
+    load_checkins_page,
+    Tab::Checkins,
+    checkins::CheckinsPage
+);
+split_page!(
+    stations_page,
+    load_stations_page,
+    Tab::Stations,
+    stations::StationsPage
+);
+split_page!(pass_page, load_pass_page, Tab::Pass, pass::PassPage);
+split_page!(
+    settings_page,
+    load_settings_page,
+    Tab::Settings,
+    settings::SettingsPage
+);
+split_page!(
+    district_page,
+    load_district_page,
+    Tab::District,
+    district::DistrictPage
+);
+split_page!(
+    dashboard_page,
+    load_dashboard_page,
+    Tab::Dashboard,
+    dashboard::DashboardPage
+);
+
+/// Every lazily loaded page's loader, for `prefetch_pages`.
+const PAGES: &[fn() -> PageLoad] = &[
+    load_my_reports_page,
+    load_report_detail_page,
+    load_tasks_page,
+    load_task_detail_page,
+    load_checkins_page,
+    load_stations_page,
+    load_pass_page,
+    load_settings_page,
+    load_district_page,
+    load_dashboard_page,
+];
+
+/// A lazily loaded page: nothing while its chunk arrives (a moment; from the service worker's copy offline), then
+/// the page; if the chunk cannot be fetched, a message and 重试.
+#[component]
+fn LazyPage(load: fn() -> PageLoad) -> impl IntoView {
+    let app = use_app();
+    let page = RwSignal::new(None::<Result<PageFn, ()>>);
+    let fetch = move || {
+        page.set(None);
+        leptos::task::spawn_local(async move { page.set(Some(load().await)) });
+    };
+    fetch();
+    move || match page.get() {
+        None => ().into_any(),
+        Some(Ok(show)) => untrack(show),
+        Some(Err(())) => view! {
+            <section class="card" role="alert" data-testid="page-not-loaded">
+                <p>{move || app.t().page_not_loaded}</p>
+                <button class="secondary" on:click=move |_| fetch()>{move || app.t().retry}</button>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+/// Once the app is idle and online, fetches every page's chunk, so each page opens at once and offline even before
+/// the service worker has stored them. A failure is left for the page to retry when it opens. When all have
+/// arrived, `<html data-pages="ready">` says so (the end-to-end tests wait for it before they cut the network).
+fn prefetch_pages() {
+    leptos::task::spawn_local(async {
+        for load in PAGES {
+            if !window().navigator().on_line() || load().await.is_err() {
+                return;
+            }
+        }
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-pages", "ready");
+        }
+    });
 }
 
 /// Shown when the server refused this phone's token: nothing is lost, and a new code can be entered.

@@ -60,11 +60,14 @@ export function totp(secretHex: string, unixSecs: number): string {
   return String(bin % 100_000_000).padStart(8, "0");
 }
 
-/** Types the code on the enroll screen and waits for the signed-in shell. */
+/** Types the code on the enroll screen and waits for the signed-in shell, with every page's code on the phone (the
+ * app fetches the lazily loaded pages once idle: a test that cuts the network right after signing in must not
+ * beat it). */
 export async function enrollWithCode(page: Page, code: string) {
   await page.getByLabel("登录码").fill(code);
   await page.getByRole("button", { name: "登录", exact: true }).click();
   await expect(page.getByRole("navigation")).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("data-pages", "ready", { timeout: 15_000 });
 }
 
 /** A new user of `role`, signed in on this page. */

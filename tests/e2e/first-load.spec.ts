@@ -1,0 +1,57 @@
+// The first load carries only the first screens (随手拍 and the enroll screen): every other page is a chunk of
+// its own, fetched once the first screen is idle or when the page is first opened. A chunk that cannot be fetched
+// leaves the app running: the page says so and 重试 fetches it again.
+import { expect, test, type BrowserContext } from "@playwright/test";
+import { cameraPhoto, signIn } from "./helpers";
+
+// The page's own requests, without a service worker fetching every chunk ahead of it.
+test.use({ serviceWorkers: "block" });
+
+const isPageChunk = (url: string) => /\/(split_|chunk_)[^/]*\.wasm$/.test(new URL(url).pathname);
+
+/** Refuses every page chunk until the returned function is called; counts the refusals. */
+async function refuseChunks(context: BrowserContext) {
+  const refused: string[] = [];
+  const handler = (route: any) => {
+    refused.push(new URL(route.request().url()).pathname);
+    return route.abort("internetdisconnected");
+  };
+  await context.route(isPageChunk, handler);
+  return { refused, allow: () => context.unroute(isPageChunk, handler) };
+}
+
+test("随手拍 works with the first chunk alone; 我的上报 comes with its own chunk", async ({ page, context, browser }) => {
+  const photo = await cameraPhoto(browser);
+  await signIn(page, "rider", "首屏骑手");
+  const chunks = await refuseChunks(context);
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("随手拍");
+  await page.getByTestId("photo-input").setInputFiles({ name: "a.jpg", mimeType: "image/jpeg", buffer: photo });
+  await expect(page.getByRole("button", { name: "井盖缺失或破损" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "发送", exact: true })).toBeVisible();
+  await expect(page.locator("html")).not.toHaveAttribute("data-pages", "ready");
+  // The idle prefetch asked for the page chunks meanwhile and was refused: the first screen never needed them.
+  await expect.poll(() => chunks.refused.length).toBeGreaterThan(0);
+  await chunks.allow();
+  await page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("我的上报");
+});
+
+test("a page whose chunk cannot be fetched says so, the app goes on, and 重试 brings the page", async ({ page, context }) => {
+  await signIn(page, "rider", "断网骑手");
+  const chunks = await refuseChunks(context);
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("随手拍");
+  await page.getByRole("navigation").getByRole("link", { name: "驿站", exact: true }).click();
+  await expect(page.getByTestId("page-not-loaded")).toContainText("这一页还没能下载到手机上");
+  await page.screenshot({ path: "test-results/screens/page-not-loaded-zh.png" });
+  // The app still runs: the tab bar goes back to 随手拍 and to 驿站 again.
+  await page.getByRole("navigation").getByRole("link", { name: "随手拍", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("随手拍");
+  await page.getByRole("navigation").getByRole("link", { name: "驿站", exact: true }).click();
+  await expect(page.getByTestId("page-not-loaded")).toBeVisible();
+  await chunks.allow();
+  await page.getByRole("button", { name: "重试" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("暖心驿站");
+  await expect(page.locator(".station")).toHaveCount(22);
+});
