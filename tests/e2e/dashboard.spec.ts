@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
-import { addUser, dbExec, enrollWithCode, noSidewaysScroll, signIn } from "./helpers";
+import { addUser, dbExec, enrollWithCode, noSidewaysScroll, signIn, switchToEnglish } from "./helpers";
 
 /** The text of the first worksheet of an XLSX file (read with Python's zipfile, which Debian has). */
 function sheetText(file: string): string {
@@ -90,7 +90,7 @@ test("an official drills down to a red grid and sees why, at a desk and on a pho
   await noSidewaysScroll(small);
   await small.screenshot({ path: "test-results/screens/dashboard-phone-zh.png", fullPage: true });
   await small.goto("/settings");
-  await small.getByRole("button", { name: "English" }).click();
+  await switchToEnglish(small);
   await small.goto("/dashboard");
   await expect(small.getByRole("heading", { level: 1 })).toHaveText("Figures");
   await expect(small.locator('path[data-grid="demo-grid-05"] title')).toContainText("3 overdue");

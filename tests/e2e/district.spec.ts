@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect, test } from "@playwright/test";
-import { cameraPhoto, dbRows, enrollWithCode, noSidewaysScroll, phone, ServerProcess, snapAndSend } from "./helpers";
+import { cameraPhoto, dbRows, enrollWithCode, noSidewaysScroll, phone, ServerProcess, snapAndSend, switchToEnglish } from "./helpers";
 
 const PORT = Number(process.env.DISTRICT_PORT ?? 18098);
 const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "suishoupai-district-")), "district.db");
@@ -99,7 +99,7 @@ test("an admin loads the district's grids: a broken file changes nothing, the fi
   await noSidewaysScroll(small);
   await small.screenshot({ path: "test-results/screens/district-console-phone-zh.png", fullPage: true });
   await small.goto("/settings");
-  await small.getByRole("button", { name: "English" }).click();
+  await switchToEnglish(small);
   await small.goto("/district");
   await expect(small.getByRole("heading", { level: 1 })).toHaveText("District");
   await noSidewaysScroll(small);

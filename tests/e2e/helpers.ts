@@ -70,6 +70,27 @@ export async function enrollWithCode(page: Page, code: string) {
   await expect(page.locator("html")).toHaveAttribute("data-pages", "ready", { timeout: 15_000 });
 }
 
+/** 设置 → English, and waits until the choice is stored (it is written to IndexedDB in the background): a page
+ * loaded right after the click would otherwise open in Chinese. */
+export async function switchToEnglish(page: Page) {
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const open = indexedDB.open("suishoupai");
+            open.onsuccess = () => {
+              const get = open.result.transaction("meta").objectStore("meta").get("language");
+              get.onsuccess = () => resolve(get.result);
+            };
+          })
+      )
+    )
+    .toBe("en");
+}
+
 /** A new user of `role`, signed in on this page. */
 export async function signIn(page: Page, role: Role, name = "测试用户", grid?: string): Promise<string> {
   const { user_id, code } = addUser(role, name, grid);

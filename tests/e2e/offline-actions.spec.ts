@@ -2,7 +2,7 @@
 // real conflict (someone else acted meanwhile) keeps the action, says what happened in words, and lets the worker
 // redo or drop it.
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { cameraPhoto, phone, signIn, snapAndSend } from "./helpers";
+import { cameraPhoto, phone, signIn, snapAndSend, switchToEnglish } from "./helpers";
 
 /** A rider's report in demo-grid-07; its id. */
 async function reported(browser: Browser, note: string): Promise<string> {
@@ -91,7 +91,7 @@ test("a real conflict keeps the action, says who did what, and redo applies it",
   await a.page.screenshot({ path: "test-results/screens/task-conflict-zh.png", fullPage: true });
   // The same screen in English.
   await a.page.goto("/settings");
-  await a.page.getByRole("button", { name: "English" }).click();
+  await switchToEnglish(a.page);
   await a.page.goto(`/tasks/${id}`);
   await expect(parked).toContainText(/网格员王芳: "Accept" at [\d-]+ \d\d:\d\d/);
   await expect(parked.getByRole("button", { name: "Redo on the task as it is" })).toBeVisible();
@@ -109,7 +109,7 @@ test("a real conflict keeps the action, says who did what, and redo applies it",
 
   // In English the same screen speaks English.
   await a.page.goto("/settings");
-  await a.page.getByRole("button", { name: "English" }).click();
+  await switchToEnglish(a.page);
   await a.page.goto(`/tasks/${id}`);
   await expect(a.page.getByTestId("timeline")).toContainText("Escalated to");
   await a.page.screenshot({ path: "test-results/screens/task-timeline-en.png", fullPage: true });

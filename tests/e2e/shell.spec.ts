@@ -1,7 +1,7 @@
 // The app shell as a rider meets it on a 360×640 phone: Chinese first, every tab, the language switch,
 // and reference data that is still there after the network is cut and the page reloaded.
 import { expect, test, type Page } from "@playwright/test";
-import { noSidewaysScroll, signIn } from "./helpers";
+import { noSidewaysScroll, signIn, switchToEnglish } from "./helpers";
 
 // Every page, and the role that opens it, in the admin's order (an admin has every tab but 签到, which belongs to a
 // station's counter, and 驿站码, which only riders have; 管理, the district's console, is their home, 数据 its figures).
@@ -72,27 +72,12 @@ test("a deep link opens its page directly and an unknown one says so", async ({ 
 test("the language switch turns every string English, is remembered, and switches back", async ({ page }) => {
   await signIn(page, "admin", "管理员");
   await page.goto("/settings");
-  await page.getByRole("button", { name: "English" }).click();
-  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  // The choice is written to IndexedDB in the background: this waits for it before anything reloads.
+  await switchToEnglish(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");
   await expect(tabBar(page).getByRole("link")).toHaveText(ADMIN_TABS.map((t) => t.en));
   await expect(page.getByTestId("categories")).toContainText("Flooding");
   await expect(page.getByTestId("signed-in-as")).toHaveText("Signed in as 管理员 (Administrator)");
-  // The choice is written to IndexedDB in the background; wait for it before reloading.
-  await expect
-    .poll(() =>
-      page.evaluate(
-        () =>
-          new Promise((resolve) => {
-            const open = indexedDB.open("suishoupai");
-            open.onsuccess = () => {
-              const get = open.result.transaction("meta").objectStore("meta").get("language");
-              get.onsuccess = () => resolve(get.result);
-            };
-          })
-      )
-    )
-    .toBe("en");
 
   await page.reload();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");

@@ -2,7 +2,7 @@
 // 我的上报); 不满意, given offline, reaches the server when the phone is back and reopens the task for the grid;
 // resolved again, the rider says 满意.
 import { expect, test, type Page } from "@playwright/test";
-import { addUser, cameraPhoto, phone, signIn, snapAndSend } from "./helpers";
+import { addUser, cameraPhoto, phone, signIn, snapAndSend, switchToEnglish } from "./helpers";
 
 test("a rider judges a resolved report: 不满意 offline reopens it for the grid, then 满意", async ({ browser, baseURL }) => {
   test.setTimeout(120_000);
@@ -93,7 +93,7 @@ test("the verdict prompt in English, at 360×640", async ({ browser, baseURL }) 
     expect(res.status()).toBe(201);
   }
   await rider.goto("/settings");
-  await rider.getByRole("button", { name: "English" }).click();
+  await switchToEnglish(rider);
   await rider.goto("/my-reports");
   await rider.getByRole("button", { name: "Sync now" }).click();
   await expect(rider.getByTestId("verdict-badge")).toHaveText("1", { timeout: 15_000 });
