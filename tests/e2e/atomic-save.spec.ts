@@ -38,6 +38,10 @@ test("a tab closed while saving leaves the report and its outbox entry together 
   await signIn(page, "rider", "关页骑手");
   await page.goto("/settings");
   await expect(page.getByTestId("reference-counts")).toHaveText("类别 11 个 · 驿站 22 个 · 网格 8 个");
+  // The app opens again offline below: from the service worker's copy, so it must be in place.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
   await context.setOffline(true); // nothing leaves the outbox during the test
   // From closing as the tap lands (before anything is written) to closing well after the save.
   const delays = [-1, -1, -1, 0, 1, 2, 4, 8, 15, 30, 60, 2000];
