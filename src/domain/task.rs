@@ -410,9 +410,16 @@ pub struct Escalations {
     pub tasks: Vec<Report>,
     /// How many there are in all (more than `tasks` holds when the list is cut).
     pub total: i64,
+    /// Resolved tasks whose reporter was unsatisfied again after the one reopening a 不满意 brings (a second
+    /// 不满意 reopens nothing: it is flagged here, to the district), newest first, of the last
+    /// [`DISPUTED_DAYS`] days; at most [`MAX_ESCALATIONS`].
+    #[serde(default)]
+    pub disputed: Vec<Report>,
 }
 
 pub const MAX_ESCALATIONS: usize = 500;
+/// How long a second 不满意 stays flagged in the district's queue.
+pub const DISPUTED_DAYS: i64 = 30;
 
 /// When tasks must be answered and resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

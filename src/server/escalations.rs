@@ -1,5 +1,6 @@
 //! `GET /escalations`: the district's queue of escalated tasks — level 3 (提级研处) waiting for its decision, level 2
-//! (部门联处) with the department called and whether it has answered (报到) in time.
+//! (部门联处) with the department called and whether it has answered (报到) in time — and the resolved tasks whose
+//! reporter was unsatisfied a second time, which the reopening rule sends to the district instead of the grid.
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
@@ -7,9 +8,9 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::task::{Escalations, MAX_ESCALATIONS};
+use crate::domain::task::{Escalations, DISPUTED_DAYS, MAX_ESCALATIONS};
 use crate::domain::timestamp::format_time;
-use crate::domain::Role;
+use crate::domain::{Report, Role};
 use crate::server::auth::CurrentUser;
 use crate::server::figures::Scope;
 use crate::server::openapi::{Forbidden, Invalid, Malformed, Unauthorized};
@@ -74,13 +75,37 @@ async fn escalations(
     .fetch_all(&state.db)
     .await?;
     let total = rows.first().map_or(0, |r| r.1);
-    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-    let mut found = load_reports(&state.db, &ids).await?;
+    // A 不满意 on the resolution after the one reopening (resolution 2 and later), the task still resolved.
+    let since = format_time(time::OffsetDateTime::now_utc() - time::Duration::days(DISPUTED_DAYS));
+    let disputed: Vec<(String,)> = sqlx::query_as(
+        "SELECT r.id FROM verdicts v JOIN reports r ON r.id = v.report_id LEFT JOIN grids g ON g.id = r.grid_id
+         WHERE v.at >= ?1 AND v.verdict = 'unsatisfied' AND v.resolution >= 2 AND v.resolution = r.reopened + 1
+           AND r.status = 'resolved' AND (?2 IS NULL OR g.street = ?2)
+         GROUP BY r.id ORDER BY max(v.at) DESC, r.id LIMIT ?3",
+    )
+    .bind(&since)
+    .bind(&scope.street)
+    .bind(MAX_ESCALATIONS as i64)
+    .fetch_all(&state.db)
+    .await?;
     let viewer = Viewer::of(&user);
-    let tasks = ids
+    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let tasks = shaped(&state, &viewer, &ids).await?;
+    let ids: Vec<&str> = disputed.iter().map(|r| r.0.as_str()).collect();
+    let disputed = shaped(&state, &viewer, &ids).await?;
+    Ok(Json(Escalations {
+        tasks,
+        total,
+        disputed,
+    }))
+}
+
+/// The reports of `ids`, in that order, as `viewer` sees them.
+async fn shaped(state: &AppState, viewer: &Viewer, ids: &[&str]) -> Result<Vec<Report>> {
+    let mut found = load_reports(&state.db, ids).await?;
+    Ok(ids
         .iter()
         .filter_map(|id| found.remove(*id))
         .map(|r| viewer.shape(r))
-        .collect();
-    Ok(Json(Escalations { tasks, total }))
+        .collect())
 }

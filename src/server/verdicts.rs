@@ -112,14 +112,10 @@ pub(crate) async fn record(
             .map(format_time);
         let mut timeline: Vec<TimelineEntry> =
             serde_json::from_str(&rated.timeline).map_err(anyhow::Error::from)?;
-        let said = given.comment.map(str::trim).filter(|c| !c.is_empty());
         timeline.push(TimelineEntry {
             at: at.clone(),
             status: ReportStatus::Accepted,
-            note: Some(match said {
-                Some(c) => format!("上报人不满意，重新办理：{c}"),
-                None => "上报人不满意，重新办理".into(),
-            }),
+            note: Some(with_comment("上报人不满意，重新办理", given.comment)),
             photos: vec![],
             by: Some(given.user_name.to_owned()),
             kind: None,
@@ -138,10 +134,31 @@ pub(crate) async fn record(
         .execute(&mut **tx)
         .await?;
     } else {
-        // The counts change what phones show: the report reaches them through the feed again.
+        // The counts change what phones show: the report reaches them through the feed again. A 不满意 after the
+        // one reopening is written into the timeline, so the grid and the reporter see that it went to the
+        // district (whose queue lists it).
+        let mut timeline: Vec<TimelineEntry> =
+            serde_json::from_str(&rated.timeline).map_err(anyhow::Error::from)?;
+        if given.verdict == Verdict::Unsatisfied {
+            timeline.push(TimelineEntry {
+                at: at.clone(),
+                status: ReportStatus::Resolved,
+                note: Some(with_comment(
+                    "上报人再次不满意，已报区里复核",
+                    given.comment,
+                )),
+                photos: vec![],
+                by: Some(given.user_name.to_owned()),
+                kind: None,
+                level: None,
+                department: None,
+            });
+        }
         sqlx::query(&format!(
-            "UPDATE reports SET {counted}, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
+            "UPDATE reports SET {counted}, timeline = ?, version = version + 1, updated_at = ?, change_seq = ?
+             WHERE id = ?"
         ))
+        .bind(serde_json::to_string(&timeline).map_err(anyhow::Error::from)?)
         .bind(&at)
         .bind(seq)
         .bind(given.report_id)
@@ -153,6 +170,14 @@ pub(crate) async fn record(
 
 /// The reporter's verdict on a resolved report (or on the original of their report rejected as a duplicate):
 /// `satisfied` or `unsatisfied`, with an optional comment. `unsatisfied` reopens the task once.
+/// The timeline's words for a 不满意, with the reporter's comment when there is one.
+fn with_comment(said: &str, comment: Option<&str>) -> String {
+    match comment.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => format!("{said}：{c}"),
+        None => said.to_owned(),
+    }
+}
+
 #[utoipa::path(put, path = "/verdicts/{id}", tag = "verdicts", operation_id = "give_verdict", security(("bearer" = [])),
     params(("id" = String, Path, description = "The verdict's id, a UUID made on the reporter's phone", format = "uuid")),
     request_body(content = VerdictSubmission, example = json!({"report_id": "0193a1b2-3c4d-7e5f-8a9b-0c1d2e3f4a5b",

@@ -1,6 +1,7 @@
 //! The reporter's verdict over the API: only on a resolved report, only by its reporter (or a duplicate's), once
 //! per resolution, idempotent; 不满意 reopens the task once; verdicts count in the figures' 满意率.
 use serde_json::{json, Value};
+use suishoupai::domain::task::Escalations;
 use suishoupai::domain::{Report, ReportStatus, Role};
 
 use crate::common::{error_code, new_id, report_body};
@@ -133,6 +134,43 @@ async fn unsatisfied_reopens_the_task_once_and_each_resolution_takes_one_verdict
             .status(),
         200
     );
+}
+
+#[tokio::test]
+async fn a_second_unsatisfied_goes_to_the_district_not_back_to_the_grid() {
+    let t = task().await;
+    let admin = t.server.enrolled(Role::Admin, "区管理员").await.token;
+    let flagged = || async {
+        let e: Escalations = t
+            .server
+            .get_as(&admin, "/api/v1/escalations")
+            .await
+            .json()
+            .await
+            .unwrap();
+        e.disputed.into_iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    t.resolve().await;
+    let res = t.rate(&t.rider, &new_id(), "unsatisfied", None).await;
+    assert_eq!(res.status(), 201);
+    assert!(
+        flagged().await.is_empty(),
+        "the first 不满意 reopens, the grid has it"
+    );
+    t.resolve().await;
+    let res = t
+        .rate(&t.rider, &new_id(), "unsatisfied", Some("还是没修好"))
+        .await;
+    assert_eq!(res.status(), 201);
+    let kept: Report = res.json().await.unwrap();
+    let last = kept.timeline.last().unwrap();
+    assert_eq!(
+        last.note.as_deref(),
+        Some("上报人再次不满意，已报区里复核：还是没修好")
+    );
+    assert_eq!(flagged().await, vec![t.report.id.clone()]);
+    // Recorded without reopening: the task stays resolved.
+    assert_eq!(kept.status, ReportStatus::Resolved);
 }
 
 #[tokio::test]

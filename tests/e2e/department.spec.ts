@@ -3,7 +3,8 @@
 // it with a photo; the rider says 不满意, which reopens it for the worker; resolved again, the rider says 满意. The
 // timeline on every phone tells the whole story.
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { cameraPhoto, phone, signIn, snapAndSend } from "./helpers";
+import { randomUUID } from "node:crypto";
+import { cameraPhoto, phone, session, signIn, snapAndSend, switchToEnglish } from "./helpers";
 
 const CHENGGUAN = "区综合行政执法局（城管）";
 
@@ -175,4 +176,58 @@ test("in English: the department's list, the waiting state, and the district's l
   await expect(worker.page.getByTestId("timeline")).toContainText("Housing bureau leads; done within ten days", { timeout: 15_000 });
   await expect(worker.page.getByTestId("task-summary").getByTestId("task-call")).toContainText("Waiting for 区住房和城乡建设局");
   for (const c of [rider.ctx, worker.ctx, dept.ctx, office]) await c.close();
+});
+
+test("a second 不满意 goes to the district's queue, not back to the grid", async ({ browser, baseURL }) => {
+  test.setTimeout(120_000);
+  const photo = await cameraPhoto(browser);
+  const riderCtx = await browser.newContext(phone);
+  const rider = await riderCtx.newPage();
+  await signIn(rider, "rider", "较真骑手");
+  await snapAndSend(rider, photo, "路灯一直不亮");
+  await rider.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+  const mine = rider.getByTestId("my-reports").locator("li").first();
+  await expect(mine).toContainText("已送达", { timeout: 15_000 });
+  const reportId = (await mine.getByRole("link").getAttribute("href"))!.split("/").pop()!;
+
+  // The worker resolves, the rider says 不满意 (reopened), resolved again, 不满意 again — over the API.
+  const workerCtx = await browser.newContext(phone);
+  const worker = await workerCtx.newPage();
+  await signIn(worker, "grid_worker", "网格员老周", "demo-grid-07");
+  const as = async (page: Page) => ({ Authorization: `Bearer ${(await session(page)).token}` });
+  const put = async (page: Page, path: string, body: object) => {
+    const res = await page.request.put(path, { headers: await as(page), data: body });
+    expect(res.status(), `${path} ${await res.text()}`).toBe(201);
+    return (await res.json()) as { version: number; status: string };
+  };
+  const act = (kind: string, version: number, note?: string) =>
+    put(worker, `/api/v1/task-actions/${randomUUID()}`, { report_id: reportId, kind, note, expected_version: version });
+  const judge = (comment: string) =>
+    put(rider, `/api/v1/verdicts/${randomUUID()}`, { report_id: reportId, verdict: "unsatisfied", comment });
+  const first = await (await worker.request.get(`/api/v1/reports/${reportId}`, { headers: await as(worker) })).json();
+  let now = await act("accept", first.version);
+  now = await act("resolve", now.version, "已换灯泡");
+  now = await judge("当晚又灭了");
+  expect(now.status).toBe("accepted");
+  now = await act("resolve", now.version, "已换整套灯具");
+  now = await judge("还是时亮时灭");
+  expect(now.status).toBe("resolved");
+
+  const office = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL });
+  const admin = await office.newPage();
+  await signIn(admin, "admin", "区管理员");
+  await admin.goto("/district");
+  const flagged = admin.getByTestId("disputed-task").filter({ has: admin.locator(`a[href="/tasks/${reportId}"]`) });
+  await expect(flagged).toContainText("上报人再次不满意，已报区里复核：还是时亮时灭", { timeout: 15_000 });
+  await expect(admin.getByText("两次不满意 · 区里复核")).toBeVisible();
+  await flagged.scrollIntoViewIfNeeded();
+  await admin.screenshot({ path: "test-results/screens/district-disputed-zh.png" });
+  await admin.goto("/settings");
+  await switchToEnglish(admin);
+  await admin.goto("/district");
+  await expect(admin.getByText("Unsatisfied twice: for the district")).toBeVisible({ timeout: 15_000 });
+  await expect(flagged).toContainText("Not satisfied");
+  await flagged.scrollIntoViewIfNeeded();
+  await admin.screenshot({ path: "test-results/screens/district-disputed-en.png" });
+  for (const ctx of [riderCtx, workerCtx, office]) await ctx.close();
 });

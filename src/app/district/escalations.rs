@@ -1,6 +1,7 @@
 //! 部门联处 · 提级研处: the district's queue of escalated tasks. Level-3 tasks wait for the district's decision
 //! (a note, a department to call, a new deadline), taken here and written into the task's timeline; level-2 tasks
-//! show which department was called and whether it answered (报到) in time.
+//! show which department was called and whether it answered (报到) in time. Below them, the resolved tasks whose
+//! reporter was unsatisfied a second time (no second reopening: the district looks at them).
 use leptos::prelude::*;
 
 use crate::app::format::{
@@ -48,7 +49,36 @@ pub fn EscalationsCard() -> impl IntoView {
                     </For>
                 </ul>
             </Show>
+            <Show when=move || !tasks().disputed.is_empty()>
+                <h3>{move || app.t().escalations_disputed_title}</h3>
+                <p class="muted">{move || app.t().escalations_disputed_intro}</p>
+                <ul class="plain-list escalation-list">
+                    <For each=move || tasks().disputed key=|t| (t.id.clone(), t.version) let:task>
+                        <DisputedTask task=task />
+                    </For>
+                </ul>
+            </Show>
         </section>
+    }
+}
+
+/// A resolved task its reporter was unsatisfied with a second time: what, where, and what the reporter said.
+#[component]
+fn DisputedTask(task: Report) -> impl IntoView {
+    let app = use_app();
+    let category = task.submitted.category.clone();
+    let grid = grid_name(app, task.grid_id.as_deref());
+    let said = task.timeline.last().and_then(|e| e.note.clone());
+    let href = format!("/tasks/{}", task.id);
+    view! {
+        <li class="escalation" data-testid="disputed-task">
+            <p>
+                <strong>{move || category_label(&category)}</strong>" · "<span class="data" lang="zh-CN">{grid}</span>
+                " "<span class="badge badge-urgent">{move || app.t().verdict_unsatisfied}</span>
+            </p>
+            {said.map(|s| view! { <p class="data" lang="zh-CN">{s}</p> })}
+            <a href=href>{move || app.t().escalations_open_task}</a>
+        </li>
     }
 }
 
