@@ -1,13 +1,16 @@
 //! What every page shares: the session, the language, the network state, the reference data and the store.
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 
 use crate::client::api::ApiFailure;
 use crate::client::local::{LocalCheckin, LocalReport, OutboxEntry, OutboxKind};
+use crate::client::pwa::LiveChannel;
 use crate::client::reference;
 use crate::client::store::Store;
 use crate::client::sync::{self, Outcome, Progress};
+use crate::domain::task::{awaits_answer, on_list_of};
 use crate::domain::{Enrollment, ReferenceData, Role};
 use crate::i18n::{fill, Lang, Texts};
 
@@ -20,6 +23,7 @@ pub struct Boot {
     pub reports: Vec<LocalReport>,
     pub checkins: Vec<LocalCheckin>,
     pub outbox: Vec<OutboxEntry>,
+    pub urgent_alerts: bool,
 }
 
 /// The sync engine as the screen shows it.
@@ -62,6 +66,10 @@ pub struct AppContext {
     /// what was just saved, which would otherwise wait for the next tick).
     sync_again: StoredValue<Option<bool>>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    /// Whether a new urgent task vibrates and sounds (设置; on unless the user turned it off).
+    pub urgent_alerts: RwSignal<bool>,
+    /// The urgent tasks announced already (none before the first look).
+    announced: StoredValue<Option<HashSet<String>>>,
 }
 
 pub fn use_app() -> AppContext {
@@ -85,6 +93,8 @@ impl AppContext {
             sync: RwSignal::new(SyncStatus::default()),
             sync_again: StoredValue::new(None),
             store: StoredValue::new_local(boot.store),
+            urgent_alerts: RwSignal::new(boot.urgent_alerts),
+            announced: StoredValue::new(None),
         };
         set_document_lang(boot.lang);
         provide_context(app);
@@ -129,6 +139,18 @@ impl AppContext {
             leptos::task::spawn_local(async move {
                 if let Err(e) = store.set_language(lang).await {
                     leptos::logging::warn!("could not save the language: {e}");
+                }
+            });
+        }
+    }
+
+    /// Turns the urgent-task alert on or off and remembers it on the phone.
+    pub fn set_urgent_alerts(&self, on: bool) {
+        self.urgent_alerts.set(on);
+        if let Some(store) = self.store() {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = store.set_urgent_alerts(on).await {
+                    leptos::logging::warn!("could not save the alert setting: {e}");
                 }
             });
         }
@@ -186,6 +208,16 @@ impl AppContext {
         let timer =
             set_interval_with_handle(move || self.sync_now(), std::time::Duration::from_secs(30))
                 .ok();
+        // Live changes: while signed in, the server's stream says when there is something to pull (the timer above
+        // stays: a stream that can't be held costs only the wait for the next tick).
+        let token = Memo::new(move |_| self.session.with(|s| s.as_ref().map(|s| s.token.clone())));
+        let live = StoredValue::new_local(None::<LiveChannel>);
+        Effect::new(move |_| {
+            live.set_value(None);
+            if let Some(token) = token.get() {
+                live.set_value(LiveChannel::open(&token, move || self.sync_now()));
+            }
+        });
         on_cleanup(move || {
             online.remove();
             offline.remove();
@@ -205,9 +237,57 @@ impl AppContext {
                     self.reports.set(s.reports);
                     self.checkins.set(s.checkins);
                     self.outbox.set(s.outbox);
+                    self.announce_urgent();
                 }
                 Err(e) => leptos::logging::warn!("reading the phone's store: {e}"),
             }
+        }
+    }
+
+    /// The open tasks on the user's 任务 list that wait for their first answer (接单, 报到): each id and whether it
+    /// is urgent. The tab's badge counts them; a new urgent one is announced.
+    pub fn awaiting_me(&self) -> Vec<(String, bool)> {
+        let Some(user) = self.session.with(|s| s.as_ref().map(|s| s.user.clone())) else {
+            return vec![];
+        };
+        if !matches!(
+            user.role,
+            Role::GridWorker | Role::DepartmentStaff | Role::Admin
+        ) {
+            return vec![];
+        }
+        self.reports.with(|reports| {
+            reports
+                .iter()
+                .filter_map(|r| r.server.as_ref())
+                .filter(|t| on_list_of(&user, t) && awaits_answer(t, &user))
+                .map(|t| (t.id.clone(), t.submitted.urgent))
+                .collect()
+        })
+    }
+
+    /// After the phone's tasks changed: a new urgent task waiting for this user vibrates the phone and sounds a
+    /// short tone, if the user wants it (设置) and the browser lets the page. What the phone held when the app
+    /// opened is not announced.
+    fn announce_urgent(self) {
+        let urgent: HashSet<String> = self
+            .awaiting_me()
+            .into_iter()
+            .filter_map(|(id, urgent)| urgent.then_some(id))
+            .collect();
+        let new = self.announced.try_update_value(|seen| match seen {
+            None => {
+                *seen = Some(urgent.clone());
+                false
+            }
+            Some(seen) => {
+                let new = urgent.iter().any(|id| !seen.contains(id));
+                seen.extend(urgent);
+                new
+            }
+        });
+        if new == Some(true) && self.urgent_alerts.get_untracked() {
+            crate::client::pwa::alert();
         }
     }
 

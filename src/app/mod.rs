@@ -45,6 +45,7 @@ pub fn mount() {
                 let reports = store.reports().await.unwrap_or_default();
                 let checkins = store.checkins().await.unwrap_or_default();
                 let outbox = store.outbox().await.unwrap_or_default();
+                let urgent_alerts = store.urgent_alerts().await.ok().flatten().unwrap_or(true);
                 request_persistent_storage();
                 Boot {
                     store: Some(Rc::new(store)),
@@ -54,6 +55,7 @@ pub fn mount() {
                     reports,
                     checkins,
                     outbox,
+                    urgent_alerts,
                 }
             }
             Err(e) => {
@@ -66,6 +68,7 @@ pub fn mount() {
                     reports: Vec::new(),
                     checkins: Vec::new(),
                     outbox: Vec::new(),
+                    urgent_alerts: true,
                 }
             }
         };

@@ -8,6 +8,7 @@ use super::format::local_time;
 use super::install::InstallCard;
 use super::{use_app, PageHeader};
 use crate::client::api::server_origin;
+use crate::domain::Role;
 use crate::domain::APP_VERSION;
 use crate::i18n::{fill, Lang};
 
@@ -18,7 +19,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <PageHeader title=|t| t.settings_title />
         <AccountCard />
-        {move || (app.role() == Some(crate::domain::Role::Rider)).then(|| view! { <super::my_data::MyDataCard /> })}
+        {move || (app.role() == Some(Role::Rider)).then(|| view! { <super::my_data::MyDataCard /> })}
         <InstallCard />
         <section class="card">
             <h2 id="language-heading">{move || app.t().settings_language}</h2>
@@ -40,6 +41,16 @@ pub fn SettingsPage() -> impl IntoView {
                     .collect_view()}
             </div>
         </section>
+        {move || app.role().is_some_and(|r| matches!(r, Role::GridWorker | Role::DepartmentStaff | Role::Admin)).then(|| view! {
+            <section class="card">
+                <h2>{move || app.t().settings_alerts}</h2>
+                <label class="toggle">
+                    <input type="checkbox" data-testid="urgent-alerts" prop:checked=move || app.urgent_alerts.get()
+                        on:change=move |ev| app.set_urgent_alerts(event_target_checked(&ev)) />
+                    <span>{move || app.t().settings_alerts_urgent}</span>
+                </label>
+            </section>
+        })}
         <section class="card">
             <dl class="facts">
                 <dt>{move || app.t().settings_server}</dt>

@@ -124,18 +124,24 @@ pub fn TabBar() -> impl IntoView {
                 .map(|&tab| {
                     let href = tab.href();
                     let current = move || (location.pathname.get() == href).then_some("page");
-                    // 我的上报: how many resolved reports wait for the user's verdict.
-                    let waiting = move || {
-                        (tab == Tab::MyReports).then(|| awaiting_verdict(app)).filter(|n| *n > 0)
+                    // 我的上报: how many resolved reports wait for the user's verdict; 任务: how many tasks wait
+                    // for the user's first answer (接单, 报到).
+                    let badge = move || {
+                        let (n, told, testid) = match tab {
+                            Tab::MyReports => (awaiting_verdict(app), app.t().verdict_badge, "verdict-badge"),
+                            Tab::Tasks => (app.awaiting_me().len(), app.t().tasks_badge, "tasks-badge"),
+                            _ => return None,
+                        };
+                        (n > 0).then(|| (n, fill(told, &[("n", &n.to_string())]), testid))
                     };
                     view! {
                         // The count is told as the tab's description, so the tab keeps its name.
                         <a class="tab" href=href aria-current=current
-                            aria-description=move || waiting().map(|n| fill(app.t().verdict_badge, &[("n", &n.to_string())]))>
+                            aria-description=move || badge().map(|b| b.1)>
                             <Icon kind=tab.icon() />
                             <span class="tab-label">{move || tab.label(app.t())}</span>
-                            {move || waiting().map(|n| view! {
-                                <span class="tab-badge" data-testid="verdict-badge" aria-hidden="true">{n}</span>
+                            {move || badge().map(|(n, _, testid)| view! {
+                                <span class="tab-badge" data-testid=testid aria-hidden="true">{n}</span>
                             })}
                         </a>
                     }

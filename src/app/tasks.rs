@@ -19,7 +19,7 @@ use crate::client::unix_now;
 use crate::domain::geo::compass_point;
 use crate::domain::report::FieldErrors;
 use crate::domain::task::{
-    allowed_actions, outcome, project, ActionKind, RejectReason, TaskAction, TaskState,
+    allowed_actions, on_list_of, outcome, project, ActionKind, RejectReason, TaskAction, TaskState,
 };
 use crate::domain::timestamp::parse_time;
 use crate::domain::{GeoPoint, Report, Role, User};
@@ -38,15 +38,6 @@ fn call_late(report: &Report) -> bool {
         .as_deref()
         .and_then(parse_time)
         .is_some_and(|by| by.unix_timestamp() < unix_now())
-}
-
-/// Whether a task belongs on `user`'s list: a grid worker's grid (admins: every task), or for department staff
-/// every task called to their department that someone else reported (they see no other).
-fn on_list_of(user: &User, task: &Report) -> bool {
-    match user.role {
-        Role::DepartmentStaff => task.reporter_id != user.id,
-        _ => user.grid_id.is_none() || task.grid_id == user.grid_id,
-    }
 }
 
 /// The session's user.

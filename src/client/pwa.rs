@@ -53,3 +53,44 @@ pub async fn install() -> bool {
 pub fn needs_ios_hint() -> bool {
     call("suishoupaiInstall", "iosHint").is_some_and(|v| v.is_truthy())
 }
+
+/// A new urgent task: a short vibration and tone, where the browser lets the page (`window.suishoupaiAlert`).
+pub fn alert() {
+    call("suishoupaiAlert", "now");
+}
+
+/// The live change stream the page's script holds (`window.suishoupaiLive`, `public/pwa.js`): `on_change` runs
+/// whenever the server says something changed for this user (and when the stream comes back after a break). It
+/// closes when dropped. The 30-second poll does not depend on it.
+pub struct LiveChannel {
+    handle: JsValue,
+    _on_change: wasm_bindgen::closure::Closure<dyn Fn()>,
+}
+
+impl LiveChannel {
+    /// Opens the stream with `token`; `None` where the script did not load.
+    pub fn open(token: &str, on_change: impl Fn() + 'static) -> Option<LiveChannel> {
+        let window = web_sys::window()?;
+        let live = js_sys::Reflect::get(&window, &"suishoupaiLive".into()).ok()?;
+        let open = js_sys::Reflect::get(&live, &"open".into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?;
+        let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new(on_change);
+        let handle = open.call2(&live, &token.into(), on_change.as_ref()).ok()?;
+        Some(LiveChannel {
+            handle,
+            _on_change: on_change,
+        })
+    }
+}
+
+impl Drop for LiveChannel {
+    fn drop(&mut self) {
+        if let Ok(close) = js_sys::Reflect::get(&self.handle, &"close".into()) {
+            if let Ok(close) = close.dyn_into::<js_sys::Function>() {
+                let _ = close.call0(&self.handle);
+            }
+        }
+    }
+}

@@ -34,6 +34,7 @@ pub const KEEP_SENT_MS: f64 = 30.0 * 24.0 * 3600.0 * 1000.0;
 
 const REFERENCE_KEY: &str = "current";
 const LANGUAGE_KEY: &str = "language";
+const URGENT_ALERTS_KEY: &str = "urgent-alerts";
 const SESSION_KEY: &str = "session";
 const CURSOR_KEY: &str = "cursor";
 const EPOCH_KEY: &str = "epoch";
@@ -715,6 +716,15 @@ impl Store {
 
     pub async fn set_language(&self, lang: Lang) -> Result<(), StoreError> {
         self.put(META, LANGUAGE_KEY, &lang).await
+    }
+
+    /// Whether a new urgent task vibrates and sounds, if the user chose.
+    pub async fn urgent_alerts(&self) -> Result<Option<bool>, StoreError> {
+        self.get(META, URGENT_ALERTS_KEY).await
+    }
+
+    pub async fn set_urgent_alerts(&self, on: bool) -> Result<(), StoreError> {
+        self.put(META, URGENT_ALERTS_KEY, &on).await
     }
 
     /// The last answer of a screen that shows the server's figures (the 新星奖 card), to show offline.

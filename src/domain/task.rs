@@ -219,6 +219,26 @@ pub fn allowed(t: TaskState, role: Role, kind: ActionKind) -> bool {
     }
 }
 
+/// Whether a task waits for `user`'s first answer: a grid's new task to 接单, a call to their department to 报到.
+/// The phone's 任务 tab counts these, and a new urgent one is announced.
+pub fn awaits_answer(task: &Report, user: &super::User) -> bool {
+    let t = TaskState::of(task).seen_by(
+        task.department_id.as_deref(),
+        user.role,
+        user.department_id.as_deref(),
+    );
+    allowed(t, user.role, ActionKind::Accept) || allowed(t, user.role, ActionKind::Acknowledge)
+}
+
+/// Whether a task belongs on `user`'s 任务 list: a grid worker's grid (admins: every task), or for department
+/// staff every task called to their department that someone else reported (their phone gets no other).
+pub fn on_list_of(user: &super::User, task: &Report) -> bool {
+    match user.role {
+        Role::DepartmentStaff => task.reporter_id != user.id,
+        _ => user.grid_id.is_none() || task.grid_id == user.grid_id,
+    }
+}
+
 /// Every action someone of `role` may do now, in the order the phone offers them.
 pub fn allowed_actions(t: TaskState, role: Role) -> Vec<ActionKind> {
     ActionKind::ALL

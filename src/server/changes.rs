@@ -12,7 +12,7 @@ use super::reference::{list_categories, list_departments, list_grids, list_stati
 use super::reports::{load_reports, Viewer};
 use super::{AppState, Error, Result};
 use crate::domain::change::{decode_cursor, encode_cursor, Change, ChangeKind, ChangePage};
-use crate::domain::Role;
+use crate::domain::{Role, User};
 
 pub const DEFAULT_LIMIT: i64 = 100;
 
@@ -56,6 +56,42 @@ pub async fn next_change_seq(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Re
             .fetch_one(&mut **tx)
             .await?;
     Ok(seq)
+}
+
+/// Up to `limit` rows (kind, id, position) of what `user` may see after position `after`, and the feed's newest
+/// position, read in `tx` (one snapshot).
+async fn feed_rows(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    user: &User,
+    after: i64,
+    limit: i64,
+) -> Result<(Vec<(String, String, i64)>, i64)> {
+    let query = sqlx::query_as::<_, (String, String, i64)>(FEED_SQL)
+        .bind(after)
+        .bind(limit);
+    // ?7: the station whose check-ins station staff see.
+    let station = user
+        .station_id
+        .clone()
+        .filter(|_| user.role == Role::StationStaff);
+    let rows = Viewer::of(user)
+        .binds(query)
+        .bind(station)
+        .fetch_all(&mut **tx)
+        .await?;
+    let (counter,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok((rows, counter))
+}
+
+/// Whether anything `user` may see changed after position `after`, and the feed's newest position (read in one
+/// snapshot): what a live stream asks after each commit.
+pub async fn newer_for(state: &AppState, user: &User, after: i64) -> Result<(bool, i64)> {
+    let mut tx = state.db.begin().await?;
+    let (rows, counter) = feed_rows(&mut tx, user, after, 1).await?;
+    tx.commit().await?;
+    Ok((!rows.is_empty(), counter))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -107,22 +143,7 @@ async fn changes(
     let viewer = Viewer::of(&user);
     // One read transaction: the page and the counter come from the same snapshot.
     let mut tx = state.db.begin().await?;
-    let query = sqlx::query_as::<_, (String, String, i64)>(FEED_SQL)
-        .bind(after)
-        .bind(limit + 1);
-    // ?7: the station whose check-ins station staff see.
-    let station = user
-        .station_id
-        .clone()
-        .filter(|_| user.role == Role::StationStaff);
-    let mut rows = viewer
-        .binds(query)
-        .bind(station)
-        .fetch_all(&mut *tx)
-        .await?;
-    let (counter,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
-        .fetch_one(&mut *tx)
-        .await?;
+    let (mut rows, counter) = feed_rows(&mut tx, &user, after, limit + 1).await?;
     let (epoch,): (String,) = sqlx::query_as("SELECT epoch FROM server_epoch WHERE id = 1")
         .fetch_one(&mut *tx)
         .await?;

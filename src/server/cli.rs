@@ -652,6 +652,12 @@ async fn serve(db_path: &Path, args: ServeArgs) -> anyhow::Result<()> {
             args.keep as usize,
         ));
     }
+    // Live change streams never end by themselves: at shutdown they are ended, so in-flight requests can finish.
+    let live = state.live.clone();
+    let shutdown = async move {
+        shutdown.await;
+        live.close();
+    };
     super::http::serve(
         listener,
         app(state),

@@ -19,6 +19,7 @@ pub mod http;
 mod idempotent;
 mod json;
 mod leaderboard;
+pub mod live;
 pub mod openapi;
 mod passes;
 pub mod personal;
@@ -105,6 +106,21 @@ pub struct AppState {
     pub typed_passes: Arc<passes::TypedPassIndex>,
     /// Whose turn it is to write (see [`AppState::begin_write`]).
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Told when each write turn ends: the live change streams look for news then.
+    pub live: Arc<live::Live>,
+}
+
+/// A request's turn to write (see [`AppState::begin_write`]). When it ends — after the transaction's commit or
+/// rollback — the live change streams are told to look.
+pub struct WriteTurn {
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+    live: Arc<live::Live>,
+}
+
+impl Drop for WriteTurn {
+    fn drop(&mut self) {
+        self.live.changed();
+    }
 }
 
 impl AppState {
@@ -121,20 +137,21 @@ impl AppState {
             enroll_typo_limiter: Arc::new(typos),
             typed_passes: Arc::default(),
             writer: Arc::new(tokio::sync::Mutex::new(())),
+            live: Arc::default(),
         }
     }
 
     /// A write transaction, begun when it is this request's turn. SQLite lets one connection write at a time; the
     /// others would poll for its lock with growing sleeps (busy_timeout), which under load turns into long waits and
     /// lost throughput. Requests queue here instead, in order, and hold their turn until the transaction ends (the
-    /// returned guard); reads never wait.
+    /// returned turn, which must outlive the transaction: declare it first); reads never wait.
     pub async fn begin_write(
         &self,
-    ) -> Result<(
-        tokio::sync::OwnedMutexGuard<()>,
-        sqlx::Transaction<'static, sqlx::Sqlite>,
-    )> {
-        let turn = self.writer.clone().lock_owned().await;
+    ) -> Result<(WriteTurn, sqlx::Transaction<'static, sqlx::Sqlite>)> {
+        let turn = WriteTurn {
+            _turn: self.writer.clone().lock_owned().await,
+            live: self.live.clone(),
+        };
         let tx = self.db.begin().await?;
         Ok((turn, tx))
     }
@@ -150,6 +167,7 @@ pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .merge(photos::router(state.config.max_photo_bytes))
         .merge(reports::router())
         .merge(changes::router())
+        .merge(live::router())
         .merge(checkins::router())
         .merge(task_actions::router())
         .merge(escalations::router())

@@ -18,6 +18,7 @@ mod enrollment;
 mod exports;
 mod figures;
 mod hostile_requests;
+mod live_changes;
 mod migrations;
 mod openapi;
 mod personal_data;

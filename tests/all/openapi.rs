@@ -36,6 +36,7 @@ const CONTRACT: &[&str] = &[
     "PUT /api/v1/task-actions/{id}",
     "PUT /api/v1/checkins/{id}",
     "GET /api/v1/changes",
+    "GET /api/v1/changes/stream",
     "GET /api/v1/health",
     "GET /api/v1/leaderboard",
     "GET /api/v1/export/reports",
