@@ -379,6 +379,43 @@ if (figures) {
   p();
 }
 
+const livePage = read("live-page.json");
+const liveStreams = read("live-streams.json");
+p("## 9. Live changes");
+p();
+p(
+  "The phone (`benches/live.bench.ts`): the time from an urgent report's `201` to the grid worker's open 任务 page " +
+    "showing it (a MutationObserver in the page stamps the moment its link appears) — live, " +
+    (livePage ? livePage.live.n : 50) + " reports one after another; by the 30-second poll alone (the stream refused), " +
+    (livePage ? livePage.poll.n : 50) + " reports one every 0.6 s. Release PWA and server, loopback. Measured " +
+    new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC (`scripts/bench.sh --live` measures this section alone)."
+);
+p();
+if (livePage) {
+  p("| | p50 ms | p95 ms | max ms | goal |");
+  p("| --- | ---: | ---: | ---: | --- |");
+  p(`| live (the event stream) | ${f0(livePage.live.p50)} | ${f0(livePage.live.p95)} | ${f0(livePage.live.max)} | p95 < 2,000 ms: ${yes(livePage.live.p95 < 2000)} |`);
+  p(`| the poll alone | ${f0(livePage.poll.p50)} | ${f0(livePage.poll.p95)} | ${f0(livePage.poll.max)} | |`);
+  p();
+}
+p(
+  "The server (`benches/live.py`): " + (liveStreams ? f0(liveStreams.streams) : "1,000") + " grid workers of one grid " +
+    "each hold a stream on the release server; then " + (liveStreams ? liveStreams.reports : 20) + " reports of that " +
+    "grid, one at a time, each told to every stream. Memory and CPU of the server process from /proc."
+);
+p();
+if (liveStreams) {
+  const m = liveStreams.rss_mb;
+  p("| | |");
+  p("| --- | ---: |");
+  p(`| resident memory: no stream / ${f0(liveStreams.streams)} open / after 10 s at rest / after the fan-out | ${f1(m.no_streams)} / ${f1(m.streams_open)} / ${f1(m.after_10s_at_rest)} / ${f1(m.after_fan_out)} MB |`);
+  p(`| CPU at rest with the streams open (heartbeats) | ${f1(liveStreams.rest_cpu_percent)} % of a core |`);
+  p(`| a report's 201 → each stream's event: p50 / p95 / max | ${f0(liveStreams.event_ms.p50)} / ${f0(liveStreams.event_ms.p95)} / ${f0(liveStreams.event_ms.max)} ms |`);
+  p(`| a report's 201 → the last of the ${f0(liveStreams.streams)} streams told: p50 / max | ${f0(liveStreams.all_streams_told_ms.p50)} / ${f0(liveStreams.all_streams_told_ms.max)} ms |`);
+  p(`| server CPU per report told to every stream: median / max | ${f0(liveStreams.cpu_ms_per_report.median)} / ${f0(liveStreams.cpu_ms_per_report.max)} ms |`);
+  p();
+}
+
 p("## Method");
 p();
 p(
@@ -410,6 +447,25 @@ p(`| Node.js | ${machine.node} |`);
 if (growth) p(`| SQLite (the server's, bundled by sqlx) | ${growth.big.sqlite} |`);
 p();
 
+// `--only "## 9. Live changes"`: only that section of this run replaces its namesake in OUTPUT (or goes before
+// "## Method"); the rest of OUTPUT stays as the last full run wrote it.
+const only = process.argv.indexOf("--only");
+if (only > 0) {
+  const title = process.argv[only + 1];
+  const section = (lines, start) => {
+    let end = lines.findIndex((l, i) => i > start && l.startsWith("## "));
+    return end < 0 ? lines.length : end;
+  };
+  const mine = out.indexOf(title);
+  const fresh = out.slice(mine, section(out, mine));
+  const old = fs.readFileSync(output, "utf8").split("\n");
+  const at = old.indexOf(title);
+  if (at >= 0) old.splice(at, section(old, at) - at, ...fresh);
+  else old.splice(old.indexOf("## Method"), 0, ...fresh);
+  fs.writeFileSync(output, old.join("\n"));
+  console.log(fresh.join("\n"));
+  process.exit(0);
+}
 fs.writeFileSync(output, out.join("\n"));
 console.log(out.slice(0, out.indexOf("## 1. First load")).join("\n"));
 if (overBudget !== false) {

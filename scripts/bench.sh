@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The benchmarks, measured in one run and each beside a baseline of the same run: first load (beside a minimal Leptos
 # CSR app), photo (beside FixMyStreet's web settings), tap to saved, outbox drain (loopback and a slow, lossy proxy),
-# server load (beside raw SQLite inserts) and growth (1,000 against 1,000,000 reports). Writes BENCHMARKS.md, then
-# exits non-zero if a budget is exceeded or a benchmark failed. Not part of scripts/test.sh. Ports 18100–18199.
+# server load (beside raw SQLite inserts), growth (1,000 against 1,000,000 reports) and live changes (the page live and
+# by the poll; 1,000 streams). Writes BENCHMARKS.md, then exits non-zero if a budget is exceeded or a benchmark
+# failed. Not part of scripts/test.sh. Ports 18100–18199.
+#
+#   scripts/bench.sh --live   only section 9 (live changes), spliced into the existing BENCHMARKS.md
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -53,6 +56,17 @@ phone_bench() {
     npx playwright test -c benches/playwright.bench.config.ts
 }
 
+if [ "${1:-}" = "--live" ]; then
+  step "build the PWA" build_pwa_for_bench
+  step "build the server" cargo build --release --bin suishoupai
+  step "live page" env BENCH_DIST="$BENCH_DIR/dist" BENCH_SERVER_BIN=target/release/suishoupai BENCH_PORT=18101 \
+    npx playwright test -c benches/playwright.bench.config.ts live.bench.ts
+  step "live streams" python3 benches/live.py target/release/suishoupai "$BENCH_DIR"
+  node benches/report.mjs "$BENCH_DIR" BENCHMARKS.md --only "## 9. Live changes"
+  [ ${#failed[@]} -eq 0 ] || { say "failed: ${failed[*]}"; exit 1; }
+  exit 0
+fi
+
 say "first load: the PWA and a minimal Leptos CSR app, both with trunk build --release (profile wasm-release, wasm-opt -Oz)"
 step "build the PWA" build_pwa_for_bench
 step "build the minimal Leptos app" build_minimal
@@ -65,8 +79,10 @@ say "district figures: GET /stats and /warnings over 1,000,000 reports"
 step "district figures" python3 benches/figures.py target/release/suishoupai "$BENCH_DIR"
 say "server: 64 concurrent clients, raw SQLite inserts, growth to 1,000,000 reports"
 step "server and growth" server_bench
-say "phone: photo, tap to saved, outbox drain (Playwright in Chromium, the release PWA)"
+say "phone: photo, tap to saved, outbox drain, live changes (Playwright in Chromium, the release PWA)"
 step "phone" phone_bench
+say "live changes: 1,000 streams on the release server"
+step "live streams" python3 benches/live.py target/release/suishoupai "$BENCH_DIR"
 
 printf 'total\t%s\t0\n' "$(($(date +%s) - started))" >>"$BENCH_DIR/steps.txt"
 say "writing BENCHMARKS.md"

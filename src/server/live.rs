@@ -6,8 +6,8 @@
 //! One notifier per server: every write turn ([`super::AppState::begin_write`]) bumps it when it ends, after its
 //! commit. Each stream then asks the feed's own query whether anything visible to its user came after the position
 //! it last told — so the visibility rules are the feed's, written once — and says so only if it did. Bursts fold
-//! into one look (a `watch` channel keeps only the newest bump): the memory a stream holds is bounded, whatever
-//! the rate of writes.
+//! into one look (a `watch` channel keeps only the newest bump, and a stream looks at most every 250 ms): the memory
+//! and the work of a stream are bounded, whatever the rate of writes.
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -32,6 +32,9 @@ use crate::domain::User;
 pub const MAX_STREAMS_PER_USER: usize = 4;
 /// A comment line this often keeps proxies and the phone's watchdog from taking a quiet stream for a dead one.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
+/// A stream looks at most this often, however fast commits come: commits meanwhile fold into its next look, so the
+/// work of 1,000 open streams is bounded by the streams, not by the rate of writes.
+pub const LOOK_EVERY: Duration = Duration::from_millis(250);
 /// A stream ends after this long and the phone opens a new one: a revoked token stops being served within it.
 pub const MAX_STREAM_LIFE: Duration = Duration::from_secs(15 * 60);
 
@@ -151,6 +154,7 @@ async fn stream(
         bump: state.live.bump.subscribe(),
         closing: state.live.closing.subscribe(),
         ends: tokio::time::Instant::now() + MAX_STREAM_LIFE,
+        looked: tokio::time::Instant::now(),
         state,
         user,
         told: newest,
@@ -184,6 +188,7 @@ struct Watcher {
     bump: watch::Receiver<u64>,
     closing: watch::Receiver<bool>,
     ends: tokio::time::Instant,
+    looked: tokio::time::Instant,
     state: AppState,
     user: User,
     told: i64,
@@ -200,6 +205,13 @@ impl Watcher {
                 _ = self.closing.wait_for(|c| *c) => return None,
                 () = tokio::time::sleep_until(self.ends) => return None,
             }
+            // Not sooner than LOOK_EVERY after the last look; what commits meanwhile is seen by this one.
+            tokio::select! {
+                () = tokio::time::sleep_until(self.looked + LOOK_EVERY) => {}
+                _ = self.closing.wait_for(|c| *c) => return None,
+            }
+            self.bump.borrow_and_update();
+            self.looked = tokio::time::Instant::now();
             let (newer, newest) = newer_for(&self.state, &self.user, self.told).await.ok()?;
             self.told = newest;
             if newer {
