@@ -41,7 +41,7 @@ pub fn SettingsPage() -> impl IntoView {
                     .collect_view()}
             </div>
         </section>
-        {move || app.role().is_some_and(|r| matches!(r, Role::GridWorker | Role::DepartmentStaff | Role::Admin)).then(|| view! {
+        {move || app.role().is_some_and(|r| matches!(r, Role::GridWorker | Role::DepartmentStaff)).then(|| view! {
             <section class="card">
                 <h2>{move || app.t().settings_alerts}</h2>
                 <label class="toggle">
