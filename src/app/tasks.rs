@@ -351,6 +351,15 @@ struct Queued {
 }
 
 fn queued_for(app: AppContext, task_id: &str) -> Queued {
+    // The actions the server's copy of the task shows applied: one whose answer was lost is still in the outbox
+    // (its replay will settle it) but must not be counted again among those to come.
+    let applied: Vec<String> = app.reports.with(|rs| {
+        rs.iter()
+            .find(|r| r.id == task_id)
+            .and_then(|r| r.server.as_ref())
+            .map(|s| s.timeline.iter().filter_map(|e| e.action.clone()).collect())
+            .unwrap_or_default()
+    });
     app.outbox.with(|o| {
         let mut entries: Vec<&OutboxEntry> = o.iter().collect();
         entries.sort_by(|a, b| a.queued_ms.total_cmp(&b.queued_ms));
@@ -361,8 +370,8 @@ fn queued_for(app: AppContext, task_id: &str) -> Queued {
             };
             match e.problem {
                 Some(_) => q.parked.push((e.clone(), action)),
-                // Sent again after a restore: the task the phone holds already has it.
-                None if e.sent_ms.is_some() => {}
+                // Sent again after a restore, or applied but its answer lost: the task the phone holds already has it.
+                None if e.sent_ms.is_some() || applied.contains(&e.id) => {}
                 None => q.pending.push(action),
             }
         }

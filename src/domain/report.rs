@@ -130,6 +130,10 @@ pub struct TimelineEntry {
     /// The department the step concerns (an extension): the one called, or the one whose staff acted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
+    /// The id of the task action that made the step (an extension): a phone whose answer to an action was lost
+    /// sees here that the server has it, and does not count it again among those still to come.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
 }
 
 /// `Report` of PROTOCOL.md: the submitted fields and the server's side of the story.

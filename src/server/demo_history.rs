@@ -93,7 +93,88 @@ pub async fn generate(
     seed: u64,
     now: OffsetDateTime,
 ) -> anyhow::Result<Written> {
-    let db = &state.db;
+    let District {
+        grids,
+        categories,
+        reporter,
+    } = district(&state.db).await?;
+    let rules = state.config.deadlines;
+    let mut rng = Lcg(seed);
+    let mut plan = Plan::default();
+    let start = now - Duration::days(days);
+    let improving = grids.iter().find(|g| g.id == IMPROVING_GRID).cloned();
+    // The improving grid's recurring problem: a manhole cover at one corner that keeps going missing.
+    let trouble = improving
+        .as_ref()
+        .and_then(|g| inside(g, &mut Lcg(seed ^ 7)));
+    let mut written = 0;
+    for day in 0..days {
+        let day_start = start + Duration::days(day);
+        let day_end = day_start + Duration::days(1);
+        // Which third of the history: how well the improving grid works.
+        let phase = (day * 3 / days.max(1)).min(2);
+        let today = Day {
+            day,
+            start: day_start,
+            phase,
+            now,
+        };
+        for (grid_id, received, submitted) in today.reports(&grids, &categories, trouble, &mut rng)
+        {
+            let id = uuid::Uuid::now_v7().to_string();
+            let poor = grid_id == IMPROVING_GRID;
+            insert(
+                state,
+                &id,
+                &reporter.id,
+                &grid_id,
+                &submitted,
+                received,
+                &rules,
+            )
+            .await?;
+            written += 1;
+            plan.answers(id, poor, phase, received, &mut rng);
+        }
+        while let Some(step) = plan.next_by(day_end.min(now)) {
+            let Some(verdict) = step.verdict else {
+                apply(state, &step, &rules).await?;
+                continue;
+            };
+            // 不满意 the first time reopens the task: the grid resolves it again, and the reporter judges again.
+            if give_verdict(state, &step, verdict, &reporter).await? {
+                let again = step.at + rng.minutes(120, 20 * 60);
+                let next = verdict_of(&mut rng, 85);
+                for (at, verdict) in [(again, None), (again + rng.minutes(60, 1440), Some(next))] {
+                    plan.add(Step {
+                        at,
+                        report: step.report.clone(),
+                        to: ReportStatus::Resolved,
+                        verdict,
+                    });
+                }
+            }
+        }
+        judge_and_record(state, &Scope::default(), day_end.min(now)).await?;
+    }
+    let (colour_changes,): (i64,) = sqlx::query_as("SELECT count(*) FROM warning_history")
+        .fetch_one(&state.db)
+        .await?;
+    Ok(Written {
+        reports: written,
+        colour_changes,
+    })
+}
+
+/// What the history is written over: the grids and categories in service, and its own reporter.
+struct District {
+    grids: Vec<Grid>,
+    categories: Vec<String>,
+    reporter: crate::domain::User,
+}
+
+/// The district of a database without a demo history yet (else an error).
+async fn district(db: &sqlx::SqlitePool) -> anyhow::Result<District> {
     let already: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE name = ?")
         .bind(REPORTER)
         .fetch_optional(db)
@@ -133,170 +214,126 @@ pub async fn generate(
     )
     .await
     .context("creating the demo reporter")?;
-    let rules = state.config.deadlines;
-    let mut rng = Lcg(seed);
-    // The steps to come, by time (then in the order they were planned).
-    let mut planned: Vec<Step> = vec![];
-    let mut steps: BinaryHeap<Reverse<(OffsetDateTime, usize)>> = BinaryHeap::new();
-    fn plan(
-        steps: &mut BinaryHeap<Reverse<(OffsetDateTime, usize)>>,
-        planned: &mut Vec<Step>,
-        step: Step,
-    ) {
-        steps.push(Reverse((step.at, planned.len())));
-        planned.push(step);
-    }
-    let start = now - Duration::days(days);
-    let improving = grids.iter().find(|g| g.id == IMPROVING_GRID).cloned();
-    // The improving grid's recurring problem: a manhole cover at one corner that keeps going missing.
-    let trouble = improving
-        .as_ref()
-        .and_then(|g| inside(g, &mut Lcg(seed ^ 7)));
-    let mut written = 0;
-    for day in 0..days {
-        let day_start = start + Duration::days(day);
-        let day_end = day_start + Duration::days(1);
-        // Which third of the history: how well the improving grid works.
-        let phase = (day * 3 / days.max(1)).min(2);
-        let mut new: Vec<(String, OffsetDateTime, ReportSubmission)> = vec![];
-        for grid in &grids {
-            let poor = Some(&grid.id) == improving.as_ref().map(|g| &g.id);
+    Ok(District {
+        grids,
+        categories,
+        reporter,
+    })
+}
+
+/// One day of the history.
+struct Day {
+    day: i64,
+    start: OffsetDateTime,
+    /// Which third of the history: how well the improving grid works.
+    phase: i64,
+    now: OffsetDateTime,
+}
+
+impl Day {
+    /// The day's reports (grid, when received, what), in the order received: a few in every grid, more in the
+    /// improving one, and in its first third the recurring missing cover at `trouble` every fourth day.
+    fn reports(
+        &self,
+        grids: &[Grid],
+        categories: &[String],
+        trouble: Option<GeoPoint>,
+        rng: &mut Lcg,
+    ) -> Vec<(String, OffsetDateTime, ReportSubmission)> {
+        let mut new = vec![];
+        for grid in grids {
+            let poor = grid.id == IMPROVING_GRID;
             let count = if poor { 1 + rng.below(3) } else { rng.below(3) };
             for _ in 0..count {
-                let Some(at) = inside(grid, &mut rng) else {
+                let Some(at) = inside(grid, rng) else {
                     continue;
                 };
-                let received = (day_start + rng.minutes(0, 1440)).min(now);
+                let received = (self.start + rng.minutes(0, 1440)).min(self.now);
                 let category = categories[rng.below(categories.len() as u64) as usize].clone();
                 new.push((
                     grid.id.clone(),
                     received,
-                    submission(category, at, received, &mut rng),
+                    submission(category, at, received, rng),
                 ));
             }
-            if poor && phase == 0 && day % 4 == 0 {
+            if poor && self.phase == 0 && self.day % 4 == 0 {
                 if let Some(at) = trouble {
-                    let received = (day_start + Duration::hours(1)).min(now);
-                    let mut s = submission(categories[0].clone(), at, received, &mut rng);
+                    let received = (self.start + Duration::hours(1)).min(self.now);
+                    let mut s = submission(categories[0].clone(), at, received, rng);
                     s.description = "井盖又不见了".into();
                     new.push((grid.id.clone(), received, s));
                 }
             }
         }
         new.sort_by_key(|(_, at, _)| *at);
-        for (grid_id, received, submitted) in new {
-            let id = uuid::Uuid::now_v7().to_string();
-            let poor = grid_id == IMPROVING_GRID;
-            insert(
-                state,
-                &id,
-                &reporter.id,
-                &grid_id,
-                &submitted,
-                received,
-                &rules,
-            )
-            .await?;
-            written += 1;
-            // The answer and the 办结, as this grid's workers give them in this phase.
-            // (The deadlines: an answer within 2 hours, 办结 within 24 hours of it.)
-            let (answer, resolve) = match (poor, phase) {
-                (true, 0) => (rng.minutes(1440, 3 * 1440), rng.minutes(1440, 6 * 1440)),
-                (true, 1) => (rng.minutes(30, 150), rng.minutes(600, 30 * 60)),
-                _ if rng.below(100) < 5 => (rng.minutes(60, 180), rng.minutes(20 * 60, 40 * 60)),
-                _ => (rng.minutes(10, 90), rng.minutes(120, 20 * 60)),
-            };
-            let answered = received + answer;
-            if rng.below(100) < 4 {
-                plan(
-                    &mut steps,
-                    &mut planned,
-                    Step {
-                        at: answered,
-                        report: id,
-                        to: ReportStatus::Rejected,
-                        verdict: None,
-                    },
-                );
-            } else {
-                plan(
-                    &mut steps,
-                    &mut planned,
-                    Step {
-                        at: answered,
-                        report: id.clone(),
-                        to: ReportStatus::Accepted,
-                        verdict: None,
-                    },
-                );
-                plan(
-                    &mut steps,
-                    &mut planned,
-                    Step {
-                        at: answered + resolve,
-                        report: id.clone(),
-                        to: ReportStatus::Resolved,
-                        verdict: None,
-                    },
-                );
-                // Seven in ten reporters say what they think of the result, within two days.
-                if rng.below(100) < 70 {
-                    let satisfied = match (poor, phase) {
-                        (true, 0) => 45,
-                        (true, 1) => 85,
-                        _ => 93,
-                    };
-                    plan(
-                        &mut steps,
-                        &mut planned,
-                        Step {
-                            at: answered + resolve + rng.minutes(60, 2 * 1440),
-                            report: id,
-                            to: ReportStatus::Resolved,
-                            verdict: Some(verdict_of(&mut rng, satisfied)),
-                        },
-                    );
-                }
-            }
-        }
-        while steps
-            .peek()
-            .is_some_and(|Reverse((at, _))| *at <= day_end.min(now))
-        {
-            let Reverse((_, i)) = steps.pop().expect("peeked");
-            let step = planned[i].clone();
-            let Some(verdict) = step.verdict else {
-                apply(state, &step, &rules).await?;
-                continue;
-            };
-            // 不满意 the first time reopens the task: the grid resolves it again, and the reporter judges again.
-            if give_verdict(state, &step, verdict, &reporter).await? {
-                let again = step.at + rng.minutes(120, 20 * 60);
-                let next = verdict_of(&mut rng, 85);
-                for (at, verdict) in [(again, None), (again + rng.minutes(60, 1440), Some(next))] {
-                    let report = step.report.clone();
-                    plan(
-                        &mut steps,
-                        &mut planned,
-                        Step {
-                            at,
-                            report,
-                            to: ReportStatus::Resolved,
-                            verdict,
-                        },
-                    );
-                }
-            }
-        }
-        judge_and_record(state, &Scope::default(), day_end.min(now)).await?;
+        new
     }
-    let (colour_changes,): (i64,) = sqlx::query_as("SELECT count(*) FROM warning_history")
-        .fetch_one(db)
-        .await?;
-    Ok(Written {
-        reports: written,
-        colour_changes,
-    })
+}
+
+/// The steps to come, by time (then in the order they were planned).
+#[derive(Default)]
+struct Plan {
+    planned: Vec<Step>,
+    steps: BinaryHeap<Reverse<(OffsetDateTime, usize)>>,
+}
+
+impl Plan {
+    fn add(&mut self, step: Step) {
+        self.steps.push(Reverse((step.at, self.planned.len())));
+        self.planned.push(step);
+    }
+
+    /// The next step due by `by`, if any.
+    fn next_by(&mut self, by: OffsetDateTime) -> Option<Step> {
+        let Reverse((at, i)) = *self.steps.peek()?;
+        if at > by {
+            return None;
+        }
+        self.steps.pop();
+        Some(self.planned[i].clone())
+    }
+
+    /// The answer and the 办结 of report `id`, as its grid's workers give them in this `phase` (the deadlines: an
+    /// answer within 2 hours, 办结 within 24 hours of it), and the reporter's verdict (seven in ten give one,
+    /// within two days).
+    fn answers(
+        &mut self,
+        id: String,
+        poor: bool,
+        phase: i64,
+        received: OffsetDateTime,
+        rng: &mut Lcg,
+    ) {
+        let (answer, resolve) = match (poor, phase) {
+            (true, 0) => (rng.minutes(1440, 3 * 1440), rng.minutes(1440, 6 * 1440)),
+            (true, 1) => (rng.minutes(30, 150), rng.minutes(600, 30 * 60)),
+            _ if rng.below(100) < 5 => (rng.minutes(60, 180), rng.minutes(20 * 60, 40 * 60)),
+            _ => (rng.minutes(10, 90), rng.minutes(120, 20 * 60)),
+        };
+        let answered = received + answer;
+        let step = |at, to, verdict| Step {
+            at,
+            report: id.clone(),
+            to,
+            verdict,
+        };
+        if rng.below(100) < 4 {
+            self.add(step(answered, ReportStatus::Rejected, None));
+            return;
+        }
+        self.add(step(answered, ReportStatus::Accepted, None));
+        self.add(step(answered + resolve, ReportStatus::Resolved, None));
+        if rng.below(100) < 70 {
+            let satisfied = match (poor, phase) {
+                (true, 0) => 45,
+                (true, 1) => 85,
+                _ => 93,
+            };
+            let at = answered + resolve + rng.minutes(60, 2 * 1440);
+            let verdict = verdict_of(rng, satisfied);
+            self.add(step(at, ReportStatus::Resolved, Some(verdict)));
+        }
+    }
 }
 
 fn submission(
@@ -382,6 +419,7 @@ fn entry(
         kind,
         level: None,
         department: None,
+        action: None,
     }
 }
 

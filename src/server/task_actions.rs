@@ -24,8 +24,8 @@ use super::reports::load_report;
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::task::{
-    outcome, points_for, points_for_duplicate, ActionError, ActionKind, Call, RejectReason,
-    TaskAction, TaskState,
+    outcome, points_for, points_for_duplicate, ActionError, ActionKind, Call, DeadlineRules,
+    RejectReason, TaskAction, TaskState,
 };
 use crate::domain::timestamp::{format_time, parse_time};
 use crate::domain::{ErrorBody, Report, ReportStatus, Role, TimelineEntry, User};
@@ -114,15 +114,8 @@ async fn act(
         });
     }
     let before = task.state_for(&user);
-    let after = outcome(before, user.role, &action).map_err(|e| match e {
-        ActionError::NotAllowed => Error::Protocol {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: code::ACTION_NOT_ALLOWED,
-            message: "当前状态下不能进行此操作 (the task's status does not allow this action)",
-            details: Some(serde_json::json!({"status": task.status, "kind": action.kind})),
-        },
-        ActionError::Invalid(errors) => Error::Invalid(serde_json::json!(errors)),
-    })?;
+    let after =
+        outcome(before, user.role, &action).map_err(|e| refused(e, task.status, action.kind))?;
     let (new_status, new_level) = (after.status, after.level);
     let called = action.calls(before);
     // The 清单's row of the category: the department an escalation calls, and the deadlines.
@@ -133,71 +126,23 @@ async fn act(
         (false, _) => task.department_id.clone(),
     };
     attach_photos(&mut tx, &user, &action).await?;
-    let duplicate_of = match RejectReason::from_code(action.reason.as_deref().unwrap_or_default()) {
-        Some(RejectReason::Duplicate) if action.kind == ActionKind::Reject => {
-            Some(link_original(&mut tx, &user, &action).await?)
-        }
-        _ => None,
-    };
-    let award = match &duplicate_of {
-        Some(original) => {
-            let mine = photos_of(&mut tx, &action.report_id).await?;
-            let theirs = photos_of(&mut tx, original).await?;
-            points_for_duplicate(&mine, &theirs)
-        }
-        None => points_for(new_status, action.kind),
-    };
-    let awarded = match award {
-        Some(award) => award_points(&mut tx, &task, &user, &action.report_id, award, now).await?,
-        None => 0,
-    };
+    let (duplicate_of, awarded) =
+        link_and_award(&mut tx, &task, &user, &action, new_status, now).await?;
 
     let defaults = state.config.deadlines;
     let rules = listed.as_ref().map_or(defaults, |r| r.deadlines(defaults));
-    let new_deadline = match decided_deadline(&action, now)? {
-        Some(decided) => Some(decided),
-        None => rules.after(
-            new_status,
-            new_level,
-            task.urgent,
-            now,
-            Some(action.kind),
-            task.deadline.as_deref().and_then(parse_time),
-        ),
-    }
-    .map(format_time);
-    let acknowledge_by = rules
-        .acknowledge_by(
-            after,
-            called,
-            now,
-            task.acknowledge_deadline.as_deref().and_then(parse_time),
-        )
-        .map(format_time);
+    let (new_deadline, acknowledge_by) =
+        deadlines_after(&task, &action, rules, after, called, now)?;
     let mut timeline = task.timeline;
-    timeline.push(TimelineEntry {
-        at: format_time(now),
-        status: new_status,
-        note: match (&action.note, action.kind) {
-            (Some(n), _) if !n.trim().is_empty() => Some(n.clone()),
-            (_, ActionKind::Escalate | ActionKind::CallDepartment | ActionKind::HandBack) => {
-                action.reason.clone()
-            }
-            _ => None,
-        },
-        photos: action.photos.clone(),
-        by: Some(user.name.clone()),
-        kind: Some(action.kind),
-        level: (new_level != task.level).then_some(new_level),
-        // The department called, or the one whose staff acted.
-        department: if called {
-            department.clone()
-        } else {
-            user.department_id
-                .clone()
-                .filter(|_| user.role == Role::DepartmentStaff)
-        },
-    });
+    timeline.push(step_of(
+        &id,
+        &action,
+        &user,
+        now,
+        after,
+        task.level,
+        called.then(|| department.clone()).flatten(),
+    ));
     // The first answer (anything but a note) and the closing, for the district's figures.
     let answered = (action.kind != ActionKind::Note).then(|| format_time(now));
     let closed = (!new_status.is_open()).then(|| format_time(now));
@@ -222,27 +167,167 @@ async fn act(
     .bind(&action.report_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("INSERT INTO task_actions (id, report_id, actor_id, fingerprint, kind, applied_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(&id)
-        .bind(&action.report_id)
-        .bind(&user.id)
-        .bind(&fingerprint)
-        .bind(serde_json::to_value(action.kind).map_err(anyhow::Error::from)?.as_str().unwrap_or_default())
-        .bind(format_time(now))
-        .execute(&mut *tx)
-        .await?;
-    if called {
-        sqlx::query("INSERT OR IGNORE INTO task_calls (report_id, department_id) VALUES (?, ?)")
-            .bind(&action.report_id)
-            .bind(&department)
-            .execute(&mut *tx)
-            .await?;
-    }
+    let applied = Applied {
+        id: &id,
+        fingerprint: &fingerprint,
+        called: department.as_deref().filter(|_| called),
+        at: now,
+    };
+    applied.remember(&mut tx, &user, &action).await?;
     tx.commit().await?;
     let report = load_report(&state.db, &action.report_id)
         .await?
         .ok_or(Error::NotFound)?;
     Ok((StatusCode::CREATED, Json(report)))
+}
+
+/// An action as applied: its id and fingerprint (for replays), the department it called, when.
+struct Applied<'a> {
+    id: &'a str,
+    fingerprint: &'a str,
+    called: Option<&'a str>,
+    at: OffsetDateTime,
+}
+
+impl Applied<'_> {
+    /// Keeps the action (a replay of its id is then recognised) and the department it called (who may then see
+    /// and act on the task).
+    async fn remember(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        user: &User,
+        action: &TaskAction,
+    ) -> Result<()> {
+        let kind = serde_json::to_value(action.kind).map_err(anyhow::Error::from)?;
+        sqlx::query("INSERT INTO task_actions (id, report_id, actor_id, fingerprint, kind, applied_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(self.id)
+            .bind(&action.report_id)
+            .bind(&user.id)
+            .bind(self.fingerprint)
+            .bind(kind.as_str().unwrap_or_default())
+            .bind(format_time(self.at))
+            .execute(&mut **tx)
+            .await?;
+        if let Some(department) = self.called {
+            sqlx::query(
+                "INSERT OR IGNORE INTO task_calls (report_id, department_id) VALUES (?, ?)",
+            )
+            .bind(&action.report_id)
+            .bind(department)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Why the rules refuse an action: `422 action_not_allowed` (naming the status and the kind) or `invalid_input`.
+fn refused(error: ActionError, status: ReportStatus, kind: ActionKind) -> Error {
+    match error {
+        ActionError::NotAllowed => Error::Protocol {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: code::ACTION_NOT_ALLOWED,
+            message: "当前状态下不能进行此操作 (the task's status does not allow this action)",
+            details: Some(serde_json::json!({"status": status, "kind": kind})),
+        },
+        ActionError::Invalid(errors) => Error::Invalid(serde_json::json!(errors)),
+    }
+}
+
+/// The task's deadlines after `action` (which left it in `after`, calling a department if `called`): to resolve
+/// (a decision's own, else by the rules) and for the called department's 报到.
+fn deadlines_after(
+    task: &Task,
+    action: &TaskAction,
+    rules: DeadlineRules,
+    after: TaskState,
+    called: bool,
+    now: OffsetDateTime,
+) -> Result<(Option<String>, Option<String>)> {
+    let resolve_by = match decided_deadline(action, now)? {
+        Some(decided) => Some(decided),
+        None => rules.after(
+            after.status,
+            after.level,
+            task.urgent,
+            now,
+            Some(action.kind),
+            task.deadline.as_deref().and_then(parse_time),
+        ),
+    };
+    let acknowledge_by = rules.acknowledge_by(
+        after,
+        called,
+        now,
+        task.acknowledge_deadline.as_deref().and_then(parse_time),
+    );
+    Ok((resolve_by.map(format_time), acknowledge_by.map(format_time)))
+}
+
+/// The timeline's entry for `action` (its id `id`) by `user`, leaving the task in `after` (from `level`): its note (or the reason
+/// of an escalation, a call or a hand-back), photos, who, the new level if it changed, and the department — the one
+/// `called`, or the one whose staff acted.
+fn step_of(
+    id: &str,
+    action: &TaskAction,
+    user: &User,
+    now: OffsetDateTime,
+    after: TaskState,
+    level: u8,
+    called: Option<String>,
+) -> TimelineEntry {
+    TimelineEntry {
+        at: format_time(now),
+        status: after.status,
+        note: match (&action.note, action.kind) {
+            (Some(n), _) if !n.trim().is_empty() => Some(n.clone()),
+            (_, ActionKind::Escalate | ActionKind::CallDepartment | ActionKind::HandBack) => {
+                action.reason.clone()
+            }
+            _ => None,
+        },
+        photos: action.photos.clone(),
+        by: Some(user.name.clone()),
+        kind: Some(action.kind),
+        level: (after.level != level).then_some(after.level),
+        department: called.or_else(|| {
+            user.department_id
+                .clone()
+                .filter(|_| user.role == Role::DepartmentStaff)
+        }),
+        action: Some(id.to_owned()),
+    }
+}
+
+/// A rejection as a duplicate links the original (returned); the reporter's 新星奖 points for what the action did
+/// are awarded once (returned: the points added).
+async fn link_and_award(
+    tx: &mut Transaction<'_, Sqlite>,
+    task: &Task,
+    user: &User,
+    action: &TaskAction,
+    new_status: ReportStatus,
+    now: OffsetDateTime,
+) -> Result<(Option<String>, i64)> {
+    let duplicate_of = match RejectReason::from_code(action.reason.as_deref().unwrap_or_default()) {
+        Some(RejectReason::Duplicate) if action.kind == ActionKind::Reject => {
+            Some(link_original(tx, user, action).await?)
+        }
+        _ => None,
+    };
+    let award = match &duplicate_of {
+        Some(original) => {
+            let mine = photos_of(tx, &action.report_id).await?;
+            let theirs = photos_of(tx, original).await?;
+            points_for_duplicate(&mine, &theirs)
+        }
+        None => points_for(new_status, action.kind),
+    };
+    let awarded = match award {
+        Some(award) => award_points(tx, task, user, &action.report_id, award, now).await?,
+        None => 0,
+    };
+    Ok((duplicate_of, awarded))
 }
 
 /// The department an action calls: the one it names, else (an escalation to level 2) the one the category's 清单

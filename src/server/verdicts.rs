@@ -121,6 +121,7 @@ pub(crate) async fn record(
             kind: None,
             level: None,
             department: None,
+            action: None,
         });
         sqlx::query(&format!(
             "UPDATE reports SET {counted}, reopened = reopened + 1, status = 'accepted', deadline = ?, timeline = ?,
@@ -152,6 +153,7 @@ pub(crate) async fn record(
                 kind: None,
                 level: None,
                 department: None,
+                action: None,
             });
         }
         sqlx::query(&format!(

@@ -404,7 +404,19 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
           },
           { timeout: 90_000, intervals: [500, 1000, 2000] }
         )
-        .toBe(0);
+        .toBe(0)
+        .catch(async (e) => {
+          // What is left: whose phone, and each entry (its kind, tries, problem).
+          const left = await stored<{ payload?: { report_id?: string } }[]>(page, "outbox", "getAll");
+          console.log(`${phone.role}'s outbox:`, JSON.stringify(left));
+          const { token } = await session(page);
+          for (const id of new Set(left.map((entry) => entry.payload?.report_id).filter(Boolean))) {
+            const res = await page.request.get(`/api/v1/reports/${id}`, { headers: { Authorization: `Bearer ${token}` } });
+            const task = await res.json();
+            console.log(`the server's ${id}: version ${task.version}, ${task.status}, timeline`, JSON.stringify(task.timeline));
+          }
+          throw e;
+        });
     }
   }
 

@@ -64,6 +64,33 @@ test("accept then note offline: both reach the server, in order", async ({ brows
   await ctx.close();
 });
 
+test("an action applied whose answer was lost is not counted twice: the next one expects the right version", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const id = await reported(browser, "井盖松动");
+  const { ctx, page } = await worker(browser, "网格员陈刚");
+  await page.goto(`/tasks/${id}`);
+  await expect(page.getByTestId("report-detail")).toContainText("井盖松动", { timeout: 15_000 });
+  // Every answer to a task action is lost on the way back (the server commits it): the accept stays queued on
+  // the phone while the server, and the phone's next pull, already have it.
+  let losing = true;
+  await ctx.route("**/api/v1/task-actions/**", async (route) => {
+    if (!losing) return route.continue();
+    await route.fetch();
+    return route.abort("connectionreset");
+  });
+  await page.getByRole("button", { name: "接单" }).click();
+  await expect(page.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
+  await expect(page.getByTestId("pending-actions")).toHaveCount(0);
+  // 开始处置 is made on the accepted task (version 2), not on a version counting the accept again.
+  await page.getByRole("button", { name: "开始处置" }).click();
+  losing = false;
+  await backOnline(page);
+  await expect(page.getByTestId("server-status")).toHaveText("处理中", { timeout: 20_000 });
+  await expect(page.getByTestId("parked-actions")).toHaveCount(0);
+  await expect(page.getByTestId("pending-actions")).toHaveCount(0, { timeout: 15_000 });
+  await ctx.close();
+});
+
 test("a real conflict keeps the action, says who did what, and redo applies it", async ({ browser }) => {
   test.setTimeout(90_000);
   const id = await reported(browser, "井盖松动");

@@ -111,32 +111,12 @@ async fn submit(
         let report = load_report(&state.db, &id).await?.ok_or(Error::NotFound)?;
         return Ok((StatusCode::OK, Json(Viewer::of(&user).shape(report))));
     }
-    // Only photos this user uploaded: knowing a hash is no licence to someone else's photo.
-    let mut missing = Vec::new();
-    for sha in &canonical.photos {
-        let found: Option<(i64,)> = sqlx::query_as(
-            "SELECT 1 FROM photos p JOIN photo_uploads u ON u.sha256 = p.sha256 WHERE p.sha256 = ? AND u.user_id = ?",
-        )
-        .bind(sha)
-        .bind(&user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if found.is_none() {
-            missing.push(sha.clone());
-        }
-    }
+    let missing = not_uploaded_by(&mut tx, &user.id, &canonical.photos).await?;
     if !missing.is_empty() {
         tx.rollback().await?;
         return Err(Error::photo_missing(&missing));
     }
-    let route = match (canonical.lat, canonical.lon) {
-        (Some(lat), Some(lon)) => Grid::route(&grids, GeoPoint::new(lat, lon)),
-        _ => None,
-    };
-    let (grid_id, by_nearest) = match route {
-        Some((grid, nearest)) => (Some(grid.id.clone()), nearest),
-        None => (None, true),
-    };
+    let (grid_id, by_nearest) = grid_of(&grids, &canonical);
     let at = received;
     let timeline = vec![TimelineEntry {
         at: at.clone(),
@@ -147,6 +127,7 @@ async fn submit(
         kind: None,
         level: None,
         department: None,
+        action: None,
     }];
     // The 清单's deadlines for this category, else the server's.
     let rules = deadlines_for(&mut tx, &canonical.category, state.config.deadlines).await?;
@@ -188,6 +169,40 @@ async fn submit(
     tracing::info!(report = %id, grid = ?grid_id, by_nearest, "report received");
     let report = load_report(&state.db, &id).await?.ok_or(Error::NotFound)?;
     Ok((StatusCode::CREATED, Json(Viewer::of(&user).shape(report))))
+}
+
+/// The photos of `photos` that `user_id` did not upload: knowing a hash is no licence to someone else's photo.
+async fn not_uploaded_by(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    user_id: &str,
+    photos: &[String],
+) -> Result<Vec<String>> {
+    let mut missing = Vec::new();
+    for sha in photos {
+        let found: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM photos p JOIN photo_uploads u ON u.sha256 = p.sha256 WHERE p.sha256 = ? AND u.user_id = ?",
+        )
+        .bind(sha)
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if found.is_none() {
+            missing.push(sha.clone());
+        }
+    }
+    Ok(missing)
+}
+
+/// The grid a report goes to, and whether it was the nearest one (its place in none, or no place: no grid).
+fn grid_of(grids: &[Grid], report: &ReportSubmission) -> (Option<String>, bool) {
+    let route = match (report.lat, report.lon) {
+        (Some(lat), Some(lon)) => Grid::route(grids, GeoPoint::new(lat, lon)),
+        _ => None,
+    };
+    match route {
+        Some((grid, nearest)) => (Some(grid.id.clone()), nearest),
+        None => (None, true),
+    }
 }
 
 /// A report, to its reporter, to the grid workers of its grid and to admins.
