@@ -1,6 +1,7 @@
 // Cuts the PWA's wasm into a first chunk and lazily loaded ones (Trunk's post-build hook, before precache.mjs;
-// see Trunk.toml). Every page but the first screens is a Leptos lazy route (src/app/mod.rs): its code only runs
-// once `wasm-split-cli` has moved it into a chunk of its own, which the app fetches when the page is first opened.
+// see Trunk.toml). Every page but the first screens is cut off at a split point of its own (`split_pages!` in
+// src/app/mod.rs, wasm_split's fallible form): `wasm-split-cli` moves its code into a chunk of its own, which the app
+// fetches when the first screen is idle or when the page is first opened.
 //
 // Trunk 0.21 cannot split, so this redoes its wasm step from cargo's output (linked with `--emit-relocs`, see
 // .cargo/config.toml): wasm-split-cli → wasm-bindgen --keep-lld-exports (the first chunk only) → wasm-opt -Oz on
@@ -30,9 +31,14 @@ const name = bgName.replace(/_bg\.wasm$/, "");
 const execFileAsync = promisify(execFile);
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"] });
 const hash16 = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 16);
-const optFlags = (process.env.WASM_OPT_FEATURES ??
-  "--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types"
-).split(" ");
+// The wasm features rustc 1.95 emits for wasm32-unknown-unknown, which wasm-opt must accept.
+const optFlags = [
+  "--enable-bulk-memory",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-mutable-globals",
+  "--enable-reference-types",
+];
 const release = profile === "wasm-release";
 const SMALL_CHUNK = 16 * 1024;
 

@@ -749,19 +749,18 @@ async fn a_sent_action_is_kept_thirty_days_and_then_forgotten() {
         &task_action(ActionKind::Note, 1, "新的备注"),
         2.0,
     );
-    // Settled one moment within the window: both kept.
-    store
-        .settle_action(None, &new, 1_000.0 + KEEP_SENT_MS)
-        .await
-        .unwrap();
+    // Pruned one moment within the window: both kept.
+    store.settle_action(None, &new, 2_000.0).await.unwrap();
+    store.prune_sent(1_000.0 + KEEP_SENT_MS).await.unwrap();
     assert_eq!(store.requeue_delivered("worker").await.unwrap(), 2);
     for e in store.outbox().await.unwrap() {
         store.drop_outbox_entry(&e.id).await.unwrap();
     }
     // One moment past it: the older goes.
     store.settle_action(None, &old, 1_000.0).await.unwrap();
+    store.settle_action(None, &new, 2_000.0).await.unwrap();
     store
-        .settle_action(None, &new, 1_000.0 + KEEP_SENT_MS + 1.0)
+        .prune_sent(1_000.0 + KEEP_SENT_MS + 1.0)
         .await
         .unwrap();
     assert_eq!(store.requeue_delivered("worker").await.unwrap(), 1);

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::format::local_time;
 use super::scanner::{scanner_available, CodeScanner};
-use super::{use_app, PageHeader};
+use super::{use_app, AppContext, PageHeader};
 use crate::client::local::{CheckinState, LocalCheckin, OutboxEntry, OutboxKind};
 use crate::client::now_rfc3339;
 use crate::domain::pass;
@@ -69,32 +69,7 @@ pub fn CheckinsPage() -> impl IntoView {
         });
     };
     let record_typed = move || record(typed.get_untracked());
-    let shown = move || {
-        let answered = last.get().and_then(|id| {
-            app.checkins
-                .with(|cs| cs.iter().find(|c| c.id == id).cloned())
-        });
-        match answered {
-            Some(c) if c.state == CheckinState::Confirmed => Some((
-                false,
-                fill(
-                    app.t().checkin_confirmed_for,
-                    &[("name", &c.server.map(|s| s.rider_name).unwrap_or_default())],
-                ),
-            )),
-            Some(c) if c.state == CheckinState::Refused => Some((
-                true,
-                fill(
-                    app.t().checkin_refused,
-                    &[(
-                        "reason",
-                        &server_message(&c.problem.unwrap_or_default(), app.lang.get()),
-                    )],
-                ),
-            )),
-            _ => message.get(),
-        }
-    };
+    let shown = move || told(app, last.get(), message.get());
     let station_name = move || {
         let id = station()?;
         app.reference.with(|d| {
@@ -147,6 +122,39 @@ pub fn CheckinsPage() -> impl IntoView {
             </Show>
         </section>
         <TodayCheckins station=Signal::derive(station) />
+    }
+}
+
+/// What the page says (an error or not): once the server has answered the check-in just recorded (`last`), its
+/// answer — 已确认 with the rider's name, or the refusal — else `message`.
+fn told(
+    app: AppContext,
+    last: Option<String>,
+    message: Option<(bool, String)>,
+) -> Option<(bool, String)> {
+    let answered = last.and_then(|id| {
+        app.checkins
+            .with(|cs| cs.iter().find(|c| c.id == id).cloned())
+    });
+    match answered {
+        Some(c) if c.state == CheckinState::Confirmed => Some((
+            false,
+            fill(
+                app.t().checkin_confirmed_for,
+                &[("name", &c.server.map(|s| s.rider_name).unwrap_or_default())],
+            ),
+        )),
+        Some(c) if c.state == CheckinState::Refused => Some((
+            true,
+            fill(
+                app.t().checkin_refused,
+                &[(
+                    "reason",
+                    &server_message(&c.problem.unwrap_or_default(), app.lang.get()),
+                )],
+            ),
+        )),
+        _ => message,
     }
 }
 

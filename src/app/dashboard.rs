@@ -548,60 +548,9 @@ pub fn DashboardPage() -> impl IntoView {
     };
     let table = move || {
         let (s, _) = stats.get().flatten()?;
-        let lvl = level.get();
+        let shown = level.get();
         let colours = warnings.get().flatten().map(|(w, _)| w).unwrap_or_default();
-        Some(view! {
-            <section class="card" data-testid="level-table">
-                <h2>{move || app.t().dashboard_table_title}</h2>
-                {lvl.up().map(|up| view! {
-                    <button type="button" class="button secondary" on:click=move |_| level.set(up.clone())>
-                        {move || app.t().dashboard_back}
-                    </button>
-                })}
-                {s.rows.is_empty().then(|| view! { <p class="muted">{move || app.t().dashboard_none}</p> })}
-                <div class="table-scroll">
-                <table class="figures">
-                    <thead><tr>
-                        <th>{app.t().dashboard_name}</th><th>{app.t().dashboard_color}</th>
-                        <th>{app.t().dashboard_received}</th>
-                        <th>{app.t().dashboard_open}</th><th>{app.t().dashboard_overdue}</th>
-                        <th>{app.t().dashboard_resolved}</th><th>{app.t().dashboard_resolution_rate}</th>
-                        <th>{app.t().dashboard_vs_previous}</th>
-                    </tr></thead>
-                    <tbody>
-                        {s.rows.into_iter().map(|row| {
-                            let next = lvl.down(&row.key);
-                            let drill = next.clone().map(|n| move |_| level.set(n.clone()));
-                            let name = row.name.clone();
-                            let colour = row_color(app, &lvl, &row.key, &colours);
-                            let colour_code = colour.as_ref().map(|(c, _)| c.code());
-                            view! {
-                                <tr data-key=row.key.clone()>
-                                    <td class="data">{match drill {
-                                        Some(go) => view! { <button type="button" class="link-button" on:click=go>{name}</button> }.into_any(),
-                                        None => view! { <span>{name}</span> }.into_any(),
-                                    }}</td>
-                                    <td class="data color-cell" data-color=colour_code>
-                                        {colour.map(|(c, why)| view! {
-                                            <span class=format!("color-dot warn-{}", c.code())></span>
-                                            {color_name(app.t(), c)}
-                                            {(!why.is_empty()).then(|| view! { <span class="muted">" · "{why}</span> })}
-                                        })}
-                                    </td>
-                                    <td class="data">{row.figures.received}</td>
-                                    <td class="data">{row.figures.open}</td>
-                                    <td class="data">{row.figures.overdue}</td>
-                                    <td class="data">{row.figures.resolved}</td>
-                                    <td class="data">{row.figures.resolution_rate.map_or("—".into(), percent)}</td>
-                                    <td class="data">{change(row.figures.received as f64, row.previous.received as f64).unwrap_or("—".into())}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-                </div>
-            </section>
-        })
+        Some(view! { <LevelTable stats=s shown=shown level=level colours=colours /> })
     };
     let every_button = move |e: Every, label: fn(&'static crate::i18n::Texts) -> &'static str| {
         view! {
@@ -662,5 +611,71 @@ pub fn DashboardPage() -> impl IntoView {
                 </section>
             </div>
         </div>
+    }
+}
+
+/// The figures of each part of the level (a row each, with its 红黄绿 colour and why), each part opening the level
+/// below (`level` is set to it); a button back up. `shown` is the level the figures are of.
+#[component]
+fn LevelTable(
+    stats: Stats,
+    shown: Level,
+    level: RwSignal<Level>,
+    colours: Vec<Warning>,
+) -> impl IntoView {
+    let app = use_app();
+    let s = stats;
+    let lvl = shown;
+    view! {
+        <section class="card" data-testid="level-table">
+            <h2>{move || app.t().dashboard_table_title}</h2>
+            {lvl.up().map(|up| view! {
+                <button type="button" class="button secondary" on:click=move |_| level.set(up.clone())>
+                    {move || app.t().dashboard_back}
+                </button>
+            })}
+            {s.rows.is_empty().then(|| view! { <p class="muted">{move || app.t().dashboard_none}</p> })}
+            <div class="table-scroll">
+            <table class="figures">
+                <thead><tr>
+                    <th>{app.t().dashboard_name}</th><th>{app.t().dashboard_color}</th>
+                    <th>{app.t().dashboard_received}</th>
+                    <th>{app.t().dashboard_open}</th><th>{app.t().dashboard_overdue}</th>
+                    <th>{app.t().dashboard_resolved}</th><th>{app.t().dashboard_resolution_rate}</th>
+                    <th>{app.t().dashboard_vs_previous}</th>
+                </tr></thead>
+                <tbody>
+                    {s.rows.into_iter().map(|row| {
+                        let next = lvl.down(&row.key);
+                        let drill = next.clone().map(|n| move |_| level.set(n.clone()));
+                        let name = row.name.clone();
+                        let colour = row_color(app, &lvl, &row.key, &colours);
+                        let colour_code = colour.as_ref().map(|(c, _)| c.code());
+                        view! {
+                            <tr data-key=row.key.clone()>
+                                <td class="data">{match drill {
+                                    Some(go) => view! { <button type="button" class="link-button" on:click=go>{name}</button> }.into_any(),
+                                    None => view! { <span>{name}</span> }.into_any(),
+                                }}</td>
+                                <td class="data color-cell" data-color=colour_code>
+                                    {colour.map(|(c, why)| view! {
+                                        <span class=format!("color-dot warn-{}", c.code())></span>
+                                        {color_name(app.t(), c)}
+                                        {(!why.is_empty()).then(|| view! { <span class="muted">" · "{why}</span> })}
+                                    })}
+                                </td>
+                                <td class="data">{row.figures.received}</td>
+                                <td class="data">{row.figures.open}</td>
+                                <td class="data">{row.figures.overdue}</td>
+                                <td class="data">{row.figures.resolved}</td>
+                                <td class="data">{row.figures.resolution_rate.map_or("—".into(), percent)}</td>
+                                <td class="data">{change(row.figures.received as f64, row.previous.received as f64).unwrap_or("—".into())}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            </div>
+        </section>
     }
 }

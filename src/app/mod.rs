@@ -153,84 +153,37 @@ type PageFn = fn() -> AnyView;
 
 type PageLoad = std::pin::Pin<Box<dyn std::future::Future<Output = Result<PageFn, ()>>>>;
 
-/// A split point (`$split`: its chunk holds the page and all only it uses) and `$load`, which fetches the chunk (once)
-/// and gives the page's constructor, or `Err` when the chunk could not be fetched.
-macro_rules! split_page {
-    ($split:ident, $load:ident, $tab:expr, $page:path) => {
-        #[wasm_split($split, wasm_split_path = ::leptos::wasm_split, fallible)]
-        fn $split() -> Result<PageFn, SplitLoaderError> {
-            Ok(|| gated($tab, $page).into_any())
-        }
-        fn $load() -> PageLoad {
-            Box::pin(async { $split().await.map_err(|_| ()) })
-        }
+/// The split points, each named once: `$split` (its chunk holds the page and all only it uses) and `$load`, which
+/// fetches the chunk (once) and gives the page's constructor, or `Err` when the chunk could not be fetched; and
+/// `PAGES`, every loader, for `prefetch_pages`.
+macro_rules! split_pages {
+    ($($split:ident, $load:ident, $tab:expr, $page:path;)*) => {
+        $(
+            #[wasm_split($split, wasm_split_path = ::leptos::wasm_split, fallible)]
+            fn $split() -> Result<PageFn, SplitLoaderError> {
+                Ok(|| gated($tab, $page).into_any())
+            }
+            fn $load() -> PageLoad {
+                Box::pin(async { $split().await.map_err(|_| ()) })
+            }
+        )*
+        /// Every lazily loaded page's loader, for `prefetch_pages`.
+        const PAGES: &[fn() -> PageLoad] = &[$($load),*];
     };
 }
 
-split_page!(
-    my_reports_page,
-    load_my_reports_page,
-    Tab::MyReports,
-    my_reports::MyReportsPage
-);
-split_page!(
-    report_detail_page,
-    load_report_detail_page,
-    Tab::MyReports,
-    my_reports::ReportDetailPage
-);
-split_page!(tasks_page, load_tasks_page, Tab::Tasks, tasks::TasksPage);
-split_page!(
-    task_detail_page,
-    load_task_detail_page,
-    Tab::Tasks,
-    tasks::TaskDetailPage
-);
-split_page!(
-    checkins_page,
-    load_checkins_page,
-    Tab::Checkins,
-    checkins::CheckinsPage
-);
-split_page!(
-    stations_page,
-    load_stations_page,
-    Tab::Stations,
-    stations::StationsPage
-);
-split_page!(pass_page, load_pass_page, Tab::Pass, pass::PassPage);
-split_page!(
-    settings_page,
-    load_settings_page,
-    Tab::Settings,
-    settings::SettingsPage
-);
-split_page!(
-    district_page,
-    load_district_page,
-    Tab::District,
-    district::DistrictPage
-);
-split_page!(
-    dashboard_page,
-    load_dashboard_page,
-    Tab::Dashboard,
-    dashboard::DashboardPage
-);
-
-/// Every lazily loaded page's loader, for `prefetch_pages`.
-const PAGES: &[fn() -> PageLoad] = &[
-    load_my_reports_page,
-    load_report_detail_page,
-    load_tasks_page,
-    load_task_detail_page,
-    load_checkins_page,
-    load_stations_page,
-    load_pass_page,
-    load_settings_page,
-    load_district_page,
-    load_dashboard_page,
-];
+split_pages! {
+    my_reports_page, load_my_reports_page, Tab::MyReports, my_reports::MyReportsPage;
+    report_detail_page, load_report_detail_page, Tab::MyReports, my_reports::ReportDetailPage;
+    tasks_page, load_tasks_page, Tab::Tasks, tasks::TasksPage;
+    task_detail_page, load_task_detail_page, Tab::Tasks, tasks::TaskDetailPage;
+    checkins_page, load_checkins_page, Tab::Checkins, checkins::CheckinsPage;
+    stations_page, load_stations_page, Tab::Stations, stations::StationsPage;
+    pass_page, load_pass_page, Tab::Pass, pass::PassPage;
+    settings_page, load_settings_page, Tab::Settings, settings::SettingsPage;
+    district_page, load_district_page, Tab::District, district::DistrictPage;
+    dashboard_page, load_dashboard_page, Tab::Dashboard, dashboard::DashboardPage;
+}
 
 /// A lazily loaded page: nothing while its chunk arrives (a moment; from the service worker's copy offline), then
 /// the page; if the chunk cannot be fetched, a message and 重试.

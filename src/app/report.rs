@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{use_app, PageHeader};
+use super::{use_app, AppContext, PageHeader};
 use crate::client::local::{LocalPhoto, LocalReport, LocalState, OutboxEntry, OutboxKind};
 use crate::client::location::current_fix;
 use crate::client::now;
@@ -64,31 +64,200 @@ fn problem(t: &Texts, report: &LocalReport, known: &[Category]) -> Option<String
     })
 }
 
+/// The draft on screen, and what the page shows beside it. Every change is saved to the phone at once: closing the
+/// app loses nothing.
+#[derive(Clone, Copy)]
+struct Draft {
+    app: AppContext,
+    current: RwSignal<Option<LocalReport>>,
+    /// Object URLs of the draft's photos, by hash (kept for what is on screen even if saving failed).
+    urls: RwSignal<HashMap<String, String>>,
+    busy: RwSignal<bool>,
+    locating: RwSignal<bool>,
+    message: RwSignal<Option<(bool, String)>>,
+}
+
+impl Draft {
+    /// Saves `report` and its new photos on the phone; says so when it fails.
+    async fn save(self, report: LocalReport, photos: Vec<(String, Vec<u8>)>) {
+        let saved = match self.app.store() {
+            Some(store) => store
+                .save_report(&report, &photos)
+                .await
+                .map_err(|e| e.to_string()),
+            None => Err(String::from("IndexedDB")),
+        };
+        match saved {
+            Ok(()) => self.app.reload_reports().await,
+            Err(e) => self.storage_failed(&e),
+        }
+    }
+
+    fn storage_failed(self, reason: &str) {
+        let t = self.app.t();
+        self.message
+            .set(Some((true, fill(t.storage_failed, &[("reason", reason)]))));
+    }
+
+    /// Changes the draft on screen and saves it.
+    fn edit(self, change: impl FnOnce(&mut LocalReport) + 'static) {
+        let Some(mut r) = self.current.get_untracked() else {
+            return;
+        };
+        change(&mut r);
+        self.current.set(Some(r.clone()));
+        leptos::task::spawn_local(self.save(r, vec![]));
+    }
+
+    /// A photo taken: scaled and stripped, added to the draft (a new draft for the first), saved; a new draft then
+    /// gets a GPS fix.
+    async fn add_photo(self, file: web_sys::File) {
+        let t = self.app.t();
+        let photo = match prepare(&file).await {
+            Ok(p) => p,
+            Err(e) => {
+                self.message
+                    .set(Some((true, fill(t.capture_failed, &[("reason", &e)]))));
+                self.busy.set(false);
+                return;
+            }
+        };
+        if let Some(url) = object_url(&photo.bytes) {
+            self.urls.update(|u| {
+                u.insert(photo.sha256.clone(), url);
+            });
+        }
+        let fresh = self.current.get_untracked().is_none();
+        let mut report = self.current.get_untracked().unwrap_or_else(new_draft);
+        if !report.photos.iter().any(|p| p.sha256 == photo.sha256)
+            && report.photos.len() < MAX_PHOTOS
+        {
+            report.photos.push(LocalPhoto {
+                sha256: photo.sha256.clone(),
+                size: photo.bytes.len() as u64,
+            });
+        }
+        self.current.set(Some(report.clone()));
+        self.save(report, vec![(photo.sha256, photo.bytes)]).await;
+        self.busy.set(false);
+        if fresh {
+            self.locating.set(true);
+            let fix = current_fix(5_000).await;
+            self.locating.set(false);
+            if let (Some(fix), Some(mut r)) = (fix, self.current.get_untracked()) {
+                r.lat = Some(fix.lat);
+                r.lon = Some(fix.lon);
+                r.accuracy_m = Some(fix.accuracy_m);
+                self.current.set(Some(r.clone()));
+                self.save(r, vec![]).await;
+            }
+        }
+    }
+
+    /// Send: the draft, if complete, goes into the outbox in one transaction (else the page says what is missing);
+    /// `last_saved` then names it.
+    fn send(self, last_saved: RwSignal<Option<String>>) {
+        let app = self.app;
+        mark("report-send");
+        let Some(mut r) = self.current.get_untracked() else {
+            return;
+        };
+        let known = app.reference.with_untracked(|d| d.categories.clone());
+        if let Some(p) = problem(app.t(), &r, &known) {
+            self.message.set(Some((true, p)));
+            return;
+        }
+        r.state = LocalState::Queued;
+        let entry = OutboxEntry::new(r.id.clone(), OutboxKind::Report, None, js_sys::Date::now());
+        leptos::task::spawn_local(async move {
+            let Some(store) = app.store() else {
+                self.storage_failed("IndexedDB");
+                return;
+            };
+            match store.queue_report(&r, &entry).await {
+                Ok(()) => {
+                    mark("report-saved");
+                    self.clear();
+                    self.message
+                        .set(Some((false, app.t().saved_on_phone.to_owned())));
+                    last_saved.set(Some(r.id.clone()));
+                    app.reload_reports().await;
+                    app.sync_now();
+                }
+                Err(e) => self.storage_failed(&e.to_string()),
+            }
+        });
+    }
+
+    /// Opens a draft kept on the phone again, with its photos.
+    async fn resume(self, r: LocalReport) {
+        let mut map = HashMap::new();
+        if let Some(store) = self.app.store() {
+            for p in &r.photos {
+                if let Some(url) = store
+                    .photo(&p.sha256)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|b| object_url(&b))
+                {
+                    map.insert(p.sha256.clone(), url);
+                }
+            }
+        }
+        self.urls.set(map);
+        self.message.set(None);
+        self.current.set(Some(r));
+    }
+
+    /// Leaves the draft (kept or deleted): the page starts again at the camera button.
+    fn clear(self) {
+        self.current.set(None);
+        self.urls.set(HashMap::new());
+    }
+}
+
+/// A new draft, made when its first photo is taken.
+fn new_draft() -> LocalReport {
+    LocalReport {
+        id: uuid::Uuid::now_v7().to_string(),
+        state: LocalState::Draft,
+        category: None,
+        urgent: false,
+        description: String::new(),
+        lat: None,
+        lon: None,
+        accuracy_m: None,
+        address: String::new(),
+        photos: vec![],
+        captured_at: format_time(now()),
+        created_ms: js_sys::Date::now(),
+        problem: None,
+        server: None,
+    }
+}
+
 #[component]
 pub fn ReportPage() -> impl IntoView {
     let app = use_app();
-    let current = RwSignal::new(None::<LocalReport>);
-    // Object URLs of the current report's photos, by hash (kept for what is on screen even if saving failed).
-    let urls = RwSignal::new(HashMap::<String, String>::new());
-    let busy = RwSignal::new(false);
-    let locating = RwSignal::new(false);
-    let message = RwSignal::new(None::<(bool, String)>);
+    let draft = Draft {
+        app,
+        current: RwSignal::new(None),
+        urls: RwSignal::new(HashMap::new()),
+        busy: RwSignal::new(false),
+        locating: RwSignal::new(false),
+        message: RwSignal::new(None),
+    };
+    let Draft {
+        current,
+        busy,
+        message,
+        ..
+    } = draft;
     // The report just saved: the banner follows it from 已保存在手机上 to 已送达.
     let last_saved = RwSignal::new(None::<String>);
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let current_id = Memo::new(move |_| current.with(|c| c.as_ref().map(|r| r.id.clone())));
-
-    let save = move |report: LocalReport, photos: Vec<(String, Vec<u8>)>| async move {
-        let Some(store) = app.store() else {
-            return Err(String::from("IndexedDB"));
-        };
-        store
-            .save_report(&report, &photos)
-            .await
-            .map_err(|e| e.to_string())?;
-        app.reload_reports().await;
-        Ok::<(), String>(())
-    };
 
     let on_photo = move |ev: leptos::ev::Event| {
         let Some(input) = ev
@@ -103,69 +272,7 @@ pub fn ReportPage() -> impl IntoView {
         input.set_value("");
         busy.set(true);
         message.set(None);
-        leptos::task::spawn_local(async move {
-            let t = app.t();
-            let photo = match prepare(&file).await {
-                Ok(p) => p,
-                Err(e) => {
-                    message.set(Some((true, fill(t.capture_failed, &[("reason", &e)]))));
-                    busy.set(false);
-                    return;
-                }
-            };
-            if let Some(url) = object_url(&photo.bytes) {
-                urls.update(|u| {
-                    u.insert(photo.sha256.clone(), url);
-                });
-            }
-            let fresh = current.get_untracked().is_none();
-            let mut report = current.get_untracked().unwrap_or_else(|| LocalReport {
-                id: uuid::Uuid::now_v7().to_string(),
-                state: LocalState::Draft,
-                category: None,
-                urgent: false,
-                description: String::new(),
-                lat: None,
-                lon: None,
-                accuracy_m: None,
-                address: String::new(),
-                photos: vec![],
-                captured_at: format_time(now()),
-                created_ms: js_sys::Date::now(),
-                problem: None,
-                server: None,
-            });
-            if !report.photos.iter().any(|p| p.sha256 == photo.sha256)
-                && report.photos.len() < MAX_PHOTOS
-            {
-                report.photos.push(LocalPhoto {
-                    sha256: photo.sha256.clone(),
-                    size: photo.bytes.len() as u64,
-                });
-            }
-            current.set(Some(report.clone()));
-            if let Err(e) = save(report.clone(), vec![(photo.sha256, photo.bytes)]).await {
-                message.set(Some((true, fill(t.storage_failed, &[("reason", &e)]))));
-            }
-            busy.set(false);
-            if fresh {
-                locating.set(true);
-                let fix = current_fix(5_000).await;
-                locating.set(false);
-                if let (Some(fix), Some(mut r)) = (fix, current.get_untracked()) {
-                    r.lat = Some(fix.lat);
-                    r.lon = Some(fix.lon);
-                    r.accuracy_m = Some(fix.accuracy_m);
-                    current.set(Some(r.clone()));
-                    if let Err(e) = save(r, vec![]).await {
-                        message.set(Some((
-                            true,
-                            fill(app.t().storage_failed, &[("reason", &e)]),
-                        )));
-                    }
-                }
-            }
-        });
+        leptos::task::spawn_local(draft.add_photo(file));
     };
 
     let open_camera = move |_| {
@@ -174,64 +281,10 @@ pub fn ReportPage() -> impl IntoView {
         }
     };
 
-    // Every edit is saved to the draft at once: closing the app loses nothing.
-    let edit = move |change: Box<dyn FnOnce(&mut LocalReport)>| {
-        let Some(mut r) = current.get_untracked() else {
-            return;
-        };
-        change(&mut r);
-        current.set(Some(r.clone()));
-        leptos::task::spawn_local(async move {
-            if let Err(e) = save(r, vec![]).await {
-                message.set(Some((
-                    true,
-                    fill(app.t().storage_failed, &[("reason", &e)]),
-                )));
-            }
-        });
-    };
-
-    let send = move |_| {
-        mark("report-send");
-        let Some(mut r) = current.get_untracked() else {
-            return;
-        };
-        let known = app.reference.with_untracked(|d| d.categories.clone());
-        if let Some(p) = problem(app.t(), &r, &known) {
-            message.set(Some((true, p)));
-            return;
-        }
-        r.state = LocalState::Queued;
-        let entry = OutboxEntry::new(r.id.clone(), OutboxKind::Report, None, js_sys::Date::now());
-        leptos::task::spawn_local(async move {
-            let Some(store) = app.store() else {
-                message.set(Some((
-                    true,
-                    fill(app.t().storage_failed, &[("reason", "IndexedDB")]),
-                )));
-                return;
-            };
-            match store.queue_report(&r, &entry).await {
-                Ok(()) => {
-                    mark("report-saved");
-                    current.set(None);
-                    urls.set(HashMap::new());
-                    message.set(Some((false, app.t().saved_on_phone.to_owned())));
-                    last_saved.set(Some(r.id.clone()));
-                    app.reload_reports().await;
-                    app.sync_now();
-                }
-                Err(e) => message.set(Some((
-                    true,
-                    fill(app.t().storage_failed, &[("reason", &e.to_string())]),
-                ))),
-            }
-        });
-    };
+    let send = move |_| draft.send(last_saved);
 
     let later = move |_| {
-        current.set(None);
-        urls.set(HashMap::new());
+        draft.clear();
         message.set(Some((false, app.t().draft_saved_hint.to_owned())));
     };
 
@@ -246,33 +299,12 @@ pub fn ReportPage() -> impl IntoView {
             if let Some(store) = app.store() {
                 let _ = store.delete_draft(&r.id).await;
             }
-            current.set(None);
-            urls.set(HashMap::new());
+            draft.clear();
             app.reload_reports().await;
         });
     };
 
-    let resume = move |r: LocalReport| {
-        leptos::task::spawn_local(async move {
-            let mut map = HashMap::new();
-            if let Some(store) = app.store() {
-                for p in &r.photos {
-                    if let Some(url) = store
-                        .photo(&p.sha256)
-                        .await
-                        .ok()
-                        .flatten()
-                        .and_then(|b| object_url(&b))
-                    {
-                        map.insert(p.sha256.clone(), url);
-                    }
-                }
-            }
-            urls.set(map);
-            message.set(None);
-            current.set(Some(r));
-        });
-    };
+    let resume = move |r: LocalReport| leptos::task::spawn_local(draft.resume(r));
 
     view! {
         <PageHeader title=|t| t.report_title />
@@ -306,87 +338,107 @@ pub fn ReportPage() -> impl IntoView {
                 <CaptureStart busy=busy on_capture=Callback::new(move |_| open_camera(())) on_resume=Callback::new(resume) />
             }
             .into_any(),
-            // Rendered once per report: the fields below follow `current` on their own, so typing is never
-            // interrupted by a re-render.
-            Some(_) => {
-                let field = move |f: fn(&LocalReport) -> String| move || current.with(|c| c.as_ref().map(f).unwrap_or_default());
-                // Follows the reference data (it may arrive after the photo); the order by use is fixed per report.
-                let categories = move || app.reference.with(|d| categories_by_use(&d.categories, &app.reports.get_untracked()));
-                view! {
-                    <section class="card form">
-                        <div class="thumbs">
-                            {move || current.with(|c| c.as_ref().map(|r| r.photos.clone()).unwrap_or_default()).into_iter().map(|p| {
-                                let src = urls.with(|u| u.get(&p.sha256).cloned()).unwrap_or_default();
-                                view! { <img class="thumb" src=src alt=move || app.t().photo_alt /> }
-                            }).collect_view()}
-                            <Show when=move || current.with(|c| c.as_ref().is_some_and(|r| r.photos.len() < MAX_PHOTOS))>
-                                <button type="button" class="button secondary thumb-add" disabled=move || busy.get()
-                                    on:click=move |_| open_camera(())>
-                                    {move || if busy.get() { app.t().capture_working } else { app.t().capture_more }}
-                                </button>
-                            </Show>
-                        </div>
-                        <h2>{move || app.t().category_label}</h2>
-                        <div class="category-grid" role="group" aria-label=move || app.t().category_label>
-                            {move || categories().into_iter().map(|c| {
-                                let code = c.code.clone();
-                                let pressed_code = c.code.clone();
-                                let pressed = move || current.with(|r| r.as_ref().and_then(|r| r.category.as_deref()) == Some(pressed_code.as_str())).to_string();
-                                view! {
-                                    <button type="button" class="category" aria-pressed=pressed
-                                        on:click=move |_| { let code = code.clone(); edit(Box::new(move |r| r.category = Some(code))) }>
-                                        {move || c.name(app.lang.get().is_english()).to_owned()}
-                                    </button>
-                                }
-                            }).collect_view()}
-                        </div>
-                        <label class="toggle">
-                            <input type="checkbox" prop:checked=move || current.with(|c| c.as_ref().is_some_and(|r| r.urgent))
-                                on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |r| r.urgent = on)) } />
-                            <span>{move || app.t().urgent_label}</span>
-                        </label>
-                        <label class="field" for="report-note">{move || app.t().note_label}</label>
-                        <textarea id="report-note" class="text" rows="2" maxlength="2000"
-                            placeholder=move || app.t().note_hint
-                            prop:value=field(|r| r.description.clone())
-                            on:change=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |r| r.description = v)) }>
-                        </textarea>
-                        <p class="muted" data-testid="location">
-                            {move || app.t().location_label}": "
-                            {move || {
-                                let fix = current.with(|c| c.as_ref().and_then(|r| r.accuracy_m.filter(|_| r.lat.is_some())));
-                                if locating.get() {
-                                    app.t().location_locating.to_owned()
-                                } else if let Some(acc) = fix {
-                                    fill(app.t().location_fix, &[("m", &(acc.round() as i64).to_string())])
-                                } else {
-                                    app.t().location_none.to_owned()
-                                }
-                            }}
-                        </p>
-                        <label class="field" for="report-address">{move || app.t().address_label}</label>
-                        <input id="report-address" class="text" type="text" maxlength="500"
-                            placeholder=move || app.t().address_hint
-                            prop:value=field(|r| r.address.clone())
-                            on:change=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |r| r.address = v)) } />
-                        <p class="muted" data-testid="send-cost">
-                            {move || {
-                                let kb = current.with(|c| c.as_ref().map_or(0, |r| kilobytes(r.bytes_to_send())));
-                                fill(app.t().send_cost, &[("kb", &kb.to_string())])
-                            }}
-                        </p>
-                    </section>
-                    <div class="actions">
-                        <button type="button" class="button secondary" on:click=later>{move || app.t().later_button}</button>
-                        <button type="button" class="button primary-action" disabled=move || busy.get() on:click=send>
-                            {move || app.t().send_button}
-                        </button>
-                    </div>
-                    <button type="button" class="link-button" on:click=delete>{move || app.t().delete_button}</button>
-                }
-                .into_any()
+            // Rendered once per report: the fields follow `current` on their own, so typing is never interrupted by
+            // a re-render.
+            Some(_) => view! {
+                <ReportForm draft=draft on_camera=Callback::new(move |_| open_camera(())) />
+                <div class="actions">
+                    <button type="button" class="button secondary" on:click=later>{move || app.t().later_button}</button>
+                    <button type="button" class="button primary-action" disabled=move || busy.get() on:click=send>
+                        {move || app.t().send_button}
+                    </button>
+                </div>
+                <button type="button" class="link-button" on:click=delete>{move || app.t().delete_button}</button>
             }
+            .into_any(),
         }}
+    }
+}
+
+/// The draft's one screen: its photos (and a button for another), category (most used first), urgent, note, where,
+/// and the KB it costs to send.
+#[component]
+fn ReportForm(draft: Draft, on_camera: Callback<()>) -> impl IntoView {
+    let Draft {
+        app,
+        current,
+        urls,
+        busy,
+        locating,
+        ..
+    } = draft;
+    let field = move |f: fn(&LocalReport) -> String| {
+        move || current.with(|c| c.as_ref().map(f).unwrap_or_default())
+    };
+    // Follows the reference data (it may arrive after the photo); the order by use is fixed per report.
+    let categories = move || {
+        app.reference
+            .with(|d| categories_by_use(&d.categories, &app.reports.get_untracked()))
+    };
+    view! {
+        <section class="card form">
+            <div class="thumbs">
+                {move || current.with(|c| c.as_ref().map(|r| r.photos.clone()).unwrap_or_default()).into_iter().map(|p| {
+                    let src = urls.with(|u| u.get(&p.sha256).cloned()).unwrap_or_default();
+                    view! { <img class="thumb" src=src alt=move || app.t().photo_alt /> }
+                }).collect_view()}
+                <Show when=move || current.with(|c| c.as_ref().is_some_and(|r| r.photos.len() < MAX_PHOTOS))>
+                    <button type="button" class="button secondary thumb-add" disabled=move || busy.get()
+                        on:click=move |_| on_camera.run(())>
+                        {move || if busy.get() { app.t().capture_working } else { app.t().capture_more }}
+                    </button>
+                </Show>
+            </div>
+            <h2>{move || app.t().category_label}</h2>
+            <div class="category-grid" role="group" aria-label=move || app.t().category_label>
+                {move || categories().into_iter().map(|c| {
+                    let code = c.code.clone();
+                    let pressed_code = c.code.clone();
+                    let pressed = move || current.with(|r| r.as_ref().and_then(|r| r.category.as_deref()) == Some(pressed_code.as_str())).to_string();
+                    view! {
+                        <button type="button" class="category" aria-pressed=pressed
+                            on:click=move |_| { let code = code.clone(); draft.edit(move |r| r.category = Some(code)) }>
+                            {move || c.name(app.lang.get().is_english()).to_owned()}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            <label class="toggle">
+                <input type="checkbox" prop:checked=move || current.with(|c| c.as_ref().is_some_and(|r| r.urgent))
+                    on:change=move |ev| { let on = event_target_checked(&ev); draft.edit(move |r| r.urgent = on) } />
+                <span>{move || app.t().urgent_label}</span>
+            </label>
+            <label class="field" for="report-note">{move || app.t().note_label}</label>
+            <textarea id="report-note" class="text" rows="2" maxlength="2000"
+                placeholder=move || app.t().note_hint
+                prop:value=field(|r| r.description.clone())
+                on:change=move |ev| { let v = event_target_value(&ev); draft.edit(move |r| r.description = v) }>
+            </textarea>
+            <p class="muted" data-testid="location">
+                {move || app.t().location_label}": "
+                {move || {
+                    let fix = current.with(|c| c.as_ref().and_then(|r| r.accuracy_m.filter(|_| r.lat.is_some())));
+                    if locating.get() {
+                        app.t().location_locating.to_owned()
+                    } else if let Some(acc) = fix {
+                        fill(app.t().location_fix, &[("m", &(acc.round() as i64).to_string())])
+                    } else {
+                        app.t().location_none.to_owned()
+                    }
+                }}
+            </p>
+            <label class="field" for="report-address">{move || app.t().address_label}</label>
+            <input id="report-address" class="text" type="text" maxlength="500"
+                placeholder=move || app.t().address_hint
+                prop:value=field(|r| r.address.clone())
+                on:change=move |ev| { let v = event_target_value(&ev); draft.edit(move |r| r.address = v) } />
+            <p class="muted" data-testid="send-cost">
+                {move || {
+                    let kb = current.with(|c| c.as_ref().map_or(0, |r| kilobytes(r.bytes_to_send())));
+                    fill(app.t().send_cost, &[("kb", &kb.to_string())])
+                }}
+            </p>
+        </section>
     }
 }
 

@@ -332,8 +332,8 @@ impl Store {
     }
 
     /// Records the server's answer to a task action or verdict (the task as it now is, if known), drops it from
-    /// the outbox and keeps it among the sent ones (marked with `sent_ms`), together; sent ones older than
-    /// [`KEEP_SENT_MS`] go.
+    /// the outbox and keeps it among the sent ones (marked with `sent_ms`), together. Old sent ones go in
+    /// [`Store::prune_sent`].
     pub async fn settle_action(
         &self,
         task: Option<&LocalReport>,
@@ -353,12 +353,6 @@ impl Store {
             .serde()?
             .await?;
         let sent = tx.object_store(SENT)?;
-        let old: Vec<OutboxEntry> = sent.get_all().serde()?.await?.collect::<Result<_, _>>()?;
-        for e in old {
-            if e.sent_ms.is_none_or(|t| t < now_ms - KEEP_SENT_MS) {
-                sent.delete(e.id).serde()?.await?;
-            }
-        }
         let kept = OutboxEntry {
             attempts: 0,
             next_attempt_ms: 0.0,
@@ -367,6 +361,25 @@ impl Store {
             ..entry.clone()
         };
         put_serde(&sent, &kept.id, &kept).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets the delivered actions and verdicts kept longer than [`KEEP_SENT_MS`] (a sync does it once, before it
+    /// sends).
+    pub async fn prune_sent(&self, now_ms: f64) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([SENT])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let sent = tx.object_store(SENT)?;
+        let old: Vec<OutboxEntry> = sent.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        for e in old {
+            if e.sent_ms.is_none_or(|t| t < now_ms - KEEP_SENT_MS) {
+                sent.delete(e.id).serde()?.await?;
+            }
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -646,22 +659,15 @@ impl Store {
                     put_serde(&reports, &merged.id, &merged).await?;
                 }
                 ChangeKind::Category => {
-                    if let Ok(c) = serde_json::from_value::<Category>(change.data.clone()) {
-                        match data.categories.iter_mut().find(|x| x.code == c.code) {
-                            Some(x) => *x = c,
-                            None => data.categories.push(c),
-                        }
-                        reference_changed = true;
-                    }
+                    reference_changed |=
+                        upsert(&mut data.categories, &change.data, |c: &Category| {
+                            c.code.as_str()
+                        });
                 }
                 ChangeKind::Station => {
-                    if let Ok(st) = serde_json::from_value::<Station>(change.data.clone()) {
-                        match data.stations.iter_mut().find(|x| x.id == st.id) {
-                            Some(x) => *x = st,
-                            None => data.stations.push(st),
-                        }
-                        reference_changed = true;
-                    }
+                    reference_changed |= upsert(&mut data.stations, &change.data, |s: &Station| {
+                        s.id.as_str()
+                    });
                 }
                 ChangeKind::Checkin => {
                     let Ok(server) = serde_json::from_value::<Checkin>(change.data.clone()) else {
@@ -681,22 +687,14 @@ impl Store {
                     put_serde(&store, &merged.id, &merged).await?;
                 }
                 ChangeKind::Grid => {
-                    if let Ok(g) = serde_json::from_value::<Grid>(change.data.clone()) {
-                        match data.grids.iter_mut().find(|x| x.id == g.id) {
-                            Some(x) => *x = g,
-                            None => data.grids.push(g),
-                        }
-                        reference_changed = true;
-                    }
+                    reference_changed |=
+                        upsert(&mut data.grids, &change.data, |g: &Grid| g.id.as_str());
                 }
                 ChangeKind::Department => {
-                    if let Ok(d) = serde_json::from_value::<Department>(change.data.clone()) {
-                        match data.departments.iter_mut().find(|x| x.code == d.code) {
-                            Some(x) => *x = d,
-                            None => data.departments.push(d),
-                        }
-                        reference_changed = true;
-                    }
+                    reference_changed |=
+                        upsert(&mut data.departments, &change.data, |d: &Department| {
+                            d.code.as_str()
+                        });
                 }
                 ChangeKind::Points | ChangeKind::Unknown => {}
             }
@@ -742,4 +740,21 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.put(META, &format!("last-known:{key}"), value).await
     }
+}
+
+/// Puts the reference item `data` holds into `list`, in place of the one with its key or at the end; `false` when
+/// `data` is not such an item (a newer server's shape this phone does not know: left alone).
+fn upsert<T: DeserializeOwned>(
+    list: &mut Vec<T>,
+    data: &serde_json::Value,
+    key: fn(&T) -> &str,
+) -> bool {
+    let Ok(item) = serde_json::from_value::<T>(data.clone()) else {
+        return false;
+    };
+    match list.iter_mut().find(|x| key(x) == key(&item)) {
+        Some(x) => *x = item,
+        None => list.push(item),
+    }
+    true
 }

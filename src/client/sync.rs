@@ -206,6 +206,7 @@ pub async fn run(
     on_progress: &dyn Fn(&Progress),
 ) -> Result<Outcome, StoreError> {
     let mut outcome = Outcome::default();
+    store.prune_sent(now_ms()).await?;
     let mut entries = store.outbox().await?;
     entries.sort_by(|a, b| a.queued_ms.total_cmp(&b.queued_ms));
     let reports = store.reports().await?;

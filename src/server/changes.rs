@@ -160,6 +160,22 @@ async fn changes(
     // same position, so side by side).
     rows.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
 
+    let changes = changes_of(&state, &viewer, rows).await?;
+    Ok(Json(ChangePage {
+        changes,
+        next_cursor: encode_cursor(next),
+        has_more,
+        epoch: Some(epoch),
+    }))
+}
+
+/// The changes of `rows` (kind, id, position), each with its data as `viewer` may see it; reference data is read
+/// once per kind, the reports together. A row whose item is gone is left out.
+async fn changes_of(
+    state: &AppState,
+    viewer: &Viewer,
+    rows: Vec<(String, String, i64)>,
+) -> Result<Vec<Change>> {
     let needs = |k: &str| rows.iter().any(|r| r.0 == k);
     let categories = if needs("category") {
         list_categories(&state.db).await?
@@ -239,10 +255,5 @@ async fn changes(
             });
         }
     }
-    Ok(Json(ChangePage {
-        changes,
-        next_cursor: encode_cursor(next),
-        has_more,
-        epoch: Some(epoch),
-    }))
+    Ok(changes)
 }

@@ -20,7 +20,7 @@ use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::report::MAX_CLOCK_AHEAD_SECS;
 use crate::domain::timestamp::{format_time, parse_time};
-use crate::domain::{Checkin, CheckinSubmission, ErrorBody, Role};
+use crate::domain::{Checkin, CheckinSubmission, ErrorBody, Role, User};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(record))
@@ -79,17 +79,7 @@ async fn record(
         ));
     }
     let now = OffsetDateTime::now_utc();
-    let scanned = parse_time(&body.scanned_at)
-        .ok_or_else(|| Error::Invalid(serde_json::json!({"scanned_at": "not an RFC 3339 time"})))?;
-    if (scanned - now).whole_seconds() > MAX_CLOCK_AHEAD_SECS {
-        return Err(Error::invalid("scanned_at", "in the future"));
-    }
-    if now - scanned > MAX_CHECKIN_AGE {
-        return Err(Error::invalid(
-            "scanned_at",
-            "签到超过 7 天，不再受理 (older than 7 days)",
-        ));
-    }
+    let scanned = scan_time(&body, now)?;
     let station: Option<(String,)> = sqlx::query_as("SELECT id FROM stations WHERE id = ?")
         .bind(&body.station_id)
         .fetch_optional(&state.db)
@@ -108,30 +98,7 @@ async fn record(
     if let Some(existing) = replay(&state.db, &id, &user.id, &fingerprint).await? {
         return Ok((StatusCode::OK, Json(existing)));
     }
-    let now_secs = now.unix_timestamp();
-    passes::check_failure_budget(&state.db, &user.id, now_secs).await?;
-    let typed = !body
-        .rider_pass
-        .trim()
-        .starts_with(crate::domain::pass::QR_PREFIX);
-    let Matched { rider_id, step } =
-        match passes::match_pass(&state, &body.rider_pass, scanned.unix_timestamp(), now_secs).await? {
-            Ok(matched) => matched,
-            Err(Refusal::Failed(message)) => {
-                passes::record_failure(&state, &user.id, &body.station_id, typed).await?;
-                return Err(invalid_pass(message));
-            }
-            Err(Refusal::TypedTooLate) => {
-                return Err(invalid_pass(
-                    "手输的驿站码只能在联网时确认，请扫描二维码 (a typed code is confirmed only online: scan the QR code)",
-                ))
-            }
-            Err(Refusal::Ambiguous) => {
-                return Err(invalid_pass(
-                    "短码有重复，请扫描二维码 (the typed code matches several riders: scan the QR code)",
-                ))
-            }
-        };
+    let Matched { rider_id, step } = rider_of(&state, &user, &body, scanned, now).await?;
 
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
@@ -182,6 +149,53 @@ async fn record(
     tx.commit().await?;
     let checkin = load_checkin(&state.db, &id).await?.ok_or(Error::NotFound)?;
     Ok((StatusCode::CREATED, Json(checkin)))
+}
+
+/// When the pass was read: an RFC 3339 time, not ahead of the server's clock (beyond its allowance), at most 7
+/// days ago.
+fn scan_time(body: &CheckinSubmission, now: OffsetDateTime) -> Result<OffsetDateTime> {
+    let scanned = parse_time(&body.scanned_at)
+        .ok_or_else(|| Error::Invalid(serde_json::json!({"scanned_at": "not an RFC 3339 time"})))?;
+    if (scanned - now).whole_seconds() > MAX_CLOCK_AHEAD_SECS {
+        return Err(Error::invalid("scanned_at", "in the future"));
+    }
+    if now - scanned > MAX_CHECKIN_AGE {
+        return Err(Error::invalid(
+            "scanned_at",
+            "签到超过 7 天，不再受理 (older than 7 days)",
+        ));
+    }
+    Ok(scanned)
+}
+
+/// The rider whose pass was read at `scanned`, within the staff's budget of failed passes (a failure counts
+/// against it).
+async fn rider_of(
+    state: &AppState,
+    user: &User,
+    body: &CheckinSubmission,
+    scanned: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<Matched> {
+    let now_secs = now.unix_timestamp();
+    passes::check_failure_budget(&state.db, &user.id, now_secs).await?;
+    let typed = !body
+        .rider_pass
+        .trim()
+        .starts_with(crate::domain::pass::QR_PREFIX);
+    match passes::match_pass(state, &body.rider_pass, scanned.unix_timestamp(), now_secs).await? {
+        Ok(matched) => Ok(matched),
+        Err(Refusal::Failed(message)) => {
+            passes::record_failure(state, &user.id, &body.station_id, typed).await?;
+            Err(invalid_pass(message))
+        }
+        Err(Refusal::TypedTooLate) => Err(invalid_pass(
+            "手输的驿站码只能在联网时确认，请扫描二维码 (a typed code is confirmed only online: scan the QR code)",
+        )),
+        Err(Refusal::Ambiguous) => Err(invalid_pass(
+            "短码有重复，请扫描二维码 (the typed code matches several riders: scan the QR code)",
+        )),
+    }
 }
 
 const CHECKIN_ID_TAKEN: &str =

@@ -105,6 +105,15 @@ impl TestServer {
             .expect("request")
     }
 
+    /// A GET with the given bearer token that must answer `200`, its body read as `T`.
+    pub async fn read_as<T: serde::de::DeserializeOwned>(&self, token: &str, path: &str) -> T {
+        let res = self.get_as(token, path).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.json()
+            .await
+            .expect("the body reads as the expected type")
+    }
+
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client
             .post(self.url(path))

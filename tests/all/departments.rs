@@ -22,11 +22,8 @@ impl Task {
 
     async fn current(&self) -> Report {
         self.server
-            .get_as(&self.worker, &format!("/api/v1/reports/{}", self.report.id))
+            .read_as(&self.worker, &format!("/api/v1/reports/{}", self.report.id))
             .await
-            .json()
-            .await
-            .unwrap()
     }
 
     /// Department staff of `code`, enrolled: their token.
@@ -81,13 +78,7 @@ async fn escalating_to_level_two_calls_the_department_of_the_list_which_answers_
 
     // The department now sees it, and gets it in its feed.
     assert_eq!(t.server.get_as(&chengguan, &url).await.status(), 200);
-    let feed: Value = t
-        .server
-        .get_as(&chengguan, "/api/v1/changes")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let feed: Value = t.server.read_as(&chengguan, "/api/v1/changes").await;
     assert_eq!(crate::common::report_ids(&feed), vec![t.report.id.clone()]);
 
     // Resolving before 报到 is refused; 报到 clears the clock; then 办结 with a photo.
@@ -316,30 +307,12 @@ async fn a_missed_acknowledgement_is_overdue_in_the_figures_and_the_warnings() {
         today - time::Duration::days(1),
         today
     );
-    let stats: Value = t
-        .server
-        .get_as(&admin, &stats_url)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = t.server.read_as(&admin, &stats_url).await;
     assert_eq!(overdue_now(&stats), 0, "{stats}");
     t.acknowledge_by("2020-01-01T00:00:00.000Z").await;
-    let stats: Value = t
-        .server
-        .get_as(&admin, &stats_url)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = t.server.read_as(&admin, &stats_url).await;
     assert_eq!(overdue_now(&stats), 1, "a missed 报到 is overdue: {stats}");
-    let warnings: Value = t
-        .server
-        .get_as(&admin, "/api/v1/warnings")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let warnings: Value = t.server.read_as(&admin, "/api/v1/warnings").await;
     let grid = warnings
         .as_array()
         .unwrap()
@@ -356,13 +329,7 @@ async fn a_missed_acknowledgement_is_overdue_in_the_figures_and_the_warnings() {
         "{grid}"
     );
     // The district's queue puts the late department first among level 2.
-    let queue: Escalations = t
-        .server
-        .get_as(&admin, "/api/v1/escalations")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let queue: Escalations = t.server.read_as(&admin, "/api/v1/escalations").await;
     assert_eq!(queue.total, 1);
     assert_eq!(queue.tasks[0].id, t.report.id);
 }
@@ -381,11 +348,8 @@ async fn the_district_decides_level_three() {
         .await;
     let queue: Escalations = t
         .server
-        .get_as(&official, "/api/v1/escalations?level=3")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .read_as(&official, "/api/v1/escalations?level=3")
+        .await;
     assert_eq!(queue.tasks.len(), 1, "officials read the queue");
     assert_eq!(
         t.does(&official, "decide", json!({"note": "x"}))

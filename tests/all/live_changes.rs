@@ -108,11 +108,8 @@ async fn a_report_reaches_its_grids_worker_at_once_and_no_other_grids() {
     assert_ne!(cursor, from);
     // The pull that follows brings the report.
     let page: serde_json::Value = server
-        .get_as(&ours, &format!("/api/v1/changes?cursor={from}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .read_as(&ours, &format!("/api/v1/changes?cursor={from}"))
+        .await;
     assert_eq!(report_ids(&page), vec![id]);
     assert_eq!(page["next_cursor"].as_str(), Some(cursor.as_str()));
     // Another grid's worker may not see it: no event.
@@ -147,11 +144,8 @@ async fn a_stream_opened_again_with_the_last_cursor_tells_at_once_what_it_missed
         Some(("change".to_owned(), newest.clone()))
     );
     let page: serde_json::Value = server
-        .get_as(&worker, &format!("/api/v1/changes?cursor={last}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .read_as(&worker, &format!("/api/v1/changes?cursor={last}"))
+        .await;
     assert_eq!(report_ids(&page), vec![id]);
     // Opened with the newest cursor: nothing to tell.
     let mut events = Events::open(&server, &worker, Some(&newest)).await;

@@ -28,11 +28,8 @@ impl Task {
     async fn resolve(&self) -> Report {
         let now: Report = self
             .server
-            .get_as(&self.worker, &format!("/api/v1/reports/{}", self.report.id))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .read_as(&self.worker, &format!("/api/v1/reports/{}", self.report.id))
+            .await;
         let mut version = now.version;
         if now.status == ReportStatus::Received {
             let res = self
@@ -109,11 +106,8 @@ async fn unsatisfied_reopens_the_task_once_and_each_resolution_takes_one_verdict
     // The worker sees it reopened.
     let seen: Value = t
         .server
-        .get_as(&t.worker, &format!("/api/v1/reports/{}", t.report.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .read_as(&t.worker, &format!("/api/v1/reports/{}", t.report.id))
+        .await;
     assert_eq!(seen["status"], "accepted");
 
     // Resolved again; 不满意 again: recorded, not reopened a second time.
@@ -141,13 +135,7 @@ async fn a_second_unsatisfied_goes_to_the_district_not_back_to_the_grid() {
     let t = task().await;
     let admin = t.server.enrolled(Role::Admin, "区管理员").await.token;
     let flagged = || async {
-        let e: Escalations = t
-            .server
-            .get_as(&admin, "/api/v1/escalations")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let e: Escalations = t.server.read_as(&admin, "/api/v1/escalations").await;
         e.disputed.into_iter().map(|r| r.id).collect::<Vec<_>>()
     };
     t.resolve().await;
@@ -214,13 +202,10 @@ async fn a_duplicates_reporter_judges_the_original_and_verdicts_make_the_satisfa
     );
     let stats: Value = t
         .server
-        .get_as(
+        .read_as(
             &admin,
             &format!("/api/v1/stats?from={today}&to={today}&by=grid"),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(stats["total"]["satisfaction"], 1.0);
 }

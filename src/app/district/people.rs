@@ -60,15 +60,7 @@ pub fn PeopleCard() -> impl IntoView {
         async move { get_json::<Vec<Person>>(&path, token.as_deref()).await.ok() }
     });
     let list = move || people.get().flatten().unwrap_or_default();
-    let grids = move || {
-        app.reference.with(|r| {
-            r.grids
-                .iter()
-                .filter(|g| !g.retired)
-                .map(|g| (g.id.clone(), g.name.clone()))
-                .collect::<Vec<_>>()
-        })
-    };
+    let grids = move || grids_in_service(app);
     let stations = move || {
         app.reference.with(|r| {
             r.stations
@@ -79,24 +71,6 @@ pub fn PeopleCard() -> impl IntoView {
         })
     };
     let departments = crate::app::format::departments_in_service;
-    let place_name = move |p: &Person| {
-        let (place, _) = p.user.role.place()?;
-        let id = p.user.place(place)?.to_owned();
-        app.reference.with(|r| match place {
-            Place::Grid => r.grids.iter().find(|g| g.id == id).map(|g| g.name.clone()),
-            Place::Station => r
-                .stations
-                .iter()
-                .find(|s| s.id == id)
-                .map(|s| s.name.clone()),
-            Place::Department => r
-                .departments
-                .iter()
-                .find(|d| d.code == id)
-                .map(|d| d.name.clone()),
-            Place::Street => Some(id.clone()),
-        })
-    };
     let reissue = move |_| {
         let chosen = place.get_untracked();
         let Some((kind, id)) = chosen.split_once(':') else {
@@ -153,49 +127,101 @@ pub fn PeopleCard() -> impl IntoView {
             {move || message.get().map(|m| view! { <p role="status" data-testid="people-message">{m}</p> })}
             {move || sheet.get().map(|html| view! { <button type="button" class="button" on:click=move |_| open_sheet(&html)>{app.t().users_print}</button> })}
             <ul class="plain-list people-list">
-                {move || list().into_iter().take(SHOWN).map(|p| {
-                    let id = p.user.id.clone();
-                    // Nobody revokes themselves (the server refuses it too).
-                    let me = app.session.with(|s| s.as_ref().is_some_and(|s| s.user.id == id));
-                    let state = if p.revoked { app.t().people_revoked } else if p.enrolled { app.t().people_enrolled } else { app.t().people_not_enrolled };
-                    let place = place_name(&p).map(|n| format!(" · {n}")).unwrap_or_default();
-                    let confirm = fill(app.t().people_revoke_confirm, &[("name", &p.user.name)]);
-                    let revoke = {
-                        let id = id.clone();
-                        move |_| {
-                            if window().confirm_with_message(&confirm).unwrap_or(false) {
-                                let path = format!("/admin/users/{id}/revoke");
-                                leptos::task::spawn_local(act(app, path, serde_json::json!({}), changed, message));
-                            }
-                        }
-                    };
-                    let is_worker = p.user.role == Role::GridWorker && !p.revoked;
-                    let current = p.user.grid_id.clone().unwrap_or_default();
-                    view! {
-                        <li class="person" data-testid="person">
-                            <span><strong class="data">{p.user.name.clone()}</strong>" "{app.lang.get_untracked().role_name(p.user.role)}<span class="data">{place}</span></span>
-                            <span class="badge">{state}</span>
-                            {is_worker.then(|| {
-                                let id = id.clone();
-                                view! {
-                                    <select class="text" aria-label=move || app.t().people_move_label on:change=move |ev| {
-                                        let grid = event_target_value(&ev);
-                                        let path = format!("/admin/users/{id}/move");
-                                        let body = serde_json::to_value(MoveRequest { grid }).unwrap_or_default();
-                                        leptos::task::spawn_local(act(app, path, body, changed, message));
-                                    }>
-                                        {grids().into_iter().map(|(g, name)| {
-                                            let selected = g == current;
-                                            view! { <option class="data" value=g selected=selected>{name}</option> }
-                                        }).collect_view()}
-                                    </select>
-                                }
-                            })}
-                            {(!p.revoked && !me).then(|| view! { <button type="button" class="button secondary reject" on:click=revoke>{app.t().people_revoke}</button> })}
-                        </li>
-                    }
-                }).collect_view()}
+                {move || list().into_iter().take(SHOWN).map(|p| view! { <PersonRow person=p changed=changed message=message /> }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+/// The grids in service (id, name), for the place filter and a worker's move.
+fn grids_in_service(app: AppContext) -> Vec<(String, String)> {
+    app.reference.with(|r| {
+        r.grids
+            .iter()
+            .filter(|g| !g.retired)
+            .map(|g| (g.id.clone(), g.name.clone()))
+            .collect()
+    })
+}
+
+/// The name of a person's place (grid, station, department or 街道), as the phone keeps them.
+fn place_name(app: AppContext, p: &Person) -> Option<String> {
+    let (place, _) = p.user.role.place()?;
+    let id = p.user.place(place)?.to_owned();
+    app.reference.with(|r| match place {
+        Place::Grid => r.grids.iter().find(|g| g.id == id).map(|g| g.name.clone()),
+        Place::Station => r
+            .stations
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone()),
+        Place::Department => r
+            .departments
+            .iter()
+            .find(|d| d.code == id)
+            .map(|d| d.name.clone()),
+        Place::Street => Some(id.clone()),
+    })
+}
+
+/// One person: name, role and place, whether enrolled; a grid worker's move to another grid, and revoking.
+#[component]
+fn PersonRow(
+    person: Person,
+    changed: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let app = use_app();
+    let p = person;
+    let grids = move || grids_in_service(app);
+    let id = p.user.id.clone();
+    // Nobody revokes themselves (the server refuses it too).
+    let me = app
+        .session
+        .with(|s| s.as_ref().is_some_and(|s| s.user.id == id));
+    let state = if p.revoked {
+        app.t().people_revoked
+    } else if p.enrolled {
+        app.t().people_enrolled
+    } else {
+        app.t().people_not_enrolled
+    };
+    let place = place_name(app, &p)
+        .map(|n| format!(" · {n}"))
+        .unwrap_or_default();
+    let confirm = fill(app.t().people_revoke_confirm, &[("name", &p.user.name)]);
+    let revoke = {
+        let id = id.clone();
+        move |_| {
+            if window().confirm_with_message(&confirm).unwrap_or(false) {
+                let path = format!("/admin/users/{id}/revoke");
+                leptos::task::spawn_local(act(app, path, serde_json::json!({}), changed, message));
+            }
+        }
+    };
+    let is_worker = p.user.role == Role::GridWorker && !p.revoked;
+    let current = p.user.grid_id.clone().unwrap_or_default();
+    view! {
+        <li class="person" data-testid="person">
+            <span><strong class="data">{p.user.name.clone()}</strong>" "{app.lang.get_untracked().role_name(p.user.role)}<span class="data">{place}</span></span>
+            <span class="badge">{state}</span>
+            {is_worker.then(|| {
+                let id = id.clone();
+                view! {
+                    <select class="text" aria-label=move || app.t().people_move_label on:change=move |ev| {
+                        let grid = event_target_value(&ev);
+                        let path = format!("/admin/users/{id}/move");
+                        let body = serde_json::to_value(MoveRequest { grid }).unwrap_or_default();
+                        leptos::task::spawn_local(act(app, path, body, changed, message));
+                    }>
+                        {grids().into_iter().map(|(g, name)| {
+                            let selected = g == current;
+                            view! { <option class="data" value=g selected=selected>{name}</option> }
+                        }).collect_view()}
+                    </select>
+                }
+            })}
+            {(!p.revoked && !me).then(|| view! { <button type="button" class="button secondary reject" on:click=revoke>{app.t().people_revoke}</button> })}
+        </li>
     }
 }
