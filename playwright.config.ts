@@ -3,7 +3,7 @@
 import { defineConfig } from "@playwright/test";
 import * as os from "node:os";
 import * as path from "node:path";
-import { chromiumArgs, chromiumPath } from "./playwright.chromium";
+import { chromiumArgs, chromiumPath, phoneSettings } from "./playwright.chromium";
 
 const port = process.env.E2E_PORT ?? "18080";
 const server = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
@@ -24,12 +24,7 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
-    viewport: { width: 360, height: 640 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: "zh-CN",
-    serviceWorkers: "allow",
+    ...phoneSettings,
     launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
   },
   webServer: {

@@ -10,7 +10,8 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { addUser, enrollWithCode, signIn } from "../tests/e2e/helpers";
+import { phoneSettings } from "../playwright.chromium";
+import { addUser, drawCameraPhoto, enrollWithCode, signIn } from "../tests/e2e/helpers";
 
 const dir = path.resolve(process.env.BENCH_DIR ?? "target/bench");
 const queued = Number(process.env.BENCH_QUEUE ?? 200);
@@ -28,48 +29,9 @@ declare global {
   }
 }
 
-/** In every page: a camera-like JPEG drawn from a seed (as tests/e2e/helpers.ts's cameraPhoto, at any size), and
- * choosing a file on the app's photo input, as the camera would. */
+/** In every page: a camera-like JPEG at any size (`drawCameraPhoto` of the e2e helpers), and choosing a file on
+ * the app's photo input, as the camera would. */
 function pageTools() {
-  window.benchPhoto = async (width: number, height: number, seed: number) => {
-    const canvas = document.createElement("canvas");
-    canvas.width = width;
-    canvas.height = height;
-    const ctx = canvas.getContext("2d")!;
-    const sx = width / 4000;
-    const sy = height / 3000;
-    ctx.scale(sx, sy);
-    const sky = ctx.createLinearGradient(0, 0, 0, 1400);
-    sky.addColorStop(0, "#6fa8dc");
-    sky.addColorStop(1, "#d9e7f5");
-    ctx.fillStyle = sky;
-    ctx.fillRect(0, 0, 4000, 1400);
-    const road = ctx.createLinearGradient(0, 1400, 0, 3000);
-    road.addColorStop(0, "#777");
-    road.addColorStop(1, "#333");
-    ctx.fillStyle = road;
-    ctx.fillRect(0, 1400, 4000, 1600);
-    let s = seed;
-    const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    for (let i = 0; i < 400; i++) {
-      ctx.fillStyle = `hsl(${rnd() * 360}, ${30 + rnd() * 40}%, ${25 + rnd() * 50}%)`;
-      ctx.fillRect(rnd() * 4000, 600 + rnd() * 2200, 40 + rnd() * 400, 20 + rnd() * 300);
-    }
-    ctx.fillStyle = "#111";
-    ctx.beginPath();
-    ctx.ellipse(2000, 2300, 420, 160, 0, 0, Math.PI * 2);
-    ctx.fill();
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    const img = ctx.getImageData(0, 0, width, height);
-    for (let i = 0; i < img.data.length; i += 4) {
-      const n = (rnd() - 0.5) * 24;
-      img.data[i] += n;
-      img.data[i + 1] += n;
-      img.data[i + 2] += n;
-    }
-    ctx.putImageData(img, 0, 0);
-    return new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), "image/jpeg", 0.92));
-  };
   window.benchChoose = (blob: Blob) => {
     const input = document.querySelector<HTMLInputElement>('[data-testid="photo-input"]')!;
     const files = new DataTransfer();
@@ -131,7 +93,7 @@ function sql(db: string, query: string, ...args: string[]): string {
 }
 
 test.beforeEach(async ({ page }) => {
-  await page.addInitScript(pageTools);
+  await page.addInitScript(`window.benchPhoto = ${drawCameraPhoto}; (${pageTools})();`);
 });
 
 test("photo: the app's pipeline beside FixMyStreet's settings", async ({ page }) => {
@@ -469,12 +431,7 @@ test("tap to saved over the queue, then the outbox drain on loopback and through
     await waitForHealth(proxyPort);
     const phone = await browser.newContext({
       baseURL: `http://127.0.0.1:${proxyPort}`,
-      viewport: { width: 360, height: 640 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: "zh-CN",
-      serviceWorkers: "allow",
+      ...phoneSettings,
       geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 },
       permissions: ["geolocation"],
     });

@@ -12,7 +12,7 @@ const dist = path.resolve(process.env.BENCH_DIST ?? "dist");
 process.env.E2E_DB = process.env.E2E_DB ?? path.join(dir, "phone", "loopback.db");
 process.env.E2E_SERVER_BIN = server;
 
-import { chromiumArgs, chromiumPath } from "../playwright.chromium";
+import { chromiumArgs, chromiumPath, phoneSettings } from "../playwright.chromium";
 export { chromiumArgs };
 
 export default defineConfig({
@@ -26,12 +26,7 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
-    viewport: { width: 360, height: 640 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: "zh-CN",
-    serviceWorkers: "allow",
+    ...phoneSettings,
     geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 },
     permissions: ["geolocation"],
     launchOptions: { executablePath: chromiumPath, args: chromiumArgs },

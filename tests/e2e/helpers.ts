@@ -108,50 +108,57 @@ export async function noSidewaysScroll(page: Page) {
   expect(overflow, "the page scrolls sideways").toBeLessThanOrEqual(0);
 }
 
+/** A camera-like JPEG drawn in a page from a seed: sky and road gradients, objects with edges, and sensor noise,
+ * so at 4000×3000 it has the size of a real 12 MP photo (several MB) rather than that of a flat colour. It uses
+ * nothing outside itself: pages run its source (`cameraPhoto` here, the phone benchmarks at other sizes). */
+export function drawCameraPhoto(width: number, height: number, seed: number): Promise<Blob> {
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext("2d")!;
+  ctx.scale(width / 4000, height / 3000);
+  const sky = ctx.createLinearGradient(0, 0, 0, 1400);
+  sky.addColorStop(0, "#6fa8dc");
+  sky.addColorStop(1, "#d9e7f5");
+  ctx.fillStyle = sky;
+  ctx.fillRect(0, 0, 4000, 1400);
+  const road = ctx.createLinearGradient(0, 1400, 0, 3000);
+  road.addColorStop(0, "#777");
+  road.addColorStop(1, "#333");
+  ctx.fillStyle = road;
+  ctx.fillRect(0, 1400, 4000, 1600);
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let i = 0; i < 400; i++) {
+    ctx.fillStyle = `hsl(${rnd() * 360}, ${30 + rnd() * 40}%, ${25 + rnd() * 50}%)`;
+    ctx.fillRect(rnd() * 4000, 600 + rnd() * 2200, 40 + rnd() * 400, 20 + rnd() * 300);
+  }
+  ctx.fillStyle = "#111";
+  ctx.beginPath();
+  ctx.ellipse(2000, 2300, 420, 160, 0, 0, Math.PI * 2);
+  ctx.fill();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  const img = ctx.getImageData(0, 0, width, height);
+  for (let i = 0; i < img.data.length; i += 4) {
+    const n = (rnd() - 0.5) * 24;
+    img.data[i] += n;
+    img.data[i + 1] += n;
+    img.data[i + 2] += n;
+  }
+  ctx.putImageData(img, 0, 0);
+  return new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), "image/jpeg", 0.92));
+}
+
 /** A camera-like 4000×3000 JPEG (a few MB), drawn in the browser. */
 export async function cameraPhoto(browser: Browser): Promise<Buffer> {
   const page = await browser.newPage();
-  const base64 = await page.evaluate(async () => {
-    const canvas = document.createElement("canvas");
-    canvas.width = 4000;
-    canvas.height = 3000;
-    const ctx = canvas.getContext("2d")!;
-    // A camera-like scene: sky and road gradients, objects with edges, and sensor noise, so the JPEG has
-    // the size of a real 12 MP photo (several MB) rather than that of a flat colour.
-    const sky = ctx.createLinearGradient(0, 0, 0, 1400);
-    sky.addColorStop(0, "#6fa8dc");
-    sky.addColorStop(1, "#d9e7f5");
-    ctx.fillStyle = sky;
-    ctx.fillRect(0, 0, 4000, 1400);
-    const road = ctx.createLinearGradient(0, 1400, 0, 3000);
-    road.addColorStop(0, "#777");
-    road.addColorStop(1, "#333");
-    ctx.fillStyle = road;
-    ctx.fillRect(0, 1400, 4000, 1600);
-    let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    for (let i = 0; i < 400; i++) {
-      ctx.fillStyle = `hsl(${rnd() * 360}, ${30 + rnd() * 40}%, ${25 + rnd() * 50}%)`;
-      ctx.fillRect(rnd() * 4000, 600 + rnd() * 2200, 40 + rnd() * 400, 20 + rnd() * 300);
-    }
-    ctx.fillStyle = "#111";
-    ctx.beginPath();
-    ctx.ellipse(2000, 2300, 420, 160, 0, 0, Math.PI * 2);
-    ctx.fill();
-    const img = ctx.getImageData(0, 0, 4000, 3000);
-    for (let i = 0; i < img.data.length; i += 4) {
-      const n = (rnd() - 0.5) * 24;
-      img.data[i] += n;
-      img.data[i + 1] += n;
-      img.data[i + 2] += n;
-    }
-    ctx.putImageData(img, 0, 0);
-    const blob: Blob = await new Promise((r) => canvas.toBlob((b) => r(b!), "image/jpeg", 0.92));
+  const base64: string = await page.evaluate(`(async () => {
+    const blob = await (${drawCameraPhoto})(4000, 3000, 7);
     const bytes = new Uint8Array(await blob.arrayBuffer());
     let s = "";
     for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return btoa(s);
-  });
+  })()`);
   await page.close();
   return Buffer.from(base64, "base64");
 }
