@@ -197,13 +197,7 @@ async fn a_duplicate_link_must_name_a_report_of_the_workers_own_grid() {
     let mut elsewhere = report_body(&[]);
     elsewhere["lat"] = json!(30.80);
     elsewhere["lon"] = json!(104.10);
-    let theirs: Report = t
-        .server
-        .put_report(&t.rider, &new_id(), &elsewhere)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let theirs: Report = t.server.file_report(&t.rider, &elsewhere).await;
     assert_ne!(theirs.grid_id, t.report.grid_id, "another grid");
     let reject = json!({"report_id": t.report.id, "kind": "reject", "reason": "duplicate",
                         "duplicate_of": theirs.id, "expected_version": 1});
@@ -222,24 +216,13 @@ async fn a_duplicate_link_must_name_a_report_of_the_workers_own_grid() {
 async fn a_worker_earns_no_points_for_acting_on_their_own_report() {
     let t = crate::task_actions::task().await;
     // The worker reports in their own grid, then accepts and resolves it.
-    let own: Report = t
-        .server
-        .put_report(&t.worker, &new_id(), &report_body(&[]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let own: Report = t.server.file_report(&t.worker, &report_body(&[])).await;
     let act = |kind: &str, version: i64| json!({"report_id": own.id, "kind": kind, "note": "自己处理", "expected_version": version});
     assert_eq!(
         t.act(&t.worker, &new_id(), act("accept", 1)).await.status(),
         201
     );
-    let r: Report = t
-        .act(&t.worker, &new_id(), act("resolve", 2))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Report = t.acted(&t.worker, act("resolve", 2)).await;
     assert_eq!((r.status, r.points_awarded), (ReportStatus::Resolved, 0));
     let board: Value = t
         .server
@@ -250,13 +233,7 @@ async fn a_worker_earns_no_points_for_acting_on_their_own_report() {
         .unwrap();
     assert_eq!(board["my_points"], 0);
     // Nor when a colleague resolves what the reporter accepted themselves.
-    let second: Report = t
-        .server
-        .put_report(&t.worker, &new_id(), &report_body(&[]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let second: Report = t.server.file_report(&t.worker, &report_body(&[])).await;
     let colleague = t.server.grid_worker_of("demo-grid-07").await;
     t.act(
         &t.worker,
@@ -265,11 +242,7 @@ async fn a_worker_earns_no_points_for_acting_on_their_own_report() {
     )
     .await;
     let r: Report = t
-        .act(&colleague, &new_id(), json!({"report_id": second.id, "kind": "resolve", "note": "同事办结", "expected_version": 2}))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .acted(&colleague, json!({"report_id": second.id, "kind": "resolve", "note": "同事办结", "expected_version": 2})).await;
     assert_eq!(r.points_awarded, 0);
 }
 

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use suishoupai::domain::{Enrollment, Place, Role, User};
+use suishoupai::domain::{Enrollment, Place, Report, Role, User};
 use suishoupai::server::accounts::{self, NewUser};
 use suishoupai::server::{app, db, demo, AppState, Config};
 
@@ -338,6 +338,18 @@ impl TestServer {
     ) -> reqwest::Response {
         self.put_as(token, &format!("/api/v1/reports/{id}"), body)
             .await
+    }
+
+    /// A new report filed with `token` (a fresh id), as its answer shows it; the server must take it.
+    pub async fn file_report(&self, token: &str, body: &serde_json::Value) -> Report {
+        let res = self.put_report(token, &new_id(), body).await;
+        let status = res.status();
+        assert!(
+            status.is_success(),
+            "the report was refused ({status}): {}",
+            res.text().await.unwrap_or_default()
+        );
+        res.json().await.expect("a report")
     }
 
     /// A PUT of a JSON body with the given bearer token.

@@ -248,13 +248,7 @@ async fn calling_needs_a_department_in_service_and_a_reason() {
     let rider = t.server.enrolled(Role::Rider, "骑手").await.token;
     let mut other = report_body(&[]);
     other["category"] = "other".into();
-    let report: Report = t
-        .server
-        .put_report(&rider, &new_id(), &other)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let report: Report = t.server.file_report(&rider, &other).await;
     let res = t
         .act(
             &t.worker,

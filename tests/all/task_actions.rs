@@ -36,16 +36,22 @@ impl Task {
             .await
     }
 
+    /// A new action (a fresh id) that the server must apply: the task as its answer shows it.
+    pub(crate) async fn acted(&self, token: &str, body: Value) -> Report {
+        let res = self.act(token, &new_id(), body).await;
+        let status = res.status();
+        assert!(
+            status.is_success(),
+            "the action was refused ({status}): {}",
+            res.text().await.unwrap_or_default()
+        );
+        res.json().await.expect("a report")
+    }
+
     /// The rider files `body`: the reporter's answer lists no possible duplicates (other people's report ids);
     /// returns the report as the grid's worker sees it.
     async fn filed(&self, body: &Value) -> Report {
-        let mine: Report = self
-            .server
-            .put_report(&self.rider, &new_id(), body)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let mine: Report = self.server.file_report(&self.rider, body).await;
         assert!(
             mine.possible_duplicates.is_empty(),
             "not shown to the reporter"
@@ -148,12 +154,7 @@ async fn the_timeline_names_each_action_and_the_new_level() {
     t.act(&t.worker, &new_id(), t.action("accept", 1)).await;
     let mut escalate = t.action("escalate", 2);
     escalate["reason"] = json!("涉及燃气管线");
-    let r: Report = t
-        .act(&t.worker, &new_id(), escalate)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Report = t.acted(&t.worker, escalate).await;
     let steps: Vec<_> = r.timeline.iter().map(|e| (e.kind, e.level)).collect();
     assert_eq!(
         steps,
@@ -262,12 +263,7 @@ async fn resolve_needs_a_note_and_escalate_a_reason_up_to_level_3() {
     let mut version = 2;
     for level in [2, 3] {
         let body = json!({"report_id": t.report.id, "kind": "escalate", "reason": "需要多部门联合处置", "expected_version": version});
-        let r: Report = t
-            .act(&t.worker, &new_id(), body)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let r: Report = t.acted(&t.worker, body).await;
         assert_eq!(r.level, level);
         version = r.version;
     }
@@ -278,12 +274,7 @@ async fn resolve_needs_a_note_and_escalate_a_reason_up_to_level_3() {
         "3 is the top level"
     );
     let resolve = json!({"report_id": t.report.id, "kind": "resolve", "note": "已更换井盖", "expected_version": version});
-    let r: Report = t
-        .act(&t.worker, &new_id(), resolve)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Report = t.acted(&t.worker, resolve).await;
     assert_eq!(
         (r.status, r.points_awarded, r.deadline),
         (ReportStatus::Resolved, 15, None)
@@ -431,27 +422,11 @@ async fn a_duplicate_that_adds_a_photo_earns_2_points_and_one_that_does_not_earn
         .await
         .unwrap();
     let reject = json!({"report_id": dup.id, "kind": "reject", "reason": "duplicate", "duplicate_of": t.report.id, "expected_version": 1});
-    let r: Report = t
-        .act(&t.worker, &new_id(), reject)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Report = t.acted(&t.worker, reject).await;
     assert_eq!((r.status, r.points_awarded), (ReportStatus::Rejected, 2));
-    let plain: Report = t
-        .server
-        .put_report(&other, &new_id(), &report_body(&[]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let plain: Report = t.server.file_report(&other, &report_body(&[])).await;
     let reject = json!({"report_id": plain.id, "kind": "reject", "reason": "duplicate", "duplicate_of": t.report.id, "expected_version": 1});
-    let r: Report = t
-        .act(&t.worker, &new_id(), reject)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Report = t.acted(&t.worker, reject).await;
     assert_eq!(r.points_awarded, 0);
 }
 
@@ -504,24 +479,14 @@ async fn deadlines_follow_the_configured_rules() {
     })
     .await;
     let rider = server.enrolled(Role::Rider, "小李").await.token;
-    let r: Report = server
-        .put_report(&rider, &new_id(), &report_body(&[]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Report = server.file_report(&rider, &report_body(&[])).await;
     let due = |r: &Report| {
         parse_time(r.deadline.as_deref().unwrap()).unwrap() - parse_time(&r.updated_at).unwrap()
     };
     assert_eq!(due(&r).whole_minutes(), 10, "urgent");
     let mut calm = report_body(&[]);
     calm["urgent"] = false.into();
-    let r: Report = server
-        .put_report(&rider, &new_id(), &calm)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Report = server.file_report(&rider, &calm).await;
     assert_eq!(due(&r).whole_minutes(), 90, "not urgent");
 
     // Accepted at level 1, then escalated to 2 and 3: each level's own time to resolve, from that step.
@@ -553,13 +518,7 @@ async fn the_reporter_of_a_duplicate_follows_the_original() {
     let t = task().await;
     let other = t.server.enrolled(Role::Rider, "另一位骑手").await.token;
     let stranger = t.server.enrolled(Role::Rider, "路人").await.token;
-    let dup: Report = t
-        .server
-        .put_report(&other, &new_id(), &report_body(&[]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let dup: Report = t.server.file_report(&other, &report_body(&[])).await;
     let original_path = format!("/api/v1/reports/{}", t.report.id);
     assert_eq!(
         t.server.get_as(&other, &original_path).await.status(),
@@ -584,12 +543,7 @@ async fn the_reporter_of_a_duplicate_follows_the_original() {
         "not a duplicate of itself"
     );
     let reject = json!({"report_id": dup.id, "kind": "reject", "reason": "duplicate", "duplicate_of": t.report.id, "expected_version": 1});
-    let rejected: Report = t
-        .act(&t.worker, &new_id(), reject)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rejected: Report = t.acted(&t.worker, reject).await;
     assert_eq!(rejected.duplicate_of.as_deref(), Some(t.report.id.as_str()));
 
     assert_eq!(t.server.get_as(&other, &original_path).await.status(), 200);

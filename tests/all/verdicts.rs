@@ -166,13 +166,7 @@ async fn a_duplicates_reporter_judges_the_original_and_verdicts_make_the_satisfa
     let t = task().await;
     // Another rider's report of the same hazard, rejected as a duplicate of the task.
     let other = t.server.enrolled(Role::Rider, "另一位骑手").await.token;
-    let dup: Report = t
-        .server
-        .put_report(&other, &new_id(), &report_body(&[]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let dup: Report = t.server.file_report(&other, &report_body(&[])).await;
     let res = t
         .act(
             &t.worker,
