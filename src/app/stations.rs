@@ -9,17 +9,6 @@ use crate::i18n::{fill, Texts};
 
 const ALL_DAY: &str = "00:00-24:00";
 
-fn amenity_icon(amenity: Amenity) -> IconKind {
-    match amenity {
-        Amenity::Charging => IconKind::Charging,
-        Amenity::Water => IconKind::Water,
-        Amenity::Microwave => IconKind::Microwave,
-        Amenity::RestArea => IconKind::RestArea,
-        Amenity::Toilet => IconKind::Toilet,
-        Amenity::FirstAid => IconKind::FirstAid,
-    }
-}
-
 pub fn amenity_name(t: &Texts, amenity: Amenity) -> &'static str {
     match amenity {
         Amenity::Charging => t.amenity_charging,
@@ -118,7 +107,7 @@ fn StationCard(station: Station, distance_m: Option<f64>) -> impl IntoView {
                     .into_iter()
                     .map(|a| view! {
                         <li class="chip amenity">
-                            <Icon kind=amenity_icon(a) />
+                            <Icon kind=IconKind::Amenity(a) />
                             <span>{move || amenity_name(app.t(), a)}</span>
                         </li>
                     })

@@ -51,42 +51,19 @@ pub struct Snapshot {
 
 /// The schema, oldest step first; the database version is the number of steps.
 pub const MIGRATIONS: &[Migration] = &[
-    create_reference_store,
-    create_meta_store,
-    create_outbox_store,
-    create_report_stores,
-    create_checkin_store,
-    create_sent_store,
+    |db| create_stores(db, &[REFERENCE]),
+    |db| create_stores(db, &[META]),
+    |db| create_stores(db, &[OUTBOX]),
+    |db| create_stores(db, &[REPORTS, PHOTOS]),
+    |db| create_stores(db, &[CHECKINS]),
+    |db| create_stores(db, &[SENT]),
 ];
 
-fn create_reference_store(db: &Database) -> indexed_db_futures::Result<()> {
-    db.create_object_store(REFERENCE).build()?;
-    Ok(())
-}
-
-fn create_meta_store(db: &Database) -> indexed_db_futures::Result<()> {
-    db.create_object_store(META).build()?;
-    Ok(())
-}
-
-fn create_outbox_store(db: &Database) -> indexed_db_futures::Result<()> {
-    db.create_object_store(OUTBOX).build()?;
-    Ok(())
-}
-
-fn create_checkin_store(db: &Database) -> indexed_db_futures::Result<()> {
-    db.create_object_store(CHECKINS).build()?;
-    Ok(())
-}
-
-fn create_sent_store(db: &Database) -> indexed_db_futures::Result<()> {
-    db.create_object_store(SENT).build()?;
-    Ok(())
-}
-
-fn create_report_stores(db: &Database) -> indexed_db_futures::Result<()> {
-    db.create_object_store(REPORTS).build()?;
-    db.create_object_store(PHOTOS).build()?;
+/// A schema step that adds key-value object stores.
+fn create_stores(db: &Database, names: &[&str]) -> indexed_db_futures::Result<()> {
+    for name in names {
+        db.create_object_store(name).build()?;
+    }
     Ok(())
 }
 
@@ -103,6 +80,13 @@ async fn put_serde<T: Serialize>(
         .serde()?
         .await?;
     Ok(())
+}
+
+/// Every value of an object store of an open transaction.
+async fn all_serde<T: DeserializeOwned>(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+) -> Result<Vec<T>, StoreError> {
+    Ok(store.get_all().serde()?.await?.collect::<Result<_, _>>()?)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -374,7 +358,7 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let sent = tx.object_store(SENT)?;
-        let old: Vec<OutboxEntry> = sent.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let old: Vec<OutboxEntry> = all_serde(&sent).await?;
         for e in old {
             if e.sent_ms.is_none_or(|t| t < now_ms - KEEP_SENT_MS) {
                 sent.delete(e.id).serde()?.await?;
@@ -414,12 +398,7 @@ impl Store {
 
     pub async fn checkins(&self) -> Result<Vec<LocalCheckin>, StoreError> {
         let tx = self.db.transaction(CHECKINS).build()?;
-        let all: Vec<LocalCheckin> = tx
-            .object_store(CHECKINS)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
+        let all: Vec<LocalCheckin> = all_serde(&tx.object_store(CHECKINS)?).await?;
         Ok(all)
     }
 
@@ -439,11 +418,7 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let reports = tx.object_store(REPORTS)?;
-        let all: Vec<LocalReport> = reports
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
+        let all: Vec<LocalReport> = all_serde(&reports).await?;
         let Some(draft) = all
             .iter()
             .find(|r| r.id == id && r.state == LocalState::Draft)
@@ -466,12 +441,7 @@ impl Store {
 
     pub async fn reports(&self) -> Result<Vec<LocalReport>, StoreError> {
         let tx = self.db.transaction(REPORTS).build()?;
-        let all: Vec<LocalReport> = tx
-            .object_store(REPORTS)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
+        let all: Vec<LocalReport> = all_serde(&tx.object_store(REPORTS)?).await?;
         Ok(all)
     }
 
@@ -510,24 +480,9 @@ impl Store {
     /// beside the actions still waiting on it must never see one after an acknowledgement and the other before.
     pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
         let tx = self.db.transaction([REPORTS, CHECKINS, OUTBOX]).build()?;
-        let reports = tx
-            .object_store(REPORTS)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
-        let checkins = tx
-            .object_store(CHECKINS)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
-        let outbox = tx
-            .object_store(OUTBOX)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
+        let reports = all_serde(&tx.object_store(REPORTS)?).await?;
+        let checkins = all_serde(&tx.object_store(CHECKINS)?).await?;
+        let outbox = all_serde(&tx.object_store(OUTBOX)?).await?;
         Ok(Snapshot {
             reports,
             checkins,
@@ -537,12 +492,7 @@ impl Store {
 
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         let tx = self.db.transaction(OUTBOX).build()?;
-        let all: Vec<OutboxEntry> = tx
-            .object_store(OUTBOX)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
+        let all: Vec<OutboxEntry> = all_serde(&tx.object_store(OUTBOX)?).await?;
         Ok(all)
     }
 
@@ -601,7 +551,7 @@ impl Store {
             .build()?;
         let sent = tx.object_store(SENT)?;
         let outbox = tx.object_store(OUTBOX)?;
-        let all: Vec<OutboxEntry> = sent.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let all: Vec<OutboxEntry> = all_serde(&sent).await?;
         for entry in all {
             sent.delete(entry.id.clone()).serde()?.await?;
             put_serde(&outbox, &entry.id, &entry).await?;

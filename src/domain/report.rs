@@ -136,6 +136,23 @@ pub struct TimelineEntry {
     pub action: Option<String>,
 }
 
+impl TimelineEntry {
+    /// A step at `at` that left `status`, with nothing else said.
+    pub fn new(at: impl Into<String>, status: ReportStatus) -> Self {
+        Self {
+            at: at.into(),
+            status,
+            note: None,
+            photos: vec![],
+            by: None,
+            kind: None,
+            level: None,
+            department: None,
+            action: None,
+        }
+    }
+}
+
 /// `Report` of PROTOCOL.md: the submitted fields and the server's side of the story.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]

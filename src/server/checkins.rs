@@ -14,7 +14,7 @@ use super::auth::CurrentUser;
 use super::changes::next_change_seq;
 use super::idempotent::is_replay;
 use super::json::ApiJson;
-use super::openapi::{Forbidden, Malformed, TooLarge, Unauthorized, UnsupportedMediaType};
+use super::openapi::{BodyRefusals, Forbidden};
 use super::passes::{self, Matched, Refusal};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
@@ -48,12 +48,9 @@ fn invalid_pass(message: &'static str) -> Error {
     responses(
         (status = 201, description = "Confirmed", body = Checkin),
         (status = 200, description = "A replay, or a second scan of the same visit (`same_visit_as`)", body = Checkin),
-        (status = 400, response = Malformed),
-        (status = 401, response = Unauthorized),
+        BodyRefusals,
         (status = 403, response = Forbidden),
         (status = 409, description = "This id holds a different check-in (`id_conflict`)", body = ErrorBody),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "Invalid fields (`invalid_input`) or a forged, expired or ambiguous pass (`invalid_pass`)",
          body = ErrorBody,
          example = json!({"error": {"code": "invalid_pass", "message": "驿站码无效或已过期 (forged, expired, or not a rider's pass)"}})),

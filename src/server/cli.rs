@@ -251,15 +251,8 @@ pub enum UserAction {
         role: Role,
         #[arg(long)]
         name: String,
-        /// The grid of a grid worker.
-        #[arg(long)]
-        grid: Option<String>,
-        /// The station of station staff.
-        #[arg(long)]
-        station: Option<String>,
-        /// The department (its code) of department staff.
-        #[arg(long)]
-        department: Option<String>,
+        #[command(flatten)]
+        place: PlaceArgs,
         /// The one 街道 an official reads (by default the whole district).
         #[arg(long)]
         street: Option<String>,
@@ -275,12 +268,8 @@ pub enum UserAction {
         json: bool,
         #[arg(long)]
         role: Option<Role>,
-        #[arg(long)]
-        grid: Option<String>,
-        #[arg(long)]
-        station: Option<String>,
-        #[arg(long)]
-        department: Option<String>,
+        #[command(flatten)]
+        place: PlaceArgs,
     },
     /// Revoke a user: their tokens stop working at once.
     Revoke { id: String },
@@ -293,8 +282,9 @@ pub enum UserAction {
     /// New codes for everyone of a grid, station or department who has not enrolled yet, with fresh onboarding
     /// sheets.
     Reissue {
+        /// The one grid, station or department whose people get new codes.
         #[command(flatten)]
-        place: ReissuePlace,
+        place: PlaceArgs,
         #[arg(long, value_name = "FILE.html")]
         sheet: Option<PathBuf>,
         #[arg(long)]
@@ -312,16 +302,44 @@ pub enum UserAction {
     },
 }
 
-/// The one grid, station or department whose people get new codes.
+/// A grid, station or department: a user's place (`user add`), a filter (`user list`), whose people get new
+/// codes (`user reissue`, exactly one).
 #[derive(Debug, clap::Args)]
-#[group(required = true, multiple = false)]
-pub struct ReissuePlace {
+pub struct PlaceArgs {
+    /// A grid (a grid worker's).
     #[arg(long)]
     grid: Option<String>,
+    /// A station (station staff's).
     #[arg(long)]
     station: Option<String>,
+    /// A department, by its code (department staff's).
     #[arg(long)]
     department: Option<String>,
+}
+
+impl PlaceArgs {
+    /// The one place named, or an error naming the options.
+    fn one(self) -> anyhow::Result<(Place, String)> {
+        let named: Vec<(Place, String)> = [
+            (Place::Grid, self.grid),
+            (Place::Station, self.station),
+            (Place::Department, self.department),
+        ]
+        .into_iter()
+        .filter_map(|(p, v)| Some((p, v?)))
+        .collect();
+        match <[_; 1]>::try_from(named) {
+            Ok([one]) => Ok(one),
+            Err(_) => anyhow::bail!("name one of --grid, --station and --department"),
+        }
+    }
+
+    /// Whether `user` is of the place named (every user when none is).
+    fn holds(&self, user: &crate::domain::User) -> bool {
+        (self.grid.is_none() || user.grid_id == self.grid)
+            && (self.station.is_none() || user.station_id == self.station)
+            && (self.department.is_none() || user.department_id == self.department)
+    }
 }
 
 pub async fn main() -> ExitCode {
@@ -699,9 +717,7 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
         UserAction::Add {
             role,
             name,
-            grid,
-            station,
-            department,
+            place,
             street,
             phone,
             code,
@@ -712,9 +728,9 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
                     id: None,
                     role,
                     name,
-                    grid_id: grid,
-                    station_id: station,
-                    department_id: department,
+                    grid_id: place.grid,
+                    station_id: place.station,
+                    department_id: place.department,
                     street,
                     phone,
                 },
@@ -722,20 +738,12 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
             .await?;
             issue_and_print(&pool, &user.id, &code).await?;
         }
-        UserAction::List {
-            json,
-            role,
-            grid,
-            station,
-            department,
-        } => {
+        UserAction::List { json, role, place } => {
             let list: Vec<_> = accounts::list_accounts(&pool)
                 .await?
                 .into_iter()
                 .filter(|a| role.is_none_or(|r| a.user.role == r))
-                .filter(|a| grid.is_none() || a.user.grid_id == grid)
-                .filter(|a| station.is_none() || a.user.station_id == station)
-                .filter(|a| department.is_none() || a.user.department_id == department)
+                .filter(|a| place.holds(&a.user))
                 .collect();
             let mut out = std::io::stdout().lock();
             if json {
@@ -784,14 +792,7 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
             code_ttl_days,
         } => {
             let ttl = Duration::from_secs(code_ttl_days.max(1) * 24 * 3600);
-            let (place, value) = [
-                (Place::Grid, place.grid),
-                (Place::Station, place.station),
-                (Place::Department, place.department),
-            ]
-            .into_iter()
-            .find_map(|(p, v)| Some((p, v?)))
-            .ok_or_else(|| anyhow::anyhow!("name a --grid, --station or --department"))?;
+            let (place, value) = place.one()?;
             let made =
                 district::users::reissue_unenrolled(&pool, place, &value, ttl, "command line")
                     .await?;

@@ -411,15 +411,8 @@ fn entry(
     kind: Option<crate::domain::task::ActionKind>,
 ) -> TimelineEntry {
     TimelineEntry {
-        at: at.to_owned(),
-        status,
-        note: None,
-        photos: vec![],
-        by: None,
         kind,
-        level: None,
-        department: None,
-        action: None,
+        ..TimelineEntry::new(at, status)
     }
 }
 

@@ -165,6 +165,32 @@ its own code (`photo_missing`, `hash_mismatch`, `invalid_pass`, `action_not_allo
 )]
 pub struct Invalid(pub ErrorBody);
 
+/// The refusals of every operation behind a token that reads a JSON body: 400, 401, 413 and 415 (named in
+/// `responses(...)` once instead of four lines each).
+pub struct BodyRefusals;
+
+impl utoipa::IntoResponses for BodyRefusals {
+    fn responses() -> std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+    > {
+        [
+            ("400", Malformed::response().0),
+            ("401", Unauthorized::response().0),
+            ("413", TooLarge::response().0),
+            ("415", UnsupportedMediaType::response().0),
+        ]
+        .into_iter()
+        .map(|(status, name)| {
+            (
+                status.to_owned(),
+                utoipa::openapi::Ref::from_response_name(name).into(),
+            )
+        })
+        .collect()
+    }
+}
+
 /// The finished document: every path under `base` (the API is nested there), as clients call it, and the
 /// rules that hold for every operation applied.
 pub fn finish(base: &str, mut doc: OpenApi) -> OpenApi {

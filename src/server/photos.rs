@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 
 use super::accounts::unix_now;
 use super::auth::CurrentUser;
-use super::openapi::{Invalid, Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType};
+use super::openapi::{BodyRefusals, Invalid, Malformed, NotFound, Unauthorized};
 use super::reports::{visible_sql, Viewer};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
@@ -86,10 +86,7 @@ fn check_hash_format(sha256: &str) -> Result<()> {
     responses(
         (status = 201, description = "Stored"),
         (status = 200, description = "Already stored: nothing changed"),
-        (status = 400, response = Malformed),
-        (status = 401, response = Unauthorized),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
+        BodyRefusals,
         (status = 422, response = Invalid),
     )
 )]

@@ -123,32 +123,43 @@ pub async fn stations_of(
         .collect()
 }
 
+/// A grid as kept.
 #[derive(sqlx::FromRow)]
-struct GridRow {
-    id: String,
-    name: String,
-    community: String,
-    street: String,
-    polygon: String,
-    more_rings: String,
-    demo: bool,
-    retired: bool,
+pub(crate) struct GridRow {
+    pub id: String,
+    pub name: String,
+    pub community: String,
+    pub street: String,
+    pub polygon: String,
+    pub more_rings: String,
+    /// The GeoJSON geometry as imported (none for a grid from before imports).
+    pub geometry: Option<String>,
+    pub demo: bool,
+    pub retired: bool,
+}
+
+/// Every grid as kept, by id.
+pub(crate) const GRID_ROWS_SQL: &str =
+    "SELECT id, name, community, street, polygon, more_rings, geometry, demo, retired_at IS NOT NULL AS retired
+     FROM grids ORDER BY id";
+
+impl GridRow {
+    /// The outer ring and the other rings.
+    pub(crate) fn rings(&self) -> Result<(Vec<GeoPoint>, Vec<Vec<GeoPoint>>)> {
+        let polygon = serde_json::from_str(&self.polygon)
+            .with_context(|| format!("polygon of grid {}", self.id))?;
+        let more_rings = serde_json::from_str(&self.more_rings)
+            .with_context(|| format!("rings of grid {}", self.id))?;
+        Ok((polygon, more_rings))
+    }
 }
 
 /// Every grid, retired ones (kept for their tasks) marked.
 pub async fn list_grids(db: &SqlitePool) -> Result<Vec<Grid>> {
-    let rows: Vec<GridRow> = sqlx::query_as(
-        "SELECT id, name, community, street, polygon, more_rings, demo, retired_at IS NOT NULL AS retired
-         FROM grids ORDER BY id",
-    )
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<GridRow> = sqlx::query_as(GRID_ROWS_SQL).fetch_all(db).await?;
     rows.into_iter()
         .map(|r| {
-            let polygon: Vec<GeoPoint> = serde_json::from_str(&r.polygon)
-                .with_context(|| format!("polygon of grid {}", r.id))?;
-            let more_rings: Vec<Vec<GeoPoint>> = serde_json::from_str(&r.more_rings)
-                .with_context(|| format!("rings of grid {}", r.id))?;
+            let (polygon, more_rings) = r.rings()?;
             Ok(Grid {
                 id: r.id,
                 name: r.name,

@@ -17,9 +17,7 @@ use super::auth::CurrentUser;
 use super::changes::next_change_seq;
 use super::idempotent::is_replay;
 use super::json::ApiJson;
-use super::openapi::{
-    Forbidden, Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType,
-};
+use super::openapi::{BodyRefusals, Forbidden, NotFound};
 use super::reports::load_report;
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
@@ -44,15 +42,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 201, description = "Applied: the task as it now is", body = Report),
         (status = 200, description = "A replay of the same action: nothing changed", body = Report),
-        (status = 400, response = Malformed),
-        (status = 401, response = Unauthorized),
+        BodyRefusals,
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, description = "The task changed since `expected_version` (`version_conflict`, the current Report \
 in `details`; never for a `note`, which applies to the current version), or this id holds a different action \
 (`id_conflict`)", body = ErrorBody),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "Not allowed in the task's status (`action_not_allowed`), missing fields \
 (`invalid_input`), or photos not uploaded (`photo_missing`)", body = ErrorBody,
          example = json!({"error": {"code": "action_not_allowed", "message": "当前状态下不能进行此操作 (the task's status does not allow this action)"}})),

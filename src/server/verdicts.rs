@@ -17,7 +17,7 @@ use super::changes::next_change_seq;
 use super::district::categories::deadlines_for;
 use super::idempotent::is_replay;
 use super::json::ApiJson;
-use super::openapi::{Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType};
+use super::openapi::{BodyRefusals, NotFound};
 use super::reports::{load_report, Viewer};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
@@ -113,15 +113,9 @@ pub(crate) async fn record(
         let mut timeline: Vec<TimelineEntry> =
             serde_json::from_str(&rated.timeline).map_err(anyhow::Error::from)?;
         timeline.push(TimelineEntry {
-            at: at.clone(),
-            status: ReportStatus::Accepted,
             note: Some(with_comment("上报人不满意，重新办理", given.comment)),
-            photos: vec![],
             by: Some(given.user_name.to_owned()),
-            kind: None,
-            level: None,
-            department: None,
-            action: None,
+            ..TimelineEntry::new(at.clone(), ReportStatus::Accepted)
         });
         sqlx::query(&format!(
             "UPDATE reports SET {counted}, reopened = reopened + 1, status = 'accepted', deadline = ?, timeline = ?,
@@ -142,18 +136,12 @@ pub(crate) async fn record(
             serde_json::from_str(&rated.timeline).map_err(anyhow::Error::from)?;
         if given.verdict == Verdict::Unsatisfied {
             timeline.push(TimelineEntry {
-                at: at.clone(),
-                status: ReportStatus::Resolved,
                 note: Some(with_comment(
                     "上报人再次不满意，已报区里复核",
                     given.comment,
                 )),
-                photos: vec![],
                 by: Some(given.user_name.to_owned()),
-                kind: None,
-                level: None,
-                department: None,
-                action: None,
+                ..TimelineEntry::new(at.clone(), ReportStatus::Resolved)
             });
         }
         sqlx::query(&format!(
@@ -187,13 +175,10 @@ fn with_comment(said: &str, comment: Option<&str>) -> String {
     responses(
         (status = 201, description = "Recorded: the report as it now is (reopened by `unsatisfied` the first time)", body = Report),
         (status = 200, description = "A replay: this verdict was given already", body = Report),
-        (status = 400, response = Malformed),
-        (status = 401, response = Unauthorized),
+        BodyRefusals,
         (status = 404, response = NotFound),
         (status = 409, description = "This person gave a different verdict on this resolution (`already_rated`), or \
 this id holds a different verdict (`id_conflict`)", body = ErrorBody),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "The report is not resolved (`not_resolved`), or the comment is too long \
 (`invalid_input`)", body = ErrorBody),
     )

@@ -16,9 +16,7 @@ use crate::domain::district::{ImportRequest, ImportResult};
 use crate::domain::{ErrorBody, Role};
 use crate::server::auth::CurrentUser;
 use crate::server::json::ApiJson;
-use crate::server::openapi::{
-    Forbidden, Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType,
-};
+use crate::server::openapi::{BodyRefusals, Forbidden, NotFound, Unauthorized};
 use crate::server::{AppState, Error, Result};
 
 /// The largest district file accepted (1,000 grids drawn in detail are a few MB).
@@ -88,11 +86,8 @@ fn refused(e: ImportError) -> Error {
         "content": "code,name\nchengguan,区综合行政执法局（城管）\n", "apply": false})),
     responses(
         (status = 200, description = "What changed, or with `apply: false` what would", body = ImportResult),
-        (status = 400, response = Malformed),
-        (status = 401, response = Unauthorized),
+        BodyRefusals,
         (status = 403, response = Forbidden),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "The file has faults (`file_refused`, `details.faults`: `[{at, problem}]`); nothing changed",
          body = ErrorBody, example = json!({"error": {"code": "file_refused",
             "message": "文件有错，没有做任何更改 (the file has faults: nothing was changed)",
@@ -206,11 +201,8 @@ async fn backups(
     request_body(content = OnboardRequest, example = json!({"content": "role,name,grid,station,department,phone\nrider,骑手小李,,,,13900000001\n", "apply": false})),
     responses(
         (status = 200, description = "Created (or, with `apply: false`, the file is fine and nobody was created)", body = OnboardResult),
-        (status = 400, response = Malformed),
-        (status = 401, response = Unauthorized),
+        BodyRefusals,
         (status = 403, response = Forbidden),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "Rows with faults (`file_refused`, `details.faults`); nobody was created", body = ErrorBody),
     )
 )]

@@ -7,6 +7,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::{duplicate_keys, retire_row, Fault, Kind, Reference};
 use crate::domain::GeoPoint;
+use crate::server::reference::{GridRow, GRID_ROWS_SQL};
 
 /// Overlap between two grids that counts as a fault: more than this share of the smaller grid's area, and more
 /// than [`OVERLAP_M2`] — slivers along a shared edge, as digitising leaves them, pass.
@@ -405,19 +406,6 @@ pub struct Grids;
 pub const FLAG_OPEN_TASKS_SQL: &str = "UPDATE reports SET needs_reassignment = 1
     WHERE grid_id = ? AND status IN ('received', 'accepted', 'in_progress')";
 
-/// A grid as kept, with what an import compares.
-#[derive(sqlx::FromRow)]
-struct GridRow {
-    id: String,
-    name: String,
-    community: String,
-    street: String,
-    polygon: String,
-    more_rings: String,
-    geometry: Option<String>,
-    retired: bool,
-}
-
 impl Reference for Grids {
     type Item = GridFeature;
     const KIND: Kind = Kind::Grids;
@@ -432,21 +420,15 @@ impl Reference for Grids {
     }
 
     async fn load(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<Vec<(GridFeature, bool)>> {
-        let rows: Vec<GridRow> = sqlx::query_as(
-            "SELECT id, name, community, street, polygon, more_rings, geometry, retired_at IS NOT NULL AS retired
-             FROM grids ORDER BY id",
-        )
-        .fetch_all(&mut **tx)
-        .await?;
+        let rows: Vec<GridRow> = sqlx::query_as(GRID_ROWS_SQL).fetch_all(&mut **tx).await?;
         rows.into_iter()
             .map(|r| {
-                let geometry = match r.geometry {
-                    Some(g) => serde_json::from_str(&g)
+                let geometry = match &r.geometry {
+                    Some(g) => serde_json::from_str(g)
                         .with_context(|| format!("geometry of grid {}", r.id))?,
                     // A grid from before imports: its rings as one Polygon.
                     None => {
-                        let outer: Vec<GeoPoint> = serde_json::from_str(&r.polygon)?;
-                        let more: Vec<Vec<GeoPoint>> = serde_json::from_str(&r.more_rings)?;
+                        let (outer, more) = r.rings()?;
                         let rings: Vec<Vec<[f64; 2]>> = std::iter::once(outer)
                             .chain(more)
                             .map(|ring| closed_positions(&ring))

@@ -14,9 +14,7 @@ use crate::domain::{ErrorBody, Role};
 use crate::server::accounts::{self, AccountError};
 use crate::server::auth::CurrentUser;
 use crate::server::json::ApiJson;
-use crate::server::openapi::{
-    Forbidden, Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType,
-};
+use crate::server::openapi::{BodyRefusals, Forbidden, Malformed, NotFound, Unauthorized};
 use crate::server::{AppState, Error, Result};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -152,12 +150,9 @@ async fn person(state: &AppState, id: &str) -> Result<Person> {
     request_body(content = MoveRequest, example = json!({"grid": "demo-grid-02"})),
     responses(
         (status = 200, description = "Moved", body = Person),
-        (status = 400, response = Malformed),
-        (status = 401, response = Unauthorized),
+        BodyRefusals,
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "Not a grid worker, or no such grid in service (`invalid_input`)", body = ErrorBody),
     )
 )]
@@ -180,11 +175,8 @@ async fn move_grid(
     request_body(content = ReissueRequest, example = json!({"station": "demo-station-03"})),
     responses(
         (status = 200, description = "The new codes (shown only here) and the sheets", body = OnboardResult),
-        (status = 400, response = Malformed),
-        (status = 401, response = Unauthorized),
+        BodyRefusals,
         (status = 403, response = Forbidden),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "Not exactly one of `grid`, `station` and `department` (`invalid_input`)", body = ErrorBody),
     )
 )]

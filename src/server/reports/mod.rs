@@ -12,9 +12,7 @@ use super::changes::next_change_seq;
 use super::district::categories::deadlines_for;
 use super::idempotent::is_replay;
 use super::json::ApiJson;
-use super::openapi::{
-    Forbidden, Malformed, NotFound, TooLarge, Unauthorized, UnsupportedMediaType,
-};
+use super::openapi::{BodyRefusals, Forbidden, Malformed, NotFound, Unauthorized};
 use super::reference::{list_categories, list_grids};
 use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
@@ -53,13 +51,10 @@ const REPORT_ID_TAKEN: &str =
     responses(
         (status = 201, description = "Received: the report is now a task of its grid", body = Report),
         (status = 200, description = "A replay of the same report: nothing changed", body = Report),
-        (status = 400, response = Malformed),
-        (status = 401, response = Unauthorized),
+        BodyRefusals,
         (status = 403, response = Forbidden),
         (status = 409, description = "This id holds different content, or another user's report (`id_conflict`); nothing changed",
          body = ErrorBody),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "Invalid fields (`invalid_input`, per field in `details`) or photos not uploaded yet \
 (`photo_missing`, `details.missing` lists them)", body = ErrorBody,
          example = json!({"error": {"code": "photo_missing", "message": "请先上传照片 (upload the listed photos first)",
@@ -118,17 +113,7 @@ async fn submit(
     }
     let (grid_id, by_nearest) = grid_of(&grids, &canonical);
     let at = received;
-    let timeline = vec![TimelineEntry {
-        at: at.clone(),
-        status: ReportStatus::Received,
-        note: None,
-        photos: vec![],
-        by: None,
-        kind: None,
-        level: None,
-        department: None,
-        action: None,
-    }];
+    let timeline = vec![TimelineEntry::new(at.clone(), ReportStatus::Received)];
     // The 清单's deadlines for this category, else the server's.
     let rules = deadlines_for(&mut tx, &canonical.category, state.config.deadlines).await?;
     let deadline = rules
