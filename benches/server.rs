@@ -668,6 +668,12 @@ mod native {
                 Bind::Real(104.25),
                 Bind::Real(104.251),
                 Bind::Text(recent_id),
+                Bind::Real(30.8805),
+                Bind::Real(104.2505),
+                Bind::Real(111_195.0 * 111_195.0),
+                Bind::Real(95_400.0 * 95_400.0),
+                Bind::Real(50.0 * 50.0),
+                Bind::Int(10),
             ],
         )
         .await?;

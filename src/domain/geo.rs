@@ -11,6 +11,9 @@ pub struct GeoPoint {
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 impl GeoPoint {
+    /// Metres in a degree of latitude (and of longitude at the equator).
+    pub const METRES_PER_DEGREE: f64 = EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
+
     pub const fn new(lat: f64, lon: f64) -> Self {
         GeoPoint { lat, lon }
     }

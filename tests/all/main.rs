@@ -27,6 +27,7 @@ mod reference_data;
 mod reports;
 mod security_headers;
 mod serving_the_app;
+mod storm;
 mod task_actions;
 mod verdicts;
 mod warnings;

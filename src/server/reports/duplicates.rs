@@ -6,19 +6,37 @@ use crate::domain::warnings::{HOTSPOT_DAYS, HOTSPOT_RADIUS_M, HOTSPOT_REPORTS};
 use crate::domain::{GeoPoint, ReportSubmission};
 use crate::server::Result;
 
-/// Open reports of a category received in a time window inside a box of latitude and longitude: ?1 the category,
-/// ?2 and ?3 the window, ?4–?7 the box, ?8 the report itself (left out).
-pub const POSSIBLE_DUPLICATES_SQL: &str = "
-    SELECT id, lat, lon FROM reports WHERE category = ?1 AND received_at BETWEEN ?2 AND ?3
-      AND lat BETWEEN ?4 AND ?5 AND lon BETWEEN ?6 AND ?7 AND id <> ?8
-      AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at";
+/// Reports of a category received in a time window within a distance of a place, earliest first, at most a
+/// number: ?1 the category, ?2 and ?3 the window, ?4–?7 a box around the place (so the index narrows the rows),
+/// ?8 the report itself (left out), ?9 and ?10 the place's latitude and longitude, ?11 and ?12 the square of the
+/// metres in a degree of latitude and of longitude there, ?13 the square of the distance, ?14 how many. The
+/// distance is measured on the local plane (at 50 m it differs from the great circle by less than a millimetre),
+/// in SQL, so a storm of reports at one spot reads no more rows than it returns.
+macro_rules! near_sql {
+    () => {
+        "SELECT id FROM reports WHERE category = ?1 AND received_at BETWEEN ?2 AND ?3
+           AND lat BETWEEN ?4 AND ?5 AND lon BETWEEN ?6 AND ?7 AND id <> ?8
+           AND (lat - ?9) * (lat - ?9) * ?11 + (lon - ?10) * (lon - ?10) * ?12 <= ?13"
+    };
+}
+const NEAR_SQL: &str = concat!(near_sql!(), " ORDER BY received_at LIMIT ?14");
+
+/// [`NEAR_SQL`] for open reports only, through the index of open reports by category, time and place.
+pub const POSSIBLE_DUPLICATES_SQL: &str = concat!(
+    near_sql!(),
+    " AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at LIMIT ?14"
+);
 
 /// How near, how recent and which states make another report a possible duplicate.
 const DUPLICATE_RADIUS_M: f64 = 50.0;
 const DUPLICATE_WINDOW: time::Duration = time::Duration::days(7);
+/// A report names at most this many possible duplicates (the earliest): a storm of reports at one spot must not
+/// make each report carry every earlier one.
+pub const MOST_POSSIBLE_DUPLICATES: i64 = 10;
 
-/// The ids of the reports that `sql` finds in a box around `report`'s place in the window `since`–`until` (its
-/// parameters as in [`POSSIBLE_DUPLICATES_SQL`], each row `id, lat, lon`), then within `metres` of it by distance.
+/// The ids of at most `most` reports that `sql` finds (its parameters as in [`NEAR_SQL`]) within `metres` of
+/// `report`'s place in the window `since`–`until`.
+#[allow(clippy::too_many_arguments)]
 async fn within(
     db: &SqlitePool,
     sql: &str,
@@ -27,14 +45,17 @@ async fn within(
     since: &str,
     until: &str,
     metres: f64,
+    most: i64,
 ) -> Result<Vec<String>> {
     let (Some(lat), Some(lon)) = (report.lat, report.lon) else {
         return Ok(vec![]);
     };
-    // Degrees of latitude and longitude that hold `metres` here (with a margin; the distance decides).
-    let dlat = metres / 111_000.0 * 1.1;
-    let dlon = dlat / lat.to_radians().cos().abs().max(0.01);
-    let rows: Vec<(String, f64, f64)> = sqlx::query_as(sql)
+    let per_degree_lat = GeoPoint::METRES_PER_DEGREE;
+    let per_degree_lon = per_degree_lat * lat.to_radians().cos().abs().max(0.01);
+    // The box holds the circle (with a margin): the index narrows by it, the distance decides.
+    let dlat = metres / per_degree_lat * 1.1;
+    let dlon = metres / per_degree_lon * 1.1;
+    let rows: Vec<(String,)> = sqlx::query_as(sql)
         .bind(&report.category)
         .bind(since)
         .bind(until)
@@ -43,18 +64,19 @@ async fn within(
         .bind(lon - dlon)
         .bind(lon + dlon)
         .bind(id)
+        .bind(lat)
+        .bind(lon)
+        .bind(per_degree_lat * per_degree_lat)
+        .bind(per_degree_lon * per_degree_lon)
+        .bind(metres * metres)
+        .bind(most)
         .fetch_all(db)
         .await?;
-    let here = GeoPoint::new(lat, lon);
-    Ok(rows
-        .into_iter()
-        .filter(|(_, lat, lon)| here.distance_m(&GeoPoint::new(*lat, *lon)) <= metres)
-        .map(|(other, _, _)| other)
-        .collect())
+    Ok(rows.into_iter().map(|(other,)| other).collect())
 }
 
-/// Open reports of the same category within 50 m, received in the 7 days up to this one: those in a box around the
-/// place (through `reports_open_by_category`), then by distance.
+/// Open reports of the same category within 50 m, received in the 7 days up to this one: the earliest
+/// [`MOST_POSSIBLE_DUPLICATES`], through `reports_open_by_category`.
 pub async fn possible_duplicates(
     db: &SqlitePool,
     id: &str,
@@ -73,6 +95,7 @@ pub async fn possible_duplicates(
         &since,
         received_at,
         DUPLICATE_RADIUS_M,
+        MOST_POSSIBLE_DUPLICATES,
     )
     .await
 }
@@ -90,16 +113,18 @@ pub async fn is_recurring(
         return Ok(false);
     };
     let since = format_time(received - time::Duration::days(HOTSPOT_DAYS));
+    // Only whether there are enough others: the lookup stops at that many.
+    let others = HOTSPOT_REPORTS.saturating_sub(1);
     let near = within(
         db,
-        "SELECT id, lat, lon FROM reports WHERE category = ?1 AND received_at BETWEEN ?2 AND ?3
-           AND lat BETWEEN ?4 AND ?5 AND lon BETWEEN ?6 AND ?7 AND id <> ?8",
+        NEAR_SQL,
         id,
         report,
         &since,
         received_at,
         HOTSPOT_RADIUS_M,
+        others as i64,
     )
     .await?;
-    Ok(near.len() + 1 >= HOTSPOT_REPORTS)
+    Ok(near.len() >= others)
 }
