@@ -136,6 +136,10 @@ pub struct TimelineEntry {
     pub action: Option<String>,
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl TimelineEntry {
     /// A step at `at` that left `status`, with nothing else said.
     pub fn new(at: impl Into<String>, status: ReportStatus) -> Self {
@@ -185,9 +189,14 @@ pub struct Report {
     /// the grid worker deciding whether it is a duplicate).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub possible_duplicates: Vec<String>,
-    /// For a report rejected as a duplicate: the report it duplicates, whose progress its reporter may follow.
+    /// For a report rejected as a duplicate, or joined at receipt to an open report of the same hazard: the report
+    /// it duplicates, whose progress its reporter follows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+    /// How many other reports were joined to this one, or rejected as its duplicates (an extension: "另有 37 人上报";
+    /// the reports themselves are paged by `GET /reports/{id}/joined`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub joined: u32,
     /// A recurring problem (重大顽疾): with it, three or more reports of its category within 50 m in 30 days.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hotspot: bool,
@@ -436,6 +445,7 @@ mod tests {
             my_verdict: None,
             round_verdicts: Default::default(),
             duplicate_of: None,
+            joined: 0,
         };
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["category"], "manhole_cover");
