@@ -2,10 +2,11 @@
 # The benchmarks, measured in one run and each beside a baseline of the same run: first load (beside a minimal Leptos
 # CSR app), photo (beside FixMyStreet's web settings), tap to saved, outbox drain (loopback and a slow, lossy proxy),
 # server load (beside raw SQLite inserts), growth (1,000 against 1,000,000 reports) and live changes (the page live and
-# by the poll; 1,000 streams). Writes BENCHMARKS.md, then exits non-zero if a budget is exceeded or a benchmark
+# by the poll; 1,000 streams) and a storm of reports (at one spot beside spread out). Writes BENCHMARKS.md, then exits non-zero if a budget is exceeded or a benchmark
 # failed. Not part of scripts/test.sh. Ports 18100–18199.
 #
 #   scripts/bench.sh --live   only section 9 (live changes), spliced into the existing BENCHMARKS.md
+#   scripts/bench.sh --storm  only section 10 (a storm of reports), likewise
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -67,6 +68,14 @@ if [ "${1:-}" = "--live" ]; then
   exit 0
 fi
 
+if [ "${1:-}" = "--storm" ]; then
+  step "build the server" cargo build --release --bin suishoupai
+  step "storm of reports" python3 benches/storm.py target/release/suishoupai "$BENCH_DIR"
+  node benches/report.mjs "$BENCH_DIR" BENCHMARKS.md --only "## 10. A storm of reports"
+  [ ${#failed[@]} -eq 0 ] || { say "failed: ${failed[*]}"; exit 1; }
+  exit 0
+fi
+
 say "first load: the PWA and a minimal Leptos CSR app, both with trunk build --release (profile wasm-release, wasm-opt -Oz)"
 step "build the PWA" build_pwa_for_bench
 step "build the minimal Leptos app" build_minimal
@@ -83,6 +92,8 @@ say "phone: photo, tap to saved, outbox drain, live changes (Playwright in Chrom
 step "phone" phone_bench
 say "live changes: 1,000 streams on the release server"
 step "live streams" python3 benches/live.py target/release/suishoupai "$BENCH_DIR"
+say "a storm of reports: 64 riders, rounds of 960 reports at one spot and spread out"
+step "storm of reports" python3 benches/storm.py target/release/suishoupai "$BENCH_DIR"
 
 printf 'total\t%s\t0\n' "$(($(date +%s) - started))" >>"$BENCH_DIR/steps.txt"
 say "writing BENCHMARKS.md"

@@ -35,8 +35,8 @@ pub const FEED_SQL: &str = "
             WHERE NOT ?3 AND reporter_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
         UNION ALL SELECT * FROM (SELECT 'report', id, change_seq FROM reports
             WHERE NOT ?3 AND grid_id = ?5 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
-        UNION ALL SELECT 'report', o.id, o.change_seq FROM reports d JOIN reports o ON o.id = d.duplicate_of
-            WHERE NOT ?3 AND d.reporter_id = ?4 AND d.duplicate_of IS NOT NULL AND o.change_seq > ?1
+        UNION ALL SELECT 'report', o.id, o.change_seq FROM reports o WHERE NOT ?3 AND o.change_seq > ?1
+            AND o.id IN (SELECT d.duplicate_of FROM reports d WHERE d.reporter_id = ?4 AND d.duplicate_of IS NOT NULL)
         UNION ALL SELECT 'report', r.id, r.change_seq FROM task_calls c JOIN reports r ON r.id = c.report_id
             WHERE NOT ?3 AND c.department_id = ?6 AND r.change_seq > ?1
         UNION ALL SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins

@@ -212,3 +212,23 @@ async fn a_report_just_outside_the_distance_or_the_window_or_of_another_kind_sta
     assert_eq!(later.status, ReportStatus::Received);
     assert_eq!(later.duplicate_of, None);
 }
+
+#[tokio::test]
+async fn loading_a_report_reads_its_listed_duplicates_by_id_not_its_whole_grid() {
+    let server = TestServer::start().await;
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
+        "EXPLAIN QUERY PLAN {}",
+        suishoupai::server::reports::LOAD_REPORT_SQL
+    ))
+    .bind("r1")
+    .fetch_all(&server.db)
+    .await
+    .unwrap();
+    let steps: Vec<&str> = plan.iter().map(|p| p.3.as_str()).collect();
+    assert!(
+        steps
+            .iter()
+            .all(|s| !s.starts_with("SCAN r") && !s.contains("reports_by_grid")),
+        "{steps:#?}"
+    );
+}

@@ -6,10 +6,10 @@ use crate::domain::warnings::{HOTSPOT_DAYS, HOTSPOT_RADIUS_M, HOTSPOT_REPORTS};
 use crate::domain::{GeoPoint, ReportSubmission};
 use crate::server::Result;
 
-/// Reports of a category received in a time window within a distance of a place, earliest first, at most a
-/// number: ?1 the category, ?2 and ?3 the window, ?4–?7 a box around the place (so the index narrows the rows),
+/// Reports of a category received in a time window within a distance of a place: ?1 the category, ?2 and ?3 the window, ?4–?7 a box around the place (so the index narrows the rows),
 /// ?8 the report itself (left out), ?9 and ?10 the place's latitude and longitude, ?11 and ?12 the square of the
-/// metres in a degree of latitude and of longitude there, ?13 the square of the distance, ?14 how many. The
+/// metres in a degree of latitude and of longitude there, ?13 the square of the distance (and ?14 how many, in the
+/// queries built on it). The
 /// distance is measured on the local plane (at 50 m it differs from the great circle by less than a millimetre),
 /// in SQL, so a storm of reports at one spot reads no more rows than it returns.
 macro_rules! near_sql {
@@ -19,9 +19,18 @@ macro_rules! near_sql {
            AND (lat - ?9) * (lat - ?9) * ?11 + (lon - ?10) * (lon - ?10) * ?12 <= ?13"
     };
 }
-const NEAR_SQL: &str = concat!(near_sql!(), " ORDER BY received_at LIMIT ?14");
+/// Reports of any status near a place, the first `?14` found (in no order: a count is all the hotspot rule
+/// needs), through the R*Tree of report places — a number of rows read that does not grow with the reports of the
+/// month, nor with those at the place. Its parameters as [`near_sql!`]'s.
+const NEAR_SQL: &str = "
+    SELECT r.id FROM report_places p JOIN reports r ON r.rowid = p.id
+     WHERE p.max_lat >= ?4 AND p.min_lat <= ?5 AND p.max_lon >= ?6 AND p.min_lon <= ?7
+       AND r.category = ?1 AND r.received_at BETWEEN ?2 AND ?3 AND r.id <> ?8
+       AND (r.lat - ?9) * (r.lat - ?9) * ?11 + (r.lon - ?10) * (r.lon - ?10) * ?12 <= ?13
+     LIMIT ?14";
 
-/// [`NEAR_SQL`] for open reports only, through the index of open reports by category, time and place.
+/// [`near_sql!`] for open reports only, the earliest `?14`, through the index of open reports by category, time and
+/// place (there are few open ones around a place: a new report of an open hazard joins it).
 pub const POSSIBLE_DUPLICATES_SQL: &str = concat!(
     near_sql!(),
     " AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at LIMIT ?14"

@@ -5,13 +5,14 @@
 //! `GET /reports/{id}/joined`.
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sqlx::{Sqlite, Transaction};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{visible_sql, Viewer};
+use crate::domain::report::{JoinedPage, JoinedReport};
 use crate::domain::task::points_for_duplicate;
 use crate::domain::{ReportStatus, TimelineEntry};
 use crate::server::auth::CurrentUser;
@@ -132,30 +133,6 @@ struct JoinedParams {
     cursor: Option<String>,
     /// At most this many (1–100, 20 by default).
     limit: Option<u32>,
-}
-
-/// One report joined to another, as the worker looking at the group sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct JoinedReport {
-    pub id: String,
-    pub received_at: String,
-    pub reporter_name: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub description: String,
-    /// Its photos (SHA-256), to fetch from `GET /photos/{sha256}`.
-    pub photos: Vec<String>,
-}
-
-/// A page of the reports joined to one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct JoinedPage {
-    /// How many joined it in all.
-    pub count: u32,
-    /// The reports of this page, earliest first.
-    pub reports: Vec<JoinedReport>,
-    /// The cursor of the next page, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
 }
 
 /// The reports joined to one (or rejected as its duplicates), earliest first, a page at a time: for the grid's
