@@ -68,7 +68,6 @@ fn server_report(id: &str, version: i64, status: ReportStatus) -> Report {
         my_verdict: None,
         round_verdicts: Default::default(),
         duplicate_of: None,
-        joined: 0,
     }
 }
 
