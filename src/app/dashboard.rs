@@ -550,6 +550,8 @@ pub fn DashboardPage() -> impl IntoView {
         let (s, _) = stats.get().flatten()?;
         let shown = level.get();
         let colours = warnings.get().flatten().map(|(w, _)| w).unwrap_or_default();
+        // The rows' colours come from the grids of the phone's reference data: drawn again when it arrives.
+        app.reference.track();
         Some(view! { <LevelTable stats=s shown=shown level=level colours=colours /> })
     };
     let every_button = move |e: Every, label: fn(&'static crate::i18n::Texts) -> &'static str| {
