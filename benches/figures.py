@@ -8,6 +8,7 @@ Writes BENCH_DIR/figures.json.
     python3 benches/figures.py BIN BENCH_DIR [REPORTS]
 """
 import json, os, random, sqlite3, statistics, subprocess, sys, tempfile, time, urllib.request
+from serving import start
 from datetime import datetime, timedelta, timezone
 
 bin_, out_dir = sys.argv[1], sys.argv[2]
@@ -19,15 +20,7 @@ base = f"http://127.0.0.1:{port}"
 
 
 def serve():
-    p = subprocess.Popen([bin_, "serve", "--addr", f"127.0.0.1:{port}", "--db", db, "--demo", "--dist", work],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/api/v1/health")
-            return p
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("the server did not start")
+    return start(bin_, port, db, work, stdout=subprocess.PIPE)
 
 
 def code_of(stdout_text, role):

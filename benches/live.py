@@ -8,6 +8,7 @@ Writes BENCH_DIR/live-streams.json.
     python3 benches/live.py BIN BENCH_DIR
 """
 import asyncio, json, os, resource, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
+from serving import start
 from datetime import datetime, timedelta, timezone
 
 bin_, out_dir = sys.argv[1], sys.argv[2]
@@ -26,16 +27,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def serve():
-    p = subprocess.Popen([bin_, "serve", "--addr", f"127.0.0.1:{port}", "--db", db, "--demo", "--dist", work,
-                          "--requests-per-minute", "100000"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/api/v1/health")
-            return p
-        except OSError:
-            time.sleep(0.05)
-    sys.exit("the server did not start")
+    return start(bin_, port, db, work, "--requests-per-minute", "100000")
 
 
 def post(path, body, token=None, method="POST"):

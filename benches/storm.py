@@ -9,6 +9,7 @@ the size of the last report's JSON and of the grid worker's full pull. Writes BE
     python3 benches/storm.py BIN BENCH_DIR
 """
 import json, os, random, subprocess, sys, tempfile, threading, time, urllib.request, uuid
+from serving import start
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
@@ -49,16 +50,7 @@ def add_user(db, role, name, *extra):
 
 
 def serve(db, work):
-    p = subprocess.Popen([bin_, "serve", "--addr", f"127.0.0.1:{port}", "--db", db, "--demo", "--dist", work,
-                          "--requests-per-minute", "1000000"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/api/v1/health")
-            return p
-        except OSError:
-            time.sleep(0.05)
-    sys.exit("the server did not start")
+    return start(bin_, port, db, work, "--requests-per-minute", "1000000")
 
 
 def full_pull(token):
