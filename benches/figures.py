@@ -8,7 +8,7 @@ Writes BENCH_DIR/figures.json.
     python3 benches/figures.py BIN BENCH_DIR [REPORTS]
 """
 import json, os, random, sqlite3, statistics, subprocess, sys, tempfile, time, urllib.request
-from serving import start
+from serving import start as start_server
 from datetime import datetime, timedelta, timezone
 
 bin_, out_dir = sys.argv[1], sys.argv[2]
@@ -20,7 +20,7 @@ base = f"http://127.0.0.1:{port}"
 
 
 def serve():
-    return start(bin_, port, db, work, stdout=subprocess.PIPE)
+    return start_server(bin_, port, db, work, stdout=subprocess.PIPE)
 
 
 def code_of(stdout_text, role):

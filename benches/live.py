@@ -8,7 +8,7 @@ Writes BENCH_DIR/live-streams.json.
     python3 benches/live.py BIN BENCH_DIR
 """
 import asyncio, json, os, resource, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
-from serving import start
+from serving import start as start_server
 from datetime import datetime, timedelta, timezone
 
 bin_, out_dir = sys.argv[1], sys.argv[2]
@@ -27,7 +27,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def serve():
-    return start(bin_, port, db, work, "--requests-per-minute", "100000")
+    return start_server(bin_, port, db, work, "--requests-per-minute", "100000")
 
 
 def post(path, body, token=None, method="POST"):

@@ -9,7 +9,7 @@ the size of the last report's JSON and of the grid worker's full pull. Writes BE
     python3 benches/storm.py BIN BENCH_DIR
 """
 import json, os, random, subprocess, sys, tempfile, threading, time, urllib.request, uuid
-from serving import start
+from serving import start as start_server
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
@@ -50,7 +50,7 @@ def add_user(db, role, name, *extra):
 
 
 def serve(db, work):
-    return start(bin_, port, db, work, "--requests-per-minute", "1000000")
+    return start_server(bin_, port, db, work, "--requests-per-minute", "1000000")
 
 
 def full_pull(token):
