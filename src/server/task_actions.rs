@@ -59,24 +59,7 @@ async fn act(
     Path(id): Path<String>,
     ApiJson(action): ApiJson<TaskAction>,
 ) -> Result<(StatusCode, Json<Report>)> {
-    if !matches!(
-        user.role,
-        Role::GridWorker | Role::Admin | Role::DepartmentStaff
-    ) {
-        return Err(Error::Forbidden);
-    }
-    if uuid::Uuid::parse_str(&id).is_err() || id.len() != 36 {
-        return Err(Error::invalid("id", "an action id is a UUID"));
-    }
-    let errors = action.validate();
-    if !errors.is_empty() {
-        return Err(Error::Invalid(serde_json::json!(errors)));
-    }
-    let fingerprint = sha256_hex(
-        serde_json::to_string(&action)
-            .map_err(anyhow::Error::from)?
-            .as_bytes(),
-    );
+    let fingerprint = fingerprint_of_allowed(&user, &id, &action)?;
     let now = OffsetDateTime::now_utc();
 
     let (_turn, mut tx) = state.begin_write().await?;
@@ -292,6 +275,26 @@ fn step_of(
         }),
         action: Some(id.to_owned()),
     }
+}
+
+/// What an action needs before anything is read: a role that acts on tasks, an id that is a UUID, fields that
+/// pass the domain's rules. Returns the action's fingerprint (what a replay under its id must match).
+fn fingerprint_of_allowed(user: &User, id: &str, action: &TaskAction) -> Result<String> {
+    if !matches!(
+        user.role,
+        Role::GridWorker | Role::Admin | Role::DepartmentStaff
+    ) {
+        return Err(Error::Forbidden);
+    }
+    if uuid::Uuid::parse_str(id).is_err() || id.len() != 36 {
+        return Err(Error::invalid("id", "an action id is a UUID"));
+    }
+    let errors = action.validate();
+    if !errors.is_empty() {
+        return Err(Error::Invalid(serde_json::json!(errors)));
+    }
+    let json = serde_json::to_string(action).map_err(anyhow::Error::from)?;
+    Ok(sha256_hex(json.as_bytes()))
 }
 
 /// A rejection as a duplicate links the original (returned); the reporter's 新星奖 points for what the action did

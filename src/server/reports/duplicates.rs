@@ -29,17 +29,17 @@ const NEAR_SQL: &str = "
        AND (r.lat - ?9) * (r.lat - ?9) * ?11 + (r.lon - ?10) * (r.lon - ?10) * ?12 <= ?13
      LIMIT ?14";
 
-/// [`near_sql!`] for open reports only, the earliest `?14`, through the index of open reports by category, time and
-/// place (there are few open ones around a place: a new report of an open hazard joins it).
+/// [`near_sql!`] for open reports only, the latest `?14` (the newest are the likeliest to be the same hazard),
+/// through the index of open reports by category, time and place.
 pub const POSSIBLE_DUPLICATES_SQL: &str = concat!(
     near_sql!(),
-    " AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at LIMIT ?14"
+    " AND status IN ('received', 'accepted', 'in_progress') ORDER BY received_at DESC LIMIT ?14"
 );
 
 /// How near, how recent and which states make another report a possible duplicate.
 const DUPLICATE_RADIUS_M: f64 = 50.0;
 const DUPLICATE_WINDOW: time::Duration = time::Duration::days(7);
-/// A report names at most this many possible duplicates (the earliest): a storm of reports at one spot must not
+/// A report names at most this many possible duplicates (the latest): a storm of reports at one spot must not
 /// make each report carry every earlier one.
 pub const MOST_POSSIBLE_DUPLICATES: i64 = 10;
 
@@ -84,7 +84,7 @@ async fn within(
     Ok(rows.into_iter().map(|(other,)| other).collect())
 }
 
-/// Open reports of the same category within 50 m, received in the 7 days up to this one: the earliest
+/// Open reports of the same category within 50 m, received in the 7 days up to this one: the latest
 /// [`MOST_POSSIBLE_DUPLICATES`], through `reports_open_by_category`.
 pub async fn possible_duplicates(
     db: &SqlitePool,
