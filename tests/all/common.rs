@@ -290,6 +290,17 @@ pub fn sha256(bytes: &[u8]) -> String {
     suishoupai::server::secret::sha256_hex(bytes)
 }
 
+/// The report a write answered with; the server must have taken the write (`what` names it when it did not).
+pub async fn taken(res: reqwest::Response, what: &str) -> Report {
+    let status = res.status();
+    assert!(
+        status.is_success(),
+        "the {what} was refused ({status}): {}",
+        res.text().await.unwrap_or_default()
+    );
+    res.json().await.expect("a report")
+}
+
 /// A valid report body with these photos, in the middle of the demo area, captured a minute ago.
 pub fn report_body(photos: &[&str]) -> serde_json::Value {
     let captured = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
@@ -342,14 +353,7 @@ impl TestServer {
 
     /// A new report filed with `token` (a fresh id), as its answer shows it; the server must take it.
     pub async fn file_report(&self, token: &str, body: &serde_json::Value) -> Report {
-        let res = self.put_report(token, &new_id(), body).await;
-        let status = res.status();
-        assert!(
-            status.is_success(),
-            "the report was refused ({status}): {}",
-            res.text().await.unwrap_or_default()
-        );
-        res.json().await.expect("a report")
+        taken(self.put_report(token, &new_id(), body).await, "report").await
     }
 
     /// A PUT of a JSON body with the given bearer token.

@@ -38,14 +38,7 @@ impl Task {
 
     /// A new action (a fresh id) that the server must apply: the task as its answer shows it.
     pub(crate) async fn acted(&self, token: &str, body: Value) -> Report {
-        let res = self.act(token, &new_id(), body).await;
-        let status = res.status();
-        assert!(
-            status.is_success(),
-            "the action was refused ({status}): {}",
-            res.text().await.unwrap_or_default()
-        );
-        res.json().await.expect("a report")
+        crate::common::taken(self.act(token, &new_id(), body).await, "action").await
     }
 
     /// The rider files `body`: the reporter's answer lists no possible duplicates (other people's report ids);
