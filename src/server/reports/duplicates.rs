@@ -6,12 +6,12 @@ use crate::domain::warnings::{HOTSPOT_DAYS, HOTSPOT_RADIUS_M, HOTSPOT_REPORTS};
 use crate::domain::{GeoPoint, ReportSubmission};
 use crate::server::Result;
 
-/// Reports of a category received in a time window within a distance of a place: ?1 the category, ?2 and ?3 the window, ?4–?7 a box around the place (so the index narrows the rows),
-/// ?8 the report itself (left out), ?9 and ?10 the place's latitude and longitude, ?11 and ?12 the square of the
-/// metres in a degree of latitude and of longitude there, ?13 the square of the distance (and ?14 how many, in the
-/// queries built on it). The
-/// distance is measured on the local plane (at 50 m it differs from the great circle by less than a millimetre),
-/// in SQL, so a storm of reports at one spot reads no more rows than it returns.
+/// Reports of a category received in a time window within a distance of a place: ?1 the category, ?2 and ?3 the
+/// window, ?4–?7 a box around the place (so an index narrows the rows), ?8 the report itself (left out), ?9 and ?10
+/// the place's latitude and longitude, ?11 and ?12 the square of the metres in a degree of latitude and of longitude
+/// there, ?13 the square of the distance (and ?14 how many, in the queries built on it). The distance is measured on
+/// the local plane (at 50 m it differs from the great circle by less than a millimetre), in SQL, so a lookup reads no
+/// more rows than it returns.
 macro_rules! near_sql {
     () => {
         "SELECT id FROM reports WHERE category = ?1 AND received_at BETWEEN ?2 AND ?3
@@ -41,7 +41,7 @@ const DUPLICATE_RADIUS_M: f64 = 50.0;
 const DUPLICATE_WINDOW: time::Duration = time::Duration::days(7);
 /// A report names at most this many possible duplicates (the latest): a storm of reports at one spot must not
 /// make each report carry every earlier one.
-pub const MOST_POSSIBLE_DUPLICATES: i64 = 10;
+const MOST_POSSIBLE_DUPLICATES: i64 = 10;
 
 /// The ids of at most `most` reports that `sql` finds (its parameters as in [`NEAR_SQL`]) within `metres` of
 /// `report`'s place in the window `since`–`until`.
