@@ -422,13 +422,11 @@ p();
 p(
   "`benches/storm.py`: " + (storm ? storm.clients : 64) + " riders on the release server send reports at once, each " +
     "pulling their feed after every 5, in rounds of " + (storm ? f0(storm.per_round) : "960") + " reports — all at one " +
-    "spot (a flooded underpass), and on a fresh server spread over a 4 km square. Each report stays a task of its own " +
-    "here (grouping the reports of one hazard into one task is still to come). With 64 sending, a PUT waits for the writes ahead of it (one writer at a time); after " +
-    "each round one rider sends 50 alone. Memory of the server process from /proc after each round. Before bounded lists " +
-    "and the lookups below (the storm issue's measurement, 3 rounds at one spot): the PUT slowed from 2.1 to 7.3 ms, rounds took " +
-    "8 → 32 → 82 s, memory grew 46 → 99 → 152 MB, the 600th report was 24 KB. Now a report names at most ten possible " +
-    "duplicates, a loaded report looks them up by id (it read its whole grid for each), and the hotspot check asks an " +
-    "R*Tree of report places."
+    "spot (every report after the first joins its group: one task), and on a fresh server spread over a 4 km square " +
+    "(each its own task). With 64 sending, a PUT waits for the writes ahead of it (one writer at a time); after " +
+    "each round one rider sends 50 alone. Memory of the server process from /proc after each round. Before groups and bounded " +
+    "lists (the storm issue's measurement, 3 rounds at one spot): the PUT slowed from 2.1 to 7.3 ms, rounds took " +
+    "8 → 32 → 82 s, memory grew 46 → 99 → 152 MB, the 600th report was 24 KB."
 );
 p();
 if (storm) {

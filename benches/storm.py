@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Section 10 of BENCHMARKS.md, a storm of reports: 64 riders on the release server each send reports while
-pulling their feed, in rounds of 960 reports — all at one spot (a flooded underpass) and, on a fresh server, spread
-over the district. Per round: the PUT's
+pulling their feed, in rounds of 960 reports — all at one spot (a flooded underpass: every report after the first
+joins its group) and, on a fresh server, spread over the district (each a hazard of its own). Per round: the PUT's
 median and 95th percentile with all 64 sending, then the median of 50 sent by one rider alone, the round's time,
 the server's resident memory after it (/proc). After the last round:
 the size of the last report's JSON and of the grid worker's full pull. Writes BENCH_DIR/storm.json.

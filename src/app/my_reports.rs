@@ -46,6 +46,10 @@ fn ReportRow(report: LocalReport) -> impl IntoView {
     let href = format!("/my-reports/{}", report.id);
     let state = report.state;
     let status = report.server.as_ref().map(|s| s.status);
+    let joined = report
+        .server
+        .as_ref()
+        .is_some_and(|s| s.joined_at_receipt());
     let problem = report.problem.clone();
     let category = report.category.clone();
     let when = local_time(&report.captured_at);
@@ -79,7 +83,7 @@ fn ReportRow(report: LocalReport) -> impl IntoView {
                 <span class="badges">
                     {urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}
                     <span class=format!("badge state-{state:?}")>{move || state_name(app.t(), state)}</span>
-                    {status.map(|s| view! { <span class="badge">{move || status_name(app.t(), s)}</span> })}
+                    {status.map(|s| view! { <span class="badge">{move || if joined { app.t().status_joined } else { status_name(app.t(), s) }}</span> })}
                 </span>
             </a>
             {problem.map(|p| view! {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::components::{
-    GridMap, MapPoint, MapShape, PointKind, ReportDetail, StoredPhoto, SyncBar,
+    GridMap, JoinedReports, MapPoint, MapShape, PointKind, ReportDetail, StoredPhoto, SyncBar,
 };
 use super::format::{
     action_name, category_label, level_name, local_input_to_rfc3339, local_time, status_name,
@@ -627,6 +627,7 @@ fn TaskSummary(task: Report, state: TaskView) -> impl IntoView {
             {task.hotspot.then(|| view! { <p class="notice" data-testid="hotspot-advice">{move || app.t().task_hotspot_advice}</p> })}
             <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || projected.get().map(|t| level_name(app.t(), t.level))}</p>
             <CallStatus report=call />
+            {(task.joined > 0).then(|| view! { <JoinedReports report_id=task.id.clone() count=task.joined /> })}
             {(!duplicates.is_empty()).then(|| view! {
                 <p data-testid="possible-duplicates">
                     {move || app.t().possible_duplicates}

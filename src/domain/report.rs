@@ -136,6 +136,50 @@ pub struct TimelineEntry {
     pub action: Option<String>,
 }
 
+impl Report {
+    /// Whether it joined an open report of the same hazard when it was received (closed at once into that one's
+    /// task, never a task of its own), as opposed to a task a worker rejected as a duplicate.
+    pub fn joined_at_receipt(&self) -> bool {
+        self.duplicate_of.is_some()
+            && self.status == ReportStatus::Rejected
+            && self
+                .timeline
+                .iter()
+                .any(|e| e.status == ReportStatus::Rejected && e.kind.is_none())
+    }
+}
+
+/// One report joined to another, as the worker looking at the group sees it (`GET /reports/{id}/joined`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct JoinedReport {
+    pub id: String,
+    pub received_at: String,
+    pub reporter_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Its photos (SHA-256), to fetch from `GET /photos/{sha256}`.
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+/// A page of the reports joined to one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct JoinedPage {
+    /// How many joined it in all.
+    pub count: u32,
+    /// The reports of this page, earliest first.
+    pub reports: Vec<JoinedReport>,
+    /// The cursor of the next page, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl TimelineEntry {
     /// A step at `at` that left `status`, with nothing else said.
     pub fn new(at: impl Into<String>, status: ReportStatus) -> Self {
@@ -185,9 +229,14 @@ pub struct Report {
     /// the grid worker deciding whether it is a duplicate).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub possible_duplicates: Vec<String>,
-    /// For a report rejected as a duplicate: the report it duplicates, whose progress its reporter may follow.
+    /// For a report rejected as a duplicate, or joined at receipt to an open report of the same hazard: the report
+    /// it duplicates, whose progress its reporter follows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+    /// How many other reports were joined to this one, or rejected as its duplicates (an extension: "另有 37 人上报";
+    /// the reports themselves are paged by `GET /reports/{id}/joined`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub joined: u32,
     /// A recurring problem (重大顽疾): with it, three or more reports of its category within 50 m in 30 days.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hotspot: bool,
@@ -412,9 +461,8 @@ mod tests {
         assert_eq!(a.canonical(), valid().canonical());
     }
 
-    #[test]
-    fn a_report_flattens_the_submission() {
-        let report = Report {
+    fn received() -> Report {
+        Report {
             id: "r1".into(),
             submitted: valid(),
             version: 1,
@@ -436,10 +484,47 @@ mod tests {
             my_verdict: None,
             round_verdicts: Default::default(),
             duplicate_of: None,
-        };
+            joined: 0,
+        }
+    }
+
+    #[test]
+    fn a_report_flattens_the_submission() {
+        let report = received();
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["category"], "manhole_cover");
         assert_eq!(json["status"], "received");
         assert_eq!(serde_json::from_value::<Report>(json).unwrap(), report);
+    }
+
+    #[test]
+    fn a_report_joined_at_receipt_is_told_from_one_a_worker_rejected_as_a_duplicate() {
+        let at = "2026-11-26T08:00:00.000Z";
+        let mut joined = received();
+        joined.status = ReportStatus::Rejected;
+        joined.duplicate_of = Some("r0".into());
+        joined.timeline = vec![
+            TimelineEntry::new(at, ReportStatus::Received),
+            TimelineEntry::new(at, ReportStatus::Rejected),
+        ];
+        assert!(joined.joined_at_receipt());
+        let mut rejected = joined.clone();
+        rejected.timeline[1].kind = Some(super::super::task::ActionKind::Reject);
+        assert!(!rejected.joined_at_receipt());
+        let mut reopened = joined.clone();
+        reopened.status = ReportStatus::Accepted;
+        assert!(!reopened.joined_at_receipt());
+        assert!(!received().joined_at_receipt());
+        let user = crate::domain::User {
+            id: "w1".into(),
+            name: "网格员".into(),
+            role: crate::domain::Role::GridWorker,
+            grid_id: Some("g1".into()),
+            station_id: None,
+            department_id: None,
+            street: None,
+        };
+        assert!(!crate::domain::task::on_list_of(&user, &joined));
+        assert!(crate::domain::task::on_list_of(&user, &rejected));
     }
 }

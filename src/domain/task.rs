@@ -233,6 +233,10 @@ pub fn awaits_answer(task: &Report, user: &super::User) -> bool {
 /// Whether a task belongs on `user`'s 任务 list: a grid worker's grid (admins: every task), or for department
 /// staff every task called to their department that someone else reported (their phone gets no other).
 pub fn on_list_of(user: &super::User, task: &Report) -> bool {
+    if task.joined_at_receipt() {
+        // Its group's task stands for it.
+        return false;
+    }
     match user.role {
         Role::DepartmentStaff => task.reporter_id != user.id,
         _ => user.grid_id.is_none() || task.grid_id == user.grid_id,

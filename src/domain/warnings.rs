@@ -5,8 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use super::GeoPoint;
 
-/// How near two reports of one category are to be the same place.
+/// How near two reports of one category are to be the same place (the same hazard, while one is open: see
+/// [`SAME_HAZARD_DAYS`]).
 pub const HOTSPOT_RADIUS_M: f64 = 50.0;
+/// A report of a category within [`HOTSPOT_RADIUS_M`] of an open one of its grid received in this many days
+/// before is the same hazard: it joins that report's group (the earliest open one) instead of becoming a task of
+/// its own, and its reporter follows the group's progress.
+pub const SAME_HAZARD_DAYS: i64 = 7;
 /// How many reports of one place make it a hotspot.
 pub const HOTSPOT_REPORTS: usize = 3;
 /// The window they fall in.

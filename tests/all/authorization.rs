@@ -1,7 +1,7 @@
 //! Who may call what: every endpoint × every kind of caller → the expected status. The table grows as
 //! endpoints are added; resource-level rows (another rider's report, another grid's task…) join it with them.
 
-use crate::common::{error_code, new_id, report_body, TestServer};
+use crate::common::{error_code, new_id, report_body, report_body_at, TestServer};
 use serde_json::{json, Value};
 use suishoupai::domain::{Report, ReportStatus, Role};
 use suishoupai::server::accounts;
@@ -216,7 +216,10 @@ async fn a_duplicate_link_must_name_a_report_of_the_workers_own_grid() {
 async fn a_worker_earns_no_points_for_acting_on_their_own_report() {
     let t = crate::task_actions::task().await;
     // The worker reports in their own grid, then accepts and resolves it.
-    let own: Report = t.server.file_report(&t.worker, &report_body(&[])).await;
+    let own: Report = t
+        .server
+        .file_report(&t.worker, &report_body_at(&[], 100.0))
+        .await;
     let act = |kind: &str, version: i64| json!({"report_id": own.id, "kind": kind, "note": "自己处理", "expected_version": version});
     assert_eq!(
         t.act(&t.worker, &new_id(), act("accept", 1)).await.status(),
@@ -233,7 +236,10 @@ async fn a_worker_earns_no_points_for_acting_on_their_own_report() {
         .unwrap();
     assert_eq!(board["my_points"], 0);
     // Nor when a colleague resolves what the reporter accepted themselves.
-    let second: Report = t.server.file_report(&t.worker, &report_body(&[])).await;
+    let second: Report = t
+        .server
+        .file_report(&t.worker, &report_body_at(&[], 200.0))
+        .await;
     let colleague = t.server.grid_worker_of("demo-grid-07").await;
     t.act(
         &t.worker,

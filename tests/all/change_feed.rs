@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::{error_code, jpeg, new_id, report_body, sha256, TestServer};
+use crate::common::{error_code, jpeg, new_id, report_body, report_body_at, sha256, TestServer};
 use suishoupai::domain::change::{ChangeKind, ChangePage};
 use suishoupai::domain::Role;
 
@@ -265,7 +265,9 @@ async fn a_workers_own_report_in_their_grid_comes_once_and_the_original_of_a_rid
     // A rider's report rejected as a duplicate of the worker's: the rider's feed brings the original too.
     let rider = server.enrolled(Role::Rider, "小李").await.token;
     let copy = new_id();
-    server.put_report(&rider, &copy, &report_body(&[])).await;
+    server
+        .put_report(&rider, &copy, &report_body_at(&[], 100.0))
+        .await;
     let res = server
         .client
         .put(server.url(&format!("/api/v1/task-actions/{}", new_id())))

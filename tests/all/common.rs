@@ -314,6 +314,15 @@ pub fn report_body(photos: &[&str]) -> serde_json::Value {
     })
 }
 
+/// [`report_body`] `metres` north of its place: far enough (over 50 m) and it is another hazard, a task of its own
+/// rather than one joined to a report already open there.
+pub fn report_body_at(photos: &[&str], metres: f64) -> serde_json::Value {
+    let mut body = report_body(photos);
+    body["lat"] =
+        serde_json::json!(30.885 + metres / suishoupai::domain::GeoPoint::METRES_PER_DEGREE);
+    body
+}
+
 /// The ids of the reports a page of the change feed carries, in its order.
 pub fn report_ids(page: &serde_json::Value) -> Vec<String> {
     page["changes"]

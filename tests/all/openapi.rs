@@ -33,6 +33,7 @@ const CONTRACT: &[&str] = &[
     "GET /api/v1/photos/{sha256}",
     "PUT /api/v1/reports/{id}",
     "GET /api/v1/reports/{id}",
+    "GET /api/v1/reports/{id}/joined",
     "PUT /api/v1/task-actions/{id}",
     "PUT /api/v1/checkins/{id}",
     "GET /api/v1/changes",

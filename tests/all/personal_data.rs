@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use suishoupai::domain::{Report, Role};
 use suishoupai::server::personal::{apply_retention, Retention};
 
-use crate::common::{jpeg, new_id, report_body, sha256, TestServer};
+use crate::common::{jpeg, new_id, report_body, report_body_at, sha256, TestServer};
 
 const NAME: &str = "骑手独一无二";
 const PHONE: &str = "13912345678";
@@ -42,14 +42,11 @@ async fn resolved_report(server: &TestServer, token: &str, seed: u8) -> (String,
     let photo = jpeg(seed, 3000);
     let sha = sha256(&photo);
     assert_eq!(server.put_photo(token, &photo).await.status(), 201);
-    let id = new_id();
-    assert_eq!(
-        server
-            .put_report(token, &id, &report_body(&[&sha]))
-            .await
-            .status(),
-        201
-    );
+    // Each at its own place: a report of an open hazard would join it.
+    let id = server
+        .file_report(token, &report_body_at(&[&sha], f64::from(seed) * 100.0))
+        .await
+        .id;
     let worker = server.grid_worker_of("demo-grid-07").await;
     for (kind, extra) in [
         ("accept", json!({})),

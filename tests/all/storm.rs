@@ -1,69 +1,169 @@
-//! A storm of reports at one spot (a flooded underpass, a street light dark for a week) stays cheap: each report
-//! names at most ten possible duplicates, so neither a report's JSON nor the change feed grows with the reports
-//! around it.
+//! A storm of reports at one spot (a flooded underpass, a street light dark for a week) stays one task: a report of
+//! the same category within 50 m of an open report of its grid from the 7 days before joins that report's group.
+//! Each report and the change feed stay small however many reports stand around it, and points stay exactly once.
 
-use serde_json::json;
-use suishoupai::domain::{GeoPoint, Report, Role};
+use serde_json::{json, Value};
+use suishoupai::domain::{GeoPoint, Report, ReportStatus, Role};
 
-use crate::common::{report_body, TestServer};
+use crate::common::{jpeg, report_body, report_body_at, sha256, TestServer};
+
+/// Every change the caller's feed brings, and its bytes.
+async fn full_pull(server: &TestServer, token: &str) -> (Vec<Value>, usize) {
+    let mut cursor: Option<String> = None;
+    let (mut changes, mut bytes) = (Vec::new(), 0);
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/changes?limit=500&cursor={c}"),
+            None => "/api/v1/changes?limit=500".to_owned(),
+        };
+        let page = server.get_as(token, &path).await.text().await.unwrap();
+        bytes += page.len();
+        let page: Value = serde_json::from_str(&page).unwrap();
+        changes.extend(page["changes"].as_array().unwrap().iter().cloned());
+        cursor = Some(page["next_cursor"].as_str().unwrap().to_owned());
+        if page["has_more"] != true {
+            return (changes, bytes);
+        }
+    }
+}
 
 #[tokio::test]
-async fn six_hundred_reports_at_one_spot_each_stay_small_and_so_does_the_feed() {
+async fn six_hundred_reports_at_one_spot_are_one_task_and_stay_small() {
     let server = TestServer::start().await;
     let rider = server.enrolled(Role::Rider, "小李").await.token;
-    // The district office sees every report with its possible duplicates.
-    let admin = server.enrolled(Role::Admin, "区里").await.token;
+    let worker = server.grid_worker_of("demo-grid-07").await;
     let mut filed = Vec::new();
     for _ in 0..600 {
         filed.push(server.file_report(&rider, &report_body(&[])).await.id);
     }
-    let last = server
-        .get_as(&admin, &format!("/api/v1/reports/{}", filed[599]))
-        .await
-        .text()
-        .await
-        .unwrap();
+
+    // One task, saying how many joined it; each of the others closed into it.
+    let read = |id: &str| {
+        let (server, worker, path) = (&server, &worker, format!("/api/v1/reports/{id}"));
+        async move { server.get_as(worker, &path).await.text().await.unwrap() }
+    };
+    let first = read(&filed[0]).await;
+    assert!(first.len() < 2_000, "the task is {} bytes", first.len());
+    let first: Report = serde_json::from_str(&first).unwrap();
+    assert_eq!(first.status, ReportStatus::Received);
+    assert_eq!(first.joined, 599);
+    assert!(
+        first.hotspot,
+        "the group's task shows the recurring hotspot"
+    );
+    let last = read(&filed[599]).await;
     assert!(
         last.len() < 2_000,
         "the 600th report is {} bytes",
         last.len()
     );
     let last: Report = serde_json::from_str(&last).unwrap();
-    let latest: Vec<String> = filed[589..599].iter().rev().cloned().collect();
-    assert_eq!(last.possible_duplicates, latest, "the latest ten, no more");
-    assert!(last.hotspot, "the spot is still a recurring hotspot");
+    assert_eq!(last.status, ReportStatus::Rejected);
+    assert_eq!(last.duplicate_of.as_deref(), Some(filed[0].as_str()));
+    assert_eq!(last.possible_duplicates, [filed[0].clone()]);
 
-    // The district's full pull: every report once, each as small as the first.
-    let mut cursor: Option<String> = None;
-    let (mut bytes, mut reports) = (0, 0);
+    // The worker's feed: the spot's 600 reports once each, one of them open, each as small as the first.
+    let (changes, bytes) = full_pull(&server, &worker).await;
+    let at_spot: Vec<&Value> = changes
+        .iter()
+        .filter(|c| filed.iter().any(|id| c["id"] == id.as_str()))
+        .collect();
+    assert_eq!(at_spot.len(), 600);
+    let open = at_spot
+        .iter()
+        .filter(|c| c["data"]["status"] == "received")
+        .count();
+    assert_eq!(open, 1, "one task for the worker");
+    assert!(
+        bytes < 600 * 2_000,
+        "the worker's full pull is {bytes} bytes"
+    );
+
+    // The reporter of a joined report follows the group's task.
+    let path = format!("/api/v1/reports/{}", filed[0]);
+    assert_eq!(server.get_as(&rider, &path).await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_worker_pages_through_the_joined_reports_and_only_those_handling_it_may() {
+    let server = TestServer::start().await;
+    let rider = server.enrolled(Role::Rider, "小李").await.token;
+    let other = server.enrolled(Role::Rider, "小张").await.token;
+    let worker = server.grid_worker_of("demo-grid-07").await;
+    let elsewhere = server.grid_worker_of("demo-grid-01").await;
+    let group = server.file_report(&rider, &report_body(&[])).await.id;
+    let photo = jpeg(9, 800);
+    assert_eq!(server.put_photo(&other, &photo).await.status(), 201);
+    let mut joined = Vec::new();
+    for i in 0..45 {
+        let token = if i % 2 == 0 { &rider } else { &other };
+        let sha = sha256(&photo);
+        let photos: &[&str] = if i % 2 == 0 { &[] } else { &[&sha] };
+        joined.push(server.file_report(token, &report_body(photos)).await.id);
+    }
+    let mut seen = Vec::new();
+    let mut path = format!("/api/v1/reports/{group}/joined?limit=20");
     loop {
-        let path = match &cursor {
-            Some(c) => format!("/api/v1/changes?limit=500&cursor={c}"),
-            None => "/api/v1/changes?limit=500".to_owned(),
-        };
-        let page = server.get_as(&admin, &path).await.text().await.unwrap();
-        bytes += page.len();
-        let page: serde_json::Value = serde_json::from_str(&page).unwrap();
-        reports += page["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| c["kind"] == "report")
-            .count();
-        cursor = Some(page["next_cursor"].as_str().unwrap().to_owned());
-        if page["has_more"] != true {
-            break;
+        let page: Value = server.read_as(&worker, &path).await;
+        assert_eq!(page["count"], 45);
+        for r in page["reports"].as_array().unwrap() {
+            seen.push(r["id"].as_str().unwrap().to_owned());
+            assert!(r["reporter_name"] == "小李" || r["reporter_name"] == "小张");
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/reports/{group}/joined?limit=20&cursor={c}"),
+            None => break,
         }
     }
-    assert_eq!(reports, 600);
-    assert!(
-        bytes < 600 * 2_000 + 200_000,
-        "the full pull of 600 reports is {bytes} bytes"
+    assert_eq!(seen, joined, "each once, in the order they came");
+    let one: Value = server
+        .read_as(&worker, &format!("/api/v1/reports/{group}/joined?limit=2"))
+        .await;
+    assert_eq!(one["reports"][1]["photos"], json!([sha256(&photo)]));
+
+    let path = format!("/api/v1/reports/{group}/joined");
+    assert_eq!(
+        server.get_as(&rider, &path).await.status(),
+        403,
+        "its reporter"
+    );
+    assert_eq!(
+        server.get_as(&elsewhere, &path).await.status(),
+        404,
+        "another grid's worker"
     );
 }
 
 #[tokio::test]
-async fn a_report_49_m_away_is_a_possible_duplicate_and_one_51_m_away_is_not() {
+async fn a_joined_report_that_adds_a_photo_earns_its_points_once() {
+    let server = TestServer::start().await;
+    let rider = server.enrolled(Role::Rider, "小李").await.token;
+    let other = server.enrolled(Role::Rider, "小张").await.token;
+    server.file_report(&rider, &report_body(&[])).await;
+    let photo = jpeg(5, 800);
+    assert_eq!(server.put_photo(&other, &photo).await.status(), 201);
+    let body = report_body(&[&sha256(&photo)]);
+    let id = crate::common::new_id();
+    for _ in 0..3 {
+        let res = server.put_report(&other, &id, &body).await;
+        assert!(res.status().is_success());
+        let r: Report = res.json().await.unwrap();
+        assert_eq!(r.points_awarded, 2, "a photo the group lacked, once");
+    }
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points WHERE report_id = ?")
+        .bind(&id)
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+    // A joined report without a new photo earns nothing.
+    let plain = server.file_report(&other, &report_body(&[])).await;
+    assert_eq!(plain.points_awarded, 0);
+}
+
+#[tokio::test]
+async fn a_report_just_outside_the_distance_or_the_window_or_of_another_kind_starts_its_own_group()
+{
     let server = TestServer::start().await;
     let rider = server.enrolled(Role::Rider, "小李").await.token;
     let admin = server.enrolled(Role::Admin, "区里").await.token;
@@ -76,7 +176,6 @@ async fn a_report_49_m_away_is_a_possible_duplicate_and_one_51_m_away_is_not() {
         (here.lat + 51.0 / GeoPoint::METRES_PER_DEGREE, here.lon),
         (here.lat, here.lon + 51.0 / per_degree_lon),
     ] {
-        let there = GeoPoint::new(lat, lon);
         let mut body = report_body(&[]);
         body["lat"] = json!(lat);
         body["lon"] = json!(lon);
@@ -84,13 +183,34 @@ async fn a_report_49_m_away_is_a_possible_duplicate_and_one_51_m_away_is_not() {
         let near: Report = server
             .read_as(&admin, &format!("/api/v1/reports/{id}"))
             .await;
-        let metres = here.distance_m(&there);
+        let metres = here.distance_m(&GeoPoint::new(lat, lon));
         assert_eq!(
-            near.possible_duplicates.contains(&first.id),
+            near.duplicate_of.as_ref() == Some(&first.id),
             metres <= 50.0,
             "{metres:.1} m away"
         );
+        assert_eq!(near.status.is_open(), metres > 50.0, "{metres:.1} m away");
     }
+
+    let mut light = report_body(&[]);
+    light["category"] = json!("street_light");
+    assert_eq!(
+        server.file_report(&rider, &light).await.status,
+        ReportStatus::Received,
+        "another kind of hazard"
+    );
+
+    // Eight days on, the same spot is a new group.
+    sqlx::query("UPDATE reports SET received_at = '2020-01-01T00:00:00.000Z' WHERE id = ?")
+        .bind(&first.id)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let later = server
+        .file_report(&rider, &report_body_at(&[], -10.0))
+        .await;
+    assert_eq!(later.status, ReportStatus::Received);
+    assert_eq!(later.duplicate_of, None);
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! PROTOCOL.md, Task actions: one test per rule, and what reaches the reporter.
 
-use crate::common::{error_code, new_id, report_body, TestServer};
+use crate::common::{error_code, new_id, report_body, report_body_at, TestServer};
 use serde_json::{json, Value};
 use suishoupai::domain::timestamp::parse_time;
 use suishoupai::domain::{Report, ReportStatus, Role};
@@ -408,7 +408,7 @@ async fn a_duplicate_that_adds_a_photo_earns_2_points_and_one_that_does_not_earn
         .put_report(
             &other,
             &new_id(),
-            &report_body(&[&crate::common::sha256(&photo)]),
+            &report_body_at(&[&crate::common::sha256(&photo)], 100.0),
         )
         .await
         .json()
@@ -417,7 +417,10 @@ async fn a_duplicate_that_adds_a_photo_earns_2_points_and_one_that_does_not_earn
     let reject = json!({"report_id": dup.id, "kind": "reject", "reason": "duplicate", "duplicate_of": t.report.id, "expected_version": 1});
     let r: Report = t.acted(&t.worker, reject).await;
     assert_eq!((r.status, r.points_awarded), (ReportStatus::Rejected, 2));
-    let plain: Report = t.server.file_report(&other, &report_body(&[])).await;
+    let plain: Report = t
+        .server
+        .file_report(&other, &report_body_at(&[], 200.0))
+        .await;
     let reject = json!({"report_id": plain.id, "kind": "reject", "reason": "duplicate", "duplicate_of": t.report.id, "expected_version": 1});
     let r: Report = t.acted(&t.worker, reject).await;
     assert_eq!(r.points_awarded, 0);
@@ -479,6 +482,7 @@ async fn deadlines_follow_the_configured_rules() {
     assert_eq!(due(&r).whole_minutes(), 10, "urgent");
     let mut calm = report_body(&[]);
     calm["urgent"] = false.into();
+    calm["lat"] = report_body_at(&[], 100.0)["lat"].clone();
     let r: Report = server.file_report(&rider, &calm).await;
     assert_eq!(due(&r).whole_minutes(), 90, "not urgent");
 
@@ -511,7 +515,10 @@ async fn the_reporter_of_a_duplicate_follows_the_original() {
     let t = task().await;
     let other = t.server.enrolled(Role::Rider, "另一位骑手").await.token;
     let stranger = t.server.enrolled(Role::Rider, "路人").await.token;
-    let dup: Report = t.server.file_report(&other, &report_body(&[])).await;
+    let dup: Report = t
+        .server
+        .file_report(&other, &report_body_at(&[], 100.0))
+        .await;
     let original_path = format!("/api/v1/reports/{}", t.report.id);
     assert_eq!(
         t.server.get_as(&other, &original_path).await.status(),

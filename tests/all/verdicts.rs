@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 use suishoupai::domain::task::Escalations;
 use suishoupai::domain::{Report, ReportStatus, Role};
 
-use crate::common::{error_code, new_id, report_body};
+use crate::common::{error_code, new_id, report_body_at};
 use crate::task_actions::{task, Task};
 
 impl Task {
@@ -164,9 +164,12 @@ async fn a_second_unsatisfied_goes_to_the_district_not_back_to_the_grid() {
 #[tokio::test]
 async fn a_duplicates_reporter_judges_the_original_and_verdicts_make_the_satisfaction_figure() {
     let t = task().await;
-    // Another rider's report of the same hazard, rejected as a duplicate of the task.
+    // Another rider's report of the same hazard (placed 100 m off), rejected as a duplicate of the task.
     let other = t.server.enrolled(Role::Rider, "另一位骑手").await.token;
-    let dup: Report = t.server.file_report(&other, &report_body(&[])).await;
+    let dup: Report = t
+        .server
+        .file_report(&other, &report_body_at(&[], 100.0))
+        .await;
     let res = t
         .act(
             &t.worker,

@@ -159,6 +159,12 @@ async function report(phone: Phone, photo: Buffer) {
   const page = pick(phone.pages);
   await page.bringToFront();
   const text = label("report");
+  // One of 25 places about 75 m apart: some reports join an open one of their place, some start a task.
+  await page.context().setGeolocation({
+    latitude: PLACE.latitude + Math.floor(random() * 5) * 0.0007,
+    longitude: PLACE.longitude + Math.floor(random() * 5) * 0.0008,
+    accuracy: 10,
+  });
   await page.getByRole("navigation").getByRole("link", { name: "随手拍", exact: true }).click();
   await page.getByTestId("photo-input").setInputFiles({ name: "IMG.jpg", mimeType: "image/jpeg", buffer: photo });
   await page.getByRole("button", { name: "井盖缺失或破损" }).click();

@@ -4,19 +4,21 @@
 // held (a proxy that buffers or cuts it) leaves the poll to bring the task.
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
-import { phone, session, signIn, switchToEnglish } from "./helpers";
+import { freshSpot, phone, session, signIn, switchToEnglish } from "./helpers";
 
-/** An urgent report in the middle of the demo area (demo-grid-07), sent by the rider's token over the API. */
+/** An urgent report in demo-grid-07 (each at a place of its own: a new hazard, not one joined to an earlier
+ * test's), sent by the rider's token over the API. */
 async function report(rider: Page, note: string): Promise<string> {
   const id = randomUUID();
+  const spot = freshSpot();
   const res = await rider.request.put(`/api/v1/reports/${id}`, {
     headers: { Authorization: `Bearer ${(await session(rider)).token}` },
     data: {
       category: "manhole_cover",
       urgent: true,
       description: note,
-      lat: 30.885,
-      lon: 104.255,
+      lat: spot.latitude,
+      lon: spot.longitude,
       accuracy_m: 8,
       photos: [],
       captured_at: new Date(Date.now() - 60_000).toISOString(),

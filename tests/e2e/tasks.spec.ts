@@ -1,7 +1,7 @@
 // The closed loop 收集—响应—反馈: a rider reports; the worker of that grid (and not another grid's) sees the task,
 // accepts it offline, escalates and resolves it; the rider's 我的上报 shows the whole timeline and the points.
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { cameraPhoto, phone, signIn, snapAndSend } from "./helpers";
+import { cameraPhoto, freshSpot, phone, signIn, snapAndSend } from "./helpers";
 
 async function sync(page: Page) {
   await page.getByRole("button", { name: "立即同步" }).click();
@@ -20,8 +20,11 @@ test("report → the grid's worker accepts offline, escalates, resolves → the 
   const worker = await open();
   const outsider = await open();
 
+  // The worker stands where the rider reported.
+  const spot = freshSpot();
+  await worker.ctx.setGeolocation(spot);
   await signIn(rider.page, "rider", "闭环骑手");
-  await snapAndSend(rider.page, photo, "井盖缺了一半");
+  await snapAndSend(rider.page, photo, "井盖缺了一半", spot);
   await rider.page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
   await expect(rider.page.getByTestId("my-reports").locator("li").first()).toContainText("已送达", { timeout: 15_000 });
   const href = await rider.page.getByTestId("my-reports").locator("li").first().getByRole("link").getAttribute("href");
@@ -106,8 +109,8 @@ test("a report rejected as a duplicate leads its reporter to the original's prog
   const duplicate = await reportId(second);
 
   await signIn(worker, "grid_worker", "网格员", "demo-grid-07");
+  // 75 m apart: two tasks, until the worker judges them one hazard.
   await worker.goto(`/tasks/${duplicate}`);
-  await expect(worker.getByTestId("possible-duplicates")).toContainText(original.slice(-6));
   await worker.getByLabel("退回原因").selectOption("duplicate");
   await worker.getByLabel("重复于（上报编号）").fill(original);
   await worker.getByRole("button", { name: "退回" }).click();
@@ -121,4 +124,53 @@ test("a report rejected as a duplicate leads its reporter to the original's prog
   await expect(second).toHaveURL(new RegExp(`/my-reports/${original}$`));
   await expect(second.getByTestId("report-detail")).toContainText("原始上报");
   await expect(second.getByTestId("server-status")).toHaveText("已收到");
+});
+
+test("two riders at one spot make one task: the worker sees 另有 1 人上报 and their photos; the second follows it", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const photo = await cameraPhoto(browser);
+  const first = await (await browser.newContext(phone)).newPage();
+  const second = await (await browser.newContext(phone)).newPage();
+  const worker = await (await browser.newContext(phone)).newPage();
+  const spot = freshSpot();
+  const delivered = async (page: Page) => {
+    await page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+    const row = page.getByTestId("my-reports").locator("li").first();
+    await expect(row).toContainText("已送达", { timeout: 15_000 });
+    return row;
+  };
+  await signIn(first, "rider", "先报的骑手");
+  await snapAndSend(first, photo, "地下通道积水", spot);
+  const group = (await (await delivered(first)).getByRole("link").getAttribute("href"))!.split("/").pop()!;
+  await signIn(second, "rider", "后报的骑手");
+  await snapAndSend(second, photo, "通道里水到膝盖", spot);
+  const joined = await delivered(second);
+  await expect(joined).toContainText("已并入");
+
+  // One task for the worker, saying who else reported it; their reports and photos come when asked.
+  await signIn(worker, "grid_worker", "网格员", "demo-grid-07");
+  await worker.goto(`/tasks/${group}`);
+  await expect(worker.getByTestId("joined-count")).toHaveText("另有 1 人上报同一隐患", { timeout: 15_000 });
+  await expect(worker.getByTestId("joined-reports").locator("li")).toHaveCount(0);
+  await worker.getByTestId("joined-load").click();
+  const other = worker.getByTestId("joined-reports").locator("li");
+  await expect(other).toHaveCount(1);
+  await expect(other).toContainText("后报的骑手");
+  await expect(other).toContainText("通道里水到膝盖");
+  await expect(other.locator("img.thumb")).toHaveCount(1);
+  await expect(worker.getByTestId("joined-load")).toHaveCount(0);
+  await worker.screenshot({ path: "test-results/screens/task-joined-zh.png" });
+  await worker.getByRole("button", { name: "接单" }).click();
+  await expect(worker.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
+
+  // The second rider's report: joined, not turned away, and it leads to the group's progress.
+  await second.getByRole("button", { name: "立即同步" }).click();
+  await joined.getByRole("link").click();
+  await expect(second.getByTestId("server-status")).toHaveText("已并入");
+  await expect(second.getByTestId("joined-notice")).toBeVisible();
+  await second.screenshot({ path: "test-results/screens/report-joined-zh.png" });
+  await second.getByTestId("duplicate-of").click();
+  await expect(second).toHaveURL(new RegExp(`/my-reports/${group}$`));
+  await expect(second.getByTestId("report-detail")).toContainText("地下通道积水");
+  await expect(second.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
 });

@@ -101,6 +101,12 @@ parameters = {{ "sha256" = "{sha}" }}
 include-name = "GET /api/v1/reports/{{id}}"
 parameters = {{ "id" = "{report_id}" }}
 
+# The reports joined to one are for those who handle it: its rider reporter gets 403.
+[[operations]]
+include-name = "GET /api/v1/reports/{{id}}/joined"
+parameters = {{ "id" = "{report_id}" }}
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "429"]
+
 [[operations]]
 include-name = "GET /api/v1/warnings/history"
 parameters = {{ "grid_id" = "demo-grid-06" }}

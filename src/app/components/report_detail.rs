@@ -29,6 +29,8 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
     let level = server.as_ref().map(|s| s.level).filter(|_| !in_task);
     let points = server.as_ref().map(|s| s.points_awarded);
     let original = server.as_ref().and_then(|s| s.duplicate_of.clone());
+    // Joined at receipt to a report of the same hazard: not turned away, handled with that one.
+    let joined = server.as_ref().is_some_and(|s| s.joined_at_receipt());
     // A new report waits for the grid's answer; only once accepted is it being handled, with a date to finish by.
     let expected = server
         .as_ref()
@@ -46,8 +48,14 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
             <p class="badges">
                 {urgent.then(|| view! { <span class="badge badge-urgent" data-testid="report-urgent">{move || app.t().task_urgent}</span> })}
                 <span class="badge">{move || state_name(app.t(), state)}</span>
-                {status.map(|s| view! { <span class="badge" data-testid="server-status">{move || status_name(app.t(), s)}</span> })}
+                {status.map(|s| view! { <span class="badge" data-testid="server-status">{move || if joined { app.t().status_joined } else { status_name(app.t(), s) }}</span> })}
             </p>
+            {joined.then(|| view! { <p class="notice" data-testid="joined-notice">{move || app.t().report_joined_notice}</p> })}
+            {original.map(|id| view! {
+                <a class="button secondary" data-testid="duplicate-of" href=format!("/my-reports/{id}")>
+                    {move || app.t().duplicate_of_link}
+                </a>
+            })}
             <div class="thumbs">
                 {photos.iter().map(|p| view! { <StoredPhoto sha256=p.sha256.clone() class="photo" /> }).collect_view()}
             </div>
@@ -58,11 +66,6 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
                     <a class="button secondary map-link" href=href>{move || label(app.t())}</a>
                 }).collect_view()}
             </p>
-            {original.map(|id| view! {
-                <a class="button secondary" data-testid="duplicate-of" href=format!("/my-reports/{id}")>
-                    {move || app.t().duplicate_of_link}
-                </a>
-            })}
             {expected.map(|(waiting, d)| view! {
                 <p data-testid="expected-by">{move || {
                     let template = if waiting { app.t().report_waiting_response } else { app.t().expected_by };

@@ -34,6 +34,8 @@ pub struct ReportRow {
     unsatisfied: i64,
     /// Everyone's verdict on the current resolution, as a JSON object by user id.
     round_verdicts: Option<String>,
+    /// How many reports joined it (or were rejected as its duplicates).
+    joined: i64,
 }
 
 /// Reports with their reporters' names and their possible duplicates still open; the condition on `r` follows.
@@ -49,7 +51,8 @@ macro_rules! select_reports {
                     r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name AS reporter_name, r.grid_id, r.status,
                     r.level, r.version, r.received_at, r.updated_at, r.deadline, r.department_id, r.acknowledge_deadline, r.timeline, r.points_awarded, r.hotspot, r.satisfied, r.unsatisfied,
                     (SELECT json_group_object(v.user_id, v.verdict) FROM verdicts v
-                     WHERE v.report_id = r.id AND v.resolution = r.reopened + 1) AS round_verdicts
+                     WHERE v.report_id = r.id AND v.resolution = r.reopened + 1) AS round_verdicts,
+                    (SELECT COUNT(*) FROM reports m WHERE m.duplicate_of = r.id) AS joined
              FROM reports r JOIN users u ON u.id = r.reporter_id WHERE ",
             $condition
         )
@@ -119,6 +122,7 @@ async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
         satisfied,
         unsatisfied,
         round_verdicts,
+        joined,
     } = row;
     let decode = |what: &str, e: serde_json::Error| {
         Error::Internal(anyhow::anyhow!("{what} of report {id}: {e}"))
@@ -157,6 +161,7 @@ async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
         my_verdict: None,
         round_verdicts: serde_json::from_str(round_verdicts.as_deref().unwrap_or("{}"))
             .map_err(|e| decode("verdicts", e))?,
+        joined: joined.try_into().unwrap_or(u32::MAX),
         reporter_id,
         id,
     })

@@ -22,6 +22,7 @@ use crate::domain::{
 };
 
 mod duplicates;
+mod groups;
 mod load;
 mod visibility;
 
@@ -33,7 +34,9 @@ pub use duplicates::is_recurring;
 use duplicates::possible_duplicates;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(submit, fetch))
+    OpenApiRouter::new()
+        .routes(routes!(submit, fetch))
+        .merge(groups::router())
 }
 
 const REPORT_ID_TAKEN: &str =
@@ -86,8 +89,6 @@ async fn submit(
     let fingerprint = sha256_hex(submitted.as_bytes());
     let grids = list_grids(&state.db).await?;
     let received = format_time(now);
-    let duplicates = possible_duplicates(&state.db, &id, &canonical, &received).await?;
-    let hotspot = is_recurring(&state.db, &id, &canonical, &received).await?;
 
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
@@ -111,19 +112,30 @@ async fn submit(
         tx.rollback().await?;
         return Err(Error::photo_missing(&missing));
     }
+    // Its neighbours, looked up while this write has its turn: two reports of one hazard arriving together
+    // cannot both start a group.
+    let duplicates = possible_duplicates(&state.db, &id, &canonical, &received).await?;
+    let hotspot = is_recurring(&state.db, &id, &canonical, &received).await?;
     let (grid_id, by_nearest) = grid_of(&grids, &canonical);
     let at = received;
-    let timeline = vec![TimelineEntry::new(at.clone(), ReportStatus::Received)];
-    // The 清单's deadlines for this category, else the server's.
-    let rules = deadlines_for(&mut tx, &canonical.category, state.config.deadlines).await?;
-    let deadline = rules
-        .after(ReportStatus::Received, 1, canonical.urgent, now, None, None)
-        .map(format_time);
+    let group = groups::group_to_join(&mut tx, &duplicates, grid_id.as_deref()).await?;
+    let (status, timeline, deadline) = match &group {
+        Some(_) => (ReportStatus::Rejected, groups::joined_timeline(&at), None),
+        None => {
+            // The 清单's deadlines for this category, else the server's.
+            let rules = deadlines_for(&mut tx, &canonical.category, state.config.deadlines).await?;
+            let deadline = rules
+                .after(ReportStatus::Received, 1, canonical.urgent, now, None, None)
+                .map(format_time);
+            let timeline = vec![TimelineEntry::new(at.clone(), ReportStatus::Received)];
+            (ReportStatus::Received, timeline, deadline)
+        }
+    };
     sqlx::query(
         "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
                               level, version, received_at, updated_at, timeline, change_seq, deadline, lat, lon,
-                              possible_duplicates, hotspot)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'received', 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              possible_duplicates, hotspot, duplicate_of, closed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(&user.id)
@@ -132,6 +144,7 @@ async fn submit(
     .bind(&canonical.category)
     .bind(&grid_id)
     .bind(by_nearest)
+    .bind(status.code())
     .bind(&at)
     .bind(&at)
     .bind(serde_json::to_string(&timeline).map_err(anyhow::Error::from)?)
@@ -141,6 +154,8 @@ async fn submit(
     .bind(canonical.lon)
     .bind(serde_json::to_string(&duplicates).map_err(anyhow::Error::from)?)
     .bind(hotspot)
+    .bind(&group)
+    .bind(group.as_ref().map(|_| &at))
     .execute(&mut *tx)
     .await?;
     for sha in &canonical.photos {
@@ -150,8 +165,18 @@ async fn submit(
             .execute(&mut *tx)
             .await?;
     }
+    if let Some(group) = &group {
+        let joining = groups::Joining {
+            id: &id,
+            reporter_id: &user.id,
+            photos: &canonical.photos,
+            at: &at,
+            hotspot,
+        };
+        groups::join(&mut tx, joining, group).await?;
+    }
     tx.commit().await?;
-    tracing::info!(report = %id, grid = ?grid_id, by_nearest, "report received");
+    tracing::info!(report = %id, grid = ?grid_id, by_nearest, joined = ?group, "report received");
     let report = load_report(&state.db, &id).await?.ok_or(Error::NotFound)?;
     Ok((StatusCode::CREATED, Json(Viewer::of(&user).shape(report))))
 }

@@ -44,11 +44,16 @@ impl Viewer {
         }
     }
 
+    /// Whether this viewer decides about the reports of `grid_id` (admins, and the grid's workers): who is a
+    /// duplicate of what, who else reported it.
+    pub fn decides(&self, grid_id: Option<&str>) -> bool {
+        self.admin || (self.grid_id.is_some() && self.grid_id.as_deref() == grid_id)
+    }
+
     /// A report as this viewer may see it: possible duplicates (other people's report ids) only for the grid's
     /// workers and admins, who are the ones deciding whether it is a duplicate.
     pub fn shape(&self, mut report: Report) -> Report {
-        let decides = self.admin || (self.grid_id.is_some() && self.grid_id == report.grid_id);
-        if !decides {
+        if !self.decides(report.grid_id.as_deref()) {
             report.possible_duplicates.clear();
         }
         report.my_verdict = report.round_verdicts.get(&self.user_id).copied();
