@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 use super::{use_app, AppContext, PageHeader};
 use crate::client::local::{LocalPhoto, LocalReport, LocalState, OutboxEntry, OutboxKind};
-use crate::client::location::current_fix;
+use crate::client::location::fresh_fix;
 use crate::client::now;
 use crate::client::photo::{object_url, prepare};
 use crate::domain::photo::kilobytes;
@@ -142,7 +142,7 @@ impl Draft {
         self.busy.set(false);
         if fresh {
             self.locating.set(true);
-            let fix = current_fix(5_000).await;
+            let fix = fresh_fix(5_000).await;
             self.locating.set(false);
             if let (Some(fix), Some(mut r)) = (fix, self.current.get_untracked()) {
                 r.lat = Some(fix.lat);

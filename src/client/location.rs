@@ -19,7 +19,24 @@ fn number(obj: &JsValue, key: &str) -> Option<f64> {
         .filter(|v| v.is_finite())
 }
 
+/// A fix at most 30 s old (where the rider is, for the nearest station or a task's distance).
 pub async fn current_fix(timeout_ms: u32) -> Option<Fix> {
+    position(timeout_ms, RECENT_MS).await
+}
+
+/// Where the phone is now, for a report's place: a rider moves 100 m and more in 30 s, and a fix kept from the last
+/// report would put the next hazard at the last one's place (and join it to that group). Only when no new fix
+/// comes in time does a recent one do.
+pub async fn fresh_fix(timeout_ms: u32) -> Option<Fix> {
+    match position(timeout_ms, 0).await {
+        Some(fix) => Some(fix),
+        None => position(0, RECENT_MS).await,
+    }
+}
+
+const RECENT_MS: u32 = 30_000;
+
+async fn position(timeout_ms: u32, maximum_age_ms: u32) -> Option<Fix> {
     let navigator = web_sys::window()?.navigator();
     let geolocation = Reflect::get(&navigator, &"geolocation".into()).ok()?;
     let get: Function = Reflect::get(&geolocation, &"getCurrentPosition".into())
@@ -37,7 +54,11 @@ pub async fn current_fix(timeout_ms: u32) -> Option<Fix> {
         let options = Object::new();
         let _ = Reflect::set(&options, &"enableHighAccuracy".into(), &JsValue::TRUE);
         let _ = Reflect::set(&options, &"timeout".into(), &JsValue::from(timeout_ms));
-        let _ = Reflect::set(&options, &"maximumAge".into(), &JsValue::from(30_000));
+        let _ = Reflect::set(
+            &options,
+            &"maximumAge".into(),
+            &JsValue::from(maximum_age_ms),
+        );
         if let Err(e) = get.call3(&geolocation, &ok, &err, &options) {
             let _ = reject.call1(&JsValue::NULL, &e);
         }
