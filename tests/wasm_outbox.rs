@@ -68,6 +68,7 @@ fn server_report(id: &str, version: i64, status: ReportStatus) -> Report {
         my_verdict: None,
         round_verdicts: Default::default(),
         duplicate_of: None,
+        joined: 0,
     }
 }
 
@@ -310,6 +311,7 @@ async fn a_429_schedules_the_next_attempt_no_sooner_than_retry_after() {
         .pop()
         .expect("the entry stays");
     assert_eq!(e.attempts, 1);
+    assert_eq!(outcome.retry_at_ms, Some(e.next_attempt_ms));
     assert!(
         e.next_attempt_ms >= before + 120_000.0,
         "{} < {}",
@@ -334,6 +336,7 @@ async fn a_429_schedules_the_next_attempt_no_sooner_than_retry_after() {
     restore_fetch();
     assert_eq!(outcome.waiting, 1);
     assert!(!outcome.offline);
+    assert_eq!(outcome.retry_at_ms, None, "nothing was put off in this run");
     assert!(sent.iter().all(|c| c.contains("/changes")), "{sent:?}");
     assert_eq!(store.outbox().await.unwrap()[0].attempts, attempts);
     store.close();
@@ -349,6 +352,8 @@ async fn a_network_failure_keeps_the_item_and_backs_off_exponentially() {
         let outcome = sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
         assert!(outcome.offline);
         let e = store.outbox().await.unwrap().pop().expect("kept");
+        // The next run is planned for when it is due, not left to the next tick.
+        assert_eq!(outcome.retry_at_ms, Some(e.next_attempt_ms));
         waits.push(e.next_attempt_ms - before);
     }
     restore_fetch();

@@ -65,6 +65,8 @@ pub struct AppContext {
     /// A sync was asked for while one ran: it runs again when that one ends (the running one read the outbox before
     /// what was just saved, which would otherwise wait for the next tick).
     sync_again: StoredValue<Option<bool>>,
+    /// The run planned for when an entry's backoff ends (sooner than the next tick).
+    retry: StoredValue<Option<TimeoutHandle>>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
     /// Whether a new urgent task vibrates and sounds (设置; on unless the user turned it off).
     pub urgent_alerts: RwSignal<bool>,
@@ -92,6 +94,7 @@ impl AppContext {
             outbox: RwSignal::new(boot.outbox),
             sync: RwSignal::new(SyncStatus::default()),
             sync_again: StoredValue::new(None),
+            retry: StoredValue::new(None),
             store: StoredValue::new_local(boot.store),
             urgent_alerts: RwSignal::new(boot.urgent_alerts),
             announced: StoredValue::new(None),
@@ -344,6 +347,7 @@ impl AppContext {
                     self.online
                         .set(!outcome.offline && window().navigator().on_line());
                 }
+                self.retry_at(outcome.retry_at_ms);
                 self.sync.update(|s| {
                     s.running = false;
                     s.last = Some(outcome);
@@ -354,6 +358,26 @@ impl AppContext {
             }
             self.reload_reports().await;
         });
+    }
+
+    /// Plans a run for when a rescheduled entry is due again, if that comes before the next 30-second tick (an
+    /// answer lost on a weak signal is asked for again after its backoff, 1–2 s the first time, not after a tick).
+    fn retry_at(self, at_ms: Option<f64>) {
+        if let Some(planned) = self.retry.try_update_value(Option::take).flatten() {
+            planned.clear();
+        }
+        let Some(at_ms) = at_ms else {
+            return;
+        };
+        let wait = (at_ms - js_sys::Date::now()).max(0.0);
+        if wait < 30_000.0 {
+            let planned = set_timeout_with_handle(
+                move || self.sync_now(),
+                std::time::Duration::from_millis(wait as u64 + 50),
+            )
+            .ok();
+            self.retry.set_value(planned);
+        }
     }
 
     /// Fetches reference data; on success the phone's copy is replaced, on failure it is kept.

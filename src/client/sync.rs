@@ -39,6 +39,9 @@ pub struct Outcome {
     pub signed_out: bool,
     /// Another tab held the sync lock; this run did nothing.
     pub skipped: bool,
+    /// When the earliest entry this run rescheduled is due again (its backoff): the next run goes then, not at the
+    /// next 30-second tick, so a response lost after the server committed costs seconds.
+    pub retry_at_ms: Option<f64>,
 }
 
 fn now_ms() -> f64 {
@@ -278,8 +281,13 @@ pub async fn run(
             Pushed::Waiting {
                 offline,
                 signed_out,
+                retry_at_ms,
             } => {
                 outcome.waiting += 1;
+                outcome.retry_at_ms = match (outcome.retry_at_ms, retry_at_ms) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
                 outcome.offline |= offline;
                 outcome.signed_out |= signed_out;
                 stop |= offline || signed_out;
@@ -347,21 +355,20 @@ async fn push_report(
 /// An entry the server did not settle: rescheduled with backoff (honouring `Retry-After`), or — signed out — left
 /// as it is for when the user signs in again.
 async fn waiting(store: &Store, entry: OutboxEntry, step: Step) -> Result<Pushed, StoreError> {
-    let (offline, signed_out) = match step {
-        Step::Offline => {
-            reschedule(store, entry, None).await?;
-            (true, false)
-        }
-        Step::Retry(retry_after) => {
-            reschedule(store, entry, retry_after).await?;
-            (false, false)
-        }
-        Step::SignedOut => (false, true),
-        Step::Done(_) | Step::Attention(_) => (false, false),
+    let (offline, signed_out, retry_at_ms) = match step {
+        Step::Offline => (true, false, Some(reschedule(store, entry, None).await?)),
+        Step::Retry(retry_after) => (
+            false,
+            false,
+            Some(reschedule(store, entry, retry_after).await?),
+        ),
+        Step::SignedOut => (false, true, None),
+        Step::Done(_) | Step::Attention(_) => (false, false, None),
     };
     Ok(Pushed::Waiting {
         offline,
         signed_out,
+        retry_at_ms,
     })
 }
 
@@ -372,6 +379,8 @@ enum Pushed {
     Waiting {
         offline: bool,
         signed_out: bool,
+        /// When it is due again.
+        retry_at_ms: Option<f64>,
     },
 }
 
@@ -563,15 +572,17 @@ async fn set_state(
     Ok(())
 }
 
+/// Puts an entry off by its backoff; returns when it is due.
 async fn reschedule(
     store: &Store,
     mut entry: OutboxEntry,
     retry_after: Option<u32>,
-) -> Result<(), StoreError> {
+) -> Result<f64, StoreError> {
     entry.next_attempt_ms =
         now_ms() + backoff_ms(entry.attempts, retry_after, js_sys::Math::random());
     entry.attempts += 1;
-    store.put_outbox_entry(&entry).await
+    store.put_outbox_entry(&entry).await?;
+    Ok(entry.next_attempt_ms)
 }
 
 pub enum PullError {
