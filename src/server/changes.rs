@@ -98,6 +98,23 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(changes))
 }
 
+/// A page's `limit` from its query: `default` when none is given, else a whole number from 1 to `max` (anything
+/// else is a `422` naming `limit`).
+pub fn page_limit(raw: Option<&str>, default: i64, max: i64) -> Result<i64> {
+    match raw {
+        None => Ok(default),
+        Some(l) => l
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=max).contains(l))
+            .ok_or_else(|| {
+                Error::Invalid(
+                    serde_json::json!({"limit": format!("a whole number from 1 to {max}")}),
+                )
+            }),
+    }
+}
+
 /// The query of `GET /changes`; the values are checked here, so a bad one is a `422` naming its field.
 #[derive(serde::Deserialize)]
 struct FeedParams {
@@ -130,16 +147,7 @@ async fn changes(
         Some(c) => decode_cursor(c)
             .ok_or_else(|| Error::Invalid(serde_json::json!({"cursor": "unknown cursor"})))?,
     };
-    let limit = match params.limit {
-        None => DEFAULT_LIMIT,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|l| (1..=MAX_LIMIT).contains(l))
-            .ok_or_else(|| {
-                Error::Invalid(serde_json::json!({"limit": "a whole number from 1 to 500"}))
-            })?,
-    };
+    let limit = page_limit(params.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
     let viewer = Viewer::of(&user);
     // One read transaction: the page and the counter come from the same snapshot.
     let mut tx = state.db.begin().await?;

@@ -120,6 +120,15 @@ async fn the_worker_pages_through_the_joined_reports_and_only_those_handling_it_
         .read_as(&worker, &format!("/api/v1/reports/{group}/joined?limit=2"))
         .await;
     assert_eq!(one["reports"][1]["photos"], json!([sha256(&photo)]));
+    for limit in ["0", "101", "2147483648", "ten"] {
+        let res = server
+            .get_as(
+                &worker,
+                &format!("/api/v1/reports/{group}/joined?limit={limit}"),
+            )
+            .await;
+        assert_eq!(res.status(), 422, "limit={limit}");
+    }
 
     let path = format!("/api/v1/reports/{group}/joined");
     assert_eq!(

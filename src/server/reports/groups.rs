@@ -16,8 +16,8 @@ use crate::domain::report::{JoinedPage, JoinedReport};
 use crate::domain::task::points_for_duplicate;
 use crate::domain::{ReportStatus, TimelineEntry};
 use crate::server::auth::CurrentUser;
-use crate::server::changes::next_change_seq;
-use crate::server::openapi::{Forbidden, Malformed, NotFound, Unauthorized};
+use crate::server::changes::{next_change_seq, page_limit};
+use crate::server::openapi::{Forbidden, Invalid, Malformed, NotFound, Unauthorized};
 use crate::server::{AppState, Error, Result};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -132,7 +132,8 @@ struct JoinedParams {
     /// The `next_cursor` of the page before (none: from the first).
     cursor: Option<String>,
     /// At most this many (1–100, 20 by default).
-    limit: Option<u32>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
 }
 
 /// The reports joined to one (or rejected as its duplicates), earliest first, a page at a time: for the grid's
@@ -146,6 +147,7 @@ struct JoinedParams {
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
     )
 )]
 async fn joined(
@@ -167,7 +169,7 @@ async fn joined(
     if !viewer.decides(grid_id.as_deref()) {
         return Err(Error::Forbidden);
     }
-    let limit = params.limit.unwrap_or(20).clamp(1, 100);
+    let limit = page_limit(params.limit.as_deref(), 20, 100)?;
     let after = params.cursor.unwrap_or_default();
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports WHERE duplicate_of = ?")
         .bind(&id)
@@ -181,7 +183,7 @@ async fn joined(
     )
     .bind(&id)
     .bind(&after)
-    .bind(i64::from(limit) + 1)
+    .bind(limit + 1)
     .fetch_all(&state.db)
     .await?;
     let more = rows.len() > limit as usize;
