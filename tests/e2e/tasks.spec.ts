@@ -1,7 +1,7 @@
 // The closed loop 收集—响应—反馈: a rider reports; the worker of that grid (and not another grid's) sees the task,
 // accepts it offline, escalates and resolves it; the rider's 我的上报 shows the whole timeline and the points.
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { cameraPhoto, freshSpot, phone, signIn, snapAndSend } from "./helpers";
+import { cameraPhoto, freshSpot, phone, signIn, snapAndSend, switchToEnglish } from "./helpers";
 
 async function sync(page: Page) {
   await page.getByRole("button", { name: "立即同步" }).click();
@@ -146,6 +146,7 @@ test("two riders at one spot make one task: the worker sees 另有 1 人上报 a
   await snapAndSend(second, photo, "通道里水到膝盖", spot);
   const joined = await delivered(second);
   await expect(joined).toContainText("已并入");
+  const joinedHref = (await joined.getByRole("link").getAttribute("href"))!;
 
   // One task for the worker, saying who else reported it; their reports and photos come when asked.
   await signIn(worker, "grid_worker", "网格员", "demo-grid-07");
@@ -173,4 +174,19 @@ test("two riders at one spot make one task: the worker sees 另有 1 人上报 a
   await expect(second).toHaveURL(new RegExp(`/my-reports/${group}$`));
   await expect(second.getByTestId("report-detail")).toContainText("地下通道积水");
   await expect(second.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
+
+  // The same in English.
+  await worker.goto("/settings");
+  await switchToEnglish(worker);
+  await worker.goto(`/tasks/${group}`);
+  await expect(worker.getByTestId("joined-count")).toHaveText("1 more report of this hazard");
+  await worker.getByTestId("joined-load").click();
+  await expect(worker.getByTestId("joined-reports").locator("img.thumb")).toHaveCount(1);
+  await worker.screenshot({ path: "test-results/screens/task-joined-en.png" });
+  await second.goto("/settings");
+  await switchToEnglish(second);
+  await second.goto(joinedHref);
+  await expect(second.getByTestId("server-status")).toHaveText("Joined");
+  await expect(second.getByTestId("joined-notice")).toContainText("your report joined theirs");
+  await second.screenshot({ path: "test-results/screens/report-joined-en.png" });
 });
