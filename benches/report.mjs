@@ -33,7 +33,7 @@ const sh = (cmd) => {
     return "unknown";
   }
 };
-const kb = (bytes) => `${(bytes / KB).toFixed(1)} KB`;
+const kb = (bytes) => (bytes == null ? "–" : `${(bytes / KB).toFixed(1)} KB`);
 const f0 = (x) => (x == null ? "–" : Math.round(x).toLocaleString("en-US"));
 const f1 = (x) => (x == null ? "–" : x.toFixed(1));
 const ratio = (a, b) => {
@@ -43,16 +43,16 @@ const ratio = (a, b) => {
 };
 const yes = (ok) => (ok == null ? "not measured" : ok ? "**met**" : "**not met**");
 
-/** The table of scripts/size-report.sh: assets and the total. */
+/** The table of scripts/size-report.sh: assets and the total (bytes, gzipped and, from 2026-12, brotli). */
 function sizes(report) {
   if (!report) return null;
   const rows = report
     .trim()
     .split("\n")
     .slice(1)
-    .map((l) => l.match(/^(.*?)\s+(\d+)\s+(\d+)$/))
+    .map((l) => l.match(/^(.*?)\s+(\d+)\s+(\d+)(?:\s+(\d+))?$/))
     .filter(Boolean)
-    .map(([, asset, raw, gz]) => ({ asset, raw: Number(raw), gz: Number(gz) }));
+    .map(([, asset, raw, gz, br]) => ({ asset, raw: Number(raw), gz: Number(gz), br: br == null ? null : Number(br) }));
   return { assets: rows.slice(0, -1), total: rows[rows.length - 1] };
 }
 
@@ -107,7 +107,8 @@ p("| | measured | baseline (same run) | ratio | limit | verdict |");
 p("| --- | --- | --- | --- | --- | --- |");
 if (app && minimal)
   p(
-    `| 1. First load, gzipped | ${kb(app.total.gz)} (${app.assets.length} assets) | minimal Leptos CSR app: ${kb(minimal.total.gz)} | ` +
+    `| 1. First load, gzipped | ${kb(app.total.gz)} (${app.assets.length} assets; brotli ${kb(app.total.br)}) | ` +
+      `minimal Leptos CSR app: ${kb(minimal.total.gz)} (brotli ${kb(minimal.total.br)}) | ` +
       `${ratio(app.total.gz, minimal.total.gz)} | budget ≤ ${BUDGET_KB} KB; goal ≤ ${GOAL_KB} KB | budget ${overBudget ? "**exceeded**" : "**kept**"}; ` +
       `goal ${yes(app.total.gz <= GOAL_KB * KB)} |`
   );
@@ -171,8 +172,9 @@ p();
 p("## 1. First load");
 p();
 p(
-  "Every asset of the first load (`index.html` and each file it references), gzipped with `gzip -9` " +
-    "(`scripts/size-report.sh`). The baseline is `benches/minimal-leptos/`, a Leptos 0.8 CSR counter built in the same " +
+  "Every asset of the first load (`index.html` and each file it references), gzipped with `gzip -9` and " +
+    "compressed with brotli at quality 11 (`scripts/size-report.sh`); the server sends the build's brotli copies " +
+    "(`scripts/precompress.mjs`) to browsers that accept them, gzip copies to the others. The baseline is `benches/minimal-leptos/`, a Leptos 0.8 CSR counter built in the same " +
     "run with the same Trunk, wasm-bindgen, Cargo profile (`wasm-release`: opt-level z, LTO, one codegen unit, " +
     "panic=abort) and `wasm-opt -Oz` parameters."
 );
@@ -184,10 +186,10 @@ for (const [name, s] of [
   if (!s) continue;
   p(`${name}:`);
   p();
-  p("| asset | bytes | gzipped |");
-  p("| --- | ---: | ---: |");
-  for (const a of s.assets) p(`| ${a.asset} | ${f0(a.raw)} | ${f0(a.gz)} |`);
-  p(`| **total** | ${f0(s.total.raw)} | **${f0(s.total.gz)}** (${kb(s.total.gz)}) |`);
+  p("| asset | bytes | gzipped | brotli |");
+  p("| --- | ---: | ---: | ---: |");
+  for (const a of s.assets) p(`| ${a.asset} | ${f0(a.raw)} | ${f0(a.gz)} | ${f0(a.br)} |`);
+  p(`| **total** | ${f0(s.total.raw)} | **${f0(s.total.gz)}** (${kb(s.total.gz)}) | **${f0(s.total.br)}** (${kb(s.total.br)}) |`);
   p();
 }
 
@@ -475,24 +477,31 @@ p(`| Node.js | ${machine.node} |`);
 if (growth) p(`| SQLite (the server's, bundled by sqlx) | ${growth.big.sqlite} |`);
 p();
 
-// `--only "## 9. Live changes"`: only that section of this run replaces its namesake in OUTPUT (or goes before
-// "## Method"); the rest of OUTPUT stays as the last full run wrote it.
-const only = process.argv.indexOf("--only");
-if (only > 0) {
-  const title = process.argv[only + 1];
+// `--only "## 9. Live changes"` (repeatable): only those sections of this run replace their namesakes in OUTPUT
+// (or go before "## Method"), with their rows of the summary table; the rest of OUTPUT stays as the last full run
+// wrote it.
+const titles = process.argv.flatMap((a, i) => (process.argv[i - 1] === "--only" ? [a] : []));
+if (titles.length) {
   const section = (lines, start) => {
     let end = lines.findIndex((l, i) => i > start && l.startsWith("## "));
     return end < 0 ? lines.length : end;
   };
-  const mine = out.indexOf(title);
-  const fresh = out.slice(mine, section(out, mine));
   const old = fs.readFileSync(output, "utf8").split("\n");
-  const at = old.indexOf(title);
-  if (at >= 0) old.splice(at, section(old, at) - at, ...fresh);
-  else old.splice(old.indexOf("## Method"), 0, ...fresh);
+  for (const title of titles) {
+    const mine = out.indexOf(title);
+    const fresh = out.slice(mine, section(out, mine));
+    const at = old.indexOf(title);
+    if (at >= 0) old.splice(at, section(old, at) - at, ...fresh);
+    else old.splice(old.indexOf("## Method"), 0, ...fresh);
+    const number = title.match(/^## (\d+)\./)?.[1];
+    const row = (l) => number && l.startsWith(`| ${number}. `);
+    const freshRows = out.slice(0, out.indexOf("## 1. First load")).filter(row);
+    const oldRows = old.map((l, i) => (row(l) && i < old.indexOf("## 1. First load") ? i : -1)).filter((i) => i >= 0);
+    if (freshRows.length && oldRows.length) old.splice(oldRows[0], oldRows.length, ...freshRows);
+    console.log([...freshRows, "", ...fresh].join("\n"));
+  }
   fs.writeFileSync(output, old.join("\n"));
-  console.log(fresh.join("\n"));
-  process.exit(0);
+  process.exit(overBudget && titles.includes("## 1. First load") ? 1 : 0);
 }
 fs.writeFileSync(output, out.join("\n"));
 console.log(out.slice(0, out.indexOf("## 1. First load")).join("\n"));

@@ -1,5 +1,6 @@
 // The shell list of the service worker, generated after every PWA build (Trunk's post-build hook, see
-// Trunk.toml): every file Trunk wrote but sw.js itself, and a version hashed from their names and bytes,
+// Trunk.toml): every file Trunk wrote but sw.js itself and the compressed copies (FILE.br, FILE.gz: the browser
+// asks for the file and the server picks the copy), and a version hashed from their names and bytes,
 // written into sw.js's `const BUILD = …;` line. Run by hand on a built folder: node scripts/precache.mjs DIR
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -20,7 +21,7 @@ function walk(folder) {
 
 const swPath = join(dir, "sw.js");
 const files = walk(dir)
-  .filter((path) => path !== swPath)
+  .filter((path) => path !== swPath && !/\.(br|gz)$/.test(path))
   .map((path) => ({ path, url: "/" + relative(dir, path).split(sep).join("/") }))
   .sort((a, b) => (a.url < b.url ? -1 : 1));
 const hash = createHash("sha256");

@@ -1,5 +1,7 @@
 //! Serving the PWA that Trunk built: hashed files cached for a year, the shell never cached by the browser
-//! (the service worker decides), and app routes falling back to `index.html`.
+//! (the service worker decides), and app routes falling back to `index.html`. Each file goes out as the build's
+//! brotli or gzip copy (`FILE.br`, `FILE.gz`, written by scripts/precompress.mjs) when the browser accepts it, so
+//! nothing is compressed on the fly and the phone gets brotli at quality 11.
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -26,16 +28,30 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     }
     let index = state.dist.join("index.html");
     let is_head = req.method() == Method::HEAD;
-    let Ok(mut res) = ServeDir::new(&state.dist).oneshot(req).await;
+    let accept_encoding = req.headers().get(header::ACCEPT_ENCODING).cloned();
+    let Ok(mut res) = ServeDir::new(&state.dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .oneshot(req)
+        .await;
     let mut policy = cache_policy(&path);
     if res.status() == StatusCode::NOT_FOUND && is_app_route(&path) {
         let method = if is_head { Method::HEAD } else { Method::GET };
-        let shell = Request::builder()
+        let mut shell = Request::builder()
             .method(method)
             .uri("/index.html")
             .body(Body::empty())
             .unwrap_or_default();
-        let Ok(shell_res) = ServeFile::new(&index).oneshot(shell).await;
+        if let Some(accepted) = accept_encoding {
+            shell
+                .headers_mut()
+                .insert(header::ACCEPT_ENCODING, accepted);
+        }
+        let Ok(shell_res) = ServeFile::new(&index)
+            .precompressed_br()
+            .precompressed_gzip()
+            .oneshot(shell)
+            .await;
         if shell_res.status() == StatusCode::NOT_FOUND {
             return (
                 StatusCode::NOT_FOUND,
@@ -50,6 +66,12 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    // A copy sent as it is: the compression layer leaves it alone, so it does not say the answer depends on
+    // Accept-Encoding either (it does for every other compressible answer).
+    if res.headers().contains_key(header::CONTENT_ENCODING) {
+        res.headers_mut()
+            .append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     // The app's policy where a policy governs something: the page and the service worker (a script loaded by the
     // page ignores the header), chosen by path so a `304` revalidating the page carries it too (the browser takes

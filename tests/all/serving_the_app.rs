@@ -87,3 +87,67 @@ async fn text_assets_are_compressed_for_clients_that_accept_it() {
         compressed.len()
     );
 }
+
+/// What the build writes beside each file (scripts/precompress.mjs): marker bytes stand for the copies, so the test
+/// sees which file went out.
+async fn server_with_copies() -> TestServer {
+    TestServer::start_with_dist(|dist| {
+        for (name, body) in [
+            ("index.html", INDEX.as_bytes()),
+            ("index.html.br", b"brotli copy of the shell"),
+            ("index.html.gz", b"gzip copy of the shell"),
+            ("suishoupai-0123456789abcdef.js", b"export {};"),
+            (
+                "suishoupai-0123456789abcdef.js.br",
+                b"brotli copy of the js",
+            ),
+        ] {
+            std::fs::write(dist.join(name), body).unwrap();
+        }
+    })
+    .await
+}
+
+async fn get_accepting(server: &TestServer, path: &str, accepted: &str) -> reqwest::Response {
+    server
+        .client
+        .get(server.url(path))
+        .header("accept-encoding", accepted)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_builds_compressed_copies_go_out_as_they_are() {
+    let server = server_with_copies().await;
+    for path in ["/", "/index.html", "/stations"] {
+        let res = get_accepting(&server, path, "gzip, deflate, br").await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers()["content-encoding"], "br", "{path}");
+        assert_eq!(res.headers()["vary"], "accept-encoding", "{path}");
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        assert_eq!(cache_control(&res), "no-cache", "{path}");
+        assert_eq!(
+            res.text().await.unwrap(),
+            "brotli copy of the shell",
+            "{path}"
+        );
+    }
+    let res = get_accepting(&server, "/stations", "gzip").await;
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    assert_eq!(res.text().await.unwrap(), "gzip copy of the shell");
+
+    let res = get_accepting(&server, "/suishoupai-0123456789abcdef.js", "br").await;
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(cache_control(&res), "public, max-age=31536000, immutable");
+    assert_eq!(res.text().await.unwrap(), "brotli copy of the js");
+
+    // A browser that takes no compression gets the file itself.
+    let res = get_accepting(&server, "/stations", "identity").await;
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(res.text().await.unwrap(), INDEX);
+}

@@ -1,6 +1,8 @@
 // The first load carries only the first screens (随手拍 and the enroll screen): every other page is a chunk of
 // its own, fetched once the first screen is idle or when the page is first opened. A chunk that cannot be fetched
 // leaves the app running: the page says so and 重试 fetches it again.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect, test, type BrowserContext } from "@playwright/test";
 import { cameraPhoto, signIn } from "./helpers";
 
@@ -54,4 +56,22 @@ test("a page whose chunk cannot be fetched says so, the app goes on, and 重试 
   await page.getByRole("button", { name: "重试" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("暖心驿站");
   await expect(page.locator(".station")).toHaveCount(22);
+});
+
+test("the first load arrives as the build's brotli copies, byte for byte", async ({ page }) => {
+  const sent: { file: string; encoding: string | null; bytes: number }[] = [];
+  page.on("requestfinished", async (request) => {
+    const file = new URL(request.url()).pathname.slice(1) || "index.html";
+    if (!/\.(html|js|wasm|css)$/.test(file)) return;
+    const response = await request.response();
+    sent.push({ file, encoding: await response!.headerValue("content-encoding"), bytes: (await request.sizes()).responseBodySize });
+  });
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect.poll(() => sent.filter((s) => s.file.endsWith(".wasm")).length).toBeGreaterThan(0);
+  for (const s of sent) {
+    expect(s.encoding, s.file).toBe("br");
+    expect(s.bytes, s.file).toBe(fs.statSync(path.join("dist", `${s.file}.br`)).size);
+  }
+  expect(sent.map((s) => s.file)).toContain("index.html");
 });

@@ -72,7 +72,7 @@ test("the service worker precaches the build's files, never /api, and its versio
   const sw = await (await page.request.get("/sw.js")).text();
   const build = JSON.parse(sw.match(/^const BUILD = (.*);$/m)![1]);
   const dist = (fs.readdirSync("dist", { recursive: true }) as string[])
-    .filter((f) => f !== "sw.js" && fs.statSync(path.join("dist", f)).isFile())
+    .filter((f) => f !== "sw.js" && !/\.(br|gz)$/.test(f) && fs.statSync(path.join("dist", f)).isFile())
     .map((f) => `/${f.split(path.sep).join("/")}`)
     .sort();
   expect(build.files).toEqual(dist);
@@ -168,7 +168,7 @@ class SecondServer {
     const css = fs.readFileSync(path.join(this.dist, oldCss), "utf8") + "\n/* build 2 */\n";
     const newCss = `main-${createHash("sha256").update(css).digest("hex").slice(0, 16)}.css`;
     fs.writeFileSync(path.join(this.dist, newCss), css);
-    fs.rmSync(path.join(this.dist, oldCss));
+    for (const f of [oldCss, `${oldCss}.br`, `${oldCss}.gz`]) fs.rmSync(path.join(this.dist, f), { force: true });
     const integrity = "sha384-" + createHash("sha384").update(css).digest("base64");
     const index = fs
       .readFileSync(path.join(this.dist, "index.html"), "utf8")
@@ -176,6 +176,8 @@ class SecondServer {
       .replace("<head>", '<head>\n  <meta name="suishoupai-build" content="2">');
     fs.writeFileSync(path.join(this.dist, "index.html"), index);
     execFileSync("node", ["scripts/precache.mjs", this.dist]);
+    // The server sends a file's brotli copy where there is one: the new index.html and sw.js need theirs.
+    execFileSync("node", ["scripts/precompress.mjs", this.dist]);
     return newCss;
   }
   stop() {
