@@ -7,6 +7,8 @@
 #
 #   scripts/bench.sh --live   only section 9 (live changes), spliced into the existing BENCHMARKS.md
 #   scripts/bench.sh --storm  only section 10 (a storm of reports), likewise
+#   scripts/bench.sh --drain  only sections 3 and 4 (tap to saved, the outbox drain), likewise
+#   scripts/bench.sh --first-load  only section 1 (first load, both builds), likewise; exits 1 over the budget
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -54,7 +56,7 @@ server_bench() {
 phone_bench() {
   BENCH_DIST="$BENCH_DIR/dist" BENCH_SERVER_BIN=target/release/suishoupai BENCH_PORT=18101 \
     BENCH_SLOW_SERVER_PORT=18102 BENCH_PROXY_PORT=18103 \
-    npx playwright test -c benches/playwright.bench.config.ts
+    npx playwright test -c benches/playwright.bench.config.ts "$@"
 }
 
 if [ "${1:-}" = "--live" ]; then
@@ -72,6 +74,24 @@ if [ "${1:-}" = "--storm" ]; then
   step "build the server" cargo build --release --bin suishoupai
   step "storm of reports" python3 benches/storm.py target/release/suishoupai "$BENCH_DIR"
   node benches/report.mjs "$BENCH_DIR" BENCHMARKS.md --only "## 10. A storm of reports"
+  [ ${#failed[@]} -eq 0 ] || { say "failed: ${failed[*]}"; exit 1; }
+  exit 0
+fi
+
+if [ "${1:-}" = "--drain" ]; then
+  step "build the PWA" build_pwa_for_bench
+  step "build the server" cargo build --release --bin suishoupai
+  step "tap to saved and drain" phone_bench -g "tap to saved"
+  node benches/report.mjs "$BENCH_DIR" BENCHMARKS.md --only "## 3. Tap to saved" --only "## 4. Outbox drain"
+  [ ${#failed[@]} -eq 0 ] || { say "failed: ${failed[*]}"; exit 1; }
+  exit 0
+fi
+
+if [ "${1:-}" = "--first-load" ]; then
+  step "build the PWA" build_pwa_for_bench
+  step "build the minimal app" build_minimal
+  step "first load sizes" sizes
+  node benches/report.mjs "$BENCH_DIR" BENCHMARKS.md --only "## 1. First load" || failed+=("budget")
   [ ${#failed[@]} -eq 0 ] || { say "failed: ${failed[*]}"; exit 1; }
   exit 0
 fi
