@@ -646,7 +646,7 @@ impl Store {
                             d.code.as_str()
                         });
                 }
-                ChangeKind::Points | ChangeKind::Unknown => {}
+                ChangeKind::Points | ChangeKind::Concern | ChangeKind::Unknown => {}
             }
         }
         if reference_changed {

@@ -21,6 +21,8 @@ pub enum ChangeKind {
     Points,
     Grid,
     Department,
+    /// A rider's concern (困难诉求, 金点子): to its rider and to its station's staff.
+    Concern,
     /// A kind this client does not know yet (a newer server): skipped, never a reason to stop syncing.
     #[serde(other)]
     Unknown,

@@ -3,6 +3,7 @@ pub mod api_error;
 pub mod category;
 pub mod change;
 pub mod checkin;
+pub mod concern;
 pub mod district;
 pub mod enrollment_code;
 pub mod figures;

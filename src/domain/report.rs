@@ -254,6 +254,9 @@ pub struct Report {
     #[serde(skip)]
     #[cfg_attr(not(target_arch = "wasm32"), schema(ignore))]
     pub round_verdicts: std::collections::BTreeMap<String, super::verdict::Verdict>,
+    /// The rider's concern this task was made from (an extension: a concern forwarded to a grid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concern_id: Option<String>,
 }
 
 /// Per-field problems, keyed by field name, as `details` of a `422 invalid_input`.
@@ -485,6 +488,7 @@ mod tests {
             round_verdicts: Default::default(),
             duplicate_of: None,
             joined: 0,
+            concern_id: None,
         }
     }
 

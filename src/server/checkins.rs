@@ -95,7 +95,15 @@ async fn record(
     if let Some(existing) = replay(&state.db, &id, &user.id, &fingerprint).await? {
         return Ok((StatusCode::OK, Json(existing)));
     }
-    let Matched { rider_id, step } = rider_of(&state, &user, &body, scanned, now).await?;
+    let Matched { rider_id, step } = rider_of(
+        &state,
+        &user,
+        &body.station_id,
+        &body.rider_pass,
+        scanned,
+        now,
+    )
+    .await?;
 
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
@@ -165,25 +173,25 @@ fn scan_time(body: &CheckinSubmission, now: OffsetDateTime) -> Result<OffsetDate
     Ok(scanned)
 }
 
-/// The rider whose pass was read at `scanned`, within the staff's budget of failed passes (a failure counts
-/// against it).
-async fn rider_of(
+/// The rider whose pass (`rider_pass`, read at the staff's `station_id`) was read at `scanned`, within the staff's
+/// budget of failed passes (a failure counts against it). Check-ins and concerns raised at the counter.
+pub(super) async fn rider_of(
     state: &AppState,
     user: &User,
-    body: &CheckinSubmission,
+    station_id: &str,
+    rider_pass: &str,
     scanned: OffsetDateTime,
     now: OffsetDateTime,
 ) -> Result<Matched> {
     let now_secs = now.unix_timestamp();
     passes::check_failure_budget(&state.db, &user.id, now_secs).await?;
-    let typed = !body
-        .rider_pass
+    let typed = !rider_pass
         .trim()
         .starts_with(crate::domain::pass::QR_PREFIX);
-    match passes::match_pass(state, &body.rider_pass, scanned.unix_timestamp(), now_secs).await? {
+    match passes::match_pass(state, rider_pass, scanned.unix_timestamp(), now_secs).await? {
         Ok(matched) => Ok(matched),
         Err(Refusal::Failed(message)) => {
-            passes::record_failure(state, &user.id, &body.station_id, typed).await?;
+            passes::record_failure(state, &user.id, station_id, typed).await?;
             Err(invalid_pass(message))
         }
         Err(Refusal::TypedTooLate) => Err(invalid_pass(

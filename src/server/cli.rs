@@ -200,6 +200,10 @@ pub struct ServeArgs {
     /// Hours a department called to a task (吹哨) has to answer (报到), where the 清单 sets none.
     #[arg(long, env = "SUISHOUPAI_ACKNOWLEDGE_HOURS", default_value_t = 4)]
     pub acknowledge_hours: i64,
+    /// Hours a station has to give a rider's concern (困难诉求, 金点子) its first answer.
+    #[arg(long, env = "SUISHOUPAI_CONCERN_REPLY_HOURS", default_value_t = crate::domain::concern::DEFAULT_REPLY_HOURS,
+          value_parser = clap::value_parser!(i64).range(1..=720))]
+    pub concern_reply_hours: i64,
     /// Requests a signed-in user may make per minute, on average (as many at once); 0: no limit.
     #[arg(long, env = "SUISHOUPAI_REQUESTS_PER_MINUTE", default_value_t = 1200)]
     pub requests_per_minute: u32,
@@ -638,6 +642,7 @@ async fn serve(db_path: &Path, args: ServeArgs) -> anyhow::Result<()> {
             resolve: [l1, l2, l3].map(time::Duration::hours),
             acknowledge: time::Duration::hours(args.acknowledge_hours),
         },
+        concern_reply: time::Duration::hours(args.concern_reply_hours),
         requests_per_minute: args.requests_per_minute,
         trusted_proxies: args.trusted_proxy.clone(),
         warnings: crate::domain::warnings::WarningRules {

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod changes;
 mod checkins;
 pub mod cli;
+pub mod concerns;
 pub mod db;
 pub mod demo;
 pub mod demo_history;
@@ -68,6 +69,8 @@ pub struct Config {
     pub max_photo_bytes: usize,
     /// When tasks must be answered and resolved.
     pub deadlines: crate::domain::task::DeadlineRules,
+    /// How long a station has to answer a rider's concern first.
+    pub concern_reply: time::Duration,
     /// Requests a signed-in user may make per minute (on average; as many at once); 0: no limit.
     pub requests_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the enrollment limit).
@@ -85,6 +88,7 @@ impl Default for Config {
             enroll_window: Duration::from_secs(15 * 60),
             max_photo_bytes: 5 * 1024 * 1024,
             deadlines: crate::domain::task::DeadlineRules::default(),
+            concern_reply: time::Duration::hours(crate::domain::concern::DEFAULT_REPLY_HOURS),
             requests_per_minute: 1200,
             trusted_proxies: Vec::new(),
             warnings: Default::default(),
@@ -172,6 +176,7 @@ pub fn api_router(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .merge(task_actions::router())
         .merge(escalations::router())
         .merge(verdicts::router())
+        .merge(concerns::router())
         .merge(personal::router())
         .merge(leaderboard::router())
         .merge(exports::router())

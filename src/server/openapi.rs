@@ -47,6 +47,7 @@ check-ins at 暖心驿站, and the change feed. Every error has the body `{\"err
         (name = "reports", description = "随手拍 reports, idempotent forever by the phone's id"),
         (name = "tasks", description = "What grid workers do with the reports of their grid"),
         (name = "checkins", description = "Riders' visits at 暖心驿站, confirmed by station staff"),
+        (name = "concerns", description = "Riders' own difficulties (困难诉求) and suggestions (金点子), answered by their 暖心驿站"),
         (name = "sync", description = "The change feed the phone pulls"),
         (name = "service", description = "Health and this document"),
         (name = "figures", description = "What the district reads: its reports exported as CSV or XLSX (officials and admins)"),

@@ -41,6 +41,7 @@ struct MyData {
     points: Vec<Points>,
     checkins: Vec<Visit>,
     verdicts: Vec<Given>,
+    concerns: Vec<crate::domain::concern::Concern>,
 }
 
 #[derive(Serialize, sqlx::FromRow)]
@@ -76,10 +77,27 @@ struct Given {
     at: String,
 }
 
+/// The concerns a rider raised (or that were raised for them at a counter), oldest first.
+async fn my_concerns(
+    db: &sqlx::SqlitePool,
+    user_id: &str,
+) -> Result<Vec<crate::domain::concern::Concern>> {
+    let ids: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM concerns WHERE rider_id = ? ORDER BY received_at")
+            .bind(user_id)
+            .fetch_all(db)
+            .await?;
+    let mut concerns = Vec::with_capacity(ids.len());
+    for (id,) in ids {
+        concerns.extend(crate::server::concerns::load_concern(db, &id).await?);
+    }
+    Ok(concerns)
+}
+
 /// Everything the server keeps about the caller, as a zip: `data.json` and `photos/<sha256>.<ext>`.
 #[utoipa::path(get, path = "/me/data", tag = "accounts", operation_id = "my_data", security(("bearer" = [])),
     responses(
-        (status = 200, description = "A zip: `data.json` (account, reports, points, check-ins, verdicts) and the photos the caller uploaded",
+        (status = 200, description = "A zip: `data.json` (account, reports, points, check-ins, verdicts, concerns) and the photos the caller uploaded",
          content_type = "application/zip"),
         (status = 401, response = Unauthorized),
     )
@@ -127,6 +145,7 @@ async fn my_data(
         .bind(&user.id)
         .fetch_all(db)
         .await?,
+        concerns: my_concerns(db, &user.id).await?,
     };
     let photos: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
         "SELECT p.sha256, p.content_type, p.bytes FROM photos p

@@ -180,7 +180,8 @@ pub const UNUSED_PHOTO_GRACE_SECS: i64 = 48 * 3600;
 async fn check_quota(state: &AppState, user_id: &str) -> Result<()> {
     let (count, bytes): (i64, i64) = sqlx::query_as(
         "SELECT count(*), coalesce(sum(p.size), 0) FROM photo_uploads u JOIN photos p ON p.sha256 = u.sha256
-         WHERE u.user_id = ? AND NOT EXISTS (SELECT 1 FROM report_photos rp WHERE rp.sha256 = u.sha256)",
+         WHERE u.user_id = ? AND NOT EXISTS (SELECT 1 FROM report_photos rp WHERE rp.sha256 = u.sha256)
+           AND NOT EXISTS (SELECT 1 FROM concern_photos cp WHERE cp.sha256 = u.sha256)",
     )
     .bind(user_id)
     .fetch_one(&state.db)
@@ -200,7 +201,8 @@ async fn check_quota(state: &AppState, user_id: &str) -> Result<()> {
 pub async fn remove_unused(state: &AppState, now: i64) -> Result<u64> {
     let (_turn, mut tx) = state.begin_write().await?;
     let unused = "SELECT sha256 FROM photos p WHERE p.created_at < ?
-                  AND NOT EXISTS (SELECT 1 FROM report_photos rp WHERE rp.sha256 = p.sha256)";
+                  AND NOT EXISTS (SELECT 1 FROM report_photos rp WHERE rp.sha256 = p.sha256)
+                  AND NOT EXISTS (SELECT 1 FROM concern_photos cp WHERE cp.sha256 = p.sha256)";
     sqlx::query(&format!(
         "DELETE FROM photo_uploads WHERE sha256 IN ({unused})"
     ))
@@ -270,7 +272,10 @@ async fn download(
         "SELECT p.content_type, p.bytes FROM photos p WHERE p.sha256 = ?1 AND (
             ?2 OR EXISTS (SELECT 1 FROM photo_uploads u WHERE u.sha256 = ?1 AND u.user_id = ?3)
             OR EXISTS (SELECT 1 FROM report_photos rp JOIN reports r ON r.id = rp.report_id
-                       WHERE rp.sha256 = ?1 AND {}))",
+                       WHERE rp.sha256 = ?1 AND {})
+            OR EXISTS (SELECT 1 FROM concern_photos cp JOIN concerns c ON c.id = cp.concern_id
+                       WHERE cp.sha256 = ?1 AND (c.rider_id = ?3 OR c.station_id =
+                           (SELECT s.station_id FROM users s WHERE s.id = ?3 AND s.role = 'station_staff'))))",
         visible_sql(2)
     );
     let row: Option<(String, Vec<u8>)> = viewer

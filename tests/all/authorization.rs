@@ -16,7 +16,7 @@ enum Caller {
     Live(Role),
 }
 
-const ENDPOINTS: [&str; 15] = [
+const ENDPOINTS: [&str; 17] = [
     "/api/v1/me",
     "/api/v1/changes",
     "/api/v1/changes/stream",
@@ -32,40 +32,34 @@ const ENDPOINTS: [&str; 15] = [
     "/api/v1/stats?from=2026-11-01&to=2026-11-30",
     "/api/v1/warnings",
     "/api/v1/escalations",
+    "/api/v1/concern-topics",
+    "/api/v1/stats/concerns?from=2026-11-01&to=2026-11-30",
 ];
 
-/// The rule: `/health` (and `POST /enroll`, tested on its own) is public; the district console's `/admin/…` is
-/// for admins (another live user: 403), the district's exports for officials and admins; everything else needs a
-/// live token.
+/// Whether a live user of `role` may read `path` (a GET): the district console's `/admin/…` is for admins, the
+/// district's exports and escalations for officials and admins, its figures and warnings for grid workers too, the
+/// concern figures for officials, admins and station staff; everything else for every live user.
+fn may_read(path: &str, role: Role) -> bool {
+    if path.starts_with("/api/v1/admin/") {
+        role == Role::Admin
+    } else if path.starts_with("/api/v1/export/") || path.starts_with("/api/v1/escalations") {
+        matches!(role, Role::Admin | Role::Official)
+    } else if path.starts_with("/api/v1/stats/concerns") {
+        matches!(role, Role::Admin | Role::Official | Role::StationStaff)
+    } else if path.starts_with("/api/v1/stats") || path.starts_with("/api/v1/warnings") {
+        matches!(role, Role::Admin | Role::Official | Role::GridWorker)
+    } else {
+        true
+    }
+}
+
+/// The rule: `/health` (and `POST /enroll`, tested on its own) is public; a live user reads what [`may_read`]
+/// allows (else 403); everything else needs a live token.
 fn expected(endpoint: &str, caller: Caller) -> u16 {
     match (endpoint, caller) {
         ("/api/v1/health", _) => 200,
-        (e, Caller::Live(role)) if e.starts_with("/api/v1/admin/") => {
-            if role == Role::Admin {
-                200
-            } else {
-                403
-            }
-        }
-        (e, Caller::Live(role))
-            if e.starts_with("/api/v1/export/") || e.starts_with("/api/v1/escalations") =>
-        {
-            if matches!(role, Role::Admin | Role::Official) {
-                200
-            } else {
-                403
-            }
-        }
-        (e, Caller::Live(role))
-            if e.starts_with("/api/v1/stats") || e.starts_with("/api/v1/warnings") =>
-        {
-            if matches!(role, Role::Admin | Role::Official | Role::GridWorker) {
-                200
-            } else {
-                403
-            }
-        }
-        (_, Caller::Live(_)) => 200,
+        (e, Caller::Live(role)) if may_read(e, role) => 200,
+        (_, Caller::Live(_)) => 403,
         _ => 401,
     }
 }
@@ -323,18 +317,7 @@ async fn every_documented_operation_for_every_caller() {
                 match caller {
                     Caller::Live(role) => {
                         assert_ne!(status, 401, "{name}");
-                        let forbidden = (path.starts_with("/api/v1/admin/")
-                            && *role != Role::Admin)
-                            || ((path.starts_with("/api/v1/export/")
-                                || path == "/api/v1/escalations")
-                                && !matches!(role, Role::Admin | Role::Official))
-                            || ((path.starts_with("/api/v1/stats")
-                                || path.starts_with("/api/v1/warnings"))
-                                && !matches!(
-                                    role,
-                                    Role::Admin | Role::Official | Role::GridWorker
-                                ));
-                        if method == "get" && forbidden {
+                        if method == "get" && !may_read(path, *role) {
                             assert_eq!(status, 403, "{name}");
                         }
                     }

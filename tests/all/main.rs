@@ -10,6 +10,7 @@ mod change_feed;
 mod checkins;
 mod command_line;
 mod common;
+mod concerns;
 mod departments;
 mod district_imports;
 mod district_users;

@@ -47,6 +47,11 @@ const CONTRACT: &[&str] = &[
     "GET /api/v1/warnings/map",
     "GET /api/v1/stats/trend",
     "PUT /api/v1/verdicts/{id}",
+    "PUT /api/v1/concerns/{id}",
+    "GET /api/v1/concerns/{id}",
+    "PUT /api/v1/concern-actions/{id}",
+    "GET /api/v1/concern-topics",
+    "GET /api/v1/stats/concerns",
     "GET /api/v1/escalations",
     "GET /api/v1/openapi.json",
 ];

@@ -88,6 +88,11 @@ call("PUT", f"/api/v1/reports/{report_id}", tokens["rider"], {
     "photos": [sha], "captured_at": captured,
 })
 
+concern_id = str(uuid.uuid4())
+call("PUT", f"/api/v1/concerns/{concern_id}", tokens["rider"], {
+    "kind": "difficulty", "topic": "entry", "text": "接口测试：小区不让骑手进门", "station_id": "demo-station-01",
+})
+
 with open(f"{out}/tokens", "w") as f:
     for role, token in tokens.items():
         f.write(f"{role}={token}\n")
@@ -106,6 +111,10 @@ parameters = {{ "id" = "{report_id}" }}
 include-name = "GET /api/v1/reports/{{id}}/joined"
 parameters = {{ "id" = "{report_id}" }}
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "429"]
+
+[[operations]]
+include-name = "GET /api/v1/concerns/{{id}}"
+parameters = {{ "id" = "{concern_id}" }}
 
 [[operations]]
 include-name = "GET /api/v1/warnings/history"
@@ -153,6 +162,21 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 # A verdict is only on a resolved report (422 not_resolved) of one's own (404 otherwise), one per resolution (409).
 [[operations]]
 include-name = "PUT /api/v1/verdicts/{{id}}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
+# A concern's topic is one of the district's list and its station one in service; a rider sends no pass and staff
+# must (422); an action must be allowed in the concern's status and for its kind (422 action_not_allowed), against
+# its current version (409), by the staff of its station (403).
+[[operations]]
+include-name = "PUT /api/v1/concerns/{{id}}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
+[[operations]]
+include-name = "PUT /api/v1/concern-actions/{{id}}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
+[[operations]]
+include-name = "GET /api/v1/stats/concerns"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 
 # A pass is valid only if a rider's secret computes it for now (422 invalid_pass).

@@ -36,6 +36,7 @@ pub struct ReportRow {
     round_verdicts: Option<String>,
     /// How many reports joined it (or were rejected as its duplicates).
     joined: i64,
+    concern_id: Option<String>,
 }
 
 /// Reports with their reporters' names and their possible duplicates still open; the condition on `r` follows.
@@ -52,7 +53,7 @@ macro_rules! select_reports {
                     r.level, r.version, r.received_at, r.updated_at, r.deadline, r.department_id, r.acknowledge_deadline, r.timeline, r.points_awarded, r.hotspot, r.satisfied, r.unsatisfied,
                     (SELECT json_group_object(v.user_id, v.verdict) FROM verdicts v
                      WHERE v.report_id = r.id AND v.resolution = r.reopened + 1) AS round_verdicts,
-                    (SELECT COUNT(*) FROM reports m WHERE m.duplicate_of = r.id) AS joined
+                    (SELECT COUNT(*) FROM reports m WHERE m.duplicate_of = r.id) AS joined, r.concern_id
              FROM reports r JOIN users u ON u.id = r.reporter_id WHERE ",
             $condition
         )
@@ -123,6 +124,7 @@ async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
         unsatisfied,
         round_verdicts,
         joined,
+        concern_id,
     } = row;
     let decode = |what: &str, e: serde_json::Error| {
         Error::Internal(anyhow::anyhow!("{what} of report {id}: {e}"))
@@ -164,5 +166,6 @@ async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
         joined: joined.try_into().unwrap_or(u32::MAX),
         reporter_id,
         id,
+        concern_id,
     })
 }

@@ -182,7 +182,7 @@ async fn submit(
 }
 
 /// The photos of `photos` that `user_id` did not upload: knowing a hash is no licence to someone else's photo.
-async fn not_uploaded_by(
+pub(crate) async fn not_uploaded_by(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     user_id: &str,
     photos: &[String],
