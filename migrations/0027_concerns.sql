@@ -1,13 +1,15 @@
 -- Riders' own concerns (青亲暖新): difficulties (困难诉求) and suggestions (金点子), raised from the phone or at a
 -- station's counter, answered by the station's staff and fed back to the rider.
 
--- The topics a concern may have: the district's list (the demo's seven until it loads its own).
+-- The topics a concern may have: the district's list (`suishoupai import concern-topics`; these seven until it
+-- loads its own).
 CREATE TABLE concern_topics (
     code     TEXT PRIMARY KEY NOT NULL,
     name_zh  TEXT NOT NULL,
     name_en  TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    retired  INTEGER NOT NULL DEFAULT 0
+    position   INTEGER NOT NULL,
+    retired_at TEXT,
+    change_seq INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 INSERT INTO concern_topics (code, name_zh, name_en, position) VALUES
     ('entry', '小区进门难', 'Getting into compounds', 1),
@@ -41,6 +43,9 @@ CREATE TABLE concerns (
     task_id        TEXT REFERENCES reports (id), -- forwarded to a grid: the task it became
     department_id  TEXT,
     points_awarded INTEGER NOT NULL DEFAULT 0,
+    reopened       INTEGER NOT NULL DEFAULT 0,  -- reopened by its rider's 不满意 (once at most)
+    satisfied      INTEGER NOT NULL DEFAULT 0,  -- its rider's verdicts over its resolutions
+    unsatisfied    INTEGER NOT NULL DEFAULT 0,
     change_seq     INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX concerns_by_rider ON concerns (rider_id, change_seq);
@@ -63,6 +68,19 @@ CREATE TABLE concern_actions (
     applied_at  TEXT NOT NULL
 ) STRICT;
 CREATE INDEX concern_actions_by_concern ON concern_actions (concern_id);
+
+-- The rider's verdict (满意 / 不满意) on each closing of their concern, as for reports.
+CREATE TABLE concern_verdicts (
+    id          TEXT PRIMARY KEY NOT NULL,
+    concern_id  TEXT NOT NULL REFERENCES concerns (id),
+    user_id     TEXT NOT NULL REFERENCES users (id),
+    resolution  INTEGER NOT NULL,
+    verdict     TEXT NOT NULL CHECK (verdict IN ('satisfied', 'unsatisfied')),
+    comment     TEXT,
+    fingerprint TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    UNIQUE (concern_id, user_id, resolution)
+) STRICT;
 
 -- A task made from a concern names it: the link runs both ways.
 ALTER TABLE reports ADD COLUMN concern_id TEXT REFERENCES concerns (id);

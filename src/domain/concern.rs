@@ -383,6 +383,36 @@ pub struct Concern {
     pub department_id: Option<String>,
     #[serde(default)]
     pub points_awarded: i64,
+    /// Its rider's verdict on its current closing (none yet: left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<super::verdict::Verdict>,
+    /// Reopened by its rider's 不满意 (once at most).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reopened: bool,
+}
+
+/// `PUT /concern-verdicts/{verdict_id}`: the rider's 满意 / 不满意 on a closed concern of theirs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConcernVerdict {
+    pub concern_id: String,
+    pub verdict: super::verdict::Verdict,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), schema(max_length = 500))]
+    pub comment: Option<String>,
+}
+
+impl ConcernVerdict {
+    /// The comment's length, as for a report's verdict.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        super::verdict::VerdictSubmission {
+            report_id: self.concern_id.clone(),
+            verdict: self.verdict,
+            comment: self.comment.clone(),
+        }
+        .validate()
+    }
 }
 
 /// What concern figures are grouped by.
@@ -415,6 +445,11 @@ pub struct ConcernFigures {
     pub forwarded_to_grid: i64,
     /// 办结率: closed (resolved, adopted or declined) ÷ received; none when nothing was received.
     pub resolution_rate: Option<f64>,
+    /// The riders' verdicts on them.
+    pub satisfied: i64,
+    pub unsatisfied: i64,
+    /// 满意率: satisfied ÷ verdicts; none until a verdict is given.
+    pub satisfaction: Option<f64>,
 }
 
 impl ConcernFigures {
@@ -429,7 +464,16 @@ impl ConcernFigures {
         self.adopted += other.adopted;
         self.declined += other.declined;
         self.forwarded_to_grid += other.forwarded_to_grid;
+        self.satisfied += other.satisfied;
+        self.unsatisfied += other.unsatisfied;
         self.resolution_rate = self.rate();
+        self.satisfaction = self.satisfaction_rate();
+    }
+
+    /// 满意率 from the verdicts.
+    pub fn satisfaction_rate(&self) -> Option<f64> {
+        let given = self.satisfied + self.unsatisfied;
+        (given > 0).then(|| self.satisfied as f64 / given as f64)
     }
 
     /// 办结率 from the counts.

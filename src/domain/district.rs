@@ -13,6 +13,8 @@ pub enum Kind {
     Stations,
     Departments,
     Categories,
+    /// The topics of riders' concerns.
+    ConcernTopics,
 }
 
 impl Kind {
@@ -22,6 +24,7 @@ impl Kind {
             Kind::Stations => "stations",
             Kind::Departments => "departments",
             Kind::Categories => "categories",
+            Kind::ConcernTopics => "concern_topics",
         }
     }
 }

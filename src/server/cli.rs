@@ -90,13 +90,15 @@ pub enum ImportWhat {
     Stations,
     Departments,
     Categories,
+    /// The topics of riders' concerns (小区进门难, 充电 …).
+    ConcernTopics,
     Users,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     pub kind: ImportWhat,
-    /// grids: GeoJSON; stations: CSV or GeoJSON; departments, categories and users: CSV.
+    /// grids: GeoJSON; stations: CSV or GeoJSON; departments, categories, concern-topics and users: CSV.
     pub file: PathBuf,
     /// users: also write the onboarding sheets (A4 cards with each code as QR and text) to this HTML file.
     #[arg(long, value_name = "FILE.html")]
@@ -151,6 +153,7 @@ pub enum Exportable {
     Stations,
     Departments,
     Categories,
+    ConcernTopics,
     Reports,
 }
 
@@ -457,6 +460,7 @@ async fn import(db_path: &Path, args: ImportArgs) -> anyhow::Result<()> {
         ImportWhat::Stations => district::Kind::Stations,
         ImportWhat::Departments => district::Kind::Departments,
         ImportWhat::Categories => district::Kind::Categories,
+        ImportWhat::ConcernTopics => district::Kind::ConcernTopics,
         ImportWhat::Users => return import_users(&pool, &bytes, &args).await,
     };
     match district::import_kind(&pool, kind, &bytes, &name, "command line", args.dry_run).await {
@@ -570,6 +574,7 @@ async fn export(db_path: &Path, args: ExportArgs) -> anyhow::Result<()> {
         Exportable::Stations => district::Kind::Stations,
         Exportable::Departments => district::Kind::Departments,
         Exportable::Categories => district::Kind::Categories,
+        Exportable::ConcernTopics => district::Kind::ConcernTopics,
         Exportable::Reports => return export_reports(pool, args).await,
     };
     let bytes = district::export_kind(&pool, kind).await?;

@@ -67,7 +67,7 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
             Kind::Categories => seeded.categories = added,
             Kind::Grids => seeded.grids = added,
             Kind::Stations => seeded.stations = added,
-            Kind::Departments => {}
+            Kind::Departments | Kind::ConcernTopics => {}
         }
     }
     Ok(seeded)

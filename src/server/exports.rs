@@ -16,6 +16,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::domain::concern::{ConcernGroupBy, ConcernStats};
 use crate::domain::figures::{china_time, format_date, ExportFormat, Period};
 use crate::domain::{ReportStatus, ReportSubmission, Role, TimelineEntry, User};
 use crate::server::auth::CurrentUser;
@@ -164,11 +165,100 @@ pub fn write_reports(
         .bind(&filter.grid)
         .bind(&filter.category)
         .fetch(db);
+    // The district-wide workbook also counts the riders' concerns (their stations belong to no 街道 or grid).
+    let district_wide = *filter == ReportFilter::default();
+    let concerns = match format {
+        ExportFormat::Xlsx if district_wide => {
+            let now = time::OffsetDateTime::now_utc();
+            let by = |by| {
+                handle
+                    .block_on(crate::server::concerns::figures::concern_figures(
+                        db, period, None, by, now,
+                    ))
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))
+            };
+            Some([by(ConcernGroupBy::Station)?, by(ConcernGroupBy::Topic)?])
+        }
+        _ => None,
+    };
     let mut next = move || handle.block_on(rows.try_next());
     match format {
         ExportFormat::Csv => write_csv(&mut next, out),
-        ExportFormat::Xlsx => write_xlsx(&mut next, period, out),
+        ExportFormat::Xlsx => write_xlsx(&mut next, period, concerns, out),
     }
+}
+
+/// The columns of the concerns' sheet.
+const CONCERN_HEADERS: [&str; 12] = [
+    "驿站 / 话题",
+    "收到",
+    "已答复",
+    "按时答复",
+    "办理中",
+    "超时未答复",
+    "已办结",
+    "已采纳",
+    "未采纳",
+    "转网格",
+    "办结率",
+    "满意率",
+];
+
+/// The concerns' sheet: per station, then per topic, with their totals.
+fn write_concerns(
+    book: &mut rust_xlsxwriter::Workbook,
+    period: Period,
+    [by_station, by_topic]: [ConcernStats; 2],
+) -> anyhow::Result<()> {
+    use rust_xlsxwriter::Format;
+    let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.0%");
+    let sheet = book.add_worksheet();
+    sheet.set_name(format!(
+        "骑手诉求 {} 至 {}",
+        format_date(period.from),
+        format_date(period.to)
+    ))?;
+    sheet.set_column_width(0, 24)?;
+    let mut row = 0u32;
+    for (title, stats) in [("按驿站", by_station), ("按话题", by_topic)] {
+        sheet.write_string_with_format(row, 0, title, &bold)?;
+        row += 1;
+        for (col, h) in CONCERN_HEADERS.iter().enumerate() {
+            sheet.write_string_with_format(row, col as u16, *h, &bold)?;
+        }
+        let total = ("合计".to_owned(), stats.total);
+        for (name, f) in stats
+            .rows
+            .into_iter()
+            .map(|r| (r.name, r.figures))
+            .chain([total])
+        {
+            row += 1;
+            sheet.write_string(row, 0, name)?;
+            let counts = [
+                f.received,
+                f.answered,
+                f.answered_in_time,
+                f.open,
+                f.overdue,
+                f.resolved,
+                f.adopted,
+                f.declined,
+                f.forwarded_to_grid,
+            ];
+            for (col, n) in counts.into_iter().enumerate() {
+                sheet.write_number(row, col as u16 + 1, n as f64)?;
+            }
+            for (col, rate) in [(10, f.resolution_rate), (11, f.satisfaction)] {
+                if let Some(rate) = rate {
+                    sheet.write_number_with_format(row, col, rate, &percent)?;
+                }
+            }
+        }
+        row += 2;
+    }
+    Ok(())
 }
 
 type NextRow<'a> = dyn FnMut() -> std::result::Result<Option<Row>, sqlx::Error> + 'a;
@@ -199,6 +289,7 @@ fn write_csv(next: &mut NextRow<'_>, out: impl Write) -> anyhow::Result<u64> {
 fn write_xlsx(
     next: &mut NextRow<'_>,
     period: Period,
+    concerns: Option<[ConcernStats; 2]>,
     out: impl Write + Send,
 ) -> anyhow::Result<u64> {
     use rust_xlsxwriter::{Format, Workbook};
@@ -239,6 +330,9 @@ fn write_xlsx(
                 Cell::Empty => {}
             }
         }
+    }
+    if let Some(concerns) = concerns {
+        write_concerns(&mut book, period, concerns)?;
     }
     book.save_to_writer(std::io::BufWriter::with_capacity(64 * 1024, out))?;
     Ok(u64::from(n))

@@ -457,3 +457,184 @@ async fn the_figures_count_each_station_and_topic_and_the_resolution_rate() {
         403
     );
 }
+
+#[tokio::test]
+async fn the_rider_judges_a_closed_concern_once_and_unsatisfied_reopens_it_once() {
+    let s = scene().await;
+    let c = s.raised(&difficulty()).await;
+    let judge = |id: String, verdict: &str, comment: Option<&str>| {
+        let mut body = json!({"concern_id": c.id, "verdict": verdict});
+        if let Some(comment) = comment {
+            body["comment"] = comment.into();
+        }
+        let (server, rider) = (&s.server, s.rider.token.clone());
+        async move {
+            server
+                .put_as(&rider, &format!("/api/v1/concern-verdicts/{id}"), &body)
+                .await
+        }
+    };
+    // Not closed yet: nothing to judge. Someone else's: as if it did not exist.
+    assert_eq!(
+        error_code(judge(new_id(), "satisfied", None).await).await,
+        "not_resolved"
+    );
+    s.acted(
+        json!({"concern_id": c.id, "kind": "resolve", "text": "已协调", "expected_version": 1}),
+    )
+    .await;
+    let stranger = s.server.enrolled(Role::Rider, "别的骑手").await.token;
+    let res = s
+        .server
+        .put_as(
+            &stranger,
+            &format!("/api/v1/concern-verdicts/{}", new_id()),
+            &json!({"concern_id": c.id, "verdict": "satisfied"}),
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    // 不满意: back to the station, accepted, with the comment in the timeline; the id replayed changes nothing.
+    let first = new_id();
+    let res = judge(first.clone(), "unsatisfied", Some("保安还是不让进")).await;
+    assert_eq!(res.status(), 201);
+    let reopened: Concern = res.json().await.unwrap();
+    assert_eq!(reopened.status, ConcernStatus::Accepted);
+    assert!(reopened.reopened);
+    assert!(reopened.verdict.is_none(), "a new closing to judge");
+    let step = reopened.timeline.last().unwrap();
+    assert_eq!(
+        step.text.as_deref(),
+        Some("骑手不满意，重新办理：保安还是不让进")
+    );
+    let replay = judge(first, "unsatisfied", Some("保安还是不让进")).await;
+    assert_eq!(replay.status(), 200);
+    assert_eq!(replay.json::<Concern>().await.unwrap(), reopened);
+    // Closed again and 不满意 again: recorded, not reopened a second time.
+    s.acted(json!({"concern_id": c.id, "kind": "resolve", "text": "已和物业签协议", "expected_version": reopened.version}))
+        .await;
+    let second: Concern = judge(new_id(), "unsatisfied", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second.status, ConcernStatus::Resolved);
+    assert_eq!(
+        second.verdict,
+        Some(suishoupai::domain::verdict::Verdict::Unsatisfied)
+    );
+    // A different verdict on the same closing: 409; the same one from another phone: 200.
+    let other = judge(new_id(), "satisfied", None).await;
+    assert_eq!(error_code(other).await, "already_rated");
+    assert_eq!(judge(new_id(), "unsatisfied", None).await.status(), 200);
+    // The station's 满意率 counts both.
+    let today = suishoupai::domain::figures::format_date(
+        OffsetDateTime::now_utc()
+            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
+            .date(),
+    );
+    let stats: ConcernStats = s
+        .server
+        .read_as(
+            &s.staff,
+            &format!("/api/v1/stats/concerns?from={today}&to={today}"),
+        )
+        .await;
+    assert_eq!((stats.total.satisfied, stats.total.unsatisfied), (0, 2));
+    assert_eq!(stats.total.satisfaction, Some(0.0));
+}
+
+#[tokio::test]
+async fn the_district_workbook_counts_the_concerns_per_station_and_topic() {
+    let s = scene().await;
+    let a = s.raised(&difficulty()).await;
+    s.raised(&suggestion()).await;
+    s.acted(
+        json!({"concern_id": a.id, "kind": "resolve", "text": "已解决", "expected_version": 1}),
+    )
+    .await;
+    let today = suishoupai::domain::figures::format_date(
+        OffsetDateTime::now_utc()
+            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
+            .date(),
+    );
+    let admin = s.server.enrolled(Role::Admin, "管理员").await.token;
+    let res = s
+        .server
+        .get_as(
+            &admin,
+            &format!("/api/v1/export/reports?from={today}&to={today}&format=xlsx"),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.sheet_names()[1].clone();
+    assert!(sheet.starts_with("骑手诉求"), "{sheet}");
+    let rows: Vec<Vec<String>> = book
+        .worksheet_range(&sheet)
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r[0] == name)
+            .unwrap_or_else(|| panic!("{name} in {rows:?}"))
+    };
+    assert_eq!(rows[0][0], "按驿站");
+    assert_eq!(rows[1][1], "收到");
+    // demo-station-01's row: 2 received, 1 answered (the 办结), 1 resolved, 1 open; 办结率 0.5.
+    let station = &rows[2];
+    assert_eq!(&station[1..=7], ["2", "1", "1", "1", "0", "1", "0"]);
+    assert_eq!(station[10], "0.5");
+    assert_eq!(row("小区进门难")[6], "1");
+    assert_eq!(row("停车")[4], "1");
+}
+
+#[tokio::test]
+async fn the_district_loads_its_own_topics_and_a_topic_left_out_is_retired() {
+    use suishoupai::domain::concern::ConcernTopic;
+    use suishoupai::server::district::{export_kind, Kind};
+    let s = scene().await;
+    let filed = s.raised(&difficulty()).await; // under 小区进门难 (entry)
+    let faults = crate::district_imports::refused(
+        &s.server,
+        Kind::ConcernTopics,
+        "code,name_zh,name_en\nBad Code,充电,\nrest,休息,Rest\nrest,休息,Rest\n".as_bytes(),
+        "concern_topics.csv",
+    )
+    .await;
+    assert_eq!(faults.len(), 3, "{faults:?}");
+    let file = "code,name_zh,name_en\nrest,休息驿站,Rest stops\ncharging,充电,Charging\n";
+    let changes =
+        crate::district_imports::import(&s.server, Kind::ConcernTopics, file.as_bytes(), "t.csv")
+            .await
+            .unwrap();
+    assert_eq!(
+        changes.updated,
+        ["rest"],
+        "renamed and moved up; 充电 stays second"
+    );
+    assert_eq!(changes.unchanged, 1);
+    assert!(changes.retired.contains(&"entry".to_owned()));
+    let topics: Vec<ConcernTopic> = s
+        .server
+        .read_as(&s.rider.token, "/api/v1/concern-topics")
+        .await;
+    let names: Vec<_> = topics.iter().map(|t| t.name_zh.as_str()).collect();
+    assert_eq!(names, ["休息驿站", "充电"], "the file's order");
+    // A retired topic takes no new concern; one filed under it keeps it.
+    let res = s.raise(&s.rider.token, &new_id(), &difficulty()).await;
+    assert_eq!(res.status(), 422);
+    let kept: Concern = s
+        .server
+        .read_as(&s.staff, &format!("/api/v1/concerns/{}", filed.id))
+        .await;
+    assert_eq!(kept.topic, "entry");
+    // Exported, it is the file again.
+    let exported = export_kind(&s.server.db, Kind::ConcernTopics)
+        .await
+        .unwrap();
+    assert_eq!(String::from_utf8(exported).unwrap(), file);
+}

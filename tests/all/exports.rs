@@ -215,7 +215,13 @@ async fn the_xlsx_reads_back_with_chinese_headers_numbers_as_numbers_and_every_r
     let bytes = res.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("an XLSX file");
     let sheets = book.sheet_names();
-    assert_eq!(sheets, ["上报 2026-11-01 至 2026-11-30"]);
+    assert_eq!(
+        sheets,
+        [
+            "上报 2026-11-01 至 2026-11-30",
+            "骑手诉求 2026-11-01 至 2026-11-30"
+        ]
+    );
     let range = book.worksheet_range(&sheets[0]).unwrap();
     assert_eq!(range.height(), 121, "the header and 120 reports");
     let header: Vec<String> = range

@@ -50,6 +50,7 @@ const CONTRACT: &[&str] = &[
     "PUT /api/v1/concerns/{id}",
     "GET /api/v1/concerns/{id}",
     "PUT /api/v1/concern-actions/{id}",
+    "PUT /api/v1/concern-verdicts/{id}",
     "GET /api/v1/concern-topics",
     "GET /api/v1/stats/concerns",
     "GET /api/v1/escalations",

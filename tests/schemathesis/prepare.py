@@ -175,6 +175,11 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 include-name = "PUT /api/v1/concern-actions/{{id}}"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 
+# A verdict is only on a closed concern (422 not_resolved) of one's own (404 otherwise), one per closing (409).
+[[operations]]
+include-name = "PUT /api/v1/concern-verdicts/{{id}}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
 [[operations]]
 include-name = "GET /api/v1/stats/concerns"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]

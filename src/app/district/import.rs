@@ -17,11 +17,12 @@ enum What {
     Users,
 }
 
-const CHOICES: [What; 5] = [
+const CHOICES: [What; 6] = [
     What::Reference(Kind::Grids),
     What::Reference(Kind::Stations),
     What::Reference(Kind::Departments),
     What::Reference(Kind::Categories),
+    What::Reference(Kind::ConcernTopics),
     What::Users,
 ];
 
@@ -31,6 +32,7 @@ fn label(t: &Texts, what: What) -> &'static str {
         What::Reference(Kind::Stations) => t.kind_stations,
         What::Reference(Kind::Departments) => t.kind_departments,
         What::Reference(Kind::Categories) => t.kind_categories,
+        What::Reference(Kind::ConcernTopics) => t.kind_concern_topics,
         What::Users => t.kind_users,
     }
 }
@@ -270,6 +272,7 @@ fn file_name(kind: Kind) -> &'static str {
         Kind::Stations => "stations.csv",
         Kind::Departments => "departments.csv",
         Kind::Categories => "categories.csv",
+        Kind::ConcernTopics => "concern_topics.csv",
     }
 }
 

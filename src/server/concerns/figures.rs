@@ -1,5 +1,5 @@
 //! `GET /stats/concerns`: per station or topic, the concerns received in a period — answered (in time), open,
-//! overdue, resolved, adopted, declined, forwarded — and their 办结率. Admins and officials see the district,
+//! overdue, resolved, adopted, declined, forwarded — their 办结率 and the riders' 满意率. Admins and officials see the district,
 //! station staff their own station.
 use axum::extract::{Query, State};
 use axum::Json;
@@ -36,6 +36,8 @@ struct Row {
     adopted: i64,
     declined: i64,
     forwarded_to_grid: i64,
+    satisfied: i64,
+    unsatisfied: i64,
 }
 
 /// The figures of the concerns received in `period` per station or topic (`station`: only that station's), with
@@ -65,7 +67,8 @@ pub async fn concern_figures(
                 sum(c.status IN ('received', 'accepted')) AS open,
                 sum(c.status IN ('received', 'accepted') AND c.replied_at IS NULL AND c.reply_deadline < ?3) AS overdue,
                 sum(c.status = 'resolved') AS resolved, sum(c.status = 'adopted') AS adopted,
-                sum(c.status = 'declined') AS declined, sum(c.task_id IS NOT NULL) AS forwarded_to_grid
+                sum(c.status = 'declined') AS declined, sum(c.task_id IS NOT NULL) AS forwarded_to_grid,
+                sum(c.satisfied) AS satisfied, sum(c.unsatisfied) AS unsatisfied
          FROM concerns c
          WHERE c.received_at >= ?1 AND c.received_at < ?2 AND (?4 IS NULL OR c.station_id = ?4)
          GROUP BY key ORDER BY key"
@@ -90,9 +93,13 @@ pub async fn concern_figures(
                 adopted: r.adopted,
                 declined: r.declined,
                 forwarded_to_grid: r.forwarded_to_grid,
+                satisfied: r.satisfied,
+                unsatisfied: r.unsatisfied,
                 resolution_rate: None,
+                satisfaction: None,
             };
             figures.resolution_rate = figures.rate();
+            figures.satisfaction = figures.satisfaction_rate();
             total.add(&figures);
             ConcernStatsRow {
                 name: r.name.unwrap_or_else(|| r.key.clone()),

@@ -24,10 +24,12 @@ use crate::domain::concern::{
     Concern, ConcernKind, ConcernStatus, ConcernStep, ConcernSubmission, ConcernTopic,
 };
 use crate::domain::timestamp::format_time;
+use crate::domain::verdict::Verdict;
 use crate::domain::{ErrorBody, Role, User};
 
 mod actions;
 pub mod figures;
+mod verdicts;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -36,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(topics))
         .merge(actions::router())
         .merge(figures::router())
+        .merge(verdicts::router())
 }
 
 const CONCERN_ID_TAKEN: &str = "此编号已用于另一条诉求 (this concern id holds a different concern)";
@@ -43,7 +46,7 @@ const CONCERN_ID_TAKEN: &str = "此编号已用于另一条诉求 (this concern 
 /// The topics concerns are filed under, in the district's order (retired ones left out).
 pub async fn list_topics(db: &SqlitePool) -> Result<Vec<ConcernTopic>> {
     Ok(sqlx::query_as::<_, (String, String, String)>(
-        "SELECT code, name_zh, name_en FROM concern_topics WHERE NOT retired ORDER BY position, code",
+        "SELECT code, name_zh, name_en FROM concern_topics WHERE retired_at IS NULL ORDER BY position, code",
     )
     .fetch_all(db)
     .await?
@@ -92,12 +95,16 @@ struct ConcernRow {
     task_id: Option<String>,
     department_id: Option<String>,
     points_awarded: i64,
+    verdict: Option<String>,
+    reopened: bool,
 }
 
 const SELECT_CONCERNS: &str = "
     SELECT c.id, c.kind, c.topic, c.text, c.station_id, c.photos, c.lat, c.lon, c.version, c.status,
            u.name AS rider_name, c.raised_by <> c.rider_id AS at_counter, c.received_at, c.updated_at,
-           c.reply_deadline, c.replied_at, c.timeline, c.task_id, c.department_id, c.points_awarded
+           c.reply_deadline, c.replied_at, c.timeline, c.task_id, c.department_id, c.points_awarded,
+           (SELECT v.verdict FROM concern_verdicts v
+            WHERE v.concern_id = c.id AND v.resolution = c.reopened + 1) AS verdict, c.reopened > 0 AS reopened
     FROM concerns c JOIN users u ON u.id = c.rider_id";
 
 impl TryFrom<ConcernRow> for Concern {
@@ -126,6 +133,8 @@ impl TryFrom<ConcernRow> for Concern {
             task_id: row.task_id,
             department_id: row.department_id,
             points_awarded: row.points_awarded,
+            verdict: row.verdict.as_deref().and_then(Verdict::from_code),
+            reopened: row.reopened,
         })
     }
 }

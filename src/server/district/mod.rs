@@ -13,6 +13,7 @@ use crate::domain::timestamp::format_time;
 
 pub mod api;
 pub mod categories;
+pub mod concern_topics;
 pub mod departments;
 pub mod grids;
 pub mod people;
@@ -236,6 +237,9 @@ pub async fn import_kind(
             import::<departments::Departments>(db, bytes, name, actor, dry_run).await
         }
         Kind::Categories => import::<categories::Categories>(db, bytes, name, actor, dry_run).await,
+        Kind::ConcernTopics => {
+            import::<concern_topics::ConcernTopics>(db, bytes, name, actor, dry_run).await
+        }
     }
 }
 
@@ -246,6 +250,7 @@ pub async fn export_kind(db: &SqlitePool, kind: Kind) -> anyhow::Result<Vec<u8>>
         Kind::Stations => export::<stations::Stations>(db).await,
         Kind::Departments => export::<departments::Departments>(db).await,
         Kind::Categories => export::<categories::Categories>(db).await,
+        Kind::ConcernTopics => export::<concern_topics::ConcernTopics>(db).await,
     }
 }
 
