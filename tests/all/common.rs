@@ -334,6 +334,13 @@ pub fn report_ids(page: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// Today as the district's figures count days: in Beijing time (from 16:00 UTC it is already tomorrow there).
+pub fn beijing_today() -> time::Date {
+    time::OffsetDateTime::now_utc()
+        .to_offset(suishoupai::domain::figures::CHINA)
+        .date()
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

@@ -418,11 +418,7 @@ async fn the_figures_count_each_station_and_topic_and_the_resolution_rate() {
     .await;
     s.acted(json!({"concern_id": b.id, "kind": "adopt", "expected_version": 1}))
         .await;
-    let today = suishoupai::domain::figures::format_date(
-        OffsetDateTime::now_utc()
-            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
-            .date(),
-    );
+    let today = suishoupai::domain::figures::format_date(crate::common::beijing_today());
     let path = |by: &str| format!("/api/v1/stats/concerns?from={today}&to={today}&by={by}");
     let admin = s.server.enrolled(Role::Admin, "管理员").await.token;
     let by_station: ConcernStats = s.server.read_as(&admin, &path("station")).await;
@@ -527,11 +523,7 @@ async fn the_rider_judges_a_closed_concern_once_and_unsatisfied_reopens_it_once(
     assert_eq!(error_code(other).await, "already_rated");
     assert_eq!(judge(new_id(), "unsatisfied", None).await.status(), 200);
     // The station's 满意率 counts both.
-    let today = suishoupai::domain::figures::format_date(
-        OffsetDateTime::now_utc()
-            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
-            .date(),
-    );
+    let today = suishoupai::domain::figures::format_date(crate::common::beijing_today());
     let stats: ConcernStats = s
         .server
         .read_as(
@@ -552,11 +544,7 @@ async fn the_district_workbook_counts_the_concerns_per_station_and_topic() {
         json!({"concern_id": a.id, "kind": "resolve", "text": "已解决", "expected_version": 1}),
     )
     .await;
-    let today = suishoupai::domain::figures::format_date(
-        OffsetDateTime::now_utc()
-            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
-            .date(),
-    );
+    let today = suishoupai::domain::figures::format_date(crate::common::beijing_today());
     let admin = s.server.enrolled(Role::Admin, "管理员").await.token;
     let res = s
         .server

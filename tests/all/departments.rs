@@ -295,7 +295,7 @@ async fn a_missed_acknowledgement_is_overdue_in_the_figures_and_the_warnings() {
         .await;
     let admin = t.server.enrolled(Role::Admin, "区管理员").await.token;
     let overdue_now = |stats: &Value| stats["total"]["overdue"].as_i64().unwrap();
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::common::beijing_today();
     let stats_url = format!(
         "/api/v1/stats?from={}&to={}&by=grid",
         today - time::Duration::days(1),

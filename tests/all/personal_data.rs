@@ -123,7 +123,7 @@ async fn erasing_the_account_keeps_the_reports_and_figures_but_no_name_or_phone_
     let (token, _) = rider(&server).await;
     let (report, _) = resolved_report(&server, &token, 2).await;
     let admin = server.enrolled(Role::Admin, "管理员").await.token;
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::common::beijing_today();
     let stats_url = format!(
         "/api/v1/stats?from={}&to={}&by=grid",
         today - time::Duration::days(1),
