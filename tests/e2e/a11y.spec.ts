@@ -3,7 +3,7 @@
 // (axe's color-contrast-enhanced rule, WCAG AAA); nothing scrolls sideways.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { cameraPhoto, noSidewaysScroll, signIn, snapAndSend } from "./helpers";
+import { cameraPhoto, noSidewaysScroll, signIn, snapAndSend, switchToEnglish } from "./helpers";
 
 test.use({ geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 }, permissions: ["geolocation"] });
 
@@ -119,7 +119,7 @@ test("every page in both languages and both themes: no serious axe violation, 48
   for (const lang of ["zh", "en"] as const) {
     if (lang === "en") {
       await page.goto("/settings");
-      await page.getByRole("button", { name: "English" }).click();
+      await switchToEnglish(page);
       await expect(heading(page)).toHaveText("Settings");
     }
     for (const check of pages(reportId, lang)) {
@@ -131,7 +131,8 @@ test("every page in both languages and both themes: no serious axe violation, 48
         await signIn(other, check.role);
         if (lang === "en") {
           await other.goto("/settings");
-          await other.getByRole("button", { name: "English" }).click();
+          // Stored before the page is opened anew (a reload that comes first finds Chinese).
+          await switchToEnglish(other);
           await expect(heading(other)).toHaveText("Settings");
         }
       }
