@@ -2,7 +2,8 @@
 //! has), then the report `PUT`; the entry is deleted only in the same transaction that records the server's
 //! acknowledgement. Pull: the change feed, each page applied together with its cursor.
 use crate::domain::api_error::code;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -171,12 +172,12 @@ async fn upload_photo(
     })
 }
 
-/// Sends one report: its photos, then the report itself.
+/// Sends one report: its photos, then the report itself; `sent` counts the photo bytes it sent.
 async fn push_one(
     store: &Store,
     token: &str,
     report_id: &str,
-    progress: &mut Progress,
+    sent: &mut u64,
 ) -> Result<Step, StoreError> {
     let Some(local) = store.report(report_id).await? else {
         return Ok(attention("本地记录丢失 (local record missing)"));
@@ -188,7 +189,7 @@ async fn push_one(
         if let Some(stop) = upload_photo(store, token, &photo.sha256).await? {
             return Ok(stop);
         }
-        progress.bytes_done += photo.size;
+        *sent += photo.size;
     }
     match api::put_json::<_, Report>(&format!("/reports/{report_id}"), &submission, Some(token))
         .await
@@ -200,15 +201,19 @@ async fn push_one(
     }
 }
 
-/// Pushes every due outbox entry (every entry when `now` is asked for: the user pressed 立即同步), oldest first,
-/// then pulls the change feed.
+/// How many reports go out at once: on a slow link each waits mostly for round trips, so a few side by side drain
+/// the queue several times faster; more would only share the phone's thin uplink.
+const LANES: usize = 4;
+
+/// Pushes every due outbox entry (every entry when `now` is asked for: the user pressed 立即同步), oldest first —
+/// reports up to [`LANES`] at a time, anything else alone once the reports before it are settled — then pulls the
+/// change feed.
 pub async fn run(
     store: &Store,
     token: &str,
     force: bool,
     on_progress: &dyn Fn(&Progress),
 ) -> Result<Outcome, StoreError> {
-    let mut outcome = Outcome::default();
     store.prune_sent(now_ms()).await?;
     let mut entries = store.outbox().await?;
     entries.sort_by(|a, b| a.queued_ms.total_cmp(&b.queued_ms));
@@ -219,19 +224,23 @@ pub async fn run(
             .find(|r| r.id == id)
             .map_or(0, |r| r.bytes_to_send())
     };
-    let mut progress = Progress {
+    let progress = RefCell::new(Progress {
         items_total: entries.len() as u32,
         bytes_total: entries.iter().map(|e| size_of(&e.id)).sum(),
         ..Progress::default()
-    };
-    on_progress(&progress);
+    });
+    on_progress(&progress.borrow());
     // With no network at all nothing is tried (and nothing shows 发送中 meanwhile): everything waits for it.
-    let mut stop = !web_sys::window().is_none_or(|w| w.navigator().on_line());
-    outcome.offline = stop;
-    // What waits behind an entry still waiting: a task's later actions (so a chain made offline — accept → note →
-    // resolve — reaches the server in order, each on the version its predecessor made), and actions on a report
-    // not yet delivered.
-    let mut held = std::collections::HashSet::new();
+    let offline = !web_sys::window().is_none_or(|w| w.navigator().on_line());
+    let mut tally = Tally {
+        stop: offline,
+        outcome: Outcome {
+            offline,
+            ..Outcome::default()
+        },
+        ..Tally::default()
+    };
+    let mut lanes: Vec<(String, OutboxEntry)> = Vec::new();
     for entry in entries {
         if entry.problem.is_some() {
             continue; // 需处理: waits for the worker, not for the network
@@ -241,61 +250,71 @@ pub async fn run(
             .map(|a| a.report_id)
             .or_else(|| entry.verdict().map(|v| v.report_id))
             .unwrap_or_else(|| entry.id.clone());
-        let parked = entry.kind == OutboxKind::Report
+        let is_report = entry.kind == OutboxKind::Report;
+        let parked = is_report
             && reports
                 .iter()
                 .any(|r| r.id == entry.id && r.state == LocalState::NeedsAttention);
         if parked {
-            held.insert(key);
+            tally.held.insert(key);
             continue;
         }
-        if stop || held.contains(&key) || (!force && entry.next_attempt_ms > now_ms()) {
-            outcome.waiting += 1;
-            held.insert(key);
+        if !is_report {
+            // An action or verdict may be on a report still in the lanes: they settle first.
+            push_reports(
+                store,
+                token,
+                &mut lanes,
+                &progress,
+                on_progress,
+                &size_of,
+                &mut tally,
+            )
+            .await?;
+        }
+        if tally.stop || tally.held.contains(&key) || (!force && entry.next_attempt_ms > now_ms()) {
+            tally.outcome.waiting += 1;
+            tally.held.insert(key);
             continue;
         }
-        let is_report = entry.kind == OutboxKind::Report;
-        let pushed = match entry.kind {
-            OutboxKind::Report => {
-                let size = size_of(&entry.id);
-                push_report(store, token, entry, &mut progress, on_progress, size).await?
+        if is_report {
+            lanes.push((key, entry));
+            if lanes.len() == LANES {
+                push_reports(
+                    store,
+                    token,
+                    &mut lanes,
+                    &progress,
+                    on_progress,
+                    &size_of,
+                    &mut tally,
+                )
+                .await?;
             }
+            continue;
+        }
+        let pushed = match entry.kind {
             OutboxKind::Checkin => push_checkin(store, token, entry).await?,
             OutboxKind::TaskAction => push_action(store, token, entry).await?,
             OutboxKind::Verdict => push_verdict(store, token, entry).await?,
+            OutboxKind::Report => unreachable!("reports go through the lanes"),
         };
-        match pushed {
-            Pushed::Settled(delivered) => {
-                if delivered {
-                    outcome.delivered += 1;
-                } else {
-                    outcome.needs_attention += 1;
-                    // Actions on a refused report wait with it; a refused action holds nothing back (a note
-                    // after it still applies, since notes commute).
-                    if is_report {
-                        held.insert(key);
-                    }
-                }
-                progress.items_done += 1;
-            }
-            Pushed::Waiting {
-                offline,
-                signed_out,
-                retry_at_ms,
-            } => {
-                outcome.waiting += 1;
-                outcome.retry_at_ms = match (outcome.retry_at_ms, retry_at_ms) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                outcome.offline |= offline;
-                outcome.signed_out |= signed_out;
-                stop |= offline || signed_out;
-                held.insert(key);
-            }
+        if tally.record(key, false, pushed) {
+            progress.borrow_mut().items_done += 1;
         }
-        on_progress(&progress);
+        on_progress(&progress.borrow());
     }
+    push_reports(
+        store,
+        token,
+        &mut lanes,
+        &progress,
+        on_progress,
+        &size_of,
+        &mut tally,
+    )
+    .await?;
+    let mut outcome = tally.outcome;
     if !outcome.offline && !outcome.signed_out {
         match pull(store, token).await {
             Ok(n) => outcome.pulled = n,
@@ -308,23 +327,102 @@ pub async fn run(
     Ok(outcome)
 }
 
+/// What a run has found so far: its outcome, the keys whose later entries must wait, and whether to stop trying.
+#[derive(Default)]
+struct Tally {
+    outcome: Outcome,
+    /// What waits behind an entry still waiting: a task's later actions (so a chain made offline — accept → note →
+    /// resolve — reaches the server in order, each on the version its predecessor made), and actions on a report
+    /// not yet delivered.
+    held: HashSet<String>,
+    /// The network is gone or the token refused: nothing more is tried this run.
+    stop: bool,
+}
+
+impl Tally {
+    /// Records what became of an entry; `true` when it is settled (the progress bar's items done).
+    fn record(&mut self, key: String, is_report: bool, pushed: Pushed) -> bool {
+        match pushed {
+            Pushed::Settled(true) => self.outcome.delivered += 1,
+            Pushed::Settled(false) => {
+                self.outcome.needs_attention += 1;
+                // Actions on a refused report wait with it; a refused action holds nothing back (a note after it
+                // still applies, since notes commute).
+                if is_report {
+                    self.held.insert(key);
+                }
+            }
+            Pushed::Waiting {
+                offline,
+                signed_out,
+                retry_at_ms,
+            } => {
+                let outcome = &mut self.outcome;
+                outcome.waiting += 1;
+                outcome.retry_at_ms = match (outcome.retry_at_ms, retry_at_ms) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                outcome.offline |= offline;
+                outcome.signed_out |= signed_out;
+                self.stop |= offline || signed_out;
+                self.held.insert(key);
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Sends the reports in the lanes side by side and records each, in queue order, once all are settled.
+async fn push_reports(
+    store: &Store,
+    token: &str,
+    lanes: &mut Vec<(String, OutboxEntry)>,
+    progress: &RefCell<Progress>,
+    on_progress: &dyn Fn(&Progress),
+    size_of: &dyn Fn(&str) -> u64,
+    tally: &mut Tally,
+) -> Result<(), StoreError> {
+    let batch = std::mem::take(lanes);
+    let keys: Vec<String> = batch.iter().map(|(key, _)| key.clone()).collect();
+    let results = futures_util::future::join_all(batch.into_iter().map(|(_, entry)| {
+        let size = size_of(&entry.id);
+        push_report(store, token, entry, progress, on_progress, size)
+    }))
+    .await;
+    for (key, pushed) in keys.into_iter().zip(results) {
+        if tally.record(key, true, pushed?) {
+            progress.borrow_mut().items_done += 1;
+        }
+    }
+    on_progress(&progress.borrow());
+    Ok(())
+}
+
 /// Sends one report (its photos, then the report) and records what became of it; `size` is what it costs to send.
 async fn push_report(
     store: &Store,
     token: &str,
     entry: OutboxEntry,
-    progress: &mut Progress,
+    progress: &RefCell<Progress>,
     on_progress: &dyn Fn(&Progress),
     size: u64,
 ) -> Result<Pushed, StoreError> {
     let id = entry.id.clone();
-    progress.current = Some(id.clone());
+    progress.borrow_mut().current = Some(id.clone());
     set_state(store, &id, LocalState::Sending, None).await?;
-    on_progress(progress);
-    let bytes_before = progress.bytes_done;
-    let step = push_one(store, token, &id, progress).await?;
-    progress.current = None;
-    match step {
+    on_progress(&progress.borrow());
+    let mut sent = 0;
+    let step = push_one(store, token, &id, &mut sent).await;
+    {
+        let mut p = progress.borrow_mut();
+        if p.current.as_deref() == Some(id.as_str()) {
+            p.current = None;
+        }
+        p.bytes_done += sent;
+    }
+    match step? {
         Step::Done(report) => {
             if let Some(mut local) = store.report(&id).await? {
                 local.state = LocalState::Delivered;
@@ -332,7 +430,7 @@ async fn push_report(
                 local.merge_server(*report);
                 store.acknowledge(&local).await?;
             }
-            progress.bytes_done = bytes_before + size;
+            progress.borrow_mut().bytes_done += size.saturating_sub(sent);
             Ok(Pushed::Settled(true))
         }
         Step::Attention(problem) => {

@@ -5,6 +5,20 @@ use axum::http::StatusCode;
 use super::{Error, Result};
 use crate::domain::api_error::code;
 
+/// An id made on a phone: a UUID in its 36-character form; anything else is a `422` naming `id` with `message`.
+pub fn check_id(id: &str, message: &str) -> Result<()> {
+    if uuid::Uuid::parse_str(id).is_err() || id.len() != 36 {
+        return Err(Error::invalid("id", message));
+    }
+    Ok(())
+}
+
+/// The fingerprint of a body: the SHA-256 of its JSON, which a replay must match.
+pub fn fingerprint<T: serde::Serialize>(body: &T) -> Result<String> {
+    let json = serde_json::to_string(body).map_err(anyhow::Error::from)?;
+    Ok(super::secret::sha256_hex(json.as_bytes()))
+}
+
 /// What is stored under an id: who stored it and the fingerprint (SHA-256) of its content.
 pub type Stored = (String, String);
 

@@ -15,11 +15,10 @@ use utoipa_axum::routes;
 use super::auth::CurrentUser;
 use super::changes::next_change_seq;
 use super::district::categories::deadlines_for;
-use super::idempotent::is_replay;
+use super::idempotent::{check_id, fingerprint, is_replay};
 use super::json::ApiJson;
 use super::openapi::{BodyRefusals, NotFound};
 use super::reports::{load_report, Viewer};
-use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::api_error::code;
 use crate::domain::task::{ActionKind, DeadlineRules};
@@ -189,15 +188,9 @@ async fn give(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<VerdictSubmission>,
 ) -> Result<(StatusCode, Json<Report>)> {
-    if uuid::Uuid::parse_str(&id).is_err() || id.len() != 36 {
-        return Err(Error::invalid("id", "a verdict id is a UUID"));
-    }
+    check_id(&id, "a verdict id is a UUID")?;
     body.validate().map_err(|e| Error::Invalid(json!(e)))?;
-    let fingerprint = sha256_hex(
-        serde_json::to_string(&body)
-            .map_err(anyhow::Error::from)?
-            .as_bytes(),
-    );
+    let fingerprint = fingerprint(&body)?;
     let now = OffsetDateTime::now_utc();
     let viewer = Viewer::of(&user);
     let answer = |status, report: Report| Ok((status, Json(viewer.shape(report))));

@@ -23,7 +23,7 @@ use crate::domain::{ErrorBody, ReportStatus, ReportSubmission, Role, TimelineEnt
 use crate::server::auth::CurrentUser;
 use crate::server::changes::next_change_seq;
 use crate::server::district::categories::deadlines_for;
-use crate::server::idempotent::is_replay;
+use crate::server::idempotent::{check_id, fingerprint, is_replay};
 use crate::server::json::ApiJson;
 use crate::server::openapi::{BodyRefusals, Forbidden, NotFound};
 use crate::server::secret::sha256_hex;
@@ -80,18 +80,12 @@ async fn act(
     if !matches!(user.role, Role::StationStaff | Role::Admin) {
         return Err(Error::Forbidden);
     }
-    if uuid::Uuid::parse_str(&id).is_err() || id.len() != 36 {
-        return Err(Error::invalid("id", "an action id is a UUID"));
-    }
+    check_id(&id, "an action id is a UUID")?;
     let errors = action.validate();
     if !errors.is_empty() {
         return Err(Error::Invalid(json!(errors)));
     }
-    let fingerprint = sha256_hex(
-        serde_json::to_string(&action)
-            .map_err(anyhow::Error::from)?
-            .as_bytes(),
-    );
+    let fingerprint = fingerprint(&action)?;
     let now = OffsetDateTime::now_utc();
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;

@@ -14,11 +14,10 @@ use utoipa_axum::routes;
 use super::auth::CurrentUser;
 use super::changes::next_change_seq;
 use super::checkins::rider_of;
-use super::idempotent::is_replay;
+use super::idempotent::{check_id, fingerprint, is_replay};
 use super::json::ApiJson;
 use super::openapi::{BodyRefusals, Forbidden, Malformed, NotFound, Unauthorized};
 use super::reports::not_uploaded_by;
-use super::secret::sha256_hex;
 use super::{AppState, Error, Result};
 use crate::domain::concern::{
     Concern, ConcernKind, ConcernStatus, ConcernStep, ConcernSubmission, ConcernTopic,
@@ -233,9 +232,7 @@ async fn raise(
     ApiJson(body): ApiJson<ConcernSubmission>,
 ) -> Result<(StatusCode, Json<Concern>)> {
     let at_counter = raised_at_counter(&user, &body)?;
-    if uuid::Uuid::parse_str(&id).is_err() || id.len() != 36 {
-        return Err(Error::invalid("id", "a concern id is a UUID"));
-    }
+    check_id(&id, "a concern id is a UUID")?;
     let topics = list_topics(&state.db).await?;
     body.validate(|t| topics.iter().any(|topic| topic.code == t))
         .map_err(|e| Error::Invalid(json!(e)))?;
@@ -245,11 +242,7 @@ async fn raise(
             .fetch_optional(&state.db)
             .await?;
     station.ok_or_else(|| Error::invalid("station_id", "unknown station"))?;
-    let fingerprint = sha256_hex(
-        serde_json::to_string(&body)
-            .map_err(anyhow::Error::from)?
-            .as_bytes(),
-    );
+    let fingerprint = fingerprint(&body)?;
     let stored = sqlx::query_as("SELECT raised_by, fingerprint FROM concerns WHERE id = ?")
         .bind(&id)
         .fetch_optional(&state.db)

@@ -19,10 +19,9 @@ use crate::domain::verdict::{reopens, Verdict};
 use crate::domain::{ErrorBody, User};
 use crate::server::auth::CurrentUser;
 use crate::server::changes::next_change_seq;
-use crate::server::idempotent::is_replay;
+use crate::server::idempotent::{check_id, fingerprint, is_replay};
 use crate::server::json::ApiJson;
 use crate::server::openapi::{BodyRefusals, NotFound};
-use crate::server::secret::sha256_hex;
 use crate::server::{AppState, Error, Result};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -62,15 +61,9 @@ async fn judge(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ConcernVerdict>,
 ) -> Result<(StatusCode, Json<Concern>)> {
-    if uuid::Uuid::parse_str(&id).is_err() || id.len() != 36 {
-        return Err(Error::invalid("id", "a verdict id is a UUID"));
-    }
+    check_id(&id, "a verdict id is a UUID")?;
     body.validate().map_err(|e| Error::Invalid(json!(e)))?;
-    let fingerprint = sha256_hex(
-        serde_json::to_string(&body)
-            .map_err(anyhow::Error::from)?
-            .as_bytes(),
-    );
+    let fingerprint = fingerprint(&body)?;
     let now = OffsetDateTime::now_utc();
     let (db, concern_id) = (&state.db, &body.concern_id);
     let current = move |status| async move {
