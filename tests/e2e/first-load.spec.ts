@@ -59,19 +59,31 @@ test("a page whose chunk cannot be fetched says so, the app goes on, and 重试 
 });
 
 test("the first load arrives as the build's brotli copies, byte for byte", async ({ page }) => {
-  const sent: { file: string; encoding: string | null; bytes: number }[] = [];
-  page.on("requestfinished", async (request) => {
-    const file = new URL(request.url()).pathname.slice(1) || "index.html";
-    if (!/\.(html|js|wasm|css)$/.test(file)) return;
-    const response = await request.response();
-    sent.push({ file, encoding: await response!.headerValue("content-encoding"), bytes: (await request.sizes()).responseBodySize });
+  const finished: import("@playwright/test").Request[] = [];
+  page.on("requestfinished", (request) => {
+    if (/\.(html|js|wasm|css)$/.test(file(request.url()))) finished.push(request);
   });
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-  await expect.poll(() => sent.filter((s) => s.file.endsWith(".wasm")).length).toBeGreaterThan(0);
+  await expect(page.locator("html")).toHaveAttribute("data-pages", "ready");
+  const sent = [];
+  for (const request of finished) {
+    const response = await request.response();
+    sent.push({
+      file: file(request.url()),
+      encoding: await response!.headerValue("content-encoding"),
+      bytes: (await request.sizes()).responseBodySize,
+    });
+  }
+  expect(sent.filter((s) => s.file.endsWith(".wasm")).length).toBeGreaterThan(1);
   for (const s of sent) {
     expect(s.encoding, s.file).toBe("br");
     expect(s.bytes, s.file).toBe(fs.statSync(path.join("dist", `${s.file}.br`)).size);
   }
   expect(sent.map((s) => s.file)).toContain("index.html");
 });
+
+/** The file a URL names in dist/ (the shell for "/"). */
+function file(url: string): string {
+  return new URL(url).pathname.slice(1) || "index.html";
+}

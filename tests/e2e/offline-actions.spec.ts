@@ -36,6 +36,8 @@ test("accept then note offline: both reach the server, in order", async ({ brows
   const { ctx, page } = await worker(browser, "网格员李娜");
   await page.goto(`/tasks/${id}`);
   await expect(page.getByTestId("report-detail")).toContainText("路灯不亮", { timeout: 15_000 });
+  // The task list's page is fetched once the app is idle: on the phone before the network goes (it opens below).
+  await expect(page.locator("html")).toHaveAttribute("data-pages", "ready", { timeout: 15_000 });
 
   await ctx.setOffline(true);
   await page.getByRole("button", { name: "接单" }).click();
