@@ -159,6 +159,21 @@ pub(crate) async fn record(
 
 /// The reporter's verdict on a resolved report (or on the original of their report rejected as a duplicate):
 /// `satisfied` or `unsatisfied`, with an optional comment. `unsatisfied` reopens the task once.
+/// Whether the person already gave `verdict` on this resolution (`given`: what they gave, if anything): `true` for
+/// the same one (nothing changes), `409 already_rated` for a different one. Reports and concerns alike.
+pub(crate) fn already_given(given: Option<(String,)>, verdict: Verdict) -> Result<bool> {
+    match given {
+        Some((v,)) if v == verdict.code() => Ok(true),
+        Some(_) => Err(Error::Protocol {
+            status: StatusCode::CONFLICT,
+            code: code::ALREADY_RATED,
+            message: "这次办结已评价过 (a different verdict was given on this resolution)",
+            details: None,
+        }),
+        None => Ok(false),
+    }
+}
+
 /// The timeline's words for a 不满意, with the reporter's comment when there is one.
 fn with_comment(said: &str, comment: Option<&str>) -> String {
     match comment.map(str::trim).filter(|c| !c.is_empty()) {
@@ -227,24 +242,13 @@ async fn give(
     .bind(resolution)
     .fetch_optional(&mut *tx)
     .await?;
-    match given {
-        // The same verdict again (another phone, another id): nothing changes.
-        Some((v,)) if v == body.verdict.code() => {
-            tx.rollback().await?;
-            let report = load_report(&state.db, &body.report_id)
-                .await?
-                .ok_or(Error::NotFound)?;
-            return answer(StatusCode::OK, report);
-        }
-        Some(_) => {
-            return Err(Error::Protocol {
-                status: StatusCode::CONFLICT,
-                code: code::ALREADY_RATED,
-                message: "这次办结已评价过 (a different verdict was given on this resolution)",
-                details: None,
-            })
-        }
-        None => {}
+    // The same verdict again (another phone, another id): nothing changes.
+    if already_given(given, body.verdict)? {
+        tx.rollback().await?;
+        let report = load_report(&state.db, &body.report_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        return answer(StatusCode::OK, report);
     }
     if rated.status != ReportStatus::Resolved.code() {
         return Err(Error::Protocol {

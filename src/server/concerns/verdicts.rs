@@ -22,6 +22,7 @@ use crate::server::changes::next_change_seq;
 use crate::server::idempotent::{check_id, fingerprint, is_replay};
 use crate::server::json::ApiJson;
 use crate::server::openapi::{BodyRefusals, NotFound};
+use crate::server::verdicts::already_given;
 use crate::server::{AppState, Error, Result};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -97,20 +98,9 @@ async fn judge(
     .bind(resolution)
     .fetch_optional(&mut *tx)
     .await?;
-    match given {
-        Some((v,)) if v == body.verdict.code() => {
-            tx.rollback().await?;
-            return current(StatusCode::OK).await;
-        }
-        Some(_) => {
-            return Err(Error::Protocol {
-                status: StatusCode::CONFLICT,
-                code: code::ALREADY_RATED,
-                message: "这次办结已评价过 (a different verdict was given on this closing)",
-                details: None,
-            })
-        }
-        None => {}
+    if already_given(given, body.verdict)? {
+        tx.rollback().await?;
+        return current(StatusCode::OK).await;
     }
     let closed = ConcernStatus::from_code(&judged.status).is_some_and(ConcernStatus::is_closed);
     if !closed {
