@@ -407,6 +407,56 @@ async fn photos_go_first_and_are_skipped_when_the_server_has_them() {
 }
 
 #[wasm_bindgen_test]
+async fn reports_go_out_four_at_a_time_and_each_is_delivered_once() {
+    let store = fresh_store("lanes").await;
+    for i in 0..6 {
+        let (id, sha) = (format!("r{i}"), format!("{i}").repeat(64));
+        let r = report(&id, LocalState::Queued, &sha);
+        store
+            .save_report(&r, &[(sha, vec![0xFF, 0xD8, 0xFF, i])])
+            .await
+            .unwrap();
+        store.queue_report(&r, &entry(&id)).await.unwrap();
+    }
+    let report = serde_json::to_string(&server_report("r0", 1, ReportStatus::Received)).unwrap();
+    // Each report's PUT takes 30 ms, as over a slow link; the stand-in counts how many are in flight at once.
+    stub_fetch(&format!(
+        "(url, method) => {{
+           if (method === 'HEAD') return new Response(null, {{status: 200}});
+           if (url.includes('/reports/')) {{
+             window.__inFlight = (window.__inFlight || 0) + 1;
+             window.__mostInFlight = Math.max(window.__mostInFlight || 0, window.__inFlight);
+             const id = url.split('/reports/')[1];
+             return new Promise((answer) => setTimeout(() => {{
+               window.__inFlight -= 1;
+               const body = JSON.stringify(Object.assign(JSON.parse({report:?}), {{id}}));
+               answer(new Response(body, {{status: 201, headers: {{'Content-Type': 'application/json'}}}}));
+             }}, 30));
+           }}
+           return new Response('{{\"changes\":[],\"next_cursor\":\"c1\",\"has_more\":false}}', {{status: 200, headers: {{'Content-Type': 'application/json'}}}});
+         }}"
+    ));
+    let outcome = sync::run(&store, TOKEN_HEX, false, &|_| {}).await.unwrap();
+    let seen = calls();
+    let most = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__mostInFlight".into())
+        .unwrap()
+        .as_f64();
+    restore_fetch();
+    assert_eq!(outcome.delivered, 6);
+    assert_eq!(most, Some(4.0), "reports in flight at once");
+    let puts = seen
+        .iter()
+        .filter(|c| c.starts_with("PUT") && c.contains("/reports/"));
+    assert_eq!(puts.count(), 6, "each report sent once: {seen:?}");
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    for i in 0..6 {
+        let local = store.report(&format!("r{i}")).await.unwrap().unwrap();
+        assert_eq!(local.state, LocalState::Delivered, "r{i}");
+    }
+    store.close();
+}
+
+#[wasm_bindgen_test]
 async fn a_409_needs_attention_is_kept_and_is_not_retried() {
     let store = queued_store("conflict").await;
     stub_fetch(
