@@ -21,7 +21,7 @@ pub const DEFAULT_LIMIT: i64 = 100;
 /// follow), ?3 admin, ?4 the user, ?5 their grid (grid workers), ?6 their department (department staff), ?7 their
 /// station (station staff). What a user may see is the rule of [`super::reports::visible_sql`], asked here one way
 /// at a time — everything (admins), their own, their grid's, the originals of their duplicates, those called to
-/// their department; their check-ins, their station's; their concerns, their station's — so that each part
+/// their department; their check-ins, their station's; their concerns, their station's, those forwarded to their department — so that each part
 /// reads its own index from the cursor on and stops after a page, however large the tables grow. A row may come
 /// twice (a worker's own report in their grid); the caller drops the second.
 pub const FEED_SQL: &str = "
@@ -52,6 +52,8 @@ pub const FEED_SQL: &str = "
             WHERE NOT ?3 AND rider_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
         UNION ALL SELECT * FROM (SELECT 'concern', id, change_seq FROM concerns
             WHERE NOT ?3 AND station_id = ?7 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+        UNION ALL SELECT * FROM (SELECT 'concern', id, change_seq FROM concerns
+            WHERE NOT ?3 AND department_id = ?6 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
     ) ORDER BY change_seq LIMIT ?2";
 pub const MAX_LIMIT: i64 = 500;
 

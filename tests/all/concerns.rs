@@ -626,3 +626,54 @@ async fn the_district_loads_its_own_topics_and_a_topic_left_out_is_retired() {
         .unwrap();
     assert_eq!(String::from_utf8(exported).unwrap(), file);
 }
+
+#[tokio::test]
+async fn the_department_a_concern_is_forwarded_to_sees_it_answers_and_resolves_it() {
+    let s = scene().await;
+    let concern = s.raised(&difficulty()).await;
+    let chengguan = s.server.department_staff_of("chengguan").await;
+    let shuiwu = s.server.department_staff_of("shuiwu").await;
+    let path = format!("/api/v1/concerns/{}", concern.id);
+    // Before it is forwarded, no department sees it or may answer it.
+    assert_eq!(s.server.get_as(&chengguan, &path).await.status(), 404);
+    assert!(s.concern_ids_in_feed(&chengguan).await.is_empty());
+    let early =
+        json!({"concern_id": concern.id, "kind": "reply", "text": "收到", "expected_version": 1});
+    assert_eq!(s.act(&chengguan, &new_id(), early).await.status(), 403);
+    let forwarded = s
+        .acted(
+            json!({"concern_id": concern.id, "kind": "forward", "department_id": "chengguan",
+                      "text": "请城管协调物业", "expected_version": concern.version}),
+        )
+        .await;
+    assert_eq!(forwarded.department_id.as_deref(), Some("chengguan"));
+    // Now the department sees it, in its feed too; another department still does not.
+    assert_eq!(s.server.get_as(&chengguan, &path).await.status(), 200);
+    assert_eq!(
+        s.concern_ids_in_feed(&chengguan).await,
+        [concern.id.as_str()]
+    );
+    assert_eq!(s.server.get_as(&shuiwu, &path).await.status(), 404);
+    assert!(s.concern_ids_in_feed(&shuiwu).await.is_empty());
+    // It answers and resolves; judging a suggestion or forwarding on stays with the station.
+    let on = |kind: &str, version: i64| {
+        json!({"concern_id": concern.id, "kind": kind, "text": "已与物业约定骑手登记进门",
+               "grid_id": "demo-grid-01", "expected_version": version})
+    };
+    let onward = s
+        .act(&chengguan, &new_id(), on("forward", forwarded.version))
+        .await;
+    assert_eq!(onward.status(), 403);
+    let other = s
+        .act(&shuiwu, &new_id(), on("resolve", forwarded.version))
+        .await;
+    assert_eq!(other.status(), 403);
+    let mut resolve = on("resolve", forwarded.version);
+    resolve.as_object_mut().unwrap().remove("grid_id");
+    let res = s.act(&chengguan, &new_id(), resolve).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let resolved: Concern = s.server.read_as(&s.rider.token, &path).await;
+    assert_eq!(resolved.status, ConcernStatus::Resolved);
+    let last = resolved.timeline.last().unwrap();
+    assert_eq!(last.text.as_deref(), Some("已与物业约定骑手登记进门"));
+}

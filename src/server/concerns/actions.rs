@@ -15,8 +15,8 @@ use utoipa_axum::routes;
 use super::load_concern;
 use crate::domain::api_error::code;
 use crate::domain::concern::{
-    Concern, ConcernAction, ConcernActionError, ConcernKind, ConcernStatus, ConcernStep,
-    ADOPTED_POINTS,
+    Concern, ConcernAction, ConcernActionError, ConcernActionKind, ConcernKind, ConcernStatus,
+    ConcernStep, ADOPTED_POINTS,
 };
 use crate::domain::timestamp::format_time;
 use crate::domain::{ErrorBody, ReportStatus, ReportSubmission, Role, TimelineEntry, User};
@@ -51,9 +51,11 @@ struct Current {
     lon: Option<f64>,
     received_at: String,
     timeline: String,
+    department_id: Option<String>,
 }
 
-/// An action of the staff of the concern's station (admins: any station), made against the version they saw.
+/// An action of the staff of the concern's station (admins: any station; the department it was forwarded to: answers
+/// and resolving), made against the version they saw.
 #[utoipa::path(put, path = "/concern-actions/{id}", tag = "concerns", operation_id = "act_on_concern", security(("bearer" = [])),
     params(("id" = String, Path, description = "The action's id, a UUID made on the staff's phone", format = "uuid")),
     request_body(content = ConcernAction, example = json!({
@@ -77,7 +79,10 @@ async fn act(
     Path(id): Path<String>,
     ApiJson(action): ApiJson<ConcernAction>,
 ) -> Result<(StatusCode, Json<Concern>)> {
-    if !matches!(user.role, Role::StationStaff | Role::Admin) {
+    if !matches!(
+        user.role,
+        Role::StationStaff | Role::Admin | Role::DepartmentStaff
+    ) {
         return Err(Error::Forbidden);
     }
     check_id(&id, "an action id is a UUID")?;
@@ -101,14 +106,15 @@ async fn act(
         return Ok((StatusCode::OK, Json(concern)));
     }
     let current: Current = sqlx::query_as(
-        "SELECT rider_id, kind, status, version, station_id, text, photos, lat, lon, received_at, timeline
+        "SELECT rider_id, kind, status, version, station_id, text, photos, lat, lon, received_at, timeline,
+                department_id
          FROM concerns WHERE id = ?",
     )
     .bind(&action.concern_id)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(Error::NotFound)?;
-    if user.role == Role::StationStaff && user.station_id.as_deref() != Some(&current.station_id) {
+    if !may_act(&user, &action, &current) {
         return Err(Error::Forbidden);
     }
     if action.kind.needs_version() && action.expected_version != current.version {
@@ -145,6 +151,25 @@ async fn act(
         .await?
         .ok_or(Error::NotFound)?;
     Ok((StatusCode::CREATED, Json(concern)))
+}
+
+/// Who may act on a concern: admins; the staff of its station; the staff of the department it was forwarded to,
+/// who answer it and — a difficulty dealt with — resolve it (accepting, forwarding on and judging suggestions stay
+/// with the station).
+fn may_act(user: &User, action: &ConcernAction, current: &Current) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::StationStaff => user.station_id.as_deref() == Some(current.station_id.as_str()),
+        Role::DepartmentStaff => {
+            current.department_id.is_some()
+                && user.department_id == current.department_id
+                && matches!(
+                    action.kind,
+                    ConcernActionKind::Reply | ConcernActionKind::Resolve
+                )
+        }
+        _ => false,
+    }
 }
 
 /// An action that may apply, and what it applies to.

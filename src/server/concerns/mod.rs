@@ -147,16 +147,29 @@ pub async fn load_concern(db: &SqlitePool, id: &str) -> Result<Option<Concern>> 
     row.map(Concern::try_from).transpose()
 }
 
-/// Whether `user` may see the concern of `rider_id` at `station_id`: its rider, the station's staff, admins.
-fn may_see(user: &User, rider_id: &str, station_id: &str) -> bool {
+/// Who a concern belongs to: its rider, its station, and the department it was forwarded to (if any).
+#[derive(sqlx::FromRow)]
+struct Owners {
+    rider_id: String,
+    station_id: String,
+    department_id: Option<String>,
+}
+
+/// Whether `user` may see a concern: its rider, the station's staff, the staff of the department it was forwarded
+/// to, admins.
+fn may_see(user: &User, owners: &Owners) -> bool {
     match user.role {
         Role::Admin => true,
-        Role::StationStaff => user.station_id.as_deref() == Some(station_id),
-        _ => user.id == rider_id,
+        Role::StationStaff => user.station_id.as_deref() == Some(owners.station_id.as_str()),
+        Role::DepartmentStaff if owners.department_id.is_some() => {
+            user.department_id == owners.department_id
+        }
+        _ => user.id == owners.rider_id,
     }
 }
 
-/// A concern and what became of it: to its rider, to the staff of its station and to admins.
+/// A concern and what became of it: to its rider, to the staff of its station (and of the department it was
+/// forwarded to) and to admins.
 #[utoipa::path(get, path = "/concerns/{id}", tag = "concerns", operation_id = "get_concern", security(("bearer" = [])),
     params(("id" = String, Path, description = "The concern's id")),
     responses(
@@ -171,13 +184,13 @@ async fn fetch(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Concern>> {
-    let owner: Option<(String, String)> =
-        sqlx::query_as("SELECT rider_id, station_id FROM concerns WHERE id = ?")
+    let owners: Option<Owners> =
+        sqlx::query_as("SELECT rider_id, station_id, department_id FROM concerns WHERE id = ?")
             .bind(&id)
             .fetch_optional(&state.db)
             .await?;
-    match owner {
-        Some((rider, station)) if may_see(&user, &rider, &station) => Ok(Json(
+    match owners {
+        Some(owners) if may_see(&user, &owners) => Ok(Json(
             load_concern(&state.db, &id).await?.ok_or(Error::NotFound)?,
         )),
         _ => Err(Error::NotFound),
