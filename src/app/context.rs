@@ -10,6 +10,7 @@ use crate::client::pwa::LiveChannel;
 use crate::client::reference;
 use crate::client::store::Store;
 use crate::client::sync::{self, Outcome, Progress};
+use crate::domain::concern::Concern;
 use crate::domain::task::{awaits_answer, on_list_of};
 use crate::domain::{Enrollment, ReferenceData, Role};
 use crate::i18n::{fill, Lang, Texts};
@@ -23,6 +24,7 @@ pub struct Boot {
     pub reports: Vec<LocalReport>,
     pub checkins: Vec<LocalCheckin>,
     pub outbox: Vec<OutboxEntry>,
+    pub concerns: Vec<Concern>,
     pub urgent_alerts: bool,
 }
 
@@ -61,6 +63,8 @@ pub struct AppContext {
     pub checkins: RwSignal<Vec<LocalCheckin>>,
     /// What waits for the server's acknowledgement, parked (需处理) entries included.
     pub outbox: RwSignal<Vec<OutboxEntry>>,
+    /// Riders' concerns as the server last gave them (one not delivered yet is in the outbox).
+    pub concerns: RwSignal<Vec<Concern>>,
     pub sync: RwSignal<SyncStatus>,
     /// A sync was asked for while one ran: it runs again when that one ends (the running one read the outbox before
     /// what was just saved, which would otherwise wait for the next tick).
@@ -72,7 +76,13 @@ pub struct AppContext {
     pub urgent_alerts: RwSignal<bool>,
     /// The urgent tasks announced already (none before the first look).
     announced: StoredValue<Option<HashSet<String>>>,
+    /// A reload of the store is planned: the sync's progress steps meanwhile fold into it.
+    reload_planned: StoredValue<bool>,
 }
+
+/// While a sync runs, the screen reads the store again at most this often: reading every report and drawing the
+/// lists again after each step would cost more than sending the step on a cheap phone.
+const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_millis(300);
 
 pub fn use_app() -> AppContext {
     expect_context::<AppContext>()
@@ -92,12 +102,14 @@ impl AppContext {
             reports: RwSignal::new(boot.reports),
             checkins: RwSignal::new(boot.checkins),
             outbox: RwSignal::new(boot.outbox),
+            concerns: RwSignal::new(boot.concerns),
             sync: RwSignal::new(SyncStatus::default()),
             sync_again: StoredValue::new(None),
             retry: StoredValue::new(None),
             store: StoredValue::new_local(boot.store),
             urgent_alerts: RwSignal::new(boot.urgent_alerts),
             announced: StoredValue::new(None),
+            reload_planned: StoredValue::new(false),
         };
         set_document_lang(boot.lang);
         provide_context(app);
@@ -240,11 +252,27 @@ impl AppContext {
                     self.reports.set(s.reports);
                     self.checkins.set(s.checkins);
                     self.outbox.set(s.outbox);
+                    self.concerns.set(s.concerns);
                     self.announce_urgent();
                 }
                 Err(e) => leptos::logging::warn!("reading the phone's store: {e}"),
             }
         }
+    }
+
+    /// Reads the store again in a moment, once for all the calls until then.
+    fn reload_soon(self) {
+        if self.reload_planned.get_value() {
+            return;
+        }
+        self.reload_planned.set_value(true);
+        set_timeout(
+            move || {
+                self.reload_planned.set_value(false);
+                leptos::task::spawn_local(self.reload_reports());
+            },
+            RELOAD_EVERY,
+        );
     }
 
     /// The open tasks on the user's 任务 list that wait for their first answer (接单, 报到): each id and whether it
@@ -322,7 +350,7 @@ impl AppContext {
                 let progress = move |p: &Progress| {
                     let p = p.clone();
                     self.sync.update(|s| s.progress = p);
-                    leptos::task::spawn_local(self.reload_reports());
+                    self.reload_soon();
                 };
                 let outcome = match sync::run(&store, &token, force, &progress).await {
                     Ok(outcome) => outcome,
