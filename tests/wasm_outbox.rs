@@ -7,7 +7,9 @@ use suishoupai::client::local::{LocalPhoto, LocalReport, LocalState, OutboxEntry
 use suishoupai::client::store::{Store, MIGRATIONS};
 use suishoupai::client::sync;
 use suishoupai::domain::change::{Change, ChangeKind};
+use suishoupai::domain::concern::{ConcernKind, ConcernSubmission, ConcernVerdict};
 use suishoupai::domain::task::{ActionKind, TaskAction};
+use suishoupai::domain::verdict::Verdict;
 use suishoupai::domain::{Report, ReportStatus};
 use wasm_bindgen_test::*;
 
@@ -823,6 +825,131 @@ async fn a_sent_action_is_kept_thirty_days_and_then_forgotten() {
     assert_eq!(
         store.outbox().await.unwrap()[0].id,
         "01900000-0000-7000-8000-00000000000b"
+    );
+    store.close();
+}
+
+fn concern_submission() -> ConcernSubmission {
+    ConcernSubmission {
+        kind: ConcernKind::Difficulty,
+        topic: "entry".into(),
+        text: "锦绣花园不让骑手进门".into(),
+        station_id: "s1".into(),
+        photos: vec!["c".repeat(64)],
+        lat: None,
+        lon: None,
+        rider_pass: None,
+    }
+}
+
+/// A rider's concern and their verdict on it, both made offline (the verdict after the concern).
+async fn concern_and_verdict(what: &str) -> Store {
+    let store = fresh_store(what).await;
+    let concern = OutboxEntry::carrying(
+        "k1".into(),
+        OutboxKind::Concern,
+        &concern_submission(),
+        10.0,
+    );
+    store
+        .queue_with_photos(&concern, &[("c".repeat(64), vec![1, 2, 3])])
+        .await
+        .unwrap();
+    let verdict = ConcernVerdict {
+        concern_id: "k1".into(),
+        verdict: Verdict::Satisfied,
+        comment: None,
+    };
+    let entry = OutboxEntry::carrying("v1".into(), OutboxKind::ConcernVerdict, &verdict, 11.0);
+    store.put_outbox_entry(&entry).await.unwrap();
+    store
+}
+
+/// The server's concern `k1` at `version`, as JSON.
+fn server_concern(version: i64) -> String {
+    format!(
+        r#"{{"id":"k1","kind":"difficulty","topic":"entry","text":"锦绣花园不让骑手进门","station_id":"s1",
+            "version":{version},"status":"received","rider_name":"小李","received_at":"2026-12-03T08:00:00Z",
+            "updated_at":"2026-12-03T08:00:00Z","reply_deadline":"2026-12-05T08:00:00Z","timeline":[]}}"#
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_concern_goes_with_its_photo_first_then_its_verdict_and_the_phone_keeps_the_answer() {
+    let store = concern_and_verdict("concern-order").await;
+    let answer = format!(
+        "(url, method) => {{
+           const json = (status, body) => new Response(body, {{status, headers: {{'Content-Type': 'application/json'}}}});
+           if (method === 'HEAD') return new Response(null, {{status: 404}});
+           if (url.includes('/photos/')) return new Response(null, {{status: 201}});
+           if (method === 'GET') return json(200, JSON.stringify({{changes: [], next_cursor: 'c0', has_more: false}}));
+           return json(201, `{}`);
+         }}",
+        server_concern(2)
+    );
+    stub_fetch(&answer);
+    let outcome = sync::run(&store, TOKEN_HEX, false, &|_| {}).await.unwrap();
+    // Each call as its method and path.
+    let sent: Vec<String> = calls()
+        .into_iter()
+        .filter(|c| !c.starts_with("GET"))
+        .map(|c| {
+            let (method, url) = c.split_once(' ').unwrap();
+            format!("{method} {}", url.split("/api/v1").nth(1).unwrap_or(url))
+        })
+        .collect();
+    restore_fetch();
+    let photo = format!("/photos/{}", "c".repeat(64));
+    assert_eq!(
+        sent,
+        [
+            format!("HEAD {photo}"),
+            format!("PUT {photo}"),
+            "PUT /concerns/k1".into(),
+            "PUT /concern-verdicts/v1".into(),
+        ]
+    );
+    assert_eq!(outcome.delivered, 2);
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    let kept = store.concerns().await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].version, 2);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_concern_is_kept_with_its_reason_and_its_verdict_waits_behind_it() {
+    let store = concern_and_verdict("concern-refused").await;
+    stub_fetch(
+        "(url, method) => {
+           if (method === 'HEAD') return new Response(null, {status: 200});
+           if (method === 'GET') return new Response(JSON.stringify({changes: [], next_cursor: 'c0', has_more: false}),
+             {status: 200, headers: {'Content-Type': 'application/json'}});
+           return new Response(JSON.stringify({error: {code: 'invalid_input', message: '请求无效 (invalid)',
+             details: {topic: '请选择话题 (unknown topic)'}}}), {status: 422, headers: {'Content-Type': 'application/json'}});
+         }",
+    );
+    let outcome = sync::run(&store, TOKEN_HEX, false, &|_| {}).await.unwrap();
+    // Again, forced (立即同步): the refused concern waits for its rider, and the verdict with it.
+    sync::run(&store, TOKEN_HEX, true, &|_| {}).await.unwrap();
+    let puts = calls().iter().filter(|c| c.starts_with("PUT")).count();
+    restore_fetch();
+    assert_eq!(
+        puts, 1,
+        "the verdict is not sent before its concern is delivered"
+    );
+    assert_eq!(outcome.needs_attention, 1);
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(outbox.len(), 2, "nothing is lost");
+    let concern = outbox.iter().find(|e| e.id == "k1").unwrap();
+    assert_eq!(
+        concern.problem.as_ref().map(|p| p.message.as_str()),
+        Some("请选择话题 (unknown topic)")
+    );
+    assert_eq!(
+        concern.content::<ConcernSubmission>(OutboxKind::Concern),
+        Some(concern_submission()),
+        "everything the rider typed is kept"
     );
     store.close();
 }

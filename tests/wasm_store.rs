@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use suishoupai::client::store::{
-    Store, CHECKINS, META, MIGRATIONS, OUTBOX, PHOTOS, REFERENCE, REPORTS, SENT,
+    Store, CHECKINS, CONCERNS, META, MIGRATIONS, OUTBOX, PHOTOS, REFERENCE, REPORTS, SENT,
 };
 use suishoupai::domain::category::initial_catalog;
 use suishoupai::domain::{Amenity, Enrollment, GeoPoint, Grid, ReferenceData, Role, Station, User};
@@ -41,6 +41,7 @@ fn sample() -> ReferenceData {
             ..Grid::default()
         }],
         departments: vec![],
+        concern_topics: vec![],
         fetched_at: Some("2026-11-26T01:02:03.000Z".into()),
     }
 }
@@ -95,7 +96,7 @@ async fn upgrading_from_the_first_schema_keeps_the_data_and_adds_the_new_stores(
     names.sort();
     assert_eq!(
         names,
-        [CHECKINS, META, OUTBOX, PHOTOS, REFERENCE, REPORTS, SENT]
+        [CHECKINS, CONCERNS, META, OUTBOX, PHOTOS, REFERENCE, REPORTS, SENT]
             .map(str::to_owned)
             .to_vec()
     );

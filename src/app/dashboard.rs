@@ -607,12 +607,64 @@ pub fn DashboardPage() -> impl IntoView {
                         }
                     })
                 }}
+                <ConcernsCard from=from to=to />
                 <section class="card" data-testid="dashboard-export">
                     <h2>{move || app.t().export_reports_title}</h2>
                     <ReportsExport from=from to=to filter=Signal::derive(move || level.get().filter()) />
                 </section>
             </div>
         </div>
+    }
+}
+
+/// 青亲暖新: the riders' concerns of the period per station — received, answered in time, resolved, adopted — with
+/// the 办结率, and the district's total.
+#[component]
+fn ConcernsCard(from: RwSignal<String>, to: RwSignal<String>) -> impl IntoView {
+    use crate::domain::concern::{ConcernFigures, ConcernStats};
+    let app = use_app();
+    let stats = LocalResource::new(move || {
+        let path = format!("/stats/concerns?from={}&to={}", from.get(), to.get());
+        fetch_kept::<ConcernStats>(app, path)
+    });
+    let row = |name: String, f: ConcernFigures, total: bool| {
+        let rate = f.resolution_rate.map_or_else(|| "—".to_owned(), percent);
+        view! {
+            <tr class=total.then_some("total")>
+                <th scope="row">{name}</th>
+                <td>{f.received}</td>
+                <td>{f.answered_in_time}</td>
+                <td>{f.resolved}</td>
+                <td>{f.adopted}</td>
+                <td>{rate}</td>
+            </tr>
+        }
+    };
+    let table = move || {
+        let (s, _) = stats.get().flatten()?;
+        let total_name = app.t().concern_total.to_owned();
+        Some(view! {
+            <table class="figures" data-testid="concern-figures">
+                <thead><tr>
+                    <th scope="col">{app.t().dashboard_name}</th>
+                    <th scope="col">{app.t().concern_col_received}</th>
+                    <th scope="col">{app.t().concern_col_in_time}</th>
+                    <th scope="col">{app.t().concern_col_resolved}</th>
+                    <th scope="col">{app.t().concern_col_adopted}</th>
+                    <th scope="col">{app.t().concern_col_rate}</th>
+                </tr></thead>
+                <tbody>
+                    {s.rows.into_iter().map(|r| row(r.name, r.figures, false)).collect_view()}
+                    {row(total_name, s.total, true)}
+                </tbody>
+            </table>
+        })
+    };
+    view! {
+        <section class="card" data-testid="dashboard-concerns">
+            <h2>{move || app.t().dashboard_concerns_title}</h2>
+            <Transition>{table}</Transition>
+        </section>
     }
 }
 

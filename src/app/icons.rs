@@ -14,6 +14,8 @@ pub enum IconKind {
     Settings,
     Map,
     Chart,
+    /// A speech bubble: riders' concerns.
+    Concern,
     /// What a station offers.
     Amenity(Amenity),
 }
@@ -30,6 +32,7 @@ impl IconKind {
             IconKind::Pass => "M4 4h6v6H4z M14 4h6v6h-6z M4 14h6v6H4z M14 14h2v2h-2z M18 18h2v2h-2z M14 19h1 M19 14h1",
             IconKind::Map => "M9 4L3 6v14l6-2l6 2l6-2V4l-6 2z M9 4v14 M15 6v14",
             IconKind::Chart => "M4 20h16 M6 16v-5 M11 16V6 M16 16v-8",
+            IconKind::Concern => "M4 5h16v11H10l-5 4v-4H4z M8 9h8 M8 12h5",
             IconKind::Amenity(Amenity::Charging) => "M13 2L5 13h6l-1 9l8-11h-6z",
             IconKind::Amenity(Amenity::Water) => "M12 3s-6 7-6 11a6 6 0 0 0 12 0c0-4-6-11-6-11z",
             IconKind::Amenity(Amenity::Microwave) => "M3 6h18v12H3z M6 9h9v6H6z M18 9v.5 M18 12v.5",

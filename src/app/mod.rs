@@ -1,6 +1,7 @@
 //! The PWA: boot (open the phone's store, pick the language), routes in one place, the shell around every page.
 mod checkins;
 mod components;
+mod concerns;
 mod context;
 mod dashboard;
 mod district;
@@ -45,6 +46,7 @@ pub fn mount() {
                 let reports = store.reports().await.unwrap_or_default();
                 let checkins = store.checkins().await.unwrap_or_default();
                 let outbox = store.outbox().await.unwrap_or_default();
+                let concerns = store.concerns().await.unwrap_or_default();
                 let urgent_alerts = store.urgent_alerts().await.ok().flatten().unwrap_or(true);
                 request_persistent_storage();
                 Boot {
@@ -55,6 +57,7 @@ pub fn mount() {
                     reports,
                     checkins,
                     outbox,
+                    concerns,
                     urgent_alerts,
                 }
             }
@@ -68,6 +71,7 @@ pub fn mount() {
                     reports: Vec::new(),
                     checkins: Vec::new(),
                     outbox: Vec::new(),
+                    concerns: Vec::new(),
                     urgent_alerts: true,
                 }
             }
@@ -122,6 +126,9 @@ pub fn App(boot: Boot) -> impl IntoView {
                             <Route path=path!("/my-reports/:id") view=|| view! { <LazyPage load=load_report_detail_page /> } />
                             <Route path=path!("/tasks") view=|| view! { <LazyPage load=load_tasks_page /> } />
                             <Route path=path!("/tasks/:id") view=|| view! { <LazyPage load=load_task_detail_page /> } />
+                            <Route path=path!("/concerns") view=|| view! { <LazyPage load=load_concerns_page /> } />
+                            <Route path=path!("/concerns/new") view=|| view! { <LazyPage load=load_new_concern_page /> } />
+                            <Route path=path!("/concerns/:id") view=|| view! { <LazyPage load=load_concern_detail_page /> } />
                             <Route path=path!("/checkins") view=|| view! { <LazyPage load=load_checkins_page /> } />
                             <Route path=path!("/stations") view=|| view! { <LazyPage load=load_stations_page /> } />
                             <Route path=path!("/pass") view=|| view! { <LazyPage load=load_pass_page /> } />
@@ -178,6 +185,9 @@ split_pages! {
     tasks_page, load_tasks_page, Tab::Tasks, tasks::TasksPage;
     task_detail_page, load_task_detail_page, Tab::Tasks, tasks::TaskDetailPage;
     checkins_page, load_checkins_page, Tab::Checkins, checkins::CheckinsPage;
+    concerns_page, load_concerns_page, Tab::Concerns, concerns::ConcernsPage;
+    new_concern_page, load_new_concern_page, Tab::Concerns, concerns::NewConcernPage;
+    concern_detail_page, load_concern_detail_page, Tab::Concerns, concerns::ConcernDetailPage;
     stations_page, load_stations_page, Tab::Stations, stations::StationsPage;
     pass_page, load_pass_page, Tab::Pass, pass::PassPage;
     settings_page, load_settings_page, Tab::Settings, settings::SettingsPage;

@@ -32,6 +32,9 @@ pub fn MyReportsPage() -> impl IntoView {
         <PageHeader title=|t| t.my_reports_title />
         <SyncBar />
         <Leaderboard />
+        <Show when=move || app.role() == Some(crate::domain::Role::Rider)>
+            <super::concerns::MyConcerns />
+        </Show>
         <Show when=move || !list().is_empty() fallback=move || view! { <section class="card"><p>{move || app.t().my_reports_empty}</p></section> }>
             <ul class="plain-list report-list" data-testid="my-reports">
                 {move || list().into_iter().map(|r| view! { <ReportRow report=r /> }).collect_view()}

@@ -14,6 +14,7 @@ pub enum Tab {
     MyReports,
     Tasks,
     Checkins,
+    Concerns,
     Stations,
     Pass,
     Settings,
@@ -28,6 +29,7 @@ impl Tab {
             Tab::MyReports => "/my-reports",
             Tab::Tasks => "/tasks",
             Tab::Checkins => "/checkins",
+            Tab::Concerns => "/concerns",
             Tab::Stations => "/stations",
             Tab::Pass => "/pass",
             Tab::Settings => "/settings",
@@ -42,6 +44,7 @@ impl Tab {
             Tab::MyReports => IconKind::List,
             Tab::Tasks => IconKind::Tasks,
             Tab::Checkins => IconKind::Checkin,
+            Tab::Concerns => IconKind::Concern,
             Tab::Stations => IconKind::Station,
             Tab::Pass => IconKind::Pass,
             Tab::Settings => IconKind::Settings,
@@ -56,6 +59,7 @@ impl Tab {
             Tab::MyReports => t.tab_my_reports,
             Tab::Tasks => t.tab_tasks,
             Tab::Checkins => t.tab_checkins,
+            Tab::Concerns => t.tab_concerns,
             Tab::Stations => t.tab_stations,
             Tab::Pass => t.tab_pass,
             Tab::Settings => t.tab_settings,
@@ -70,9 +74,10 @@ impl Tab {
         match role {
             Role::Rider => &[Report, MyReports, Stations, Pass, Settings],
             Role::GridWorker => &[Tasks, Report, MyReports, Settings],
-            Role::StationStaff => &[Checkins, Stations, Settings],
-            // The tasks called to their department first; anyone may report a hazard they see.
-            Role::DepartmentStaff => &[Tasks, Report, MyReports, Settings],
+            Role::StationStaff => &[Checkins, Concerns, Stations, Settings],
+            // The tasks called to their department first, then the riders' concerns forwarded to it; anyone may
+            // report a hazard they see.
+            Role::DepartmentStaff => &[Tasks, Concerns, Report, MyReports, Settings],
             // An official watches the figures; they may report what they see too.
             Role::Official => &[Dashboard, Report, MyReports, Settings],
             // No 签到 (it belongs to a station's counter) and no 驿站码 (only riders have a pass).
@@ -81,6 +86,13 @@ impl Tab {
                 District, Dashboard, Tasks, Report, MyReports, Stations, Settings,
             ],
         }
+    }
+
+    /// Whether `role` may open this tab's pages: its own tabs, and the concern pages for riders (they raise and
+    /// follow their concerns from 我的上报) and admins (from the district's console: seven tabs fill a phone).
+    pub fn open_to(self, role: Role) -> bool {
+        Tab::for_role(role).contains(&self)
+            || (self == Tab::Concerns && matches!(role, Role::Rider | Role::Admin))
     }
 }
 
@@ -112,6 +124,15 @@ fn awaiting_verdict(app: AppContext) -> usize {
     })
 }
 
+/// The concerns on the staff's list that wait for their first answer.
+fn awaiting_answer(app: AppContext) -> usize {
+    app.concerns.with(|cs| {
+        cs.iter()
+            .filter(|c| c.replied_at.is_none() && !c.status.is_closed())
+            .count()
+    })
+}
+
 #[component]
 pub fn TabBar() -> impl IntoView {
     let app = use_app();
@@ -130,6 +151,7 @@ pub fn TabBar() -> impl IntoView {
                         let (n, told, testid) = match tab {
                             Tab::MyReports => (awaiting_verdict(app), app.t().verdict_badge, "verdict-badge"),
                             Tab::Tasks => (app.awaiting_me().len(), app.t().tasks_badge, "tasks-badge"),
+                            Tab::Concerns => (awaiting_answer(app), app.t().concerns_badge, "concerns-badge"),
                             _ => return None,
                         };
                         (n > 0).then(|| (n, fill(told, &[("n", &n.to_string())]), testid))
@@ -165,7 +187,7 @@ pub fn TabBar() -> impl IntoView {
 pub fn Gated(tab: Tab, children: ChildrenFn) -> impl IntoView {
     let app = use_app();
     move || match app.role() {
-        Some(role) if Tab::for_role(role).contains(&tab) => children().into_any(),
+        Some(role) if tab.open_to(role) => children().into_any(),
         Some(role) => view! { <Redirect path=Tab::for_role(role)[0].href() /> }.into_any(),
         None => ().into_any(),
     }

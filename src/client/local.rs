@@ -204,6 +204,34 @@ impl OutboxEntry {
         )
     }
 
+    /// An entry of `kind` whose content (`value`) lives only in the outbox, to be sent as soon as possible.
+    pub fn carrying<T: Serialize>(id: String, kind: OutboxKind, value: &T, now_ms: f64) -> Self {
+        Self::new(id, kind, serde_json::to_value(value).ok(), now_ms)
+    }
+
+    /// What an entry of `kind` carries; `None` for an entry of another kind (or unreadable content).
+    pub fn content<T: serde::de::DeserializeOwned>(&self, kind: OutboxKind) -> Option<T> {
+        if self.kind != kind {
+            return None;
+        }
+        serde_json::from_value(self.payload.clone()?).ok()
+    }
+
+    /// The concern an entry is about (a concern, an action on one or a verdict on one), if it is one of those.
+    pub fn concern_id(&self) -> Option<String> {
+        use crate::domain::concern::{ConcernAction, ConcernVerdict};
+        match self.kind {
+            OutboxKind::Concern => Some(self.id.clone()),
+            OutboxKind::ConcernAction => self
+                .content::<ConcernAction>(OutboxKind::ConcernAction)
+                .map(|a| a.concern_id),
+            OutboxKind::ConcernVerdict => self
+                .content::<ConcernVerdict>(OutboxKind::ConcernVerdict)
+                .map(|v| v.concern_id),
+            _ => None,
+        }
+    }
+
     /// A task action to be sent, waiting in the outbox.
     pub fn for_action(id: String, action: &crate::domain::task::TaskAction, now_ms: f64) -> Self {
         Self::new(
@@ -274,4 +302,10 @@ pub enum OutboxKind {
     TaskAction,
     /// The reporter's 满意 / 不满意 on a resolved report.
     Verdict,
+    /// A rider's concern (困难诉求 or 金点子): its content lives in the entry.
+    Concern,
+    /// Station staff's action on a concern.
+    ConcernAction,
+    /// The rider's 满意 / 不满意 on a closed concern.
+    ConcernVerdict,
 }

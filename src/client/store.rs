@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::client::local::{CheckinState, LocalCheckin, LocalReport, LocalState, OutboxEntry};
 use crate::domain::category::Department;
 use crate::domain::change::{Change, ChangeKind};
+use crate::domain::concern::Concern;
 use crate::domain::{Category, Checkin, Enrollment, Grid, ReferenceData, Report, Station};
 use crate::i18n::Lang;
 
@@ -29,6 +30,9 @@ pub const CHECKINS: &str = "checkins";
 /// Object store of delivered task actions and verdicts (outbox entries with `sent_ms`), keyed by id: kept
 /// [`KEEP_SENT_MS`] so that a server restored from a backup that lacks them gets them again.
 pub const SENT: &str = "sent";
+/// Object store of riders' concerns as the server last gave them (the rider's own; a station's; a department's),
+/// keyed by id. One not delivered yet lives in the outbox.
+pub const CONCERNS: &str = "concerns";
 /// How long a delivered task action or verdict is kept for a restored server: longer than any sane backup interval.
 pub const KEEP_SENT_MS: f64 = 30.0 * 24.0 * 3600.0 * 1000.0;
 
@@ -47,6 +51,7 @@ pub struct Snapshot {
     pub reports: Vec<LocalReport>,
     pub checkins: Vec<LocalCheckin>,
     pub outbox: Vec<OutboxEntry>,
+    pub concerns: Vec<Concern>,
 }
 
 /// The schema, oldest step first; the database version is the number of steps.
@@ -57,6 +62,7 @@ pub const MIGRATIONS: &[Migration] = &[
     |db| create_stores(db, &[REPORTS, PHOTOS]),
     |db| create_stores(db, &[CHECKINS]),
     |db| create_stores(db, &[SENT]),
+    |db| create_stores(db, &[CONCERNS]),
 ];
 
 /// A schema step that adds key-value object stores.
@@ -199,7 +205,7 @@ impl Store {
     /// Empties everything this phone keeps (the user's account was erased): reports, photos, check-ins, the
     /// outbox, the cursor and the session. The language stays.
     pub async fn clear_everything(&self) -> Result<(), StoreError> {
-        let stores = [REPORTS, PHOTOS, CHECKINS, OUTBOX, SENT, REFERENCE];
+        let stores = [REPORTS, PHOTOS, CHECKINS, OUTBOX, SENT, REFERENCE, CONCERNS];
         let tx = self
             .db
             .transaction(stores)
@@ -324,13 +330,43 @@ impl Store {
         entry: &OutboxEntry,
         now_ms: f64,
     ) -> Result<(), StoreError> {
+        self.settle_sent(REPORTS, task.map(|t| (t.id.as_str(), t)), entry, now_ms)
+            .await
+    }
+
+    /// Records the server's answer to a concern, an action on one or a verdict on one (the concern as it now is),
+    /// as [`Store::settle_action`] does for tasks.
+    pub async fn settle_concern(
+        &self,
+        concern: &Concern,
+        entry: &OutboxEntry,
+        now_ms: f64,
+    ) -> Result<(), StoreError> {
+        self.settle_sent(
+            CONCERNS,
+            Some((concern.id.as_str(), concern)),
+            entry,
+            now_ms,
+        )
+        .await
+    }
+
+    /// Writes `record` in `store`, drops `entry` from the outbox and keeps it among the sent ones, in one
+    /// transaction.
+    async fn settle_sent<T: Serialize>(
+        &self,
+        store: &str,
+        record: Option<(&str, &T)>,
+        entry: &OutboxEntry,
+        now_ms: f64,
+    ) -> Result<(), StoreError> {
         let tx = self
             .db
-            .transaction([REPORTS, OUTBOX, SENT])
+            .transaction([store, OUTBOX, SENT])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        if let Some(task) = task {
-            put_serde(&tx.object_store(REPORTS)?, &task.id, task).await?;
+        if let Some((key, value)) = record {
+            put_serde(&tx.object_store(store)?, key, value).await?;
         }
         tx.object_store(OUTBOX)?
             .delete(entry.id.clone())
@@ -347,6 +383,38 @@ impl Store {
         put_serde(&sent, &kept.id, &kept).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Queues an entry whose content lives in the outbox (a concern) together with its new photos, in one
+    /// transaction: after it resolves, all of it is on the phone, or none of it.
+    pub async fn queue_with_photos(
+        &self,
+        entry: &OutboxEntry,
+        new_photos: &[(String, Vec<u8>)],
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([PHOTOS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let photos = tx.object_store(PHOTOS)?;
+        for (sha, bytes) in new_photos {
+            photos
+                .put(wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(
+                    bytes.as_slice(),
+                )))
+                .with_key(sha.clone())
+                .await?;
+        }
+        put_serde(&tx.object_store(OUTBOX)?, &entry.id, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The concerns the server gave this phone.
+    pub async fn concerns(&self) -> Result<Vec<Concern>, StoreError> {
+        let tx = self.db.transaction(CONCERNS).build()?;
+        all_serde(&tx.object_store(CONCERNS)?).await
     }
 
     /// Forgets the delivered actions and verdicts kept longer than [`KEEP_SENT_MS`] (a sync does it once, before it
@@ -479,14 +547,19 @@ impl Store {
     /// Reports, check-ins and the outbox as of one moment (one transaction): a screen that shows a task's version
     /// beside the actions still waiting on it must never see one after an acknowledgement and the other before.
     pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        let tx = self.db.transaction([REPORTS, CHECKINS, OUTBOX]).build()?;
+        let tx = self
+            .db
+            .transaction([REPORTS, CHECKINS, OUTBOX, CONCERNS])
+            .build()?;
         let reports = all_serde(&tx.object_store(REPORTS)?).await?;
         let checkins = all_serde(&tx.object_store(CHECKINS)?).await?;
         let outbox = all_serde(&tx.object_store(OUTBOX)?).await?;
+        let concerns = all_serde(&tx.object_store(CONCERNS)?).await?;
         Ok(Snapshot {
             reports,
             checkins,
             outbox,
+            concerns,
         })
     }
 
@@ -570,7 +643,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let tx = self
             .db
-            .transaction([REPORTS, REFERENCE, META, CHECKINS])
+            .transaction([REPORTS, REFERENCE, META, CHECKINS, CONCERNS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let reports = tx.object_store(REPORTS)?;
@@ -646,7 +719,17 @@ impl Store {
                             d.code.as_str()
                         });
                 }
-                ChangeKind::Points | ChangeKind::Concern | ChangeKind::Unknown => {}
+                ChangeKind::Concern => {
+                    let Ok(server) = serde_json::from_value::<Concern>(change.data.clone()) else {
+                        continue;
+                    };
+                    let store = tx.object_store(CONCERNS)?;
+                    let known: Option<Concern> = store.get(server.id.clone()).serde()?.await?;
+                    if known.is_none_or(|k| k.version < server.version) {
+                        put_serde(&store, &server.id, &server).await?;
+                    }
+                }
+                ChangeKind::Points | ChangeKind::Unknown => {}
             }
         }
         if reference_changed {

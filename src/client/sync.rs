@@ -51,6 +51,8 @@ fn now_ms() -> f64 {
 
 enum Step {
     Done(Box<Report>),
+    /// The server's answer about a concern: the concern as it now is.
+    Concern(Box<crate::domain::concern::Concern>),
     Retry(Option<u32>),
     Attention(Problem),
     SignedOut,
@@ -242,15 +244,20 @@ pub async fn run(
     };
     let mut lanes: Vec<(String, OutboxEntry)> = Vec::new();
     for entry in entries {
-        if entry.problem.is_some() {
-            continue; // 需处理: waits for the worker, not for the network
-        }
         let key = entry
             .task_action()
             .map(|a| a.report_id)
             .or_else(|| entry.verdict().map(|v| v.report_id))
+            .or_else(|| entry.concern_id())
             .unwrap_or_else(|| entry.id.clone());
         let is_report = entry.kind == OutboxKind::Report;
+        if entry.problem.is_some() {
+            // 需处理: waits for the user, not for the network; what was made on a refused concern waits with it.
+            if entry.kind == OutboxKind::Concern {
+                tally.held.insert(key);
+            }
+            continue;
+        }
         let parked = is_report
             && reports
                 .iter()
@@ -293,13 +300,18 @@ pub async fn run(
             }
             continue;
         }
+        // A refused concern holds back what was made on it, as a refused report does.
+        let holds = entry.kind == OutboxKind::Concern;
         let pushed = match entry.kind {
             OutboxKind::Checkin => push_checkin(store, token, entry).await?,
             OutboxKind::TaskAction => push_action(store, token, entry).await?,
             OutboxKind::Verdict => push_verdict(store, token, entry).await?,
+            OutboxKind::Concern | OutboxKind::ConcernAction | OutboxKind::ConcernVerdict => {
+                push_concern(store, token, entry).await?
+            }
             OutboxKind::Report => unreachable!("reports go through the lanes"),
         };
-        if tally.record(key, false, pushed) {
+        if tally.record(key, holds, pushed) {
             progress.borrow_mut().items_done += 1;
         }
         on_progress(&progress.borrow());
@@ -340,15 +352,16 @@ struct Tally {
 }
 
 impl Tally {
-    /// Records what became of an entry; `true` when it is settled (the progress bar's items done).
-    fn record(&mut self, key: String, is_report: bool, pushed: Pushed) -> bool {
+    /// Records what became of an entry; `true` when it is settled (the progress bar's items done). `holds`: a
+    /// refusal of this entry holds back the later ones on the same key (a report's or a concern's).
+    fn record(&mut self, key: String, holds: bool, pushed: Pushed) -> bool {
         match pushed {
             Pushed::Settled(true) => self.outcome.delivered += 1,
             Pushed::Settled(false) => {
                 self.outcome.needs_attention += 1;
-                // Actions on a refused report wait with it; a refused action holds nothing back (a note after it
-                // still applies, since notes commute).
-                if is_report {
+                // Actions on a refused report or concern wait with it; a refused action holds nothing back (a
+                // note after it still applies, since notes commute).
+                if holds {
                     self.held.insert(key);
                 }
             }
@@ -461,7 +474,7 @@ async fn waiting(store: &Store, entry: OutboxEntry, step: Step) -> Result<Pushed
             Some(reschedule(store, entry, retry_after).await?),
         ),
         Step::SignedOut => (false, true, None),
-        Step::Done(_) | Step::Attention(_) => (false, false, None),
+        Step::Done(_) | Step::Concern(_) | Step::Attention(_) => (false, false, None),
     };
     Ok(Pushed::Waiting {
         offline,
@@ -589,6 +602,81 @@ async fn push_verdict(
             Ok(Pushed::Settled(false))
         }
         step => waiting(store, entry, step).await,
+    }
+}
+
+/// Sends a concern (its photos first), an action on one or a verdict on one. Answered, it leaves the outbox with
+/// the concern as the server now has it. Refused for good, a concern or an action stays, parked as 需处理 with
+/// everything typed (the user redoes or drops it); a refused verdict leaves (the concern as the server has it says
+/// what stands). Otherwise it waits.
+async fn push_concern(
+    store: &Store,
+    token: &str,
+    entry: OutboxEntry,
+) -> Result<Pushed, StoreError> {
+    use crate::domain::concern::{ConcernAction, ConcernSubmission, ConcernVerdict};
+    let id = &entry.id;
+    let sent = match entry.kind {
+        OutboxKind::Concern => match entry.content::<ConcernSubmission>(OutboxKind::Concern) {
+            Some(c) => Some(send_concern(store, token, &format!("/concerns/{id}"), &c).await?),
+            None => None,
+        },
+        OutboxKind::ConcernAction => match entry.content::<ConcernAction>(entry.kind) {
+            Some(a) => Some(put_concern(token, &format!("/concern-actions/{id}"), &a).await),
+            None => None,
+        },
+        _ => match entry.content::<ConcernVerdict>(OutboxKind::ConcernVerdict) {
+            Some(v) => Some(put_concern(token, &format!("/concern-verdicts/{id}"), &v).await),
+            None => None,
+        },
+    };
+    let Some(step) = sent else {
+        // Unreadable on this phone: nothing to send.
+        store.drop_outbox_entry(id).await?;
+        return Ok(Pushed::Settled(false));
+    };
+    match step {
+        Step::Concern(concern) => {
+            store.settle_concern(&concern, &entry, now_ms()).await?;
+            Ok(Pushed::Settled(true))
+        }
+        Step::Attention(problem) if entry.kind == OutboxKind::ConcernVerdict => {
+            leptos::logging::warn!("verdict {} refused: {}", entry.id, problem.message);
+            store.drop_outbox_entry(&entry.id).await?;
+            Ok(Pushed::Settled(false))
+        }
+        Step::Attention(problem) => {
+            park(store, entry, None, problem).await?;
+            Ok(Pushed::Settled(false))
+        }
+        step => waiting(store, entry, step).await,
+    }
+}
+
+/// A concern's photos, then the concern.
+async fn send_concern(
+    store: &Store,
+    token: &str,
+    path: &str,
+    concern: &crate::domain::concern::ConcernSubmission,
+) -> Result<Step, StoreError> {
+    for sha in &concern.photos {
+        if let Some(step) = upload_photo(store, token, sha).await? {
+            return Ok(step);
+        }
+    }
+    Ok(match put_concern(token, path, concern).await {
+        // A photo the server lost between HEAD and PUT: upload again next time.
+        Step::Attention(p) if p.code == code::PHOTO_MISSING => Step::Retry(None),
+        step => step,
+    })
+}
+
+/// One `PUT` whose answer is a concern.
+async fn put_concern<B: serde::Serialize>(token: &str, path: &str, body: &B) -> Step {
+    match api::put_json::<_, crate::domain::concern::Concern>(path, body, Some(token)).await {
+        Ok((_, concern)) => Step::Concern(Box::new(concern)),
+        Err(f) => Step::from(f),
     }
 }
 

@@ -2,6 +2,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::category::Department;
+use super::concern::ConcernTopic;
 use super::{Category, Grid, Station};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -12,6 +13,9 @@ pub struct ReferenceData {
     /// The departments 部门联处 calls on (from the change feed).
     #[serde(default)]
     pub departments: Vec<Department>,
+    /// The topics of riders' concerns (小区进门难, 充电 …), for the concern form offline.
+    #[serde(default)]
+    pub concern_topics: Vec<ConcernTopic>,
     /// When the phone fetched this copy from the server (RFC 3339), if it ever did.
     #[serde(default)]
     pub fetched_at: Option<String>,

@@ -61,7 +61,7 @@ test("a rider enrolls with a code from `user add --json`, stays signed in, and s
 test("grid workers land on their tasks and station staff on check-ins, each with their own tabs", async ({ browser }) => {
   const cases = [
     { role: "grid_worker" as const, home: /\/tasks$/, tabs: ["任务", "随手拍", "我的上报", "设置"], title: "网格任务" },
-    { role: "station_staff" as const, home: /\/checkins$/, tabs: ["签到", "驿站", "设置"], title: "驿站签到" },
+    { role: "station_staff" as const, home: /\/checkins$/, tabs: ["签到", "诉求", "驿站", "设置"], title: "驿站签到" },
   ];
   for (const c of cases) {
     const page = await browser.newPage({ viewport: { width: 360, height: 640 } });

@@ -214,6 +214,8 @@ test("the installed app opens a grid worker on 任务, and the 新星奖 card is
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("网格任务");
   await page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
   await expect(page.getByTestId("leaderboard")).toBeVisible({ timeout: 15_000 });
+  // Installed: the service worker has every file and answers the reload.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
   await ctx.setOffline(true);
   await page.reload();
   await expect(page.getByTestId("my-points")).toHaveText("我的积分：0");

@@ -90,7 +90,7 @@ test("the language switch turns every string English, is remembered, and switche
       const clone = body.cloneNode(true) as HTMLElement;
       clone
         .querySelectorAll(
-          ".station-name, .station-address, .data, [data-testid='district-map'] svg, noscript, [lang='zh-CN'], [data-testid='signed-in-as'], [data-testid='leaderboard'] ol, .row-excerpt"
+          ".station-name, .station-address, .data, [data-testid='concern-figures'] tbody th, [data-testid='district-map'] svg, noscript, [lang='zh-CN'], [data-testid='signed-in-as'], [data-testid='leaderboard'] ol, .row-excerpt"
         )
         .forEach((e) => e.remove());
       return clone.innerText;

@@ -14,8 +14,11 @@ const phone = {
 };
 
 async function shot(page: Page, name: string, lang: string) {
-  // Let pictures and the sync settle.
-  await page.waitForLoadState("networkidle");
+  // Let pictures, fonts and the sync settle. Not "networkidle": the live-changes stream keeps a request open for as
+  // long as the page is.
+  await page.waitForFunction(() => Array.from(document.images).every((i) => i.complete));
+  await page.evaluate(() => document.fonts.ready);
+  await page.waitForTimeout(500);
   await page.screenshot({ path: `docs/screens/${name}-${lang}.png` });
 }
 
@@ -184,5 +187,37 @@ for (const lang of ["zh", "en"]) {
       if (size === "desk") await shot(page, "dashboard-grid-desk", lang);
       await context.close();
     }
+  });
+}
+
+for (const lang of ["zh", "en"]) {
+  test(`a rider's concern form and the station's concern list (${lang})`, async ({ browser }) => {
+    const en = lang === "en";
+    const t = (zh: string, english: string) => (en ? english : zh);
+    const rider = await phoneOf(browser, "rider", "骑手小李", lang);
+    if (en) await english(rider);
+    await rider.goto("/concerns/new");
+    const form = rider.getByTestId("concern-form");
+    await form.getByTestId("concern-topic").selectOption({ label: t("小区进门难", "Getting into compounds") });
+    await form.getByTestId("concern-text").fill(t("锦绣花园小区不让骑手进门送餐", "The Jinxiu Garden guards won't let riders in"));
+    await shot(rider, "concern-form", lang);
+    await form.getByTestId("concern-send").click();
+    await expect(rider.getByTestId("concern-status")).toHaveText(t("已提交", "Received"), { timeout: 20_000 });
+    await rider.goto("/concerns/new");
+    await rider.getByRole("button", { name: t("金点子", "An idea") }).click();
+    await rider.getByTestId("concern-topic").selectOption({ label: t("停车", "Parking") });
+    await rider.getByTestId("concern-text").fill(t("在地铁口划一块外卖车临时停放区", "A short-stay spot for delivery bikes by the metro exit"));
+    await rider.getByTestId("concern-station").selectOption("demo-station-01");
+    await rider.getByTestId("concern-send").click();
+    await expect(rider.getByTestId("concern-status")).toHaveText(t("已提交", "Received"), { timeout: 20_000 });
+
+    const staff = await phoneOf(browser, "station_staff", "驿站张敏", lang);
+    if (en) await english(staff);
+    await staff.goto("/concerns");
+    await expect(staff.getByTestId("concern-list").locator("li")).not.toHaveCount(0, { timeout: 20_000 });
+    await shot(staff, "concerns", lang);
+    await staff.getByTestId("concern-list").locator("a").first().click();
+    await expect(staff.getByTestId("concern-actions")).toBeVisible();
+    await shot(staff, "concern-detail", lang);
   });
 }

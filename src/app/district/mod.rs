@@ -32,6 +32,7 @@ pub fn DistrictPage() -> impl IntoView {
             <DistrictMap />
             <div class="console-side">
                 <EscalationsCard />
+                <ConcernsLink />
                 <ImportCard applied=applied />
                 <PeopleCard />
                 <ExportCard />
@@ -39,5 +40,22 @@ pub fn DistrictPage() -> impl IntoView {
                 <BackupCard />
             </div>
         </div>
+    }
+}
+
+/// 骑手诉求: every station's concerns, open ones first (the admin's way in; the tab bar has no room for it).
+#[component]
+fn ConcernsLink() -> impl IntoView {
+    let app = use_app();
+    let open = move || {
+        app.concerns
+            .with(|cs| cs.iter().filter(|c| !c.status.is_closed()).count())
+    };
+    view! {
+        <section class="card" data-testid="district-concerns">
+            <h2>{move || app.t().concerns_title}</h2>
+            <p class="muted">{move || crate::i18n::fill(app.t().concerns_open_count, &[("n", &open().to_string())])}</p>
+            <a class="button secondary" href="/concerns">{move || app.t().concerns_open_list}</a>
+        </section>
     }
 }
