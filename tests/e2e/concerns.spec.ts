@@ -197,3 +197,36 @@ test("the district's 数据 screen counts the month's concerns per station, with
   await page.screenshot({ path: "test-results/screens/dashboard-concerns-zh.png" });
   await ctx.close();
 });
+
+test("station staff raise a concern at the counter with the rider's pass: it reaches the rider's phone", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const riderCtx = await browser.newContext(phone);
+  const rider = await riderCtx.newPage();
+  await signIn(rider, "rider", "骑手老马");
+  const staffCtx = await browser.newContext(phone);
+  const staff = await staffCtx.newPage();
+  await signIn(staff, "station_staff", "驿站小孙");
+
+  await staff.getByRole("navigation").getByRole("link", { name: "诉求", exact: true }).click();
+  await staff.getByTestId("raise-concern").click();
+  const form = staff.getByTestId("concern-form");
+  await form.getByTestId("concern-topic").selectOption({ label: "充电" });
+  await form.getByTestId("concern-text").fill("电动车电池鼓包，想找地方换电");
+  // Without the pass: said at once, in Chinese, and nothing typed is lost.
+  await form.getByTestId("concern-send").click();
+  await expect(form.getByTestId("concern-error")).toHaveText("请输入骑手的驿站码");
+  await expect(form.getByTestId("concern-text")).toHaveValue("电动车电池鼓包，想找地方换电");
+
+  await rider.getByRole("navigation").getByRole("link", { name: "驿站码", exact: true }).click();
+  await form.getByTestId("concern-pass").fill(await rider.getByTestId("pass-code").innerText());
+  await form.getByTestId("concern-send").click();
+  await expect(staff.getByTestId("concern-status")).toHaveText("已提交", { timeout: 20_000 });
+  await expect(staff.getByTestId("concern-detail")).toContainText("骑手老马");
+  await expect(staff.getByTestId("concern-detail")).toContainText("驿站代登记");
+
+  await rider.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+  await rider.getByRole("button", { name: "立即同步" }).click();
+  await expect(rider.getByTestId("my-concern-list")).toContainText("电动车电池鼓包", { timeout: 20_000 });
+  await riderCtx.close();
+  await staffCtx.close();
+});
