@@ -37,10 +37,24 @@ pub fn MyReportsPage() -> impl IntoView {
         </Show>
         <Show when=move || !list().is_empty() fallback=move || view! { <section class="card"><p>{move || app.t().my_reports_empty}</p></section> }>
             <ul class="plain-list report-list" data-testid="my-reports">
-                {move || list().into_iter().map(|r| view! { <ReportRow report=r /> }).collect_view()}
+                // Keyed by what a row shows: while the queue drains, only the rows whose state changed are drawn
+                // again (each row reads its photo from the phone's store).
+                <For each=list key=row_key let:r>
+                    <ReportRow report=r />
+                </For>
             </ul>
         </Show>
     }
+}
+
+/// What a row of the list shows that can change: its state, its server version, its problem.
+fn row_key(r: &LocalReport) -> (String, LocalState, Option<i64>, Option<String>) {
+    (
+        r.id.clone(),
+        r.state,
+        r.server.as_ref().map(|s| s.version),
+        r.problem.clone(),
+    )
 }
 
 #[component]

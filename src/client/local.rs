@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Report, ReportSubmission};
 
 /// Where a report stands on this phone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LocalState {
     /// 草稿: started, not sent yet.
