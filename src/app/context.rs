@@ -320,6 +320,28 @@ impl AppContext {
         }
     }
 
+    /// Puts `entry` (a verdict, an action: its content lives in the outbox) in the outbox and syncs; `error` says
+    /// why it could not be kept, or is cleared.
+    pub fn queue(self, entry: OutboxEntry, error: RwSignal<Option<String>>) {
+        leptos::task::spawn_local(async move {
+            let Some(store) = self.store() else {
+                error.set(Some(self.t().storage_unavailable.to_owned()));
+                return;
+            };
+            match store.put_outbox_entry(&entry).await {
+                Ok(()) => {
+                    error.set(None);
+                    self.reload_reports().await;
+                    self.sync_now();
+                }
+                Err(e) => error.set(Some(fill(
+                    self.t().storage_failed,
+                    &[("reason", &e.to_string())],
+                ))),
+            }
+        });
+    }
+
     /// Task actions and check-ins waiting to be sent (not the parked ones: those wait for the user).
     pub fn waiting_entries(&self) -> usize {
         self.outbox.with(|o| {

@@ -95,6 +95,22 @@ async fn all_serde<T: DeserializeOwned>(
     Ok(store.get_all().serde()?.await?.collect::<Result<_, _>>()?)
 }
 
+/// Puts photo bytes (`Uint8Array`) under their hashes in the photo store of an open transaction.
+async fn put_photos(
+    photos: &indexed_db_futures::object_store::ObjectStore<'_>,
+    new_photos: &[(String, Vec<u8>)],
+) -> Result<(), StoreError> {
+    for (sha, bytes) in new_photos {
+        photos
+            .put(wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(
+                bytes.as_slice(),
+            )))
+            .with_key(sha.clone())
+            .await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open the phone's storage: {0}")]
@@ -238,15 +254,7 @@ impl Store {
             .transaction([REPORTS, PHOTOS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let photos = tx.object_store(PHOTOS)?;
-        for (sha, bytes) in new_photos {
-            photos
-                .put(wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(
-                    bytes.as_slice(),
-                )))
-                .with_key(sha.clone())
-                .await?;
-        }
+        put_photos(&tx.object_store(PHOTOS)?, new_photos).await?;
         put_serde(&tx.object_store(REPORTS)?, &report.id, report).await?;
         tx.commit().await?;
         Ok(())
@@ -397,15 +405,7 @@ impl Store {
             .transaction([PHOTOS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let photos = tx.object_store(PHOTOS)?;
-        for (sha, bytes) in new_photos {
-            photos
-                .put(wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(
-                    bytes.as_slice(),
-                )))
-                .with_key(sha.clone())
-                .await?;
-        }
+        put_photos(&tx.object_store(PHOTOS)?, new_photos).await?;
         put_serde(&tx.object_store(OUTBOX)?, &entry.id, entry).await?;
         tx.commit().await?;
         Ok(())

@@ -131,28 +131,12 @@ fn VerdictCard(report: crate::domain::Report) -> impl IntoView {
             error.set(faults.values().next().cloned());
             return;
         }
-        leptos::task::spawn_local(async move {
-            let Some(store) = app.store() else {
-                error.set(Some(app.t().storage_unavailable.to_owned()));
-                return;
-            };
-            let entry = OutboxEntry::for_verdict(
-                uuid::Uuid::now_v7().to_string(),
-                &submission,
-                js_sys::Date::now(),
-            );
-            match store.put_outbox_entry(&entry).await {
-                Ok(()) => {
-                    error.set(None);
-                    app.reload_reports().await;
-                    app.sync_now();
-                }
-                Err(e) => error.set(Some(fill(
-                    app.t().storage_failed,
-                    &[("reason", &e.to_string())],
-                ))),
-            }
-        });
+        let entry = OutboxEntry::for_verdict(
+            uuid::Uuid::now_v7().to_string(),
+            &submission,
+            js_sys::Date::now(),
+        );
+        app.queue(entry, error);
     };
     let name = move |v: Verdict| match v {
         Verdict::Satisfied => app.t().verdict_satisfied,

@@ -38,27 +38,6 @@ pub fn ConcernDetailPage() -> impl IntoView {
     }
 }
 
-/// Queues `entry` and syncs; `error` says why it could not be kept.
-fn queue(app: AppContext, entry: OutboxEntry, error: RwSignal<Option<String>>) {
-    leptos::task::spawn_local(async move {
-        let Some(store) = app.store() else {
-            error.set(Some(app.t().storage_unavailable.to_owned()));
-            return;
-        };
-        match store.put_outbox_entry(&entry).await {
-            Ok(()) => {
-                error.set(None);
-                app.reload_reports().await;
-                app.sync_now();
-            }
-            Err(e) => error.set(Some(fill(
-                app.t().storage_failed,
-                &[("reason", &e.to_string())],
-            ))),
-        }
-    });
-}
-
 /// The actions and verdicts on `id` waiting in the outbox (parked ones included).
 fn waiting_on(app: AppContext, id: &str) -> Vec<OutboxEntry> {
     app.outbox.with(|o| {
@@ -261,7 +240,7 @@ fn ConcernVerdictCard(concern: Concern) -> impl IntoView {
             &v,
             js_sys::Date::now(),
         );
-        queue(app, entry, error);
+        app.queue(entry, error);
     };
     let closed = concern.status.is_closed();
     let given = concern.verdict;
@@ -333,7 +312,7 @@ fn StaffActions(concern: Concern) -> impl IntoView {
             &action,
             js_sys::Date::now(),
         );
-        queue(app, entry, error);
+        app.queue(entry, error);
     };
     let department = app.role() == Some(Role::DepartmentStaff);
     let allowed = move |kind: ConcernActionKind| {
