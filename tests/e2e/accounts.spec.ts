@@ -133,6 +133,8 @@ test("a revoked account is told, keeps what is on the phone — its queue paused
   await page.goto("/stations");
   await expect(page.locator(".station")).toHaveCount(22);
   // A report waits on the phone (no signal) when the account is revoked.
+  // The page was loaded again: every page's code is on the phone before the network goes.
+  await expect(page.locator("html")).toHaveAttribute("data-pages", "ready", { timeout: 15_000 });
   await context.setOffline(true);
   await snapAndSend(page, photo, "停用前拍的井盖");
   revokeUser(id);

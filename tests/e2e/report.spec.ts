@@ -189,6 +189,8 @@ test("twenty reports queued offline are all delivered once the network returns",
   await signIn(page, "rider", "二十条骑手");
   await page.goto("/settings");
   await expect(page.getByTestId("reference-counts")).toHaveText("类别 11 个 · 驿站 22 个 · 网格 8 个");
+  // The page was loaded again: every page's code is on the phone before the network goes.
+  await expect(page.locator("html")).toHaveAttribute("data-pages", "ready", { timeout: 15_000 });
   await context.setOffline(true);
   for (let i = 1; i <= 20; i++) await snapAndSend(page, photo, `第 ${i} 处`);
   const rows = await myReports(page);

@@ -29,6 +29,8 @@ test("with both phones offline, staff record a check-in that is confirmed once b
   await signIn(staff, "station_staff", "驿站小王");
   await rider.goto("/settings");
   await expect(rider.getByTestId("reference-counts")).toContainText("驿站 22 个");
+  // The page was loaded again: every page's code is on the phone before the network goes.
+  await expect(rider.locator("html")).toHaveAttribute("data-pages", "ready", { timeout: 15_000 });
   await riderCtx.setOffline(true);
   await staffCtx.setOffline(true);
 
