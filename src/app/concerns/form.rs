@@ -196,7 +196,11 @@ pub fn NewConcernPage() -> impl IntoView {
                     }
                     prop:value=move || form.text.get() on:input=move |ev| form.text.set(event_target_value(&ev))></textarea>
             </label>
-            <Show when=counter fallback=move || view! { <StationChoice form=form /> }>
+            // Station staff raise it for their own station; an admin picks the station, as a rider does.
+            <Show when=move || app.role() != Some(Role::StationStaff)>
+                <StationChoice form=form />
+            </Show>
+            <Show when=counter>
                 <label class="field">{move || app.t().concern_pass_label}
                     <input class="code-input" type="text" inputmode="numeric" autocomplete="off" data-testid="concern-pass"
                         prop:value=move || form.pass.get() on:input=move |ev| form.pass.set(event_target_value(&ev)) />
