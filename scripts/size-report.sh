@@ -16,7 +16,7 @@ done < <(grep -oE '"/[A-Za-z0-9._-]+\.(js|wasm|css|webmanifest|svg|png)"' "$dist
 while IFS= read -r f; do
   [ -f "$dist/$f" ] && files+=("$f")
 done < <(for f in "${files[@]}"; do
-  case "$f" in *.js) grep -oE 'from "\./[A-Za-z0-9._-]+\.js"' "$dist/$f" | sed -E 's/from "\.\/(.*)"/\1/' || true ;; esac
+  case "$f" in *.js) grep -oE 'from ?"\./[A-Za-z0-9._-]+\.js"' "$dist/$f" | sed -E 's/from ?"\.\/(.*)"/\1/' || true ;; esac
 done | sort -u)
 
 brotli_size() {
