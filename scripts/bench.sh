@@ -36,9 +36,11 @@ step() {
   return "$rc"
 }
 
+# The minimal app is linked as a plain Leptos app is: without the relocations the PWA keeps for its split
+# (.cargo/config.toml, which cargo finds from benches/ too; set, RUSTFLAGS replaces it).
 build_minimal() {
   (cd benches/minimal-leptos &&
-    CARGO_TARGET_DIR="$MINIMAL_DIR" TRUNK_OFFLINE=true TRUNK_SKIP_VERSION_CHECK=true \
+    RUSTFLAGS="" CARGO_TARGET_DIR="$MINIMAL_DIR" TRUNK_OFFLINE=true TRUNK_SKIP_VERSION_CHECK=true \
       trunk build --release --dist "$MINIMAL_DIR/dist")
 }
 build_pwa_for_bench() {
