@@ -90,22 +90,22 @@ pub fn CheckinsPage() -> impl IntoView {
                 ev.prevent_default();
                 record_typed();
             }>
-                <label class="field" for="rider-pass">{move || app.t().checkin_input_label}</label>
+                <label class="field" for="rider-pass">{app.text(|t| t.checkin_input_label)}</label>
                 <input id="rider-pass" class="code-input" type="text" inputmode="numeric" autocomplete="off"
                     aria-describedby="rider-pass-hint" prop:value=typed
                     on:input=move |ev| typed.set(event_target_value(&ev)) />
-                <p id="rider-pass-hint" class="muted">{move || app.t().checkin_input_hint}</p>
+                <p id="rider-pass-hint" class="muted">{app.text(|t| t.checkin_input_hint)}</p>
                 <Show when=move || message.get().is_some()>
                     <p class=move || if shown().is_some_and(|m| m.0) { "error" } else { "" } role="status"
                         data-testid="checkin-message">
                         {move || shown().map(|m| m.1)}
                     </p>
                 </Show>
-                <button type="submit" class="button wide">{move || app.t().checkin_submit}</button>
+                <button type="submit" class="button wide">{app.text(|t| t.checkin_submit)}</button>
             </form>
             <Show when=scanner_available>
                 <button type="button" class="button wide secondary" on:click=move |_| scanning.update(|s| *s = !*s)>
-                    {move || app.t().checkin_scan}
+                    {app.text(|t| t.checkin_scan)}
                 </button>
                 <Show when=move || scanning.get()>
                     <CodeScanner

@@ -3,12 +3,14 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 
 use crate::client::api::ApiFailure;
 use crate::client::local::{LocalCheckin, LocalReport, OutboxEntry, OutboxKind};
 use crate::client::pwa::LiveChannel;
 use crate::client::reference;
 use crate::client::store::Store;
+use crate::client::store::StoreError;
 use crate::client::sync::{self, Outcome, Progress};
 use crate::domain::concern::Concern;
 use crate::domain::task::{awaits_answer, on_list_of};
@@ -119,6 +121,15 @@ impl AppContext {
     /// The strings of the current language (tracked: views re-render when it changes).
     pub fn t(&self) -> &'static Texts {
         self.lang.get().texts()
+    }
+
+    /// A string of the interface that follows the language, for a view: `{app.text(|t| t.retry)}`. Every string
+    /// shares this one closure type, so the view code that draws it is compiled once, not once per string.
+    pub fn text(
+        self,
+        pick: fn(&'static Texts) -> &'static str,
+    ) -> impl Fn() -> &'static str + Copy + 'static {
+        move || pick(self.t())
     }
 
     pub fn role(&self) -> Option<Role> {
@@ -374,14 +385,20 @@ impl AppContext {
                     self.sync.update(|s| s.progress = p);
                     self.reload_soon();
                 };
-                let outcome = match sync::run(&store, &token, force, &progress).await {
+                let Ok(engine) = engine().await else {
+                    // Its chunk could not be fetched (no network, and no copy yet): the next run tries again.
+                    return Outcome {
+                        offline: true,
+                        ..Outcome::default()
+                    };
+                };
+                match (engine.sync)(&store, &token, force, &progress).await {
                     Ok(outcome) => outcome,
                     Err(e) => {
                         leptos::logging::warn!("sync: {e}");
                         Outcome::default()
                     }
-                };
-                outcome
+                }
             };
             let ran = sync::exclusively(job).await;
             if ran.is_none() {
@@ -440,7 +457,11 @@ impl AppContext {
         }
         self.refresh.set(Refresh::Running);
         leptos::task::spawn_local(async move {
-            match reference::fetch(&token).await {
+            let fetched = match engine().await {
+                Ok(engine) => (engine.fetch_reference)(token).await,
+                Err(e) => Err(ApiFailure::Network(e.to_string())),
+            };
+            match fetched {
                 Ok(data) => {
                     if let Some(store) = self.store() {
                         if let Err(e) = store.put_reference(&data).await {
@@ -475,6 +496,33 @@ impl AppContext {
             ApiFailure::Decode(_) => fill(t.error_server, &[("status", "200")]),
         }
     }
+}
+
+// The sync engine and the reference-data fetch (with the serde code of every answer they read) are a chunk of their
+// own (scripts/split-wasm.mjs cuts the module at this split point): the first screen is usable before they arrive.
+// The first sync fetches them — from the service worker's copy offline.
+type LocalFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
+
+/// The sync engine's entry point: [`sync::run`].
+type SyncFn = for<'a> fn(
+    &'a Store,
+    &'a str,
+    bool,
+    &'a dyn Fn(&Progress),
+) -> LocalFuture<'a, Result<Outcome, StoreError>>;
+
+/// What the engine's chunk gives: its entry points.
+struct Engine {
+    sync: SyncFn,
+    fetch_reference: fn(String) -> LocalFuture<'static, Result<ReferenceData, ApiFailure>>,
+}
+
+#[wasm_split(sync_engine, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn engine() -> Result<Engine, SplitLoaderError> {
+    Ok(Engine {
+        sync: |store, token, force, progress| Box::pin(sync::run(store, token, force, progress)),
+        fetch_reference: |token| Box::pin(async move { reference::fetch(&token).await }),
+    })
 }
 
 fn set_document_lang(lang: Lang) {

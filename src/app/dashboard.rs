@@ -562,13 +562,13 @@ pub fn DashboardPage() -> impl IntoView {
     };
     view! {
         <PageHeader title=|t| t.dashboard_title />
-        <p class="intro">{move || app.t().dashboard_intro}</p>
+        <p class="intro">{app.text(|t| t.dashboard_intro)}</p>
         <div class="date-range">
-            <label class="field">{move || app.t().export_from}
+            <label class="field">{app.text(|t| t.export_from)}
                 <input type="date" class="text" data-testid="dashboard-from" prop:value=move || from.get()
                     on:change=move |ev| from.set(event_target_value(&ev)) />
             </label>
-            <label class="field">{move || app.t().export_to}
+            <label class="field">{app.text(|t| t.export_to)}
                 <input type="date" class="text" data-testid="dashboard-to" prop:value=move || to.get()
                     on:change=move |ev| to.set(event_target_value(&ev)) />
             </label>
@@ -579,7 +579,7 @@ pub fn DashboardPage() -> impl IntoView {
             <div class="console-side">
                 <Transition>{map}</Transition>
                 <section class="card" data-testid="trend">
-                    <h2>{move || app.t().dashboard_trend_title}</h2>
+                    <h2>{app.text(|t| t.dashboard_trend_title)}</h2>
                     <div class="action-buttons">
                         {every_button(Every::Week, |t| t.dashboard_by_week)}
                         {every_button(Every::Month, |t| t.dashboard_by_month)}
@@ -609,7 +609,7 @@ pub fn DashboardPage() -> impl IntoView {
                 }}
                 <ConcernsCard from=from to=to />
                 <section class="card" data-testid="dashboard-export">
-                    <h2>{move || app.t().export_reports_title}</h2>
+                    <h2>{app.text(|t| t.export_reports_title)}</h2>
                     <ReportsExport from=from to=to filter=Signal::derive(move || level.get().filter()) />
                 </section>
             </div>
@@ -662,7 +662,7 @@ fn ConcernsCard(from: RwSignal<String>, to: RwSignal<String>) -> impl IntoView {
     };
     view! {
         <section class="card" data-testid="dashboard-concerns">
-            <h2>{move || app.t().dashboard_concerns_title}</h2>
+            <h2>{app.text(|t| t.dashboard_concerns_title)}</h2>
             <Transition>{table}</Transition>
         </section>
     }
@@ -682,13 +682,13 @@ fn LevelTable(
     let lvl = shown;
     view! {
         <section class="card" data-testid="level-table">
-            <h2>{move || app.t().dashboard_table_title}</h2>
+            <h2>{app.text(|t| t.dashboard_table_title)}</h2>
             {lvl.up().map(|up| view! {
                 <button type="button" class="button secondary" on:click=move |_| level.set(up.clone())>
-                    {move || app.t().dashboard_back}
+                    {app.text(|t| t.dashboard_back)}
                 </button>
             })}
-            {s.rows.is_empty().then(|| view! { <p class="muted">{move || app.t().dashboard_none}</p> })}
+            {s.rows.is_empty().then(|| view! { <p class="muted">{app.text(|t| t.dashboard_none)}</p> })}
             <div class="table-scroll">
             <table class="figures">
                 <thead><tr>

@@ -77,15 +77,15 @@ pub fn EnrollPage() -> impl IntoView {
     view! {
         <main class="page enroll">
             <header class="page-header">
-                <h1>{move || app.t().enroll_title}</h1>
+                <h1>{app.text(|t| t.enroll_title)}</h1>
             </header>
             <section class="card">
-                <p>{move || app.t().enroll_intro}</p>
+                <p>{app.text(|t| t.enroll_intro)}</p>
                 <form on:submit=move |ev| {
                     ev.prevent_default();
                     submit_form();
                 }>
-                    <label class="field" for="enroll-code">{move || app.t().enroll_code_label}</label>
+                    <label class="field" for="enroll-code">{app.text(|t| t.enroll_code_label)}</label>
                     <input
                         id="enroll-code"
                         class="code-input"
@@ -99,7 +99,7 @@ pub fn EnrollPage() -> impl IntoView {
                         prop:value=code
                         on:input=move |ev| code.set(event_target_value(&ev))
                     />
-                    <p id="enroll-code-hint" class="muted">{move || app.t().enroll_code_hint}</p>
+                    <p id="enroll-code-hint" class="muted">{app.text(|t| t.enroll_code_hint)}</p>
                     <Show when=move || error.get().is_some()>
                         <p class="error" role="alert">{move || error.get()}</p>
                     </Show>
@@ -125,7 +125,7 @@ pub fn EnrollPage() -> impl IntoView {
             </section>
             <Show when=move || demo.get().unwrap_or(false)>
                 <section class="card" data-testid="demo-hint">
-                    <p>{move || app.t().enroll_demo_hint}</p>
+                    <p>{app.text(|t| t.enroll_demo_hint)}</p>
                 </section>
             </Show>
         </main>

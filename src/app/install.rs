@@ -23,14 +23,14 @@ pub fn InstallCard() -> impl IntoView {
     view! {
         <Show when=move || offered.get() || ios>
             <section class="card" data-testid="install">
-                <h2>{move || app.t().install_title}</h2>
+                <h2>{app.text(|t| t.install_title)}</h2>
                 {if ios {
-                    view! { <p>{move || app.t().install_ios_hint}</p> }.into_any()
+                    view! { <p>{app.text(|t| t.install_ios_hint)}</p> }.into_any()
                 } else {
                     view! {
-                        <p>{move || app.t().install_intro}</p>
+                        <p>{app.text(|t| t.install_intro)}</p>
                         <button type="button" class="button wide" on:click=install>
-                            {move || app.t().install_button}
+                            {app.text(|t| t.install_button)}
                         </button>
                     }
                     .into_any()

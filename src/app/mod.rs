@@ -30,7 +30,7 @@ use tab_bar::{Gated, Tab};
 pub use context::{use_app, AppContext, Boot};
 
 use crate::client::store::Store;
-use crate::domain::ReferenceData;
+use crate::domain::{ReferenceData, Role};
 use crate::i18n::Lang;
 
 /// Entry point on wasm32: opens the store, then mounts the app with what the phone already knows.
@@ -86,7 +86,7 @@ pub fn mount() {
 
 /// The installed app starts at `/?home` (the manifest's start URL): it opens on the role's home — 任务 for a grid
 /// worker, 签到 for station staff — not on 随手拍.
-fn open_on_home(role: Option<crate::domain::Role>) {
+fn open_on_home(role: Option<Role>) {
     let location = window().location();
     if location.search().as_deref() != Ok("?home") {
         return;
@@ -110,8 +110,17 @@ fn request_persistent_storage() {
 pub fn App(boot: Boot) -> impl IntoView {
     let app = AppContext::provide(boot);
     app.start_background_refresh();
-    request_idle_callback(prefetch_pages);
     let signed_in = move || app.session.with(Option::is_some) && !app.reenrolling.get();
+    // The pages' code once someone is signed in (the enroll screen opens none of them), as soon as the app is idle.
+    let prefetched = StoredValue::new(false);
+    Effect::new(move || {
+        if let Some(role) = app.role() {
+            if !prefetched.get_value() {
+                prefetched.set_value(true);
+                request_idle_callback(move || prefetch_pages(role, 0));
+            }
+        }
+    });
     view! {
         <Router>
             <StorageWarning />
@@ -174,8 +183,8 @@ macro_rules! split_pages {
                 Box::pin(async { $split().await.map_err(|_| ()) })
             }
         )*
-        /// Every lazily loaded page's loader, for `prefetch_pages`.
-        const PAGES: &[fn() -> PageLoad] = &[$($load),*];
+        /// Every lazily loaded page's loader and its tab, for `prefetch_pages`.
+        const PAGES: &[(fn() -> PageLoad, Tab)] = &[$(($load, $tab)),*];
     };
 }
 
@@ -211,26 +220,29 @@ fn LazyPage(load: fn() -> PageLoad) -> impl IntoView {
         Some(Ok(show)) => untrack(show),
         Some(Err(())) => view! {
             <section class="card" role="alert" data-testid="page-not-loaded">
-                <p>{move || app.t().page_not_loaded}</p>
-                <button class="secondary" on:click=move |_| fetch()>{move || app.t().retry}</button>
+                <p>{app.text(|t| t.page_not_loaded)}</p>
+                <button class="secondary" on:click=move |_| fetch()>{app.text(|t| t.retry)}</button>
             </section>
         }
         .into_any(),
     }
 }
 
-/// Once the app is idle and online, fetches every page's chunk, so each page opens at once and offline even before
-/// the service worker has stored them. A failure is left for the page to retry when it opens. When all have
-/// arrived, `<html data-pages="ready">` says so (the end-to-end tests wait for it before they cut the network).
-fn prefetch_pages() {
-    leptos::task::spawn_local(async {
-        for load in PAGES {
-            if !window().navigator().on_line() || load().await.is_err() {
-                return;
-            }
-        }
+/// Fetches the chunk of every page `role` may open, from the `next`th on, one page per idle period of the browser
+/// (a rider's taps come first), so each page opens at once and offline even before the service worker has stored it;
+/// offline it stops (a page fetches its own chunk when it opens). A failure is left for the page to retry. When all
+/// have arrived, `<html data-pages="ready">` says so (the end-to-end tests wait for it before they cut the network).
+fn prefetch_pages(role: Role, next: usize) {
+    let Some(at) = PAGES[next..].iter().position(|(_, tab)| tab.open_to(role)) else {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-pages", "ready");
+        }
+        return;
+    };
+    let (load, _) = PAGES[next + at];
+    leptos::task::spawn_local(async move {
+        if window().navigator().on_line() && load().await.is_ok() {
+            request_idle_callback(move || prefetch_pages(role, next + at + 1));
         }
     });
 }
@@ -242,9 +254,9 @@ fn AuthLostBanner() -> impl IntoView {
     view! {
         <Show when=move || app.auth_lost.get()>
             <div class="banner banner-warning" role="alert">
-                <p>{move || app.t().auth_lost}</p>
+                <p>{app.text(|t| t.auth_lost)}</p>
                 <button type="button" class="button" on:click=move |_| app.reenrolling.set(true)>
-                    {move || app.t().auth_lost_action}
+                    {app.text(|t| t.auth_lost_action)}
                 </button>
             </div>
         </Show>
@@ -259,8 +271,8 @@ pub fn PageHeader(title: fn(&'static crate::i18n::Texts) -> &'static str) -> imp
         <header class="page-header">
             <h1>{move || title(app.t())}</h1>
             <Show when=move || !app.online.get()>
-                <span class="badge badge-offline" role="status" title=move || app.t().offline_hint>
-                    {move || app.t().offline_badge}
+                <span class="badge badge-offline" role="status" title=app.text(|t| t.offline_hint)>
+                    {app.text(|t| t.offline_badge)}
                 </span>
             </Show>
         </header>
@@ -272,7 +284,7 @@ fn StorageWarning() -> impl IntoView {
     let app = use_app();
     view! {
         <Show when=move || !app.has_store()>
-            <p class="banner banner-warning" role="alert">{move || app.t().storage_unavailable}</p>
+            <p class="banner banner-warning" role="alert">{app.text(|t| t.storage_unavailable)}</p>
         </Show>
     }
 }
@@ -283,7 +295,7 @@ fn NotFound() -> impl IntoView {
     view! {
         <PageHeader title=|t| t.not_found_title />
         <section class="card">
-            <a class="button" href="/">{move || app.t().not_found_back}</a>
+            <a class="button" href="/">{app.text(|t| t.not_found_back)}</a>
         </section>
     }
 }

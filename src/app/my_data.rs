@@ -54,27 +54,27 @@ pub fn MyDataCard() -> impl IntoView {
     };
     view! {
         <section class="card" data-testid="my-data">
-            <h2>{move || app.t().my_data_title}</h2>
-            <p class="muted">{move || app.t().my_data_hint}</p>
-            <button type="button" class="button secondary" disabled=move || busy.get() on:click=fetch>{move || app.t().my_data_download}</button>
+            <h2>{app.text(|t| t.my_data_title)}</h2>
+            <p class="muted">{app.text(|t| t.my_data_hint)}</p>
+            <button type="button" class="button secondary" disabled=move || busy.get() on:click=fetch>{app.text(|t| t.my_data_download)}</button>
             {move || match confirming.get() {
                 None => view! {
-                    <button type="button" class="button secondary reject" on:click=ask>{move || app.t().erase_account}</button>
+                    <button type="button" class="button secondary reject" on:click=ask>{app.text(|t| t.erase_account)}</button>
                 }.into_any(),
                 Some(unsent) if unsent > 0 => view! {
                     <div role="alert" class="confirm">
                         <p class="error" data-testid="erase-unsent">{move || fill(app.t().erase_unsent, &[("n", &unsent.to_string())])}</p>
-                        <button type="button" class="button secondary" on:click=move |_| confirming.set(None)>{move || app.t().cancel}</button>
+                        <button type="button" class="button secondary" on:click=move |_| confirming.set(None)>{app.text(|t| t.cancel)}</button>
                     </div>
                 }.into_any(),
                 Some(_) => {
                     let erase = erase.clone();
                     view! {
                         <div role="alertdialog" aria-labelledby="erase-question" class="confirm">
-                            <p id="erase-question">{move || app.t().erase_confirm}</p>
+                            <p id="erase-question">{app.text(|t| t.erase_confirm)}</p>
                             <div class="segmented">
-                                <button type="button" class="button secondary" on:click=move |_| confirming.set(None)>{move || app.t().cancel}</button>
-                                <button type="button" class="button danger" disabled=move || busy.get() on:click=erase>{move || app.t().erase_yes}</button>
+                                <button type="button" class="button secondary" on:click=move |_| confirming.set(None)>{app.text(|t| t.cancel)}</button>
+                                <button type="button" class="button danger" disabled=move || busy.get() on:click=erase>{app.text(|t| t.erase_yes)}</button>
                             </div>
                         </div>
                     }.into_any()

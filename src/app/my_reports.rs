@@ -35,7 +35,7 @@ pub fn MyReportsPage() -> impl IntoView {
         <Show when=move || app.role() == Some(crate::domain::Role::Rider)>
             <super::concerns::MyConcerns />
         </Show>
-        <Show when=move || !list().is_empty() fallback=move || view! { <section class="card"><p>{move || app.t().my_reports_empty}</p></section> }>
+        <Show when=move || !list().is_empty() fallback=move || view! { <section class="card"><p>{app.text(|t| t.my_reports_empty)}</p></section> }>
             <ul class="plain-list report-list" data-testid="my-reports">
                 // Keyed by what a row shows: while the queue drains, only the rows whose state changed are drawn
                 // again (each row reads its photo from the phone's store).
@@ -98,7 +98,7 @@ fn ReportRow(report: LocalReport) -> impl IntoView {
                 {(!excerpt.is_empty()).then(|| view! { <span class="row-excerpt" data-testid="report-excerpt">{excerpt.clone()}</span> })}
                 <span class="muted">{when}</span>
                 <span class="badges">
-                    {urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}
+                    {urgent.then(|| view! { <span class="badge badge-urgent">{app.text(|t| t.task_urgent)}</span> })}
                     <span class=format!("badge state-{state:?}")>{move || state_name(app.t(), state)}</span>
                     {status.map(|s| view! { <span class="badge">{move || if joined { app.t().status_joined } else { status_name(app.t(), s) }}</span> })}
                 </span>
@@ -124,7 +124,7 @@ pub fn ReportDetailPage() -> impl IntoView {
     view! {
         <PageHeader title=|t| t.report_detail_title />
         {move || report.get().map(|r| view! { <ReportDetail report=r /> })}
-        <a class="button secondary" href="/my-reports">{move || app.t().back_to_list}</a>
+        <a class="button secondary" href="/my-reports">{app.text(|t| t.back_to_list)}</a>
     }
 }
 
@@ -180,7 +180,7 @@ fn Leaderboard() -> impl IntoView {
     view! {
         {move || board.get().map(|b| view! {
             <section class="card" data-testid="leaderboard">
-                <h2>{move || app.t().leaderboard_title}</h2>
+                <h2>{app.text(|t| t.leaderboard_title)}</h2>
                 <p data-testid="my-points">{move || fill(app.t().my_points, &[("n", &b.my_points.to_string())])}</p>
                 <p data-testid="points-balance">{move || fill(app.t().points_balance, &[("n", &b.my_balance.to_string())])}</p>
                 <ul class="plain-list muted" data-testid="points-history">

@@ -42,16 +42,16 @@ pub fn PassPage() -> impl IntoView {
     view! {
         <PageHeader title=|t| t.pass_title />
         {move || match code.get() {
-            None => view! { <section class="card"><p>{move || app.t().pass_no_secret}</p></section> }.into_any(),
+            None => view! { <section class="card"><p>{app.text(|t| t.pass_no_secret)}</p></section> }.into_any(),
             Some(c) => view! {
                 <section class="card pass">
-                    <div class="qr" role="img" aria-label=move || app.t().pass_qr_alt inner_html=qr_markup></div>
-                    <p class="muted">{move || app.t().pass_code_label}</p>
+                    <div class="qr" role="img" aria-label=app.text(|t| t.pass_qr_alt) inner_html=qr_markup></div>
+                    <p class="muted">{app.text(|t| t.pass_code_label)}</p>
                     <p class="pass-code" data-testid="pass-code">{display(&c)}</p>
                     <p class="muted" role="timer" data-testid="pass-countdown">
                         {move || fill(app.t().pass_countdown, &[("s", &seconds_left(now.get()).to_string())])}
                     </p>
-                    <p class="muted">{move || app.t().pass_intro}</p>
+                    <p class="muted">{app.text(|t| t.pass_intro)}</p>
                 </section>
             }
             .into_any(),
@@ -93,8 +93,8 @@ fn Visits() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>{move || app.t().visits_title}</h2>
-            <Show when=move || !lines().is_empty() fallback=move || view! { <p class="muted">{move || app.t().visits_empty}</p> }>
+            <h2>{app.text(|t| t.visits_title)}</h2>
+            <Show when=move || !lines().is_empty() fallback=move || view! { <p class="muted">{app.text(|t| t.visits_empty)}</p> }>
                 <ul class="plain-list" data-testid="visits">
                     {move || lines().into_iter().map(|((month, station), n)| view! {
                         <li>{move || crate::i18n::fill_count(app.t().visits_item, n, &[("month", &month), ("station", &station)])}</li>

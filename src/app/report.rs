@@ -315,7 +315,7 @@ pub fn ReportPage() -> impl IntoView {
             accept="image/*"
             capture="environment"
             data-testid="photo-input"
-            aria-label=move || app.t().capture_button
+            aria-label=app.text(|t| t.capture_button)
             on:change=on_photo
         />
         <Show when=move || message.get().is_some()>
@@ -343,12 +343,12 @@ pub fn ReportPage() -> impl IntoView {
             Some(_) => view! {
                 <ReportForm draft=draft on_camera=Callback::new(move |_| open_camera(())) />
                 <div class="actions">
-                    <button type="button" class="button secondary" on:click=later>{move || app.t().later_button}</button>
+                    <button type="button" class="button secondary" on:click=later>{app.text(|t| t.later_button)}</button>
                     <button type="button" class="button primary-action" disabled=move || busy.get() on:click=send>
-                        {move || app.t().send_button}
+                        {app.text(|t| t.send_button)}
                     </button>
                 </div>
-                <button type="button" class="link-button" on:click=delete>{move || app.t().delete_button}</button>
+                <button type="button" class="link-button" on:click=delete>{app.text(|t| t.delete_button)}</button>
             }
             .into_any(),
         }}
@@ -380,7 +380,7 @@ fn ReportForm(draft: Draft, on_camera: Callback<()>) -> impl IntoView {
             <div class="thumbs">
                 {move || current.with(|c| c.as_ref().map(|r| r.photos.clone()).unwrap_or_default()).into_iter().map(|p| {
                     let src = urls.with(|u| u.get(&p.sha256).cloned()).unwrap_or_default();
-                    view! { <img class="thumb" src=src alt=move || app.t().photo_alt /> }
+                    view! { <img class="thumb" src=src alt=app.text(|t| t.photo_alt) /> }
                 }).collect_view()}
                 <Show when=move || current.with(|c| c.as_ref().is_some_and(|r| r.photos.len() < MAX_PHOTOS))>
                     <button type="button" class="button secondary thumb-add" disabled=move || busy.get()
@@ -389,8 +389,8 @@ fn ReportForm(draft: Draft, on_camera: Callback<()>) -> impl IntoView {
                     </button>
                 </Show>
             </div>
-            <h2>{move || app.t().category_label}</h2>
-            <div class="category-grid" role="group" aria-label=move || app.t().category_label>
+            <h2>{app.text(|t| t.category_label)}</h2>
+            <div class="category-grid" role="group" aria-label=app.text(|t| t.category_label)>
                 {move || categories().into_iter().map(|c| {
                     let code = c.code.clone();
                     let pressed_code = c.code.clone();
@@ -406,16 +406,16 @@ fn ReportForm(draft: Draft, on_camera: Callback<()>) -> impl IntoView {
             <label class="toggle">
                 <input type="checkbox" prop:checked=move || current.with(|c| c.as_ref().is_some_and(|r| r.urgent))
                     on:change=move |ev| { let on = event_target_checked(&ev); draft.edit(move |r| r.urgent = on) } />
-                <span>{move || app.t().urgent_label}</span>
+                <span>{app.text(|t| t.urgent_label)}</span>
             </label>
-            <label class="field" for="report-note">{move || app.t().note_label}</label>
+            <label class="field" for="report-note">{app.text(|t| t.note_label)}</label>
             <textarea id="report-note" class="text" rows="2" maxlength="2000"
-                placeholder=move || app.t().note_hint
+                placeholder=app.text(|t| t.note_hint)
                 prop:value=field(|r| r.description.clone())
                 on:change=move |ev| { let v = event_target_value(&ev); draft.edit(move |r| r.description = v) }>
             </textarea>
             <p class="muted" data-testid="location">
-                {move || app.t().location_label}": "
+                {app.text(|t| t.location_label)}": "
                 {move || {
                     let fix = current.with(|c| c.as_ref().and_then(|r| r.accuracy_m.filter(|_| r.lat.is_some())));
                     if locating.get() {
@@ -427,9 +427,9 @@ fn ReportForm(draft: Draft, on_camera: Callback<()>) -> impl IntoView {
                     }
                 }}
             </p>
-            <label class="field" for="report-address">{move || app.t().address_label}</label>
+            <label class="field" for="report-address">{app.text(|t| t.address_label)}</label>
             <input id="report-address" class="text" type="text" maxlength="500"
-                placeholder=move || app.t().address_hint
+                placeholder=app.text(|t| t.address_hint)
                 prop:value=field(|r| r.address.clone())
                 on:change=move |ev| { let v = event_target_value(&ev); draft.edit(move |r| r.address = v) } />
             <p class="muted" data-testid="send-cost">
@@ -462,11 +462,11 @@ fn CaptureStart(
     };
     view! {
         <section class="card">
-            <p>{move || app.t().report_intro}</p>
+            <p>{app.text(|t| t.report_intro)}</p>
         </section>
         <Show when=move || !drafts().is_empty()>
             <section class="card">
-                <h2>{move || app.t().drafts_title}</h2>
+                <h2>{app.text(|t| t.drafts_title)}</h2>
                 <ul class="plain-list" data-testid="drafts">
                     {move || drafts().into_iter().map(|r| {
                         let label = crate::i18n::fill_count(app.t().draft_item, r.photos.len(), &[

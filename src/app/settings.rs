@@ -22,7 +22,7 @@ pub fn SettingsPage() -> impl IntoView {
         {move || (app.role() == Some(Role::Rider)).then(|| view! { <super::my_data::MyDataCard /> })}
         <InstallCard />
         <section class="card">
-            <h2 id="language-heading">{move || app.t().settings_language}</h2>
+            <h2 id="language-heading">{app.text(|t| t.settings_language)}</h2>
             <div class="segmented" role="group" aria-labelledby="language-heading">
                 {Lang::ALL
                     .into_iter()
@@ -43,19 +43,19 @@ pub fn SettingsPage() -> impl IntoView {
         </section>
         {move || app.role().is_some_and(|r| matches!(r, Role::GridWorker | Role::DepartmentStaff)).then(|| view! {
             <section class="card">
-                <h2>{move || app.t().settings_alerts}</h2>
+                <h2>{app.text(|t| t.settings_alerts)}</h2>
                 <label class="toggle">
                     <input type="checkbox" data-testid="urgent-alerts" prop:checked=move || app.urgent_alerts.get()
                         on:change=move |ev| app.set_urgent_alerts(event_target_checked(&ev)) />
-                    <span>{move || app.t().settings_alerts_urgent}</span>
+                    <span>{app.text(|t| t.settings_alerts_urgent)}</span>
                 </label>
             </section>
         })}
         <section class="card">
             <dl class="facts">
-                <dt>{move || app.t().settings_server}</dt>
+                <dt>{app.text(|t| t.settings_server)}</dt>
                 <dd data-testid="server-origin">{origin}</dd>
-                <dt>{move || app.t().settings_version}</dt>
+                <dt>{app.text(|t| t.settings_version)}</dt>
                 <dd data-testid="app-version">{APP_VERSION}</dd>
             </dl>
         </section>
@@ -100,11 +100,11 @@ fn AccountCard() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>{move || app.t().account_title}</h2>
+            <h2>{app.text(|t| t.account_title)}</h2>
             <p data-testid="signed-in-as">{who}</p>
             {move || match confirming.get() {
                 None => view! {
-                    <button type="button" class="button secondary" on:click=ask>{move || app.t().sign_out}</button>
+                    <button type="button" class="button secondary" on:click=ask>{app.text(|t| t.sign_out)}</button>
                 }
                 .into_any(),
                 Some(unsent) => {
@@ -122,7 +122,7 @@ fn AccountCard() -> impl IntoView {
                             </p>
                             <div class="segmented">
                                 <button type="button" class="button secondary" on:click=move |_| confirming.set(None)>
-                                    {move || app.t().cancel}
+                                    {app.text(|t| t.cancel)}
                                 </button>
                                 <button type="button" class="button danger" on:click=confirm>
                                     {move || if unsent > 0 { app.t().sign_out_anyway } else { app.t().sign_out_yes }}
@@ -167,7 +167,7 @@ fn ReferenceStatus() -> impl IntoView {
     let english = move || app.lang.get().is_english();
     view! {
         <section class="card">
-            <h2>{move || app.t().reference_title}</h2>
+            <h2>{app.text(|t| t.reference_title)}</h2>
             <p data-testid="reference-counts">{counts}</p>
             <p class="muted">{updated}</p>
             <p class="muted" role="status" aria-live="polite">{status}</p>
@@ -177,11 +177,11 @@ fn ReferenceStatus() -> impl IntoView {
                 disabled=move || app.refresh.get() == Refresh::Running
                 on:click=move |_| app.refresh_reference()
             >
-                {move || app.t().reference_refresh}
+                {app.text(|t| t.reference_refresh)}
             </button>
         </section>
         <section class="card">
-            <h2>{move || app.t().categories_title}</h2>
+            <h2>{app.text(|t| t.categories_title)}</h2>
             <ul class="chips" data-testid="categories">
                 {move || {
                     app.reference

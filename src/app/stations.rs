@@ -55,7 +55,7 @@ pub fn StationsPage() -> impl IntoView {
         <PageHeader title=|t| t.stations_title />
         <Show
             when=move || { count() > 0 }
-            fallback=move || view! { <section class="card"><p>{move || app.t().stations_empty}</p></section> }
+            fallback=move || view! { <section class="card"><p>{app.text(|t| t.stations_empty)}</p></section> }
         >
             <p class="muted summary">{move || crate::i18n::fill_count(app.t().stations_count, count(), &[])}</p>
             <ul class="station-list">
@@ -79,12 +79,12 @@ fn StationCard(station: Station, distance_m: Option<f64>) -> impl IntoView {
             <h2 class="station-name">
                 {station.name.clone()}
                 <Show when=move || demo>
-                    <span class="badge">{move || app.t().demo_badge}</span>
+                    <span class="badge">{app.text(|t| t.demo_badge)}</span>
                 </Show>
             </h2>
             <p class="station-address">{station.address.clone()}</p>
             <p class="station-hours">
-                <span class="muted">{move || app.t().hours_label}" "</span>
+                <span class="muted">{app.text(|t| t.hours_label)}" "</span>
                 {move || if hours == ALL_DAY { app.t().open_all_day.to_owned() } else { hours.clone() }}
                 {open.map(|o| view! {
                     " · "<span class=if o { "open" } else { "closed" }>
@@ -102,7 +102,7 @@ fn StationCard(station: Station, distance_m: Option<f64>) -> impl IntoView {
                     <a class="button secondary map-link" href=href>{move || label(app.t())}</a>
                 }).collect_view()}
             </p>
-            <ul class="chips" aria-label=move || app.t().amenities_label>
+            <ul class="chips" aria-label=app.text(|t| t.amenities_label)>
                 {amenities
                     .into_iter()
                     .map(|a| view! {

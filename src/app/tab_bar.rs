@@ -176,7 +176,7 @@ pub fn TabBar() -> impl IntoView {
         format!("grid-template-columns: repeat({n}, 1fr)")
     };
     view! {
-        <nav class="tab-bar" style=columns aria-label=move || app.t().tabs_label>
+        <nav class="tab-bar" style=columns aria-label=app.text(|t| t.tabs_label)>
             {tabs}
         </nav>
     }

@@ -235,8 +235,8 @@ pub fn TasksPage() -> impl IntoView {
                                 <span class="muted" data-testid="task-distance">{distance}</span>
                                 <span class="badges">
                                     <span class="badge">{move || status_name(app.t(), status)}</span>
-                                    {urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}
-                                    {hotspot.then(|| view! { <span class="badge badge-hotspot">{move || app.t().task_hotspot}</span> })}
+                                    {urgent.then(|| view! { <span class="badge badge-urgent">{app.text(|t| t.task_urgent)}</span> })}
+                                    {hotspot.then(|| view! { <span class="badge badge-hotspot">{app.text(|t| t.task_hotspot)}</span> })}
                                     {left.map(|s| view! { <span class=if s < 0 { "badge badge-urgent" } else { "badge" }>{move || time_left(app.t(), s)}</span> })}
                                 </span>
                                 <CallStatus report=call />
@@ -320,7 +320,7 @@ pub fn TaskDetailPage() -> impl IntoView {
         // just as the task changed would otherwise go to a detached input and be lost.
         <input id="action-photo" class="visually-hidden" type="file" accept="image/*" capture="environment"
             data-testid="action-photo" on:change=move |ev| form.attach_photo(app, ev) />
-        <a class="button secondary" href="/tasks">{move || app.t().back_to_tasks}</a>
+        <a class="button secondary" href="/tasks">{app.text(|t| t.back_to_tasks)}</a>
     }
 }
 
@@ -535,10 +535,10 @@ fn ActionFields(
     };
     view! {
         <Show when=move || !actions.get().is_empty()>
-            <label class="field" for="action-note">{move || app.t().action_note_label}</label>
+            <label class="field" for="action-note">{app.text(|t| t.action_note_label)}</label>
             <textarea id="action-note" class="text" rows="2" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
             {field_error("note")}
-            <label class="button secondary file-button" for="action-photo">{move || app.t().capture_more}</label>
+            <label class="button secondary file-button" for="action-photo">{app.text(|t| t.capture_more)}</label>
             {move || photo.get().map(|sha| view! { <StoredPhoto sha256=sha class="thumb" /> })}
             {field_error("photos")}
             <Show when=move || has(ActionKind::Escalate) || has(ActionKind::CallDepartment) || has(ActionKind::HandBack)>
@@ -556,10 +556,10 @@ fn ActionFields(
                 {field_error("reason")}
             </Show>
             <Show when=move || calls.get()>
-                <label class="field" for="action-department">{move || app.t().department_label}</label>
+                <label class="field" for="action-department">{app.text(|t| t.department_label)}</label>
                 <select id="action-department" class="text" data-testid="action-department"
                     on:change=move |ev| department.set(event_target_value(&ev))>
-                    <option value="" selected=move || department.with(String::is_empty)>{move || app.t().department_none}</option>
+                    <option value="" selected=move || department.with(String::is_empty)>{app.text(|t| t.department_none)}</option>
                     {move || departments().into_iter().map(|(code, name)| {
                         let value = code.clone();
                         view! { <option class="data" lang="zh-CN" value=value selected=move || department.with(|d| *d == code)>{name}</option> }
@@ -568,13 +568,13 @@ fn ActionFields(
                 {field_error("department_id")}
             </Show>
             <Show when=move || has(ActionKind::Decide)>
-                <label class="field" for="decide-deadline">{move || app.t().decide_deadline_label}</label>
+                <label class="field" for="decide-deadline">{app.text(|t| t.decide_deadline_label)}</label>
                 <input id="decide-deadline" class="text" type="datetime-local" prop:value=deadline
                     on:input=move |ev| deadline.set(event_target_value(&ev)) />
                 {field_error("deadline")}
             </Show>
             <Show when=move || actions.get().contains(&ActionKind::Reject)>
-                <label class="field" for="reject-reason">{move || app.t().reject_reason_label}</label>
+                <label class="field" for="reject-reason">{app.text(|t| t.reject_reason_label)}</label>
                 <select id="reject-reason" class="text" on:change=move |ev| {
                     if let Some(r) = RejectReason::from_code(&event_target_value(&ev)) { reject_reason.set(r) }
                 }>
@@ -583,7 +583,7 @@ fn ActionFields(
                     }).collect_view()}
                 </select>
                 <Show when=move || reject_reason.get() == RejectReason::Duplicate>
-                    <label class="field" for="duplicate-of">{move || app.t().duplicate_of_label}</label>
+                    <label class="field" for="duplicate-of">{app.text(|t| t.duplicate_of_label)}</label>
                     <input id="duplicate-of" class="text" type="text" prop:value=duplicate_of on:input=move |ev| duplicate_of.set(event_target_value(&ev)) />
                     {field_error("duplicate_of")}
                 </Show>
@@ -621,16 +621,16 @@ fn TaskSummary(task: Report, state: TaskView) -> impl IntoView {
             <p>{move || fill(app.t().task_reporter, &[("name", &reporter)])}</p>
             <p class="badges">
                 <span class="badge" data-testid="task-status">{status_label}</span>
-                {task.submitted.urgent.then(|| view! { <span class="badge badge-urgent">{move || app.t().task_urgent}</span> })}
-                {task.hotspot.then(|| view! { <span class="badge badge-hotspot" data-testid="task-hotspot">{move || app.t().task_hotspot}</span> })}
+                {task.submitted.urgent.then(|| view! { <span class="badge badge-urgent">{app.text(|t| t.task_urgent)}</span> })}
+                {task.hotspot.then(|| view! { <span class="badge badge-hotspot" data-testid="task-hotspot">{app.text(|t| t.task_hotspot)}</span> })}
             </p>
-            {task.hotspot.then(|| view! { <p class="notice" data-testid="hotspot-advice">{move || app.t().task_hotspot_advice}</p> })}
-            <p class="muted" data-testid="task-level">{move || app.t().level_label}": "{move || projected.get().map(|t| level_name(app.t(), t.level))}</p>
+            {task.hotspot.then(|| view! { <p class="notice" data-testid="hotspot-advice">{app.text(|t| t.task_hotspot_advice)}</p> })}
+            <p class="muted" data-testid="task-level">{app.text(|t| t.level_label)}": "{move || projected.get().map(|t| level_name(app.t(), t.level))}</p>
             <CallStatus report=call />
             {(task.joined > 0).then(|| view! { <JoinedReports report_id=task.id.clone() count=task.joined /> })}
             {(!duplicates.is_empty()).then(|| view! {
                 <p data-testid="possible-duplicates">
-                    {move || app.t().possible_duplicates}
+                    {app.text(|t| t.possible_duplicates)}
                     {duplicates.iter().map(|d| {
                         let href = format!("/tasks/{d}");
                         let short = d.chars().rev().take(6).collect::<String>().chars().rev().collect::<String>();
@@ -746,7 +746,7 @@ fn ParkedActions(
     view! {
         <Show when=move || queued.with(|q| !q.parked.is_empty())>
             <div class="parked" data-testid="parked-actions" role="alert">
-                <h3>{move || app.t().action_parked_title}</h3>
+                <h3>{app.text(|t| t.action_parked_title)}</h3>
                 <For each=rows key=|(e, _)| e.id.clone() let:row>
                     {
                         let (entry, action) = row;
@@ -805,10 +805,10 @@ fn ParkedActions(
                             <div class="parked-action" data-testid="parked-action">
                                 <p><strong>{move || action_name(app.t(), kind)}</strong>" "{text.clone()}</p>
                                 <p class="error">{move || what_happened().unwrap_or_else(|| server_message(&problem.message, app.lang.get()))}</p>
-                                <Show when=redo_allowed.clone() fallback=move || view! { <p class="muted">{move || app.t().action_redo_not_allowed}</p> }>
-                                    <button type="button" class="button" on:click=redo.clone()>{move || app.t().action_redo}</button>
+                                <Show when=redo_allowed.clone() fallback=move || view! { <p class="muted">{app.text(|t| t.action_redo_not_allowed)}</p> }>
+                                    <button type="button" class="button" on:click=redo.clone()>{app.text(|t| t.action_redo)}</button>
                                 </Show>
-                                <button type="button" class="button secondary" on:click=drop_it>{move || app.t().action_drop}</button>
+                                <button type="button" class="button secondary" on:click=drop_it>{app.text(|t| t.action_drop)}</button>
                             </div>
                         }
                     }

@@ -23,12 +23,12 @@ pub fn UpdateBanner() -> impl IntoView {
     view! {
         <Show when=move || waiting.get()>
             <div class="banner banner-update" role="status" data-testid="update-banner">
-                <p>{move || app.t().update_available}</p>
+                <p>{app.text(|t| t.update_available)}</p>
                 <button type="button" class="button" disabled=move || switching.get() on:click=update>
-                    {move || app.t().update_action}
+                    {app.text(|t| t.update_action)}
                 </button>
                 <Show when=move || switching.get() && app.sync.with(|s| s.running)>
-                    <p class="update-wait">{move || app.t().update_waiting_sync}</p>
+                    <p class="update-wait">{app.text(|t| t.update_waiting_sync)}</p>
                 </Show>
             </div>
         </Show>

@@ -4,10 +4,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect, test, type BrowserContext } from "@playwright/test";
-import { cameraPhoto, signIn } from "./helpers";
+import { addUser, cameraPhoto, enrollWithCode, session, signIn, snapAndSend, stored } from "./helpers";
 
 // The page's own requests, without a service worker fetching every chunk ahead of it.
-test.use({ serviceWorkers: "block" });
+test.use({
+  serviceWorkers: "block",
+  geolocation: { latitude: 30.885, longitude: 104.255, accuracy: 12 },
+  permissions: ["geolocation"],
+});
 
 const isPageChunk = (url: string) => /\/(split_|chunk_)[^/]*\.wasm$/.test(new URL(url).pathname);
 
@@ -39,6 +43,29 @@ test("随手拍 works with the first chunk alone; 我的上报 comes with its ow
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("我的上报");
 });
 
+test("the sync engine is a chunk of its own: a report saved before it could be fetched waits, then goes once it can", async ({
+  page,
+  context,
+  browser,
+}) => {
+  const photo = await cameraPhoto(browser);
+  await signIn(page, "rider", "引擎骑手");
+  const chunks = await refuseChunks(context);
+  await page.reload();
+  await snapAndSend(page, photo, "引擎未到时的上报");
+  await expect(page.getByTestId("report-message")).toHaveText("已保存在手机上，联网后自动发送。");
+  await expect.poll(() => chunks.refused.some((c) => c.includes("split_sync_engine"))).toBe(true);
+  expect(await stored<number>(page, "outbox", "count")).toBe(1);
+  await chunks.allow();
+  // The next run (the online event, as when the network returns) fetches the engine and sends the report.
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await expect.poll(() => stored<number>(page, "outbox", "count"), { timeout: 20_000 }).toBe(0);
+  const { token } = await session(page);
+  const feed = await (await page.request.get("/api/v1/changes?limit=500", { headers: { Authorization: `Bearer ${token}` } })).json();
+  const mine = feed.changes.filter((c: any) => c.kind === "report" && c.data.description === "引擎未到时的上报");
+  expect(mine).toHaveLength(1);
+});
+
 test("a page whose chunk cannot be fetched says so, the app goes on, and 重试 brings the page", async ({ page, context }) => {
   await signIn(page, "rider", "断网骑手");
   const chunks = await refuseChunks(context);
@@ -58,14 +85,21 @@ test("a page whose chunk cannot be fetched says so, the app goes on, and 重试 
   await expect(page.locator(".station")).toHaveCount(22);
 });
 
-test("the first load arrives as the build's brotli copies, byte for byte", async ({ page }) => {
+test("the first load arrives as the build's brotli copies, byte for byte; the enroll screen fetches no page's chunk", async ({
+  page,
+}) => {
   const finished: import("@playwright/test").Request[] = [];
   page.on("requestfinished", (request) => {
     if (/\.(html|js|wasm|css)$/.test(file(request.url()))) finished.push(request);
   });
   await page.goto("/");
-  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-  await expect(page.locator("html")).toHaveAttribute("data-pages", "ready");
+  await expect(page.getByLabel("登录码")).toBeVisible();
+  // The enroll screen, idle: only the first chunk — a new phone opens none of the other pages yet.
+  await page.evaluate(() => new Promise((idle) => requestIdleCallback(() => setTimeout(idle, 500))));
+  const wasmNow = () => finished.map((r) => file(r.url())).filter((f) => f.endsWith(".wasm"));
+  expect(wasmNow()).toHaveLength(1);
+  // Signed in, the rider's pages arrive ahead of time, as the build's brotli copies too.
+  await enrollWithCode(page, addUser("rider", "首载骑手").code);
   const sent = [];
   for (const request of finished) {
     const response = await request.response();

@@ -65,7 +65,7 @@ pub fn JoinedReports(report_id: String, count: u32) -> impl IntoView {
                 </button>
             </Show>
             <Show when=move || failed.get()>
-                <p class="notice" role="status">{move || app.t().joined_offline}</p>
+                <p class="notice" role="status">{app.text(|t| t.joined_offline)}</p>
             </Show>
         </div>
     }

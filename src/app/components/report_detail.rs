@@ -46,21 +46,21 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
         <section class="card" data-testid="report-detail">
             <h2>{move || category_name(category.as_deref())}</h2>
             <p class="badges">
-                {urgent.then(|| view! { <span class="badge badge-urgent" data-testid="report-urgent">{move || app.t().task_urgent}</span> })}
+                {urgent.then(|| view! { <span class="badge badge-urgent" data-testid="report-urgent">{app.text(|t| t.task_urgent)}</span> })}
                 <span class="badge">{move || state_name(app.t(), state)}</span>
                 {status.map(|s| view! { <span class="badge" data-testid="server-status">{move || if joined { app.t().status_joined } else { status_name(app.t(), s) }}</span> })}
             </p>
-            {joined.then(|| view! { <p class="notice" data-testid="joined-notice">{move || app.t().report_joined_notice}</p> })}
+            {joined.then(|| view! { <p class="notice" data-testid="joined-notice">{app.text(|t| t.report_joined_notice)}</p> })}
             {original.map(|id| view! {
                 <a class="button secondary" data-testid="duplicate-of" href=format!("/my-reports/{id}")>
-                    {move || app.t().duplicate_of_link}
+                    {app.text(|t| t.duplicate_of_link)}
                 </a>
             })}
             <div class="thumbs">
                 {photos.iter().map(|p| view! { <StoredPhoto sha256=p.sha256.clone() class="photo" /> }).collect_view()}
             </div>
             <p>{report.description.clone()}</p>
-            <p class="muted">{move || app.t().location_label}": "{place.clone()}" "{address.clone()}</p>
+            <p class="muted">{app.text(|t| t.location_label)}": "{place.clone()}" "{address.clone()}</p>
             <p class="map-links">
                 {map_links.into_iter().map(|(label, href)| view! {
                     <a class="button secondary map-link" href=href>{move || label(app.t())}</a>
@@ -73,13 +73,13 @@ pub fn ReportDetail(report: LocalReport, #[prop(optional)] in_task: bool) -> imp
                 }}</p>
             })}
             {level.map(|l| view! {
-                <p class="muted" data-testid="report-level">{move || app.t().level_label}": "{move || level_name(app.t(), l)}</p>
+                <p class="muted" data-testid="report-level">{app.text(|t| t.level_label)}": "{move || level_name(app.t(), l)}</p>
             })}
             {points.map(|p| view! { <p class="muted" data-testid="report-points">{move || fill(app.t().points_label, &[("n", &p.to_string())])}</p> })}
         </section>
         {(!in_task).then(|| server.clone().map(|s| view! { <VerdictCard report=s /> }))}
         <section class="card">
-            <h2>{move || app.t().timeline_title}</h2>
+            <h2>{app.text(|t| t.timeline_title)}</h2>
             <ol class="timeline" data-testid="timeline">
                 {timeline.into_iter().map(|e| { let what = e.clone(); view! {
                     <li>

@@ -29,6 +29,6 @@ pub fn StoredPhoto(sha256: String, class: &'static str) -> impl IntoView {
         }
     });
     view! {
-        {move || src.get().map(|src| view! { <img class=class src=src alt=move || app.t().photo_alt /> })}
+        {move || src.get().map(|src| view! { <img class=class src=src alt=app.text(|t| t.photo_alt) /> })}
     }
 }

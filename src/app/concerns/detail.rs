@@ -34,7 +34,7 @@ pub fn ConcernDetailPage() -> impl IntoView {
     view! {
         <PageHeader title=|t| t.concern_detail_title />
         {move || concern.get().map(|c| view! { <ConcernDetail concern=c /> })}
-        <a class="button secondary" href=back>{move || app.t().back_to_list}</a>
+        <a class="button secondary" href=back>{app.text(|t| t.back_to_list)}</a>
     }
 }
 
@@ -74,7 +74,7 @@ fn ConcernDetail(concern: Known) -> impl IntoView {
                     (None, true) => app.t().state_needs_attention,
                     (None, false) => app.t().state_queued,
                 }}</span>
-                {overdue.then(|| view! { <span class="badge badge-urgent">{move || app.t().concern_overdue}</span> })}
+                {overdue.then(|| view! { <span class="badge badge-urgent">{app.text(|t| t.concern_overdue)}</span> })}
             </p>
             <p class="note">{concern.text.clone()}</p>
             <div class="thumbs">
@@ -84,12 +84,12 @@ fn ConcernDetail(concern: Known) -> impl IntoView {
             {server.as_ref().filter(|_| app.role() != Some(Role::Rider)).map(|s| {
                 let rider = s.rider_name.clone();
                 let counter = s.at_counter;
-                view! { <p class="muted">{move || app.t().concern_rider}<span class="data">{rider}</span>
-                    {counter.then(|| view! { " · "{move || app.t().concern_at_counter} })}</p> }
+                view! { <p class="muted">{app.text(|t| t.concern_rider)}<span class="data">{rider}</span>
+                    {counter.then(|| view! { " · "{app.text(|t| t.concern_at_counter)} })}</p> }
             })}
             {deadline.map(|d| view! { <p class="muted" data-testid="concern-deadline">{move || fill(app.t().concern_reply_due, &[("time", &d)])}</p> })}
             {server.as_ref().and_then(|s| s.task_id.clone()).map(|task| view! {
-                <a class="button secondary" href=format!("/tasks/{task}")>{move || app.t().concern_task_link}</a>
+                <a class="button secondary" href=format!("/tasks/{task}")>{app.text(|t| t.concern_task_link)}</a>
             })}
             {server.as_ref().filter(|s| s.points_awarded > 0).map(|s| {
                 let n = s.points_awarded.to_string();
@@ -112,7 +112,7 @@ fn ConcernDetail(concern: Known) -> impl IntoView {
                             }
                         });
                     }
-                }>{move || app.t().action_drop}</button>
+                }>{app.text(|t| t.action_drop)}</button>
             })}
         </section>
         <Timeline concern=concern.clone() />
@@ -140,7 +140,7 @@ fn Timeline(concern: Known) -> impl IntoView {
     let waiting = move || waiting_on(app, &id);
     view! {
         <section class="card">
-            <h2>{move || app.t().timeline_title}</h2>
+            <h2>{app.text(|t| t.timeline_title)}</h2>
             <ol class="timeline" data-testid="concern-timeline">
                 {steps.into_iter().map(|step| view! { <Step step=step /> }).collect_view()}
                 {move || waiting().into_iter().map(|e| {
@@ -151,7 +151,7 @@ fn Timeline(concern: Known) -> impl IntoView {
                     view! {
                         <li class="pending" data-testid="concern-step-waiting">
                             {move || kind.map_or(app.t().verdict_title, |k| action_name(app.t(), k))}
-                            " · "{move || app.t().state_queued}
+                            " · "{app.text(|t| t.state_queued)}
                             {words.map(|t| view! { <p>{t}</p> })}
                             {problem.map(|p| view! { <p class="error">{move || server_message(&p.message, app.lang.get())}</p> })}
                         </li>
@@ -338,9 +338,9 @@ fn StaffActions(concern: Concern) -> impl IntoView {
     let open = !concern.status.is_closed();
     open.then(|| view! {
         <section class="card" data-testid="concern-actions">
-            <h2>{move || app.t().concern_actions_title}</h2>
+            <h2>{app.text(|t| t.concern_actions_title)}</h2>
             <div class="action-buttons">{button(ConcernActionKind::Accept, "button secondary")}</div>
-            <label class="field">{move || app.t().concern_action_text}
+            <label class="field">{app.text(|t| t.concern_action_text)}
                 <textarea class="text" rows="3" maxlength="1000" data-testid="concern-action-text"
                     prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
             </label>
@@ -371,13 +371,13 @@ fn ForwardPicker(target: RwSignal<String>) -> impl IntoView {
         })
     };
     view! {
-        <label class="field">{move || app.t().concern_forward_to}
+        <label class="field">{app.text(|t| t.concern_forward_to)}
             <select class="text" data-testid="concern-forward-to" on:change=move |ev| target.set(event_target_value(&ev))>
                 <option value="">"—"</option>
-                <optgroup label=move || app.t().department_label>
+                <optgroup label=app.text(|t| t.department_label)>
                     {move || departments_in_service().into_iter().map(|(code, name)| view! { <option value=format!("department:{code}")>{name}</option> }).collect_view()}
                 </optgroup>
-                <optgroup label=move || app.t().concern_forward_grid>
+                <optgroup label=app.text(|t| t.concern_forward_grid)>
                     {move || grids().into_iter().map(|(id, name)| view! { <option value=format!("grid:{id}")>{name}</option> }).collect_view()}
                 </optgroup>
             </select>

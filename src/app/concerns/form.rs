@@ -175,9 +175,9 @@ pub fn NewConcernPage() -> impl IntoView {
             send();
         }>
             <KindChoice kind=form.kind />
-            <label class="field">{move || app.t().concern_topic_label}
+            <label class="field">{app.text(|t| t.concern_topic_label)}
                 <select class="text" data-testid="concern-topic" on:change=move |ev| form.topic.set(event_target_value(&ev))>
-                    <option value="" selected=move || form.topic.with(String::is_empty)>{move || app.t().concern_topic_choose}</option>
+                    <option value="" selected=move || form.topic.with(String::is_empty)>{app.text(|t| t.concern_topic_choose)}</option>
                     {move || {
                         let english = app.lang.get().is_english();
                         app.reference.with(|r| r.concern_topics.iter().map(|t| {
@@ -188,7 +188,7 @@ pub fn NewConcernPage() -> impl IntoView {
                     }}
                 </select>
             </label>
-            <label class="field">{move || app.t().concern_text_label}
+            <label class="field">{app.text(|t| t.concern_text_label)}
                 <textarea class="text" rows="4" maxlength="1000" data-testid="concern-text"
                     placeholder=move || match form.kind.get() {
                         ConcernKind::Difficulty => app.t().concern_text_hint,
@@ -201,15 +201,15 @@ pub fn NewConcernPage() -> impl IntoView {
                 <StationChoice form=form />
             </Show>
             <Show when=counter>
-                <label class="field">{move || app.t().concern_pass_label}
+                <label class="field">{app.text(|t| t.concern_pass_label)}
                     <input class="code-input" type="text" inputmode="numeric" autocomplete="off" data-testid="concern-pass"
                         prop:value=move || form.pass.get() on:input=move |ev| form.pass.set(event_target_value(&ev)) />
                 </label>
             </Show>
             <Photos form=form />
             {move || form.error.get().map(|e| view! { <p class="error" role="alert" data-testid="concern-error">{e}</p> })}
-            <button type="submit" class="button wide" data-testid="concern-send">{move || app.t().concern_send}</button>
-            <p class="muted">{move || app.t().concern_send_hint}</p>
+            <button type="submit" class="button wide" data-testid="concern-send">{app.text(|t| t.concern_send)}</button>
+            <p class="muted">{app.text(|t| t.concern_send_hint)}</p>
         </form>
     }
 }
@@ -224,7 +224,7 @@ fn KindChoice(kind: RwSignal<ConcernKind>) -> impl IntoView {
         }
     };
     view! {
-        <div class="segmented" role="group" aria-label=move || app.t().concern_kind_label>
+        <div class="segmented" role="group" aria-label=app.text(|t| t.concern_kind_label)>
             {choice(ConcernKind::Difficulty)}
             {choice(ConcernKind::Suggestion)}
         </div>
@@ -235,7 +235,7 @@ fn KindChoice(kind: RwSignal<ConcernKind>) -> impl IntoView {
 fn StationChoice(form: Form) -> impl IntoView {
     let app = use_app();
     view! {
-        <label class="field">{move || app.t().concern_station_label}
+        <label class="field">{app.text(|t| t.concern_station_label)}
             <select class="text" data-testid="concern-station" on:change=move |ev| form.station.set(event_target_value(&ev))>
                 {move || stations_by_distance(app, form.here.get()).into_iter().map(|(id, name, d)| {
                     let label = match d {
@@ -269,11 +269,11 @@ fn Photos(form: Form) -> impl IntoView {
     view! {
         <div class="thumbs">
             {move || form.photos.get().into_iter().map(|(_, _, url)| view! {
-                <img class="thumb" src=url alt=move || app.t().photo_alt />
+                <img class="thumb" src=url alt=app.text(|t| t.photo_alt) />
             }).collect_view()}
         </div>
         <Show when=move || form.photos.with(|p| p.len() < MAX_PHOTOS)>
-            <label class="button secondary wide">{move || app.t().concern_photo}
+            <label class="button secondary wide">{app.text(|t| t.concern_photo)}
                 <input type="file" accept="image/*" capture="environment" class="visually-hidden"
                     data-testid="concern-photo" on:change=on_file />
             </label>

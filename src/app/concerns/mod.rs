@@ -183,7 +183,7 @@ pub fn ConcernRow(concern: Known) -> impl IntoView {
                 <span class="row-excerpt">{excerpt}</span>
                 <span class="muted">{when}{rider.filter(|_| app.role() != Some(Role::Rider)).map(|r| view! { " · "<span class="data">{r}</span> })}</span>
                 <span class="badges">
-                    {overdue.then(|| view! { <span class="badge badge-urgent">{move || app.t().concern_overdue}</span> })}
+                    {overdue.then(|| view! { <span class="badge badge-urgent">{app.text(|t| t.concern_overdue)}</span> })}
                     <span class="badge">{move || match (status, problem.is_some()) {
                         (Some(s), _) => concern_status_name(app.t(), s),
                         (None, true) => app.t().state_needs_attention,
@@ -202,9 +202,9 @@ pub fn MyConcerns() -> impl IntoView {
     let list = move || known_concerns(app);
     view! {
         <section class="card" data-testid="my-concerns">
-            <h2>{move || app.t().concern_my_title}</h2>
-            <p class="muted">{move || app.t().concern_my_hint}</p>
-            <a class="button wide secondary" href="/concerns/new" data-testid="raise-concern">{move || app.t().concern_new_button}</a>
+            <h2>{app.text(|t| t.concern_my_title)}</h2>
+            <p class="muted">{app.text(|t| t.concern_my_hint)}</p>
+            <a class="button wide secondary" href="/concerns/new" data-testid="raise-concern">{app.text(|t| t.concern_new_button)}</a>
         </section>
         <ul class="plain-list report-list" data-testid="my-concern-list">
             {move || list().into_iter().map(|c| view! { <ConcernRow concern=c /> }).collect_view()}
@@ -228,9 +228,9 @@ pub fn ConcernsPage() -> impl IntoView {
         <PageHeader title=|t| t.concerns_title />
         <p class="muted summary" data-testid="concerns-open">{move || fill(app.t().concerns_open_count, &[("n", &open().to_string())])}</p>
         <Show when=staff>
-            <p><a class="button wide secondary" href="/concerns/new" data-testid="raise-concern">{move || app.t().concern_counter_button}</a></p>
+            <p><a class="button wide secondary" href="/concerns/new" data-testid="raise-concern">{app.text(|t| t.concern_counter_button)}</a></p>
         </Show>
-        <Show when=move || !list().is_empty() fallback=move || view! { <section class="card"><p>{move || app.t().concerns_empty}</p></section> }>
+        <Show when=move || !list().is_empty() fallback=move || view! { <section class="card"><p>{app.text(|t| t.concerns_empty)}</p></section> }>
             <ul class="plain-list report-list" data-testid="concern-list">
                 {move || list().into_iter().map(|c| view! { <ConcernRow concern=c /> }).collect_view()}
             </ul>

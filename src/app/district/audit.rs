@@ -62,7 +62,7 @@ pub fn AuditLog(applied: RwSignal<u32>) -> impl IntoView {
     let rows = move || entries.get().flatten().unwrap_or_default();
     view! {
         <section class="card" data-testid="audit-log">
-            <h2>{move || app.t().audit_title}</h2>
+            <h2>{app.text(|t| t.audit_title)}</h2>
             <Show when=move || !rows().is_empty() fallback=move || view! { <p class="muted">{app.t().audit_empty}</p> }>
                 <ul class="plain-list audit-list">
                     {move || rows().into_iter().take(20).map(|e| {

@@ -27,7 +27,7 @@ pub fn BackupCard() -> impl IntoView {
     });
     view! {
         <section class="card" data-testid="backups">
-            <h2>{move || app.t().backup_title}</h2>
+            <h2>{app.text(|t| t.backup_title)}</h2>
             {move || match last.get() {
                 None => None,
                 Some(None) => Some(view! { <p class="muted">{app.t().backup_unknown}</p> }.into_any()),

@@ -39,9 +39,9 @@ pub fn EscalationsCard() -> impl IntoView {
     let tasks = move || list.get().flatten().unwrap_or_default();
     view! {
         <section class="card" data-testid="escalations">
-            <h2>{move || app.t().escalations_title}</h2>
-            <p class="muted">{move || app.t().escalations_intro}</p>
-            <Show when=move || !tasks().tasks.is_empty() fallback=move || view! { <p class="muted">{move || app.t().escalations_empty}</p> }>
+            <h2>{app.text(|t| t.escalations_title)}</h2>
+            <p class="muted">{app.text(|t| t.escalations_intro)}</p>
+            <Show when=move || !tasks().tasks.is_empty() fallback=move || view! { <p class="muted">{app.text(|t| t.escalations_empty)}</p> }>
                 <p class="muted" data-testid="escalations-count">{move || fill(app.t().escalations_count, &[("n", &tasks().total.to_string())])}</p>
                 <ul class="plain-list escalation-list">
                     <For each=move || tasks().tasks key=|t| (t.id.clone(), t.version) let:task>
@@ -50,8 +50,8 @@ pub fn EscalationsCard() -> impl IntoView {
                 </ul>
             </Show>
             <Show when=move || !tasks().disputed.is_empty()>
-                <h3>{move || app.t().escalations_disputed_title}</h3>
-                <p class="muted">{move || app.t().escalations_disputed_intro}</p>
+                <h3>{app.text(|t| t.escalations_disputed_title)}</h3>
+                <p class="muted">{app.text(|t| t.escalations_disputed_intro)}</p>
                 <ul class="plain-list escalation-list">
                     <For each=move || tasks().disputed key=|t| (t.id.clone(), t.version) let:task>
                         <DisputedTask task=task />
@@ -74,10 +74,10 @@ fn DisputedTask(task: Report) -> impl IntoView {
         <li class="escalation" data-testid="disputed-task">
             <p>
                 <strong>{move || category_label(&category)}</strong>" · "<span class="data" lang="zh-CN">{grid}</span>
-                " "<span class="badge badge-urgent">{move || app.t().verdict_unsatisfied}</span>
+                " "<span class="badge badge-urgent">{app.text(|t| t.verdict_unsatisfied)}</span>
             </p>
             {said.map(|s| view! { <p class="data" lang="zh-CN">{s}</p> })}
-            <a href=href>{move || app.t().escalations_open_task}</a>
+            <a href=href>{app.text(|t| t.escalations_open_task)}</a>
         </li>
     }
 }
@@ -102,7 +102,7 @@ fn EscalatedTask(task: Report, changed: RwSignal<u32>) -> impl IntoView {
             </p>
             <CallStatus report=call />
             {deadline.clone().map(|d| view! { <p class="muted">{move || fill(app.t().expected_by, &[("time", &local_time(&d))])}</p> })}
-            <a href=href.clone()>{move || app.t().escalations_open_task}</a>
+            <a href=href.clone()>{app.text(|t| t.escalations_open_task)}</a>
             {(level == 3 && app.role() == Some(crate::domain::Role::Admin)).then(|| view! { <DecideForm task=task.clone() changed=changed /> })}
         </li>
     }
@@ -150,22 +150,22 @@ fn DecideForm(task: Report, changed: RwSignal<u32>) -> impl IntoView {
     };
     view! {
         <details class="decide" data-testid="decide">
-            <summary>{move || app.t().action_decide}</summary>
-            <p class="muted">{move || app.t().escalations_decide_hint}</p>
-            <label class="field" for=format!("{field}-note")>{move || app.t().action_note_label}</label>
+            <summary>{app.text(|t| t.action_decide)}</summary>
+            <p class="muted">{app.text(|t| t.escalations_decide_hint)}</p>
+            <label class="field" for=format!("{field}-note")>{app.text(|t| t.action_note_label)}</label>
             <textarea id=format!("{field}-note") class="text" rows="2" data-testid="decide-note" prop:value=note
                 on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-            <label class="field" for=format!("{field}-department")>{move || app.t().department_label}</label>
+            <label class="field" for=format!("{field}-department")>{app.text(|t| t.department_label)}</label>
             <select id=format!("{field}-department") class="text" data-testid="decide-department"
                 on:change=move |ev| department.set(event_target_value(&ev))>
-                <option value="">{move || app.t().department_none}</option>
+                <option value="">{app.text(|t| t.department_none)}</option>
                 {move || departments().into_iter().map(|(code, name)| view! { <option class="data" lang="zh-CN" value=code>{name}</option> }).collect_view()}
             </select>
-            <label class="field" for=format!("{field}-deadline")>{move || app.t().decide_deadline_label}</label>
+            <label class="field" for=format!("{field}-deadline")>{app.text(|t| t.decide_deadline_label)}</label>
             <input id=format!("{field}-deadline") class="text" type="datetime-local" data-testid="decide-deadline" prop:value=deadline
                 on:input=move |ev| deadline.set(event_target_value(&ev)) />
             <button type="button" class="button" data-testid="decide-send" disabled=move || busy.get() on:click=send>
-                {move || app.t().action_decide}
+                {app.text(|t| t.action_decide)}
             </button>
             {move || message.get().map(|m| view! { <p role="status" data-testid="decide-message">{m}</p> })}
         </details>

@@ -242,8 +242,8 @@ pub fn ImportCard(applied: RwSignal<u32>) -> impl IntoView {
     };
     view! {
         <section class="card" data-testid="import-card">
-            <h2>{move || app.t().import_title}</h2>
-            <label class="field" for="import-kind">{move || app.t().import_kind_label}</label>
+            <h2>{app.text(|t| t.import_title)}</h2>
+            <label class="field" for="import-kind">{app.text(|t| t.import_kind_label)}</label>
             <select id="import-kind" class="text" on:change=move |ev| {
                 let chosen = event_target_value(&ev);
                 if let Some(w) = CHOICES.into_iter().find(|w| code(*w) == chosen) {
@@ -255,7 +255,7 @@ pub fn ImportCard(applied: RwSignal<u32>) -> impl IntoView {
                     <option value=code(w) selected=move || what.get() == w>{move || label(app.t(), w)}</option>
                 }).collect_view()}
             </select>
-            <label class="field" for="import-file">{move || app.t().import_file_label}</label>
+            <label class="field" for="import-file">{app.text(|t| t.import_file_label)}</label>
             <input id="import-file" type="file" accept=".geojson,.json,.csv,text/csv,application/geo+json" on:change=on_file />
             <button type="button" class="button secondary" disabled=busy on:click=move |_| run(false)>
                 {move || if busy.get() { app.t().import_working } else { app.t().import_check }}
@@ -303,19 +303,19 @@ pub fn ExportCard() -> impl IntoView {
     let to = RwSignal::new(today);
     view! {
         <section class="card" data-testid="export-card">
-            <h2>{move || app.t().export_title}</h2>
+            <h2>{app.text(|t| t.export_title)}</h2>
             <div class="action-buttons">
                 {CHOICES.into_iter().filter_map(|w| match w { What::Reference(k) => Some(k), What::Users => None }).map(|kind| view! {
                     <button type="button" class="button secondary" on:click=move |_| export(kind)>{file_name(kind)}</button>
                 }).collect_view()}
             </div>
-            <h3>{move || app.t().export_reports_title}</h3>
+            <h3>{app.text(|t| t.export_reports_title)}</h3>
             <div class="date-range">
-                <label class="field">{move || app.t().export_from}
+                <label class="field">{app.text(|t| t.export_from)}
                     <input type="date" class="text" data-testid="export-from" prop:value=move || from.get()
                         on:change=move |ev| from.set(event_target_value(&ev)) />
                 </label>
-                <label class="field">{move || app.t().export_to}
+                <label class="field">{app.text(|t| t.export_to)}
                     <input type="date" class="text" data-testid="export-to" prop:value=move || to.get()
                         on:change=move |ev| to.set(event_target_value(&ev)) />
                 </label>

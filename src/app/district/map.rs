@@ -42,7 +42,7 @@ pub fn DistrictMap() -> impl IntoView {
     };
     view! {
         <section class="card console-map" data-testid="district-map">
-            <h2>{move || app.t().district_map_title}</h2>
+            <h2>{app.text(|t| t.district_map_title)}</h2>
             {move || match drawing() {
                 Some((shapes, stations)) => view! {
                     <p class="muted" data-testid="district-map-summary">

@@ -27,7 +27,7 @@ pub fn DistrictPage() -> impl IntoView {
     let applied = RwSignal::new(0u32);
     view! {
         <PageHeader title=|t| t.district_title />
-        <p class="intro">{move || app.t().district_intro}</p>
+        <p class="intro">{app.text(|t| t.district_intro)}</p>
         <div class="console">
             <DistrictMap />
             <div class="console-side">
@@ -53,9 +53,9 @@ fn ConcernsLink() -> impl IntoView {
     };
     view! {
         <section class="card" data-testid="district-concerns">
-            <h2>{move || app.t().concerns_title}</h2>
+            <h2>{app.text(|t| t.concerns_title)}</h2>
             <p class="muted">{move || crate::i18n::fill(app.t().concerns_open_count, &[("n", &open().to_string())])}</p>
-            <a class="button secondary" href="/concerns">{move || app.t().concerns_open_list}</a>
+            <a class="button secondary" href="/concerns">{app.text(|t| t.concerns_open_list)}</a>
         </section>
     }
 }

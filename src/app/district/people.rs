@@ -101,17 +101,17 @@ pub fn PeopleCard() -> impl IntoView {
     };
     view! {
         <section class="card" data-testid="people-card">
-            <h2>{move || app.t().people_title}</h2>
-            <label class="field" for="people-role">{move || app.t().people_role_label}</label>
+            <h2>{app.text(|t| t.people_title)}</h2>
+            <label class="field" for="people-role">{app.text(|t| t.people_role_label)}</label>
             <select id="people-role" class="text" on:change=move |ev| role.set(event_target_value(&ev))>
-                <option value="">{move || app.t().people_role_all}</option>
+                <option value="">{app.text(|t| t.people_role_all)}</option>
                 {Role::ALL.into_iter().map(|r| view! {
                     <option value=r.code()>{move || app.lang.get().role_name(r)}</option>
                 }).collect_view()}
             </select>
-            <label class="field" for="people-place">{move || app.t().people_place_label}</label>
+            <label class="field" for="people-place">{app.text(|t| t.people_place_label)}</label>
             <select id="people-place" class="text" on:change=move |ev| place.set(event_target_value(&ev))>
-                <option value="">{move || app.t().people_place_all}</option>
+                <option value="">{app.text(|t| t.people_place_all)}</option>
                 {move || grids().into_iter().map(|(id, name)| view! { <option class="data" value=format!("g:{id}")>{name}</option> }).collect_view()}
                 {move || stations().into_iter().map(|(id, name)| view! { <option class="data" value=format!("s:{id}")>{name}</option> }).collect_view()}
                 {move || departments().into_iter().map(|(id, name)| view! { <option class="data" value=format!("d:{id}")>{name}</option> }).collect_view()}
@@ -122,7 +122,7 @@ pub fn PeopleCard() -> impl IntoView {
                 fill(app.t().people_count, &[("n", &all.len().to_string()), ("m", &enrolled.to_string())])
             }}</p>
             <Show when=move || !place.get().is_empty()>
-                <button type="button" class="button secondary" on:click=reissue>{move || app.t().people_reissue}</button>
+                <button type="button" class="button secondary" on:click=reissue>{app.text(|t| t.people_reissue)}</button>
             </Show>
             {move || message.get().map(|m| view! { <p role="status" data-testid="people-message">{m}</p> })}
             {move || sheet.get().map(|html| view! { <button type="button" class="button" on:click=move |_| open_sheet(&html)>{app.t().users_print}</button> })}
@@ -208,7 +208,7 @@ fn PersonRow(
             {is_worker.then(|| {
                 let id = id.clone();
                 view! {
-                    <select class="text" aria-label=move || app.t().people_move_label on:change=move |ev| {
+                    <select class="text" aria-label=app.text(|t| t.people_move_label) on:change=move |ev| {
                         let grid = event_target_value(&ev);
                         let path = format!("/admin/users/{id}/move");
                         let body = serde_json::to_value(MoveRequest { grid }).unwrap_or_default();
