@@ -3,7 +3,9 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos::wasm_split::{wasm_split, SplitLoaderError};
+#[cfg(feature = "sync-chunk")]
+use leptos::wasm_split::wasm_split;
+use leptos::wasm_split::SplitLoaderError;
 
 use crate::client::api::ApiFailure;
 use crate::client::local::{LocalCheckin, LocalReport, OutboxEntry, OutboxKind};
@@ -517,12 +519,23 @@ struct Engine {
     fetch_reference: fn(String) -> LocalFuture<'static, Result<ReferenceData, ApiFailure>>,
 }
 
+const ENGINE: Engine = Engine {
+    sync: |store, token, force, progress| Box::pin(sync::run(store, token, force, progress)),
+    fetch_reference: |token| Box::pin(async move { reference::fetch(&token).await }),
+};
+
+#[cfg(feature = "sync-chunk")]
 #[wasm_split(sync_engine, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn engine() -> Result<Engine, SplitLoaderError> {
-    Ok(Engine {
-        sync: |store, token, force, progress| Box::pin(sync::run(store, token, force, progress)),
-        fetch_reference: |token| Box::pin(async move { reference::fetch(&token).await }),
-    })
+fn engine_chunk() -> Result<Engine, SplitLoaderError> {
+    Ok(ENGINE)
+}
+
+/// The engine: from its chunk in the PWA's build, at hand otherwise.
+async fn engine() -> Result<Engine, SplitLoaderError> {
+    #[cfg(feature = "sync-chunk")]
+    return engine_chunk().await;
+    #[cfg(not(feature = "sync-chunk"))]
+    Ok(ENGINE)
 }
 
 fn set_document_lang(lang: Lang) {
