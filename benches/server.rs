@@ -331,8 +331,9 @@ mod native {
     async fn load(a: &Args, dir: &Path) -> anyhow::Result<Value> {
         let db_path = dir.join("server.db");
         // The categories, stations and grids of the demo, in the server's database.
-        let pool = db::open(&db_path).await?;
-        demo::seed(&pool).await?;
+        let store = db::open(&db_path).await?;
+        let pool = store.as_sqlite().expect("a SQLite database").clone();
+        demo::seed(&store).await?;
         pool.close().await;
         let server = Server::start(a, &db_path, a.port, &dir.join("server.log")).await?;
         let base = server.base.clone();
@@ -368,7 +369,8 @@ mod native {
         println!("server: report PUTs {puts}");
 
         // Steady state: each phone pulls from the head of the feed, as every 30 s when nothing is new for it.
-        let pool = db::open(&db_path).await?;
+        let store = db::open(&db_path).await?;
+        let pool = store.as_sqlite().expect("a SQLite database").clone();
         let (head,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
             .fetch_one(&pool)
             .await?;
@@ -418,8 +420,9 @@ mod native {
     /// synchronous=NORMAL, foreign keys), one transaction per report as the server writes it: the feed counter, the
     /// report row, its photo row. One connection after another: SQLite has one writer.
     async fn raw_inserts(server_db: &Path, raw_db: &Path) -> anyhow::Result<Value> {
-        let pool = db::open(raw_db).await?;
-        demo::seed(&pool).await?;
+        let store = db::open(raw_db).await?;
+        let pool = store.as_sqlite().expect("a SQLite database").clone();
+        demo::seed(&store).await?;
         let mut conn = pool.acquire().await?;
         sqlx::query("ATTACH DATABASE ? AS s")
             .bind(server_db.to_string_lossy().to_string())
@@ -524,8 +527,9 @@ mod native {
     async fn growth_at(a: &Args, dir: &Path, total: i64, port: u16) -> anyhow::Result<Value> {
         let db_path = dir.join(format!("growth-{total}.db"));
         let grids = (total / PER_GRID).max(1);
-        let pool = db::open(&db_path).await?;
-        demo::seed(&pool).await?;
+        let store = db::open(&db_path).await?;
+        let pool = store.as_sqlite().expect("a SQLite database").clone();
+        demo::seed(&store).await?;
         sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
          INSERT INTO grids (id, name, polygon, demo)
@@ -566,7 +570,8 @@ mod native {
             bail!("template report: {}", res.status());
         }
 
-        let pool = db::open(&db_path).await?;
+        let store = db::open(&db_path).await?;
+        let pool = store.as_sqlite().expect("a SQLite database").clone();
         let started = Instant::now();
         let (base_seq,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
             .fetch_one(&pool)
@@ -710,7 +715,8 @@ mod native {
 
         // Where the full sync's time goes, in-process: the change feed's query alone (every page), and the query
         // that serves each report (`load_report`: the report, its reporter, its possible duplicates still open).
-        let pool = db::open(&db_path).await?;
+        let store = db::open(&db_path).await?;
+        let pool = store.as_sqlite().expect("a SQLite database").clone();
         let t = Instant::now();
         let mut after = -1_i64;
         loop {

@@ -1,7 +1,6 @@
 //! Accounts in SQLite: creating users, issuing and redeeming one-time codes, device tokens, revocation.
+use crate::server::db::{self, Db};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use sqlx::SqlitePool;
 
 use super::secret::{
     code_hash, code_key, new_enrollment_code, new_pass_secret, new_token, sha256_hex,
@@ -96,18 +95,14 @@ impl UserRow {
 
 /// `Ok` when `place` names one in service: a grid, station or department by its id, a 街道 by the name its grids
 /// carry.
-pub(crate) async fn check_place(
-    db: &SqlitePool,
-    place: Place,
-    value: &str,
-) -> Result<(), AccountError> {
+pub(crate) async fn check_place(db: &Db, place: Place, value: &str) -> Result<(), AccountError> {
     let sql = match place {
         Place::Grid => "SELECT 1 FROM grids WHERE id = ? AND retired_at IS NULL",
         Place::Station => "SELECT 1 FROM stations WHERE id = ? AND retired_at IS NULL",
         Place::Department => "SELECT 1 FROM departments WHERE code = ? AND retired_at IS NULL",
         Place::Street => "SELECT 1 FROM grids WHERE street = ? AND retired_at IS NULL LIMIT 1",
     };
-    let found: Option<(i64,)> = sqlx::query_as(sql).bind(value).fetch_optional(db).await?;
+    let found: Option<(i64,)> = db::query_as(sql).bind(value).fetch_optional(db).await?;
     let value = value.to_owned();
     found.map(|_| ()).ok_or(match place {
         Place::Grid => AccountError::UnknownGrid(value),
@@ -117,7 +112,7 @@ pub(crate) async fn check_place(
     })
 }
 
-pub async fn create_user(db: &SqlitePool, new: NewUser) -> Result<User, AccountError> {
+pub async fn create_user(db: &Db, new: NewUser) -> Result<User, AccountError> {
     let role = new.role;
     let user = User {
         id: new.id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string()),
@@ -149,7 +144,7 @@ pub async fn create_user(db: &SqlitePool, new: NewUser) -> Result<User, AccountE
         }
         None => (None, None),
     };
-    sqlx::query(
+    db::query(
         "INSERT INTO users (id, name, role, grid_id, station_id, department_id, street, phone, pass_secret,
                             created_at, phone_lookup)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -170,18 +165,15 @@ pub async fn create_user(db: &SqlitePool, new: NewUser) -> Result<User, AccountE
     Ok(user)
 }
 
-pub async fn find_account(db: &SqlitePool, id: &str) -> Result<Option<Account>, AccountError> {
+pub async fn find_account(db: &Db, id: &str) -> Result<Option<Account>, AccountError> {
     Ok(list_accounts_where(db, Some(id)).await?.pop())
 }
 
-pub async fn list_accounts(db: &SqlitePool) -> Result<Vec<Account>, AccountError> {
+pub async fn list_accounts(db: &Db) -> Result<Vec<Account>, AccountError> {
     list_accounts_where(db, None).await
 }
 
-async fn list_accounts_where(
-    db: &SqlitePool,
-    id: Option<&str>,
-) -> Result<Vec<Account>, AccountError> {
+async fn list_accounts_where(db: &Db, id: Option<&str>) -> Result<Vec<Account>, AccountError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
@@ -190,7 +182,7 @@ async fn list_accounts_where(
         created_at: i64,
         revoked_at: Option<i64>,
     }
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<Row> = db::query_as(format!(
         "SELECT {USER_COLUMNS}, phone, created_at, revoked_at FROM users
          WHERE (?1 IS NULL OR id = ?1) AND id <> 'anonymous' ORDER BY created_at, id"
     ))
@@ -213,11 +205,7 @@ async fn list_accounts_where(
 }
 
 /// Issues a new one-time code for the user; codes issued before and not used yet stop working.
-pub async fn issue_code(
-    db: &SqlitePool,
-    user_id: &str,
-    ttl: Duration,
-) -> Result<String, AccountError> {
+pub async fn issue_code(db: &Db, user_id: &str, ttl: Duration) -> Result<String, AccountError> {
     let account = find_account(db, user_id)
         .await?
         .ok_or_else(|| AccountError::UnknownUser(user_id.to_owned()))?;
@@ -228,16 +216,16 @@ pub async fn issue_code(
     let key = code_key(db)?;
     let now = unix_now();
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM enrollment_codes WHERE user_id = ? AND used_at IS NULL")
+    db::query("DELETE FROM enrollment_codes WHERE user_id = ? AND used_at IS NULL")
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-    sqlx::query("INSERT INTO enrollment_codes (code_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+    db::query("INSERT INTO enrollment_codes (code_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
         .bind(code_hash(&key, &code))
         .bind(user_id)
         .bind(now)
         .bind(now + ttl.as_secs() as i64)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     tx.commit().await?;
     Ok(code)
@@ -245,7 +233,7 @@ pub async fn issue_code(
 
 /// Redeems a typed code for a device token. `None` when the code is unknown, used, expired or its user revoked.
 pub async fn redeem_code(
-    db: &SqlitePool,
+    db: &Db,
     typed_code: &str,
     device_name: &str,
 ) -> Result<Option<Enrollment>, AccountError> {
@@ -258,7 +246,7 @@ pub async fn redeem_code(
     let mut tx = db.begin().await?;
     // Marking the code used and reading its user in one statement: two phones racing with one code get one token.
     // Codes issued before the keyed hash were stored as plain SHA-256: they still work until they expire.
-    let claimed: Option<(String,)> = sqlx::query_as(
+    let claimed: Option<(String,)> = db::query_as(
         "UPDATE enrollment_codes SET used_at = ?1
          WHERE code_hash IN (?2, ?3) AND used_at IS NULL AND expires_at > ?1
            AND user_id IN (SELECT id FROM users WHERE revoked_at IS NULL)
@@ -267,7 +255,7 @@ pub async fn redeem_code(
     .bind(now)
     .bind(code_hash(&key, &code))
     .bind(sha256_hex(code.as_bytes()))
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut tx)
     .await?;
     let Some((user_id,)) = claimed else {
         return Ok(None);
@@ -278,11 +266,11 @@ pub async fn redeem_code(
         user: UserRow,
         pass_secret: String,
     }
-    let row: Row = sqlx::query_as(&format!(
+    let row: Row = db::query_as(format!(
         "SELECT {USER_COLUMNS}, pass_secret FROM users WHERE id = ?"
     ))
     .bind(&user_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut tx)
     .await?;
     let pass_secret = row.pass_secret;
     let Some(user) = row.user.into_user() else {
@@ -290,14 +278,14 @@ pub async fn redeem_code(
     };
     let token = new_token()?;
     let device: String = device_name.chars().take(100).collect();
-    sqlx::query(
+    db::query(
         "INSERT INTO tokens (token_hash, user_id, device_name, created_at) VALUES (?, ?, ?, ?)",
     )
     .bind(sha256_hex(token.as_bytes()))
     .bind(&user.id)
     .bind(device)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     Ok(Some(Enrollment {
@@ -308,8 +296,8 @@ pub async fn redeem_code(
 }
 
 /// The user a bearer token belongs to, if the token and its user are live.
-pub async fn user_for_token(db: &SqlitePool, token: &str) -> Result<Option<User>, AccountError> {
-    let row: Option<UserRow> = sqlx::query_as(&format!(
+pub async fn user_for_token(db: &Db, token: &str) -> Result<Option<User>, AccountError> {
+    let row: Option<UserRow> = db::query_as(format!(
         "SELECT {USER_COLUMNS} FROM users
          WHERE id = (SELECT t.user_id FROM tokens t WHERE t.token_hash = ? AND t.revoked_at IS NULL)
            AND revoked_at IS NULL"
@@ -321,7 +309,7 @@ pub async fn user_for_token(db: &SqlitePool, token: &str) -> Result<Option<User>
 }
 
 /// Moves a grid worker to another grid in service. Their old grid's open tasks stay with that grid.
-pub async fn move_to_grid(db: &SqlitePool, user_id: &str, grid: &str) -> Result<(), AccountError> {
+pub async fn move_to_grid(db: &Db, user_id: &str, grid: &str) -> Result<(), AccountError> {
     let account = find_account(db, user_id)
         .await?
         .ok_or_else(|| AccountError::UnknownUser(user_id.to_owned()))?;
@@ -332,7 +320,7 @@ pub async fn move_to_grid(db: &SqlitePool, user_id: &str, grid: &str) -> Result<
         });
     }
     check_place(db, Place::Grid, grid).await?;
-    sqlx::query("UPDATE users SET grid_id = ? WHERE id = ?")
+    db::query("UPDATE users SET grid_id = ? WHERE id = ?")
         .bind(grid)
         .bind(user_id)
         .execute(db)
@@ -341,26 +329,26 @@ pub async fn move_to_grid(db: &SqlitePool, user_id: &str, grid: &str) -> Result<
 }
 
 /// Revokes the user: their tokens stop working at once and their unused codes are void.
-pub async fn revoke_user(db: &SqlitePool, user_id: &str) -> Result<(), AccountError> {
+pub async fn revoke_user(db: &Db, user_id: &str) -> Result<(), AccountError> {
     let now = unix_now();
     let mut tx = db.begin().await?;
-    let updated = sqlx::query("UPDATE users SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+    let updated = db::query("UPDATE users SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
         .bind(now)
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?
         .rows_affected();
     if updated == 0 {
         return Err(AccountError::UnknownUser(user_id.to_owned()));
     }
-    sqlx::query("UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+    db::query("UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
         .bind(now)
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-    sqlx::query("DELETE FROM enrollment_codes WHERE user_id = ? AND used_at IS NULL")
+    db::query("DELETE FROM enrollment_codes WHERE user_id = ? AND used_at IS NULL")
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     tx.commit().await?;
     Ok(())

@@ -13,7 +13,9 @@ use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::{Connection, SqliteConnection};
+
+use super::db::{self, Db};
 
 use super::secret::key_file;
 use crate::domain::timestamp::format_time;
@@ -51,7 +53,12 @@ pub struct Manifest {
 
 /// Writes a consistent archive of the database behind `pool` to `out` (first as `out.partial`, renamed when
 /// complete: a crash leaves no half archive under the final name).
-pub async fn backup(pool: &SqlitePool, out: &Path) -> anyhow::Result<Manifest> {
+pub async fn backup(db: &Db, out: &Path) -> anyhow::Result<Manifest> {
+    let Some(pool) = db.as_sqlite() else {
+        anyhow::bail!(
+            "a PostgreSQL database is backed up with pg_dump, not by this command (see the README)"
+        );
+    };
     let copy = sibling(out, "db.partial");
     let _ = std::fs::remove_file(&copy);
     sqlx::query("VACUUM INTO ?")
@@ -338,7 +345,7 @@ pub fn scheduled_name(at: time::OffsetDateTime) -> String {
 
 /// Takes a backup into `dir` every `every`, keeps the newest `keep` there, and records each good one (its time,
 /// file, size and checksum) for the console and `/health`. A failed one is logged and retried at the next turn.
-pub async fn schedule(pool: SqlitePool, dir: PathBuf, every: std::time::Duration, keep: usize) {
+pub async fn schedule(pool: Db, dir: PathBuf, every: std::time::Duration, keep: usize) {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -362,8 +369,8 @@ pub async fn schedule(pool: SqlitePool, dir: PathBuf, every: std::time::Duration
     }
 }
 
-async fn record(pool: &SqlitePool, file: &Path, m: &Manifest) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO backups (at, file, bytes, sha256) VALUES (?, ?, ?, ?)")
+async fn record(pool: &Db, file: &Path, m: &Manifest) -> anyhow::Result<()> {
+    db::query("INSERT INTO backups (at, file, bytes, sha256) VALUES (?, ?, ?, ?)")
         .bind(&m.created_at)
         .bind(file.to_string_lossy().as_ref())
         .bind(m.bytes as i64)
@@ -401,8 +408,8 @@ pub struct BackupRecord {
     pub sha256: String,
 }
 
-pub async fn last_backup(pool: &SqlitePool) -> anyhow::Result<Option<BackupRecord>> {
-    Ok(sqlx::query_as::<_, (String, String, i64, String)>(
+pub async fn last_backup(pool: &Db) -> anyhow::Result<Option<BackupRecord>> {
+    Ok(db::query_as::<(String, String, i64, String)>(
         "SELECT at, file, bytes, sha256 FROM backups ORDER BY at DESC, id DESC LIMIT 1",
     )
     .fetch_optional(pool)

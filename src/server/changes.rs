@@ -1,5 +1,6 @@
 //! `GET /changes`: everything the caller may see that changed after their cursor, in commit order.
 
+use crate::server::db::{self, Tx};
 use axum::extract::{Query, State};
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
@@ -59,10 +60,10 @@ pub const MAX_LIMIT: i64 = 500;
 
 /// Takes the next place in the change feed. Being the transaction's first write, it also takes SQLite's write
 /// lock, so everything the transaction reads after it is current.
-pub async fn next_change_seq(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<i64> {
+pub async fn next_change_seq(tx: &mut Tx) -> Result<i64> {
     let (seq,): (i64,) =
-        sqlx::query_as("UPDATE feed_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq")
-            .fetch_one(&mut **tx)
+        db::query_as("UPDATE feed_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq")
+            .fetch_one(&mut *tx)
             .await?;
     Ok(seq)
 }
@@ -70,12 +71,12 @@ pub async fn next_change_seq(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Re
 /// Up to `limit` rows (kind, id, position) of what `user` may see after position `after`, and the feed's newest
 /// position, read in `tx` (one snapshot).
 async fn feed_rows(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     user: &User,
     after: i64,
     limit: i64,
 ) -> Result<(Vec<(String, String, i64)>, i64)> {
-    let query = sqlx::query_as::<_, (String, String, i64)>(FEED_SQL)
+    let query = db::query_as::<(String, String, i64)>(FEED_SQL)
         .bind(after)
         .bind(limit);
     // ?7: the station whose check-ins station staff see.
@@ -86,10 +87,10 @@ async fn feed_rows(
     let rows = Viewer::of(user)
         .binds(query)
         .bind(station)
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await?;
-    let (counter,): (i64,) = sqlx::query_as("SELECT seq FROM feed_counter WHERE id = 1")
-        .fetch_one(&mut **tx)
+    let (counter,): (i64,) = db::query_as("SELECT seq FROM feed_counter WHERE id = 1")
+        .fetch_one(&mut *tx)
         .await?;
     Ok((rows, counter))
 }
@@ -161,8 +162,8 @@ async fn changes(
     // One read transaction: the page and the counter come from the same snapshot.
     let mut tx = state.db.begin().await?;
     let (mut rows, counter) = feed_rows(&mut tx, &user, after, limit + 1).await?;
-    let (epoch,): (String,) = sqlx::query_as("SELECT epoch FROM server_epoch WHERE id = 1")
-        .fetch_one(&mut *tx)
+    let (epoch,): (String,) = db::query_as("SELECT epoch FROM server_epoch WHERE id = 1")
+        .fetch_one(&mut tx)
         .await?;
     tx.commit().await?;
 

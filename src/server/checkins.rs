@@ -2,10 +2,10 @@
 //! possibly days later (the station was offline). Replays are no-ops; one pass code is one visit, wherever it is
 //! shown (a second scan at the same station is the same visit; at another station it is refused).
 use crate::domain::api_error::code;
+use crate::server::db::{self, Db};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use sqlx::SqlitePool;
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -77,7 +77,7 @@ async fn record(
     }
     let now = OffsetDateTime::now_utc();
     let scanned = scan_time(&body, now)?;
-    let station: Option<(String,)> = sqlx::query_as("SELECT id FROM stations WHERE id = ?")
+    let station: Option<(String,)> = db::query_as("SELECT id FROM stations WHERE id = ?")
         .bind(&body.station_id)
         .fetch_optional(&state.db)
         .await?;
@@ -108,9 +108,9 @@ async fn record(
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
     // Another request with this id may have committed since the check above.
-    let taken = sqlx::query_as("SELECT staff_id, fingerprint FROM checkins WHERE id = ?")
+    let taken = db::query_as("SELECT staff_id, fingerprint FROM checkins WHERE id = ?")
         .bind(&id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
     if is_replay(taken, &user.id, &fingerprint, CHECKIN_ID_TAKEN)? {
         tx.rollback().await?;
@@ -118,12 +118,12 @@ async fn record(
         return Ok((StatusCode::OK, Json(existing)));
     }
     // One code, one visit: a second scan at this station is the same visit; at another, the code is spent.
-    let first: Option<(String, String)> = sqlx::query_as(
+    let first: Option<(String, String)> = db::query_as(
         "SELECT id, station_id FROM checkins WHERE rider_id = ? AND scanned_step = ? AND same_visit_as IS NULL",
     )
     .bind(&rider_id)
     .bind(step)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut tx)
     .await?;
     let first = match first {
         Some((_, station)) if station != body.station_id => {
@@ -134,7 +134,7 @@ async fn record(
         }
         first => first.map(|(id, _)| id),
     };
-    sqlx::query(
+    db::query(
         "INSERT INTO checkins (id, station_id, rider_id, staff_id, fingerprint, scanned_at, scanned_step, received_at,
                                same_visit_as, change_seq)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -149,7 +149,7 @@ async fn record(
     .bind(format_time(now))
     .bind(first)
     .bind(seq)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     let checkin = load_checkin(&state.db, &id).await?.ok_or(Error::NotFound)?;
@@ -208,13 +208,8 @@ const CHECKIN_ID_TAKEN: &str =
 
 /// The stored check-in when `id` was already recorded by this user with this content; `409` when the id is
 /// taken otherwise; `None` when it is new.
-async fn replay(
-    db: &SqlitePool,
-    id: &str,
-    staff_id: &str,
-    fingerprint: &str,
-) -> Result<Option<Checkin>> {
-    let stored = sqlx::query_as("SELECT staff_id, fingerprint FROM checkins WHERE id = ?")
+async fn replay(db: &Db, id: &str, staff_id: &str, fingerprint: &str) -> Result<Option<Checkin>> {
+    let stored = db::query_as("SELECT staff_id, fingerprint FROM checkins WHERE id = ?")
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -225,7 +220,7 @@ async fn replay(
     }
 }
 
-pub async fn load_checkin(db: &SqlitePool, id: &str) -> Result<Option<Checkin>> {
+pub async fn load_checkin(db: &Db, id: &str) -> Result<Option<Checkin>> {
     type Row = (
         String,
         String,
@@ -235,7 +230,7 @@ pub async fn load_checkin(db: &SqlitePool, id: &str) -> Result<Option<Checkin>> 
         String,
         Option<String>,
     );
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Row> = db::query_as(
         "SELECT c.id, c.station_id, c.rider_id, u.name, c.scanned_at, c.received_at, c.same_visit_as
          FROM checkins c JOIN users u ON u.id = c.rider_id WHERE c.id = ?",
     )

@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use super::accounts::{self, NewUser};
-use super::{app, db, demo, district, shutdown_signal, AppState, Config};
+use super::{app, db, demo, district, shutdown_signal, AppState, Config, Db};
 use crate::domain::{enrollment_code, Place, Role};
 
 #[derive(Debug, Parser)]
@@ -499,11 +499,7 @@ fn refused(e: district::ImportError, json: bool) -> anyhow::Result<()> {
     }
 }
 
-async fn import_users(
-    pool: &sqlx::SqlitePool,
-    bytes: &[u8],
-    args: &ImportArgs,
-) -> anyhow::Result<()> {
+async fn import_users(pool: &Db, bytes: &[u8], args: &ImportArgs) -> anyhow::Result<()> {
     let ttl = Duration::from_secs(args.code_ttl_days.max(1) * 24 * 3600);
     let made =
         match district::users::import_users(pool, bytes, ttl, "command line", args.dry_run).await {
@@ -582,7 +578,7 @@ async fn export(db_path: &Path, args: ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn export_reports(pool: sqlx::SqlitePool, args: ExportArgs) -> anyhow::Result<()> {
+async fn export_reports(pool: Db, args: ExportArgs) -> anyhow::Result<()> {
     let (from, to) = (args.from.unwrap_or_default(), args.to.unwrap_or_default());
     let period = crate::domain::figures::Period::parse(&from, &to).map_err(|faults| {
         let said: Vec<String> = faults.iter().map(|(k, v)| format!("--{k}: {v}")).collect();
@@ -820,11 +816,7 @@ async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn issue_and_print(
-    pool: &sqlx::SqlitePool,
-    user_id: &str,
-    opts: &CodeOptions,
-) -> anyhow::Result<()> {
+async fn issue_and_print(pool: &Db, user_id: &str, opts: &CodeOptions) -> anyhow::Result<()> {
     let ttl = Duration::from_secs(opts.code_ttl_days.max(1) * 24 * 3600);
     let code = accounts::issue_code(pool, user_id, ttl).await?;
     if let Some(path) = &opts.qr {

@@ -1,9 +1,8 @@
 //! `--demo`: imports the demo district's files in `demo/` — departments, the 两张清单, 8 网格 around Qingbaijiang
 //! (30.88 N, 104.25 E) and 22 暖心驿站 — and makes one demo account per role. Idempotent: a kind that already
 //! has rows is left as it is.
+use crate::server::db::{self, Db};
 use std::time::Duration;
-
-use sqlx::SqlitePool;
 
 use super::accounts::{self, NewUser};
 use crate::domain::{Place, Role, User};
@@ -44,11 +43,11 @@ const DEMO_FILES: [(Kind, &str, &[u8]); 4] = [
 
 /// Imports each demo file whose kind has nothing loaded yet (a district's own data is never touched), and marks
 /// what it added as demo data.
-pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
+pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
     let mut seeded = Seeded::default();
     for (kind, name, bytes) in DEMO_FILES {
         let table = kind.name();
-        let (rows,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+        let (rows,): (i64,) = db::query_as(format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(db)
             .await?;
         if rows > 0 {
@@ -58,7 +57,7 @@ pub async fn seed(db: &SqlitePool) -> anyhow::Result<Seeded> {
             .await
             .map_err(|e| anyhow::anyhow!("demo/{name}: {e}"))?;
         if kind != Kind::Departments {
-            sqlx::query(&format!("UPDATE {table} SET demo = 1"))
+            db::query(format!("UPDATE {table} SET demo = 1"))
                 .execute(db)
                 .await?;
         }
@@ -101,7 +100,7 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 6] = [
 ];
 
 /// Creates the demo accounts that are missing and issues each live one a fresh code (earlier unused codes lapse).
-pub async fn seed_accounts(db: &SqlitePool, ttl: Duration) -> anyhow::Result<Vec<(User, String)>> {
+pub async fn seed_accounts(db: &Db, ttl: Duration) -> anyhow::Result<Vec<(User, String)>> {
     let mut codes = Vec::new();
     for (id, role, name, place) in DEMO_ACCOUNTS {
         let account = match accounts::find_account(db, id).await? {

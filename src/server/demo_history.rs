@@ -5,6 +5,7 @@
 //! the grid works badly); a first 不满意 reopens the task, which is resolved and judged again. The days are lived in order: each day's reports are
 //! received, the day's actions applied, and the grids' colours judged and recorded at the day's end, exactly as
 //! `serve` records them; nothing in the history is written by hand.
+use crate::server::db::{self, Db};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -157,7 +158,7 @@ pub async fn generate(
         }
         judge_and_record(state, &Scope::default(), day_end.min(now)).await?;
     }
-    let (colour_changes,): (i64,) = sqlx::query_as("SELECT count(*) FROM warning_history")
+    let (colour_changes,): (i64,) = db::query_as("SELECT count(*) FROM warning_history")
         .fetch_one(&state.db)
         .await?;
     Ok(Written {
@@ -174,8 +175,8 @@ struct District {
 }
 
 /// The district of a database without a demo history yet (else an error).
-async fn district(db: &sqlx::SqlitePool) -> anyhow::Result<District> {
-    let already: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE name = ?")
+async fn district(db: &Db) -> anyhow::Result<District> {
+    let already: Option<(String,)> = db::query_as("SELECT id FROM users WHERE name = ?")
         .bind(REPORTER)
         .fetch_optional(db)
         .await?;
@@ -379,7 +380,7 @@ async fn insert(
     let timeline = vec![entry(&at, ReportStatus::Received, None)];
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
-    sqlx::query(
+    db::query(
         "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
                               level, version, received_at, updated_at, timeline, change_seq, deadline, lat, lon,
                               possible_duplicates, hotspot)
@@ -399,7 +400,7 @@ async fn insert(
     .bind(submitted.lat)
     .bind(submitted.lon)
     .bind(hotspot)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     Ok(())
@@ -434,14 +435,14 @@ async fn apply(
         .after(step.to, 1, false, step.at, Some(kind), None)
         .map(format_time);
     let (_turn, mut tx) = state.begin_write().await?;
-    let (timeline,): (String,) = sqlx::query_as("SELECT timeline FROM reports WHERE id = ?")
+    let (timeline,): (String,) = db::query_as("SELECT timeline FROM reports WHERE id = ?")
         .bind(&step.report)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
     let mut timeline: Vec<TimelineEntry> = serde_json::from_str(&timeline)?;
     timeline.push(entry(&at, step.to, Some(kind)));
     let seq = next_change_seq(&mut tx).await?;
-    sqlx::query(
+    db::query(
         "UPDATE reports SET status = ?2, deadline = ?3, timeline = ?4, version = version + 1, updated_at = ?5,
                 change_seq = ?6, responded_at = coalesce(responded_at, ?5),
                 closed_at = CASE WHEN ?2 IN ('resolved', 'rejected') THEN ?5 END
@@ -453,7 +454,7 @@ async fn apply(
     .bind(serde_json::to_string(&timeline)?)
     .bind(&at)
     .bind(seq)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     Ok(())

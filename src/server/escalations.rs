@@ -1,6 +1,7 @@
 //! `GET /escalations`: the district's queue of escalated tasks — level 3 (提级研处) waiting for its decision, level 2
 //! (部门联处) with the department called and whether it has answered (报到) in time — and the resolved tasks whose
 //! reporter was unsatisfied a second time, which the reopening rule sends to the district instead of the grid.
+use crate::server::db::{self};
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
@@ -60,7 +61,7 @@ async fn escalations(
         Some(_) => return Err(Error::invalid("level", "2 或 3 (2 or 3)")),
     };
     let now = format_time(time::OffsetDateTime::now_utc());
-    let rows: Vec<(String, i64)> = sqlx::query_as(
+    let rows: Vec<(String, i64)> = db::query_as(
         "SELECT r.id, count(*) OVER () FROM reports r LEFT JOIN grids g ON g.id = r.grid_id
          WHERE r.status IN ('received', 'accepted', 'in_progress') AND r.level BETWEEN ?1 AND ?2
            AND (?3 IS NULL OR g.street = ?3)
@@ -77,7 +78,7 @@ async fn escalations(
     let total = rows.first().map_or(0, |r| r.1);
     // A 不满意 on the resolution after the one reopening (resolution 2 and later), the task still resolved.
     let since = format_time(time::OffsetDateTime::now_utc() - time::Duration::days(DISPUTED_DAYS));
-    let disputed: Vec<(String,)> = sqlx::query_as(
+    let disputed: Vec<(String,)> = db::query_as(
         "SELECT r.id FROM verdicts v JOIN reports r ON r.id = v.report_id LEFT JOIN grids g ON g.id = r.grid_id
          WHERE v.at >= ?1 AND v.verdict = 'unsatisfied' AND v.resolution >= 2 AND v.resolution = r.reopened + 1
            AND r.status = 'resolved' AND (?2 IS NULL OR g.street = ?2)

@@ -3,6 +3,7 @@
 //! the database one at a time and written out as they come, so a million reports never sit in memory: the CSV
 //! goes straight to the response, the XLSX's sheet to a temporary file (the format needs the whole sheet before
 //! its archive can close) and from there to the response.
+use crate::server::db::{self, Db};
 use std::io::Write;
 
 use axum::body::{Body, Bytes};
@@ -11,7 +12,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, TryStreamExt};
 use serde::Deserialize;
-use sqlx::SqlitePool;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -149,7 +149,7 @@ const ROWS_SQL: &str = "SELECT r.id, r.received_at, r.category, c.name_zh AS cat
 /// Writes the reports of `period` and `filter` to `out` in `format`; the number of reports written. Runs on a
 /// blocking thread (it waits for each row from the database and for `out`).
 pub fn write_reports(
-    db: &SqlitePool,
+    db: &Db,
     period: Period,
     filter: &ReportFilter,
     format: ExportFormat,
@@ -157,7 +157,7 @@ pub fn write_reports(
 ) -> anyhow::Result<u64> {
     let handle = tokio::runtime::Handle::current();
     let (start, end) = period.bounds();
-    let mut rows = sqlx::query_as::<_, Row>(ROWS_SQL)
+    let mut rows = db::query_as::<Row>(ROWS_SQL)
         .bind(start)
         .bind(end)
         .bind(&filter.street)

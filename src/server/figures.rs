@@ -3,10 +3,10 @@
 //! and to resolve. One SQL statement per period streams only that period's reports from one covering index (no
 //! lookup in the table, no scan), and each report is added to its group and to the total as it comes (domain
 //! `Tally`), so no report is read twice and none outside the period.
+use crate::server::db::{self, Db};
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
-use sqlx::SqlitePool;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -116,23 +116,19 @@ struct FigureRow {
 }
 
 /// The name each group goes by: a grid's name, a category's Chinese name; a 社区 or 街道 is its own name.
-async fn names(db: &SqlitePool, by: GroupBy) -> Result<HashMap<String, String>> {
+async fn names(db: &Db, by: GroupBy) -> Result<HashMap<String, String>> {
     let sql = match by {
         GroupBy::Grid => "SELECT id, name FROM grids",
         GroupBy::Category => "SELECT code, name_zh FROM categories",
         GroupBy::Community | GroupBy::Street => return Ok(HashMap::new()),
     };
-    Ok(sqlx::query_as(sql)
-        .fetch_all(db)
-        .await?
-        .into_iter()
-        .collect())
+    Ok(db::query_as(sql).fetch_all(db).await?.into_iter().collect())
 }
 
 /// The figures of `period` in `scope` per group (`by`: key, name, figures, by key), and of everything: the
 /// period's reports read once, as a stream, each added to its group and to the total.
 pub async fn figures(
-    db: &SqlitePool,
+    db: &Db,
     period: Period,
     scope: &Scope,
     by: GroupBy,
@@ -142,7 +138,7 @@ pub async fn figures(
     let sql = figures_sql(by);
     let (start, end) = period.bounds();
     let now = format_time(now);
-    let mut rows = sqlx::query_as::<_, FigureRow>(&sql)
+    let mut rows = db::query_as::<FigureRow>(&sql)
         .bind(start)
         .bind(end)
         .bind(&scope.street)
@@ -173,7 +169,7 @@ pub async fn figures(
 
 /// The whole answer of `GET /stats`: each group's figures beside its figures in the period before.
 pub async fn stats_for(
-    db: &SqlitePool,
+    db: &Db,
     period: Period,
     scope: &Scope,
     by: GroupBy,
@@ -209,14 +205,14 @@ pub async fn stats_for(
 /// The reports received in `period` in `scope` per week or month, with what became of them: one read of the
 /// period's reports (by the index on `received_at`), counted per day in Beijing time and summed per bucket here.
 pub async fn trend(
-    db: &SqlitePool,
+    db: &Db,
     period: Period,
     scope: &Scope,
     every: Every,
     now: time::OffsetDateTime,
 ) -> Result<Trend> {
     let (start, end) = period.bounds();
-    let days: Vec<(String, i64, i64, i64, i64, i64)> = sqlx::query_as(
+    let days: Vec<(String, i64, i64, i64, i64, i64)> = db::query_as(
         "SELECT date(r.received_at, '+8 hours') AS day, count(*),
                 sum(r.status IN ('received', 'accepted', 'in_progress')),
                 sum(r.status IN ('received', 'accepted', 'in_progress')

@@ -1,6 +1,7 @@
 //! `GET /leaderboard?month=YYYY-MM`: the month's 新星奖 top 20 of the district, names masked (李*), and the
 //! caller's own total (an extension of PROTOCOL.md).
 
+use crate::server::db::{self};
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Serialize;
@@ -80,26 +81,26 @@ async fn leaderboard(
             crate::domain::timestamp::format_time(time::OffsetDateTime::now_utc())[..7].to_owned()
         }
     };
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+    let rows: Vec<(String, String, i64)> = db::query_as(
         "SELECT u.id, u.name, SUM(p.points) AS total FROM points p JOIN users u ON u.id = p.user_id
          WHERE substr(p.awarded_at, 1, 7) = ? GROUP BY u.id ORDER BY total DESC, MIN(p.awarded_at) LIMIT 20",
     )
     .bind(&month)
     .fetch_all(&state.db)
     .await?;
-    let (mine,): (i64,) = sqlx::query_as("SELECT COALESCE(SUM(points), 0) FROM points WHERE user_id = ? AND substr(awarded_at, 1, 7) = ?")
+    let (mine,): (i64,) = db::query_as("SELECT COALESCE(SUM(points), 0) FROM points WHERE user_id = ? AND substr(awarded_at, 1, 7) = ?")
         .bind(&user.id)
         .bind(&month)
         .fetch_one(&state.db)
         .await?;
-    let history: Vec<(String, String, i64, String)> = sqlx::query_as(
+    let history: Vec<(String, String, i64, String)> = db::query_as(
         "SELECT report_id, reason, points, awarded_at FROM points WHERE user_id = ? ORDER BY awarded_at DESC LIMIT 100",
     )
     .bind(&user.id)
     .fetch_all(&state.db)
     .await?;
     let (balance,): (i64,) =
-        sqlx::query_as("SELECT COALESCE(SUM(points), 0) FROM points WHERE user_id = ?")
+        db::query_as("SELECT COALESCE(SUM(points), 0) FROM points WHERE user_id = ?")
             .bind(&user.id)
             .fetch_one(&state.db)
             .await?;

@@ -43,10 +43,10 @@ use std::time::Duration;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn_with_state, map_response};
 use axum::{Extension, Router};
-use sqlx::SqlitePool;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 
+pub use db::{Db, Tx};
 pub use error::{Error, Result};
 pub use http::shutdown_signal;
 
@@ -99,7 +99,7 @@ impl Default for Config {
 /// Everything a request handler may need.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: Db,
     /// The folder holding the PWA that Trunk built.
     pub dist: PathBuf,
     pub config: Arc<Config>,
@@ -128,7 +128,7 @@ impl Drop for WriteTurn {
 }
 
 impl AppState {
-    pub fn new(db: SqlitePool, dist: PathBuf, config: Config) -> AppState {
+    pub fn new(db: Db, dist: PathBuf, config: Config) -> AppState {
         let limiter =
             rate_limit::FailureLimiter::new(config.enroll_max_failures, config.enroll_window);
         let typos = rate_limit::FailureLimiter::new(config.enroll_max_typos, config.enroll_window);
@@ -149,9 +149,7 @@ impl AppState {
     /// others would poll for its lock with growing sleeps (busy_timeout), which under load turns into long waits and
     /// lost throughput. Requests queue here instead, in order, and hold their turn until the transaction ends (the
     /// returned turn, which must outlive the transaction: declare it first); reads never wait.
-    pub async fn begin_write(
-        &self,
-    ) -> Result<(WriteTurn, sqlx::Transaction<'static, sqlx::Sqlite>)> {
+    pub async fn begin_write(&self) -> Result<(WriteTurn, Tx)> {
         let turn = WriteTurn {
             _turn: self.writer.clone().lock_owned().await,
             live: self.live.clone(),

@@ -6,9 +6,9 @@
 //! screen and the one just replaced), so with N riders one guess hits someone with probability 2N / 10^8. A staff
 //! account may fail [`MAX_FAILURES_PER_HOUR`] times an hour and [`MAX_FAILURES_PER_DAY`] times a day, then it is
 //! refused (`429`) and every failure stays on record for the admin.
+use crate::server::db::{self, Db};
 use std::collections::HashMap;
 
-use sqlx::SqlitePool;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
@@ -60,9 +60,9 @@ struct Roster {
 
 impl TypedPassIndex {
     /// Riders (with the code's step) whose code at the server's `now` is `code`.
-    async fn lookup(&self, db: &SqlitePool, code: &str, now: i64) -> Result<Vec<(String, i64)>> {
+    async fn lookup(&self, db: &Db, code: &str, now: i64) -> Result<Vec<(String, i64)>> {
         let step = step_of(now);
-        let roster: Roster = sqlx::query_as(
+        let roster: Roster = db::query_as(
             "SELECT count(*) AS riders, coalesce(max(created_at), 0) AS newest,
                     coalesce((SELECT max(revoked_at) FROM users WHERE role = 'rider'), 0) AS last_revoked
              FROM users WHERE role = 'rider' AND revoked_at IS NULL",
@@ -74,7 +74,7 @@ impl TypedPassIndex {
             .as_ref()
             .is_some_and(|b| b.step == step && b.roster == roster)
         {
-            let riders: Vec<(String, String)> = sqlx::query_as(
+            let riders: Vec<(String, String)> = db::query_as(
                 "SELECT id, pass_secret FROM users WHERE role = 'rider' AND revoked_at IS NULL",
             )
             .fetch_all(db)
@@ -129,7 +129,7 @@ pub async fn match_pass(
             _ => Err(Refusal::Ambiguous),
         });
     };
-    let rider: Option<(String, i64)> = sqlx::query_as(
+    let rider: Option<(String, i64)> = db::query_as(
         "SELECT pass_secret, created_at FROM users WHERE id = ? AND role = 'rider' AND revoked_at IS NULL",
     )
     .bind(&rider_id)
@@ -154,8 +154,8 @@ pub async fn match_pass(
 }
 
 /// `429` once this staff account has failed too often: guessing stops here, before any pass is checked.
-pub async fn check_failure_budget(db: &SqlitePool, staff_id: &str, now: i64) -> Result<()> {
-    let (hour, day): (i64, i64) = sqlx::query_as(
+pub async fn check_failure_budget(db: &Db, staff_id: &str, now: i64) -> Result<()> {
+    let (hour, day): (i64, i64) = db::query_as(
         "SELECT coalesce(sum(at > ?2), 0), count(*) FROM pass_failures WHERE staff_id = ?1 AND at > ?3",
     )
     .bind(staff_id)
@@ -175,9 +175,9 @@ pub async fn check_failure_budget(db: &SqlitePool, staff_id: &str, now: i64) -> 
     })
 }
 
-async fn oldest_within(db: &SqlitePool, staff_id: &str, since: i64) -> Result<i64> {
+async fn oldest_within(db: &Db, staff_id: &str, since: i64) -> Result<i64> {
     let (oldest,): (Option<i64>,) =
-        sqlx::query_as("SELECT min(at) FROM pass_failures WHERE staff_id = ? AND at > ?")
+        db::query_as("SELECT min(at) FROM pass_failures WHERE staff_id = ? AND at > ?")
             .bind(staff_id)
             .bind(since)
             .fetch_one(db)
@@ -193,12 +193,12 @@ pub async fn record_failure(
     typed: bool,
 ) -> Result<()> {
     let (_turn, mut tx) = state.begin_write().await?;
-    sqlx::query("INSERT INTO pass_failures (staff_id, station_id, at, typed) VALUES (?, ?, ?, ?)")
+    db::query("INSERT INTO pass_failures (staff_id, station_id, at, typed) VALUES (?, ?, ?, ?)")
         .bind(staff_id)
         .bind(station_id)
         .bind(OffsetDateTime::now_utc().unix_timestamp())
         .bind(typed)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     tx.commit().await?;
     tracing::warn!(staff = %staff_id, station = %station_id, typed, "pass refused");

@@ -3,13 +3,13 @@
 //! `DELETE /me` erases their account: the reports stay for the district (the hazard is public) but no longer lead
 //! to the person — the name, phone number, pass secret, tokens, codes and points are gone, and so is their name
 //! in the timelines. Retention ([`apply_retention`]) does the same to closed reports after a period.
+use crate::server::db::{self, Db, Tx};
 use std::io::Write;
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use serde::Serialize;
-use sqlx::{Sqlite, Transaction};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -78,12 +78,9 @@ struct Given {
 }
 
 /// The concerns a rider raised (or that were raised for them at a counter), oldest first.
-async fn my_concerns(
-    db: &sqlx::SqlitePool,
-    user_id: &str,
-) -> Result<Vec<crate::domain::concern::Concern>> {
+async fn my_concerns(db: &Db, user_id: &str) -> Result<Vec<crate::domain::concern::Concern>> {
     let ids: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM concerns WHERE rider_id = ? ORDER BY received_at")
+        db::query_as("SELECT id FROM concerns WHERE rider_id = ? ORDER BY received_at")
             .bind(user_id)
             .fetch_all(db)
             .await?;
@@ -108,7 +105,7 @@ async fn my_data(
 ) -> Result<impl IntoResponse> {
     let db = &state.db;
     let mut account: Account =
-        sqlx::query_as("SELECT id, name, role, phone, created_at FROM users WHERE id = ?")
+        db::query_as("SELECT id, name, role, phone, created_at FROM users WHERE id = ?")
             .bind(&user.id)
             .fetch_one(db)
             .await?;
@@ -116,7 +113,7 @@ async fn my_data(
         account.phone = Some(crate::server::phones::PhoneLock::of(db)?.open(sealed)?);
     }
     let ids: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM reports WHERE reporter_id = ? ORDER BY received_at")
+        db::query_as("SELECT id FROM reports WHERE reporter_id = ? ORDER BY received_at")
             .bind(&user.id)
             .fetch_all(db)
             .await?;
@@ -127,19 +124,19 @@ async fn my_data(
         exported_at: format_time(time::OffsetDateTime::now_utc()),
         account,
         reports,
-        points: sqlx::query_as(
+        points: db::query_as(
             "SELECT report_id, reason, points, awarded_at FROM points WHERE user_id = ? ORDER BY awarded_at",
         )
         .bind(&user.id)
         .fetch_all(db)
         .await?,
-        checkins: sqlx::query_as(
+        checkins: db::query_as(
             "SELECT id, station_id, scanned_at, received_at FROM checkins WHERE rider_id = ? ORDER BY scanned_at",
         )
         .bind(&user.id)
         .fetch_all(db)
         .await?,
-        verdicts: sqlx::query_as(
+        verdicts: db::query_as(
             "SELECT report_id, verdict, comment, at FROM verdicts WHERE user_id = ? ORDER BY at",
         )
         .bind(&user.id)
@@ -147,7 +144,7 @@ async fn my_data(
         .await?,
         concerns: my_concerns(db, &user.id).await?,
     };
-    let photos: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
+    let photos: Vec<(String, String, Vec<u8>)> = db::query_as(
         "SELECT p.sha256, p.content_type, p.bytes FROM photos p
          JOIN photo_uploads u ON u.sha256 = p.sha256 WHERE u.user_id = ? ORDER BY p.sha256",
     )
@@ -199,12 +196,12 @@ async fn erase(
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
     // Their name out of the timelines of the reports they reported or followed (their verdicts' steps).
-    let reports: Vec<(String,)> = sqlx::query_as(
+    let reports: Vec<(String,)> = db::query_as(
         "SELECT id FROM reports WHERE reporter_id = ?1
          UNION SELECT duplicate_of FROM reports WHERE reporter_id = ?1 AND duplicate_of IS NOT NULL",
     )
     .bind(&user.id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut tx)
     .await?;
     for (id,) in &reports {
         forget_in_timeline(&mut tx, id, Some(&user.name), seq).await?;
@@ -216,19 +213,16 @@ async fn erase(
         "DELETE FROM enrollment_codes WHERE user_id = ?1",
         "UPDATE verdicts SET comment = NULL WHERE user_id = ?1",
     ] {
-        sqlx::query(statement)
-            .bind(&user.id)
-            .execute(&mut *tx)
-            .await?;
+        db::query(statement).bind(&user.id).execute(&mut tx).await?;
     }
-    sqlx::query(
+    db::query(
         "UPDATE users SET name = ?2, phone = NULL, phone_lookup = NULL, pass_secret = lower(hex(randomblob(32))), revoked_at = ?3
          WHERE id = ?1",
     )
     .bind(&user.id)
     .bind(ERASED_NAME)
     .bind(super::accounts::unix_now())
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, "account erased at its owner's request");
@@ -238,14 +232,14 @@ async fn erase(
 /// Drops a person from a report's timeline: the steps they made (`name`), or — `None` — every step no staff
 /// action made (the reporter's verdicts). The report moves in the change feed.
 async fn forget_in_timeline(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     report_id: &str,
     name: Option<&str>,
     seq: i64,
 ) -> Result<()> {
-    let (timeline,): (String,) = sqlx::query_as("SELECT timeline FROM reports WHERE id = ?")
+    let (timeline,): (String,) = db::query_as("SELECT timeline FROM reports WHERE id = ?")
         .bind(report_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
     let mut steps: Vec<TimelineEntry> =
         serde_json::from_str(&timeline).map_err(anyhow::Error::from)?;
@@ -258,11 +252,11 @@ async fn forget_in_timeline(
             step.by = Some(ERASED_NAME.to_owned());
         }
     }
-    sqlx::query("UPDATE reports SET timeline = ?, change_seq = ? WHERE id = ?")
+    db::query("UPDATE reports SET timeline = ?, change_seq = ? WHERE id = ?")
         .bind(serde_json::to_string(&steps).map_err(anyhow::Error::from)?)
         .bind(seq)
         .bind(report_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }
@@ -318,54 +312,54 @@ pub async fn apply_retention(
     let seq = next_change_seq(&mut tx).await?;
     let stamp = format_time(now);
     let before = format_time(months_before(now, rules.months));
-    let due: Vec<(String,)> = sqlx::query_as(
+    let due: Vec<(String,)> = db::query_as(
         "SELECT id FROM reports WHERE closed_at IS NOT NULL AND closed_at < ? AND anonymized_at IS NULL",
     )
     .bind(&before)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut tx)
     .await?;
     if !due.is_empty() {
         // The placeholder they point at: never signs in (no secret matches, revoked from the start), never listed.
-        sqlx::query(
+        db::query(
             "INSERT OR IGNORE INTO users (id, name, role, pass_secret, created_at, revoked_at)
              VALUES (?1, '匿名', 'rider', '', 0, 0)",
         )
         .bind(ANONYMOUS)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     }
     for (id,) in &due {
         forget_in_timeline(&mut tx, id, None, seq).await?;
-        sqlx::query("UPDATE reports SET reporter_id = ?, anonymized_at = ? WHERE id = ?")
+        db::query("UPDATE reports SET reporter_id = ?, anonymized_at = ? WHERE id = ?")
             .bind(ANONYMOUS)
             .bind(&stamp)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         if rules.drop_notes {
             // The stored fingerprint stays: a phone replaying the original report still gets its replay.
-            sqlx::query("UPDATE reports SET submitted = json_set(submitted, '$.description', '') WHERE id = ?")
+            db::query("UPDATE reports SET submitted = json_set(submitted, '$.description', '') WHERE id = ?")
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
         }
     }
     let photo_before = format_time(months_before(now, rules.photo_months));
-    let photos = sqlx::query(
+    let photos = db::query(
         "DELETE FROM report_photos WHERE report_id IN (SELECT id FROM reports
            WHERE closed_at IS NOT NULL AND closed_at < ? AND photos_removed_at IS NULL)",
     )
     .bind(&photo_before)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?
     .rows_affected();
-    sqlx::query(
+    db::query(
         "UPDATE reports SET photos_removed_at = ? WHERE closed_at IS NOT NULL AND closed_at < ?
            AND photos_removed_at IS NULL",
     )
     .bind(&stamp)
     .bind(&photo_before)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     Ok(Retained {

@@ -2,11 +2,11 @@
 //! under a key derived from the database's key file (`<database>.key`, beside it, not in it) — and, to tell whether
 //! a number is taken, a keyed hash of it. A copied database file alone reveals no phone number; with its key file it
 //! does (a backup archive carries both, so that it restores).
+use crate::server::db::{self, Db};
 use aes_gcm::aead::Aead;
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use anyhow::Context;
 use hmac::{Hmac, Mac};
-use sqlx::SqlitePool;
 
 use super::secret::{code_key, hex, random_bytes};
 
@@ -27,7 +27,7 @@ fn derive(key: &[u8; 32], purpose: &str) -> [u8; 32] {
 
 impl PhoneLock {
     /// The lock of the database behind `db` (its key file is made on first use).
-    pub fn of(db: &SqlitePool) -> anyhow::Result<PhoneLock> {
+    pub fn of(db: &Db) -> anyhow::Result<PhoneLock> {
         Ok(PhoneLock::with_key(&code_key(db)?))
     }
 
@@ -74,8 +74,8 @@ impl PhoneLock {
 }
 
 /// Seals the phone numbers stored before sealing came (once; at every start, a no-op after).
-pub async fn seal_stored(db: &SqlitePool) -> anyhow::Result<u64> {
-    let plain: Vec<(String, String)> = sqlx::query_as(
+pub async fn seal_stored(db: &Db) -> anyhow::Result<u64> {
+    let plain: Vec<(String, String)> = db::query_as(
         "SELECT id, phone FROM users WHERE phone IS NOT NULL AND phone NOT LIKE 'v1:%'",
     )
     .fetch_all(db)
@@ -86,11 +86,11 @@ pub async fn seal_stored(db: &SqlitePool) -> anyhow::Result<u64> {
     let lock = PhoneLock::of(db)?;
     let mut tx = db.begin().await?;
     for (id, phone) in &plain {
-        sqlx::query("UPDATE users SET phone = ?, phone_lookup = ? WHERE id = ?")
+        db::query("UPDATE users SET phone = ?, phone_lookup = ? WHERE id = ?")
             .bind(lock.seal(phone)?)
             .bind(lock.lookup(phone))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
     }
     tx.commit().await?;

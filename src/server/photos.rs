@@ -1,6 +1,7 @@
 //! Content-addressed photos: `PUT`/`HEAD`/`GET /photos/{sha256}`. A repeat upload is a no-op; the type is
 //! read from the bytes; only those who may see a report using the photo, or who uploaded it, may fetch it.
 use crate::domain::api_error::code;
+use crate::server::db::{self};
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -132,7 +133,7 @@ async fn upload(
             details: None,
         });
     }
-    let already: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM photos WHERE sha256 = ?")
+    let already: Option<(i64,)> = db::query_as("SELECT 1 FROM photos WHERE sha256 = ?")
         .bind(&sha256)
         .fetch_optional(&state.db)
         .await?;
@@ -145,7 +146,7 @@ async fn upload(
             .map_err(|why| Error::invalid("body", &why))?;
     }
     let (_turn, mut tx) = state.begin_write().await?;
-    let stored = sqlx::query(
+    let stored = db::query(
         "INSERT OR IGNORE INTO photos (sha256, content_type, size, bytes, created_at) VALUES (?, ?, ?, ?, ?)",
     )
     .bind(&sha256)
@@ -153,13 +154,13 @@ async fn upload(
     .bind(body.len() as i64)
     .bind(body.as_ref())
     .bind(unix_now())
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?
     .rows_affected();
-    sqlx::query("INSERT OR IGNORE INTO photo_uploads (sha256, user_id) VALUES (?, ?)")
+    db::query("INSERT OR IGNORE INTO photo_uploads (sha256, user_id) VALUES (?, ?)")
         .bind(&sha256)
         .bind(&user.id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     tx.commit().await?;
     Ok(if stored == 1 {
@@ -178,7 +179,7 @@ pub const MAX_UNUSED_BYTES: i64 = 60 << 20;
 pub const UNUSED_PHOTO_GRACE_SECS: i64 = 48 * 3600;
 
 async fn check_quota(state: &AppState, user_id: &str) -> Result<()> {
-    let (count, bytes): (i64, i64) = sqlx::query_as(
+    let (count, bytes): (i64, i64) = db::query_as(
         "SELECT count(*), coalesce(sum(p.size), 0) FROM photo_uploads u JOIN photos p ON p.sha256 = u.sha256
          WHERE u.user_id = ? AND NOT EXISTS (SELECT 1 FROM report_photos rp WHERE rp.sha256 = u.sha256)
            AND NOT EXISTS (SELECT 1 FROM concern_photos cp WHERE cp.sha256 = u.sha256)",
@@ -203,15 +204,15 @@ pub async fn remove_unused(state: &AppState, now: i64) -> Result<u64> {
     let unused = "SELECT sha256 FROM photos p WHERE p.created_at < ?
                   AND NOT EXISTS (SELECT 1 FROM report_photos rp WHERE rp.sha256 = p.sha256)
                   AND NOT EXISTS (SELECT 1 FROM concern_photos cp WHERE cp.sha256 = p.sha256)";
-    sqlx::query(&format!(
+    db::query(format!(
         "DELETE FROM photo_uploads WHERE sha256 IN ({unused})"
     ))
     .bind(now - UNUSED_PHOTO_GRACE_SECS)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
-    let removed = sqlx::query(&format!("DELETE FROM photos WHERE sha256 IN ({unused})"))
+    let removed = db::query(format!("DELETE FROM photos WHERE sha256 IN ({unused})"))
         .bind(now - UNUSED_PHOTO_GRACE_SECS)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?
         .rows_affected();
     tx.commit().await?;
@@ -237,7 +238,7 @@ async fn exists(
     Path(sha256): Path<String>,
 ) -> Result<StatusCode> {
     check_hash_format(&sha256)?;
-    let found: Option<(i64,)> = sqlx::query_as(
+    let found: Option<(i64,)> = db::query_as(
         "SELECT 1 FROM photos p JOIN photo_uploads u ON u.sha256 = p.sha256 WHERE p.sha256 = ? AND u.user_id = ?",
     )
     .bind(&sha256)
@@ -279,7 +280,7 @@ async fn download(
         visible_sql(2)
     );
     let row: Option<(String, Vec<u8>)> = viewer
-        .binds(sqlx::query_as(&sql).bind(&sha256))
+        .binds(db::query_as(&sql).bind(&sha256))
         .fetch_optional(&state.db)
         .await?;
     let (content_type, bytes) = row.ok_or(Error::NotFound)?;

@@ -1,8 +1,8 @@
 //! Reference data that every phone keeps offline: categories, 暖心驿站 stations, 网格 grids.
+use crate::server::db::{self, Db};
 use anyhow::Context;
 use axum::extract::State;
 use axum::Json;
-use sqlx::SqlitePool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -67,8 +67,8 @@ async fn departments(State(state): State<AppState>) -> Result<Json<Vec<Departmen
 }
 
 /// Every category, retired ones (kept for the names of their reports) marked and last.
-pub async fn list_categories(db: &SqlitePool) -> Result<Vec<Category>> {
-    let rows: Vec<(String, String, String, Option<String>, bool)> = sqlx::query_as(
+pub async fn list_categories(db: &Db) -> Result<Vec<Category>> {
+    let rows: Vec<(String, String, String, Option<String>, bool)> = db::query_as(
         "SELECT code, name_zh, name_en, department, retired_at IS NOT NULL AS retired FROM categories
          ORDER BY retired, sort_order, code",
     )
@@ -88,15 +88,13 @@ pub async fn list_categories(db: &SqlitePool) -> Result<Vec<Category>> {
 
 type StationRow = (String, String, String, f64, f64, String, String, bool, bool);
 
-pub async fn list_stations(db: &SqlitePool) -> Result<Vec<Station>> {
+pub async fn list_stations(db: &Db) -> Result<Vec<Station>> {
     Ok(stations_of(db).await?)
 }
 
 /// Every station, retired ones marked, read through any connection (the pool, or an import's transaction).
-pub async fn stations_of(
-    db: impl sqlx::Executor<'_, Database = sqlx::Sqlite>,
-) -> anyhow::Result<Vec<Station>> {
-    let rows: Vec<StationRow> = sqlx::query_as(
+pub async fn stations_of(db: impl Into<db::On<'_>>) -> anyhow::Result<Vec<Station>> {
+    let rows: Vec<StationRow> = db::query_as(
         "SELECT id, name, address, lat, lon, hours, amenities, demo, retired_at IS NOT NULL
          FROM stations ORDER BY id",
     )
@@ -155,8 +153,8 @@ impl GridRow {
 }
 
 /// Every grid, retired ones (kept for their tasks) marked.
-pub async fn list_grids(db: &SqlitePool) -> Result<Vec<Grid>> {
-    let rows: Vec<GridRow> = sqlx::query_as(GRID_ROWS_SQL).fetch_all(db).await?;
+pub async fn list_grids(db: &Db) -> Result<Vec<Grid>> {
+    let rows: Vec<GridRow> = db::query_as(GRID_ROWS_SQL).fetch_all(db).await?;
     rows.into_iter()
         .map(|r| {
             let (polygon, more_rings) = r.rings()?;
@@ -175,9 +173,9 @@ pub async fn list_grids(db: &SqlitePool) -> Result<Vec<Grid>> {
 }
 
 /// The departments 部门联处 calls on, retired ones marked.
-pub async fn list_departments(db: &SqlitePool) -> Result<Vec<Department>> {
+pub async fn list_departments(db: &Db) -> Result<Vec<Department>> {
     let rows: Vec<(String, String, bool)> =
-        sqlx::query_as("SELECT code, name, retired_at IS NOT NULL FROM departments ORDER BY code")
+        db::query_as("SELECT code, name, retired_at IS NOT NULL FROM departments ORDER BY code")
             .fetch_all(db)
             .await?;
     Ok(rows

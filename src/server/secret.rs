@@ -1,4 +1,5 @@
 //! Random secrets and their hashes: tokens, enrollment codes and pass secrets.
+use crate::server::db::Db;
 use anyhow::Context;
 
 use crate::domain::enrollment_code;
@@ -17,11 +18,16 @@ pub fn hex(bytes: &[u8]) -> String {
 /// The server's secret for hashing enrollment codes, kept in `<database>.key` beside the database (created 0600 on
 /// first use), not in it: a copied database alone does not let anyone search the code space offline. One key per
 /// database file, read once per process.
-pub fn code_key(db: &sqlx::SqlitePool) -> anyhow::Result<[u8; 32]> {
+pub fn code_key(db: &Db) -> anyhow::Result<[u8; 32]> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     static KEYS: OnceLock<Mutex<HashMap<std::path::PathBuf, [u8; 32]>>> = OnceLock::new();
-    let db_path = db.connect_options().get_filename().to_owned();
+    let db_path = match db {
+        Db::Sqlite(pool) => pool.connect_options().get_filename().to_owned(),
+        Db::Postgres(_) => {
+            anyhow::bail!("the enrollment code key of a PostgreSQL database is not kept beside it")
+        }
+    };
     let mut keys = KEYS
         .get_or_init(Default::default)
         .lock()

@@ -5,10 +5,10 @@
 //! happened meanwhile — and only where the rules of `domain::task` allow it (else `422`).
 use super::district::categories::{rules_for, CategoryRules};
 use crate::domain::api_error::code;
+use crate::server::db::{self, Tx};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use sqlx::{Sqlite, Transaction};
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -64,9 +64,9 @@ async fn act(
 
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
-    let stored = sqlx::query_as("SELECT actor_id, fingerprint FROM task_actions WHERE id = ?")
+    let stored = db::query_as("SELECT actor_id, fingerprint FROM task_actions WHERE id = ?")
         .bind(&id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
     if is_replay(stored, &user.id, &fingerprint, ACTION_ID_TAKEN)? {
         tx.rollback().await?;
@@ -124,7 +124,7 @@ async fn act(
     // The first answer (anything but a note) and the closing, for the district's figures.
     let answered = (action.kind != ActionKind::Note).then(|| format_time(now));
     let closed = (!new_status.is_open()).then(|| format_time(now));
-    sqlx::query(
+    db::query(
         "UPDATE reports SET status = ?, level = ?, version = version + 1, updated_at = ?, deadline = ?, timeline = ?,
                             points_awarded = points_awarded + ?, change_seq = ?, duplicate_of = ?,
                             responded_at = COALESCE(responded_at, ?), closed_at = ?, department_id = ?,
@@ -143,7 +143,7 @@ async fn act(
     .bind(&department)
     .bind(&acknowledge_by)
     .bind(&action.report_id)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     let applied = Applied {
         id: &id,
@@ -170,30 +170,23 @@ struct Applied<'a> {
 impl Applied<'_> {
     /// Keeps the action (a replay of its id is then recognised) and the department it called (who may then see
     /// and act on the task).
-    async fn remember(
-        &self,
-        tx: &mut Transaction<'_, Sqlite>,
-        user: &User,
-        action: &TaskAction,
-    ) -> Result<()> {
+    async fn remember(&self, tx: &mut Tx, user: &User, action: &TaskAction) -> Result<()> {
         let kind = serde_json::to_value(action.kind).map_err(anyhow::Error::from)?;
-        sqlx::query("INSERT INTO task_actions (id, report_id, actor_id, fingerprint, kind, applied_at) VALUES (?, ?, ?, ?, ?, ?)")
+        db::query("INSERT INTO task_actions (id, report_id, actor_id, fingerprint, kind, applied_at) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(self.id)
             .bind(&action.report_id)
             .bind(&user.id)
             .bind(self.fingerprint)
             .bind(kind.as_str().unwrap_or_default())
             .bind(format_time(self.at))
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         if let Some(department) = self.called {
-            sqlx::query(
-                "INSERT OR IGNORE INTO task_calls (report_id, department_id) VALUES (?, ?)",
-            )
-            .bind(&action.report_id)
-            .bind(department)
-            .execute(&mut **tx)
-            .await?;
+            db::query("INSERT OR IGNORE INTO task_calls (report_id, department_id) VALUES (?, ?)")
+                .bind(&action.report_id)
+                .bind(department)
+                .execute(&mut *tx)
+                .await?;
         }
         Ok(())
     }
@@ -300,7 +293,7 @@ fn fingerprint_of_allowed(user: &User, id: &str, action: &TaskAction) -> Result<
 /// A rejection as a duplicate links the original (returned); the reporter's 新星奖 points for what the action did
 /// are awarded once (returned: the points added).
 async fn link_and_award(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     task: &Task,
     user: &User,
     action: &TaskAction,
@@ -331,7 +324,7 @@ async fn link_and_award(
 /// The department an action calls: the one it names, else (an escalation to level 2) the one the category's 清单
 /// names. It must be in service.
 async fn department_called(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     listed: Option<&CategoryRules>,
     action: &TaskAction,
 ) -> Result<String> {
@@ -346,9 +339,9 @@ async fn department_called(
         ));
     };
     let in_service: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM departments WHERE code = ? AND retired_at IS NULL")
+        db::query_as("SELECT 1 FROM departments WHERE code = ? AND retired_at IS NULL")
             .bind(&code)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
     if in_service.is_none() {
         return Err(Error::invalid(
@@ -417,14 +410,14 @@ struct TaskRow {
     reporter_id: String,
 }
 
-async fn load_task(tx: &mut Transaction<'_, Sqlite>, report_id: &str) -> Result<Task> {
-    let row: TaskRow = sqlx::query_as(
+async fn load_task(tx: &mut Tx, report_id: &str) -> Result<Task> {
+    let row: TaskRow = db::query_as(
         "SELECT grid_id, status, level, version, timeline, deadline, department_id, acknowledge_deadline, submitted,
                 category, reporter_id FROM reports
          WHERE id = ?",
     )
     .bind(report_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?
     .ok_or(Error::NotFound)?;
     let status = ReportStatus::from_code(&row.status)
@@ -450,21 +443,16 @@ async fn load_task(tx: &mut Transaction<'_, Sqlite>, report_id: &str) -> Result<
 
 /// Admins act on every task; a grid worker on the tasks of their own grid; department staff on the tasks ever
 /// called to their department (what they may do there depends on whether the call is theirs now).
-async fn user_may_act(
-    tx: &mut Transaction<'_, Sqlite>,
-    user: &User,
-    task: &Task,
-    report_id: &str,
-) -> Result<bool> {
+async fn user_may_act(tx: &mut Tx, user: &User, task: &Task, report_id: &str) -> Result<bool> {
     Ok(match user.role {
         Role::Admin => true,
         Role::GridWorker => task.grid_id.is_some() && task.grid_id == user.grid_id,
-        Role::DepartmentStaff => sqlx::query_as::<_, (i64,)>(
+        Role::DepartmentStaff => db::query_as::<(i64,)>(
             "SELECT 1 FROM task_calls WHERE report_id = ? AND department_id = ?",
         )
         .bind(report_id)
         .bind(&user.department_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?
         .is_some(),
         _ => false,
@@ -472,27 +460,23 @@ async fn user_may_act(
 }
 
 /// Each photo of the action must be uploaded, and by the same user: a hash alone is no licence to a photo.
-async fn attach_photos(
-    tx: &mut Transaction<'_, Sqlite>,
-    user: &User,
-    action: &TaskAction,
-) -> Result<()> {
+async fn attach_photos(tx: &mut Tx, user: &User, action: &TaskAction) -> Result<()> {
     for sha in &action.photos {
-        let stored: Option<(i64,)> = sqlx::query_as(
+        let stored: Option<(i64,)> = db::query_as(
             "SELECT 1 FROM photos WHERE sha256 = ?1
                AND EXISTS (SELECT 1 FROM photo_uploads WHERE sha256 = ?1 AND user_id = ?2)",
         )
         .bind(sha)
         .bind(&user.id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
         if stored.is_none() {
             return Err(Error::photo_missing(std::slice::from_ref(sha)));
         }
-        sqlx::query("INSERT OR IGNORE INTO report_photos (report_id, sha256) VALUES (?, ?)")
+        db::query("INSERT OR IGNORE INTO report_photos (report_id, sha256) VALUES (?, ?)")
             .bind(&action.report_id)
             .bind(sha)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     }
     Ok(())
@@ -502,17 +486,13 @@ async fn attach_photos(
 /// own grid; admins any): linking is what lets the duplicate's reporter follow the original, so a link across
 /// grids would open another grid's report to whoever filed the duplicate. The original moves in the change feed,
 /// so the duplicate's reporter gets it.
-async fn link_original(
-    tx: &mut Transaction<'_, Sqlite>,
-    user: &User,
-    action: &TaskAction,
-) -> Result<String> {
+async fn link_original(tx: &mut Tx, user: &User, action: &TaskAction) -> Result<String> {
     let original = action.duplicate_of.clone().unwrap_or_default();
     let grid: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT grid_id FROM reports WHERE id = ? AND id <> ?")
+        db::query_as("SELECT grid_id FROM reports WHERE id = ? AND id <> ?")
             .bind(&original)
             .bind(&action.report_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
     let visible = match grid {
         Some(_) if user.role == Role::Admin => true,
@@ -526,19 +506,19 @@ async fn link_original(
         ));
     }
     let seq = next_change_seq(tx).await?;
-    sqlx::query("UPDATE reports SET change_seq = ? WHERE id = ?")
+    db::query("UPDATE reports SET change_seq = ? WHERE id = ?")
         .bind(seq)
         .bind(&original)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(original)
 }
 
-async fn photos_of(tx: &mut Transaction<'_, Sqlite>, report_id: &str) -> Result<Vec<String>> {
+async fn photos_of(tx: &mut Tx, report_id: &str) -> Result<Vec<String>> {
     Ok(
-        sqlx::query_as::<_, (String,)>("SELECT sha256 FROM report_photos WHERE report_id = ?")
+        db::query_as::<(String,)>("SELECT sha256 FROM report_photos WHERE report_id = ?")
             .bind(report_id)
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await?
             .into_iter()
             .map(|r| r.0)
@@ -550,7 +530,7 @@ async fn photos_of(tx: &mut Transaction<'_, Sqlite>, report_id: &str) -> Result<
 /// their own report (a grid worker reporting in their own grid) earns nothing for it: points reward what others
 /// confirmed, not what one awards oneself.
 async fn award_points(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     task: &Task,
     actor: &User,
     report_id: &str,
@@ -558,18 +538,18 @@ async fn award_points(
     now: OffsetDateTime,
 ) -> Result<i64> {
     let reporter_acted = task.reporter_id == actor.id
-        || sqlx::query_as::<_, (i64,)>(
+        || db::query_as::<(i64,)>(
             "SELECT 1 FROM task_actions WHERE report_id = ? AND actor_id = ? LIMIT 1",
         )
         .bind(report_id)
         .bind(&task.reporter_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?
         .is_some();
     if reporter_acted {
         return Ok(0);
     }
-    let inserted = sqlx::query(
+    let inserted = db::query(
         "INSERT OR IGNORE INTO points (user_id, report_id, reason, points, awarded_at) VALUES (?, ?, ?, ?, ?)",
     )
     .bind(&task.reporter_id)
@@ -577,7 +557,7 @@ async fn award_points(
     .bind(reason)
     .bind(points)
     .bind(format_time(now))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?
     .rows_affected() as i64;
     Ok(inserted * points)

@@ -3,11 +3,11 @@
 //! everything else). 不满意 reopens the task once: back to the same grid at the same level, accepted, with a new
 //! resolve deadline and the comment in the timeline; a second 不满意 is recorded (and counts against the grid's
 //! 满意率) but reopens nothing.
+use crate::server::db::{self, Tx};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::json;
-use sqlx::{Sqlite, Transaction};
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -43,16 +43,15 @@ pub(crate) struct Rated {
 }
 
 /// The report a verdict is about, whoever gives it (the handler checks first that it is theirs).
-pub(crate) async fn rated(
-    tx: &mut Transaction<'_, Sqlite>,
-    report_id: &str,
-) -> Result<Option<Rated>> {
-    Ok(sqlx::query_as(
-        "SELECT status, level, category, reopened, timeline FROM reports WHERE id = ?",
+pub(crate) async fn rated(tx: &mut Tx, report_id: &str) -> Result<Option<Rated>> {
+    Ok(
+        db::query_as(
+            "SELECT status, level, category, reopened, timeline FROM reports WHERE id = ?",
+        )
+        .bind(report_id)
+        .fetch_optional(&mut *tx)
+        .await?,
     )
-    .bind(report_id)
-    .fetch_optional(&mut **tx)
-    .await?)
 }
 
 /// One verdict as it is given.
@@ -71,13 +70,13 @@ pub(crate) struct Given<'a> {
 /// back to the grid, accepted at its level, a new deadline to resolve from the 清单, the comment in the timeline.
 /// The one place a verdict is written (`PUT /verdicts` and `demo-history`); `true` when it reopened the task.
 pub(crate) async fn record(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     defaults: DeadlineRules,
     rated: &Rated,
     given: &Given<'_>,
 ) -> Result<bool> {
     let at = format_time(given.at);
-    sqlx::query(
+    db::query(
         "INSERT INTO verdicts (id, report_id, user_id, resolution, verdict, comment, fingerprint, at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -89,7 +88,7 @@ pub(crate) async fn record(
     .bind(given.comment)
     .bind(given.fingerprint)
     .bind(&at)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     let seq = next_change_seq(tx).await?;
     let counted = match given.verdict {
@@ -116,7 +115,7 @@ pub(crate) async fn record(
             by: Some(given.user_name.to_owned()),
             ..TimelineEntry::new(at.clone(), ReportStatus::Accepted)
         });
-        sqlx::query(&format!(
+        db::query(format!(
             "UPDATE reports SET {counted}, reopened = reopened + 1, status = 'accepted', deadline = ?, timeline = ?,
                     closed_at = NULL, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?"
         ))
@@ -125,7 +124,7 @@ pub(crate) async fn record(
         .bind(&at)
         .bind(seq)
         .bind(given.report_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     } else {
         // The counts change what phones show: the report reaches them through the feed again. A 不满意 after the
@@ -143,7 +142,7 @@ pub(crate) async fn record(
                 ..TimelineEntry::new(at.clone(), ReportStatus::Resolved)
             });
         }
-        sqlx::query(&format!(
+        db::query(format!(
             "UPDATE reports SET {counted}, timeline = ?, version = version + 1, updated_at = ?, change_seq = ?
              WHERE id = ?"
         ))
@@ -151,7 +150,7 @@ pub(crate) async fn record(
         .bind(&at)
         .bind(seq)
         .bind(given.report_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     }
     Ok(reopen)
@@ -211,9 +210,9 @@ async fn give(
     let answer = |status, report: Report| Ok((status, Json(viewer.shape(report))));
     let (_turn, mut tx) = state.begin_write().await?;
     let stored: Option<(String, String)> =
-        sqlx::query_as("SELECT user_id, fingerprint FROM verdicts WHERE id = ?")
+        db::query_as("SELECT user_id, fingerprint FROM verdicts WHERE id = ?")
             .bind(&id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut tx)
             .await?;
     if is_replay(stored, &user.id, &fingerprint, VERDICT_ID_TAKEN)? {
         tx.rollback().await?;
@@ -223,24 +222,24 @@ async fn give(
         return answer(StatusCode::OK, report);
     }
     // Theirs, or the original of their report rejected as its duplicate.
-    let rated: Rated = sqlx::query_as(
+    let rated: Rated = db::query_as(
         "SELECT r.status, r.level, r.category, r.reopened, r.timeline FROM reports r
          WHERE r.id = ?1 AND (r.reporter_id = ?2 OR r.id IN
              (SELECT d.duplicate_of FROM reports d WHERE d.reporter_id = ?2 AND d.duplicate_of IS NOT NULL))",
     )
     .bind(&body.report_id)
     .bind(&user.id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut tx)
     .await?
     .ok_or(Error::NotFound)?;
     let resolution = rated.reopened + 1;
-    let given: Option<(String,)> = sqlx::query_as(
+    let given: Option<(String,)> = db::query_as(
         "SELECT verdict FROM verdicts WHERE report_id = ? AND user_id = ? AND resolution = ?",
     )
     .bind(&body.report_id)
     .bind(&user.id)
     .bind(resolution)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut tx)
     .await?;
     // The same verdict again (another phone, another id): nothing changes.
     if already_given(given, body.verdict)? {

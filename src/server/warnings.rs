@@ -2,12 +2,12 @@
 //! the changes of a grid's colour over time. The colours are judged (domain `warnings`) from the grid's overdue
 //! tasks and its recurring hotspots of the last 30 days; every change is recorded — when read, and by `serve` every
 //! ten minutes — so the history shows a grid's way from red to green.
+use crate::server::db::{self, Db};
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
-use sqlx::SqlitePool;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -33,11 +33,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The reports of the last 30 days with a place, per grid (by the index on received_at): what hotspots are found
 /// in.
 async fn recent_sightings(
-    db: &SqlitePool,
+    db: &Db,
     now: time::OffsetDateTime,
 ) -> Result<HashMap<String, Vec<Sighting>>> {
     let since = format_time(now - time::Duration::days(HOTSPOT_DAYS));
-    let rows: Vec<(String, String, String, f64, f64, String)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, f64, f64, String)> = db::query_as(
         "SELECT id, grid_id, category, lat, lon, received_at FROM reports
          WHERE received_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL AND grid_id IS NOT NULL",
     )
@@ -61,11 +61,11 @@ async fn recent_sightings(
 
 /// The signals of every grid in service in `scope` at `now`.
 async fn signals(
-    db: &SqlitePool,
+    db: &Db,
     scope: &Scope,
     now: time::OffsetDateTime,
 ) -> Result<Vec<(String, Signals)>> {
-    let grids: Vec<(String,)> = sqlx::query_as(
+    let grids: Vec<(String,)> = db::query_as(
         "SELECT id FROM grids WHERE retired_at IS NULL
            AND (?1 IS NULL OR street = ?1) AND (?2 IS NULL OR id = ?2) AND (?3 IS NULL OR community = ?3)
          ORDER BY id",
@@ -76,7 +76,7 @@ async fn signals(
     .fetch_all(db)
     .await?;
     // Past their deadline, or a called department past its 报到: each read by its own index.
-    let overdue: HashMap<String, u32> = sqlx::query_as::<_, (String, i64)>(
+    let overdue: HashMap<String, u32> = db::query_as::<(String, i64)>(
         "SELECT grid_id, count(*) FROM reports
          WHERE status IN ('received', 'accepted', 'in_progress') AND grid_id IS NOT NULL
            AND (deadline < ?1 OR acknowledge_deadline < ?1)
@@ -90,7 +90,7 @@ async fn signals(
     .collect();
     let by_grid = recent_sightings(db, now).await?;
     // 满意率 of the verdicts given in the last 30 days, per grid.
-    let verdicts: HashMap<String, (f64, u32)> = sqlx::query_as::<_, (String, i64, i64)>(
+    let verdicts: HashMap<String, (f64, u32)> = db::query_as::<(String, i64, i64)>(
         "SELECT r.grid_id, sum(v.verdict = 'satisfied'), count(*) FROM verdicts v JOIN reports r ON r.id = v.report_id
          WHERE v.at >= ? AND r.grid_id IS NOT NULL GROUP BY r.grid_id",
     )
@@ -135,27 +135,27 @@ pub async fn judge_and_record(
         let reasons: Vec<String> = causes.iter().map(Reason::zh).collect();
         // The last recorded colour, and since when the grid has had it (the first of its run of that colour).
         // (As of `now`: a history written for days past is compared with what was known on each of them.)
-        let last: Option<(String, String)> = sqlx::query_as(
+        let last: Option<(String, String)> = db::query_as(
             "SELECT color, reasons FROM warning_history WHERE grid_id = ? AND at <= ?
              ORDER BY at DESC, rowid DESC LIMIT 1",
         )
         .bind(&grid)
         .bind(format_time(now))
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
         let reasons_json = serde_json::to_string(&reasons).map_err(anyhow::Error::from)?;
         if last.as_ref() != Some(&(color.code().to_owned(), reasons_json.clone())) {
-            sqlx::query(
+            db::query(
                 "INSERT INTO warning_history (grid_id, color, reasons, at) VALUES (?, ?, ?, ?)",
             )
             .bind(&grid)
             .bind(color.code())
             .bind(&reasons_json)
             .bind(format_time(now))
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         }
-        let (since,): (String,) = sqlx::query_as(
+        let (since,): (String,) = db::query_as(
             "SELECT coalesce(min(at), ?3) FROM warning_history
              WHERE grid_id = ?1 AND at <= ?3 AND at > coalesce(
                  (SELECT max(at) FROM warning_history WHERE grid_id = ?1 AND color <> ?2 AND at <= ?3), '')",
@@ -163,7 +163,7 @@ pub async fn judge_and_record(
         .bind(&grid)
         .bind(color.code())
         .bind(format_time(now))
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         out.push(Warning {
             grid_id: grid,
@@ -221,7 +221,7 @@ async fn history(
     Query(params): Query<HistoryParams>,
 ) -> Result<Json<Vec<ColorChange>>> {
     let scope = Scope::of(&user)?;
-    let grid: Option<(String,)> = sqlx::query_as(
+    let grid: Option<(String,)> = db::query_as(
         "SELECT street FROM grids WHERE id = ?1 AND (?2 IS NULL OR street = ?2) AND (?3 IS NULL OR id = ?3)",
     )
     .bind(&params.grid_id)
@@ -230,7 +230,7 @@ async fn history(
     .fetch_optional(&state.db)
     .await?;
     grid.ok_or(Error::NotFound)?;
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
+    let rows: Vec<(String, String, String)> = db::query_as(
         "SELECT color, reasons, at FROM warning_history WHERE grid_id = ? ORDER BY at, rowid",
     )
     .bind(&params.grid_id)
@@ -260,12 +260,8 @@ struct MapParams {
 
 /// What the map shows beside the grids' colours: the open tasks with a place (overdue and recurring ones marked)
 /// and the recurring hotspots of the last 30 days, in the caller's grids.
-pub async fn map_points(
-    db: &SqlitePool,
-    scope: &Scope,
-    now: time::OffsetDateTime,
-) -> Result<MapPoints> {
-    let grids: Vec<(String,)> = sqlx::query_as(
+pub async fn map_points(db: &Db, scope: &Scope, now: time::OffsetDateTime) -> Result<MapPoints> {
+    let grids: Vec<(String,)> = db::query_as(
         "SELECT id FROM grids WHERE (?1 IS NULL OR street = ?1) AND (?2 IS NULL OR id = ?2)
            AND (?3 IS NULL OR community = ?3)",
     )
@@ -276,7 +272,7 @@ pub async fn map_points(
     .await?;
     let in_scope: std::collections::HashSet<String> = grids.into_iter().map(|(g,)| g).collect();
     // Open tasks by the partial index of open reports by deadline, the most overdue first.
-    let rows: Vec<(String, String, String, f64, f64, bool, bool)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, f64, f64, bool, bool)> = db::query_as(
         "SELECT r.id, r.grid_id, r.category, r.lat, r.lon, (coalesce(r.deadline < ?1, 0) OR coalesce(r.acknowledge_deadline < ?1, 0)), r.hotspot
          FROM reports r JOIN grids g ON g.id = r.grid_id
          WHERE r.status IN ('received', 'accepted', 'in_progress') AND r.lat IS NOT NULL AND r.lon IS NOT NULL

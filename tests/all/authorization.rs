@@ -5,6 +5,7 @@ use crate::common::{error_code, new_id, report_body, report_body_at, TestServer}
 use serde_json::{json, Value};
 use suishoupai::domain::{Report, ReportStatus, Role};
 use suishoupai::server::accounts;
+use suishoupai::server::db;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Caller {
@@ -79,7 +80,7 @@ async fn every_endpoint_for_every_caller() {
         .await
         .unwrap();
     let deleted = server.enrolled(Role::GridWorker, "已删除").await;
-    sqlx::query("DELETE FROM users WHERE id = ?")
+    db::query("DELETE FROM users WHERE id = ?")
         .bind(&deleted.user.id)
         .execute(&server.db)
         .await

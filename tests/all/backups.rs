@@ -3,6 +3,7 @@
 //! the backup carries on against the restored server without losing or doubling anything.
 use std::collections::HashSet;
 use std::path::Path;
+use suishoupai::server::{db, Db};
 
 use serde_json::{json, Value};
 use suishoupai::domain::{Report, Role};
@@ -10,8 +11,8 @@ use suishoupai::server::backup::{backup, prune, restore, schedule, Manifest};
 
 use crate::common::{new_id, report_body, TestServer};
 
-async fn ids(db: &sqlx::SqlitePool) -> HashSet<String> {
-    sqlx::query_as::<_, (String,)>("SELECT id FROM reports")
+async fn ids(db: &Db) -> HashSet<String> {
+    db::query_as::<(String,)>("SELECT id FROM reports")
         .fetch_all(db)
         .await
         .unwrap()
@@ -79,7 +80,7 @@ async fn a_backup_under_writes_restores_every_acknowledged_report_once() {
         );
     }
     assert_eq!(there.len() as i64, manifest.counts["reports"]);
-    let (integrity,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+    let (integrity,): (String,) = db::query_as("PRAGMA integrity_check")
         .fetch_one(&restored.db)
         .await
         .unwrap();
@@ -228,7 +229,7 @@ async fn scheduled_backups_rotate_and_show_on_health_and_the_console() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(files.len(), 2, "the newest two kept: {files:?}");
-    let (taken,): (i64,) = sqlx::query_as("SELECT count(*) FROM backups")
+    let (taken,): (i64,) = db::query_as("SELECT count(*) FROM backups")
         .fetch_one(&server.db)
         .await
         .unwrap();

@@ -1,6 +1,7 @@
 //! PROTOCOL.md, the change feed: only what the caller may see, in commit order, never skipping a change.
 
 use std::collections::BTreeSet;
+use suishoupai::server::db;
 
 use crate::common::{error_code, jpeg, new_id, report_body, report_body_at, sha256, TestServer};
 use suishoupai::domain::change::{ChangeKind, ChangePage};
@@ -81,7 +82,7 @@ const REFERENCE: [(ChangeKind, &str); 4] = [
 ];
 
 async fn rows(server: &TestServer, table: &str) -> usize {
-    let (n,): (i64,) = sqlx::query_as(&format!("SELECT count(*) FROM {table}"))
+    let (n,): (i64,) = db::query_as(format!("SELECT count(*) FROM {table}"))
         .fetch_one(&server.db)
         .await
         .unwrap();

@@ -6,6 +6,7 @@ use suishoupai::domain::change::ChangePage;
 use suishoupai::domain::pass::{code_at, qr_text, secret_bytes, STEP_SECS};
 use suishoupai::domain::timestamp::format_time;
 use suishoupai::domain::{Checkin, Enrollment, Role};
+use suishoupai::server::db;
 use time::{Duration, OffsetDateTime};
 
 struct Scene {
@@ -38,7 +39,7 @@ impl Scene {
 
     /// The rider as if enrolled `days` ago (scans before enrollment are refused).
     async fn enrolled_days_ago(&self, days: i64) {
-        sqlx::query("UPDATE users SET created_at = created_at - ? WHERE id = ?")
+        db::query("UPDATE users SET created_at = created_at - ? WHERE id = ?")
             .bind(days * 86_400)
             .bind(&self.rider.user.id)
             .execute(&self.server.db)
@@ -78,7 +79,7 @@ async fn a_typed_current_code_confirms_the_rider_and_a_replay_is_a_no_op() {
     let again = s.put(&s.staff, &id, &body(&s.code(now), now)).await;
     assert_eq!(again.status(), 200);
     assert_eq!(again.json::<Checkin>().await.unwrap(), checkin);
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM checkins")
+    let (n,): (i64,) = db::query_as("SELECT COUNT(*) FROM checkins")
         .fetch_one(&s.server.db)
         .await
         .unwrap();
@@ -195,7 +196,7 @@ async fn the_same_rider_within_one_window_counts_once() {
     let second: Checkin = res.json().await.unwrap();
     assert_eq!(second.same_visit_as.as_deref(), Some(first.id.as_str()));
     let (counted,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM checkins WHERE same_visit_as IS NULL")
+        db::query_as("SELECT COUNT(*) FROM checkins WHERE same_visit_as IS NULL")
             .fetch_one(&s.server.db)
             .await
             .unwrap();
@@ -265,7 +266,7 @@ async fn one_code_is_one_visit_across_scan_times_and_stations() {
     assert_eq!(res.status(), 422);
     assert_eq!(error_code(res).await, "invalid_pass");
     let (visits,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM checkins WHERE same_visit_as IS NULL")
+        db::query_as("SELECT COUNT(*) FROM checkins WHERE same_visit_as IS NULL")
             .fetch_one(&s.server.db)
             .await
             .unwrap();
@@ -339,7 +340,7 @@ async fn guessing_stops_after_a_few_failures_and_is_on_record() {
     // Even the right code waits now: the account is stopped, not the guess.
     let res = s.put(&s.staff, &new_id(), &body(&right, now)).await;
     assert_eq!(res.status(), 429);
-    let (failures,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM pass_failures WHERE typed = 1")
+    let (failures,): (i64,) = db::query_as("SELECT COUNT(*) FROM pass_failures WHERE typed = 1")
         .fetch_one(&s.server.db)
         .await
         .unwrap();

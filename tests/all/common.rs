@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use suishoupai::domain::{Enrollment, Place, Report, Role, User};
 use suishoupai::server::accounts::{self, NewUser};
-use suishoupai::server::{app, db, demo, AppState, Config};
+use suishoupai::server::{app, db, demo, AppState, Config, Db};
 
 pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
-    pub db: sqlx::SqlitePool,
+    pub db: Db,
     pub dir: tempfile::TempDir,
     /// The running server's state, for what tests drive directly (removing unused photos, say).
     pub state: AppState,

@@ -6,6 +6,7 @@ use suishoupai::domain::change::ChangePage;
 use suishoupai::domain::concern::{Concern, ConcernStats, ConcernStatus, ADOPTED_POINTS};
 use suishoupai::domain::pass::{code_at, qr_text, secret_bytes};
 use suishoupai::domain::{Enrollment, Report, Role};
+use suishoupai::server::db;
 use time::OffsetDateTime;
 
 use crate::common::{error_code, jpeg, new_id, sha256, TestServer};
@@ -116,7 +117,7 @@ async fn a_rider_raises_a_concern_once_whatever_is_replayed() {
     let stranger = s.server.enrolled(Role::Rider, "别的骑手").await.token;
     let res = s.raise(&stranger, &id, &difficulty()).await;
     assert_eq!(error_code(res).await, "id_conflict");
-    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM concerns")
+    let (n,): (i64,) = db::query_as("SELECT count(*) FROM concerns")
         .fetch_one(&s.server.db)
         .await
         .unwrap();

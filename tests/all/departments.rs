@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 use suishoupai::domain::task::Escalations;
 use suishoupai::domain::{Report, Role};
+use suishoupai::server::db;
 
 use crate::common::{error_code, new_id, report_body};
 use crate::task_actions::{task, Task};
@@ -33,7 +34,7 @@ impl Task {
 
     /// Sets the report's acknowledgement deadline (as if the clock had moved on).
     async fn acknowledge_by(&self, at: &str) {
-        sqlx::query("UPDATE reports SET acknowledge_deadline = ? WHERE id = ?")
+        db::query("UPDATE reports SET acknowledge_deadline = ? WHERE id = ?")
             .bind(at)
             .bind(&self.report.id)
             .execute(&self.server.db)

@@ -3,6 +3,7 @@
 //! feed and leaves one audit-log entry; export and import again changes nothing.
 use serde_json::{json, Value};
 use suishoupai::domain::Role;
+use suishoupai::server::db;
 use suishoupai::server::district::{
     audit_log, export_kind, import_kind, Changes, ImportError, Kind,
 };
@@ -65,7 +66,7 @@ pub(crate) async fn refused(
 
 /// Everything a grids import could change, to compare before and after a refused one.
 async fn grid_rows(server: &TestServer) -> Vec<(String, String, Option<String>, i64)> {
-    sqlx::query_as("SELECT id, name, retired_at, change_seq FROM grids ORDER BY id")
+    db::query_as("SELECT id, name, retired_at, change_seq FROM grids ORDER BY id")
         .fetch_all(&server.db)
         .await
         .unwrap()
@@ -227,7 +228,7 @@ async fn a_grid_left_out_is_retired_its_open_tasks_kept_and_new_reports_go_to_th
         .put_report(&rider.token, &first, &report_body(&[]))
         .await;
     assert_eq!(res.status(), 201);
-    let grid: (Option<String>,) = sqlx::query_as("SELECT grid_id FROM reports WHERE id = ?")
+    let grid: (Option<String>,) = db::query_as("SELECT grid_id FROM reports WHERE id = ?")
         .bind(&first)
         .fetch_one(&server.db)
         .await
@@ -248,7 +249,7 @@ async fn a_grid_left_out_is_retired_its_open_tasks_kept_and_new_reports_go_to_th
         (&["g-west".to_owned()][..], &["g-east".to_owned()][..])
     );
     let kept: (Option<String>, String, i64) =
-        sqlx::query_as("SELECT grid_id, status, needs_reassignment FROM reports WHERE id = ?")
+        db::query_as("SELECT grid_id, status, needs_reassignment FROM reports WHERE id = ?")
             .bind(&first)
             .fetch_one(&server.db)
             .await
@@ -279,7 +280,7 @@ async fn a_grid_left_out_is_retired_its_open_tasks_kept_and_new_reports_go_to_th
             .status(),
         201
     );
-    let grid: (Option<String>,) = sqlx::query_as("SELECT grid_id FROM reports WHERE id = ?")
+    let grid: (Option<String>,) = db::query_as("SELECT grid_id FROM reports WHERE id = ?")
         .bind(&second)
         .fetch_one(&server.db)
         .await
@@ -430,7 +431,7 @@ async fn the_qingdan_sets_each_categorys_deadline_and_its_department_must_exist(
 async fn station_files_are_checked_row_by_row_in_csv_and_geojson() {
     let server = TestServer::start().await;
     let before: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT id, retired_at FROM stations ORDER BY id")
+        db::query_as("SELECT id, retired_at FROM stations ORDER BY id")
             .fetch_all(&server.db)
             .await
             .unwrap();
@@ -469,7 +470,7 @@ async fn station_files_are_checked_row_by_row_in_csv_and_geojson() {
         "{faults:?}"
     );
     let after: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT id, retired_at FROM stations ORDER BY id")
+        db::query_as("SELECT id, retired_at FROM stations ORDER BY id")
             .fetch_all(&server.db)
             .await
             .unwrap();

@@ -1,6 +1,7 @@
 //! Onboarding a district's people from one CSV: every row checked first, all created with a code each or none,
 //! sheets to print, codes reissued for those who did not make it, a grid worker moved.
 use std::time::Duration;
+use suishoupai::server::db;
 
 use serde_json::{json, Value};
 use suishoupai::domain::{Place, Role};
@@ -14,7 +15,7 @@ use crate::common::TestServer;
 const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
 
 async fn users(server: &TestServer) -> i64 {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+    let (n,): (i64,) = db::query_as("SELECT COUNT(*) FROM users")
         .fetch_one(&server.db)
         .await
         .unwrap();
@@ -35,7 +36,7 @@ async fn enroll(server: &TestServer, code: &str) -> u16 {
 #[tokio::test]
 async fn a_file_with_any_faulty_row_creates_nobody_and_names_every_fault() {
     let server = TestServer::start().await;
-    sqlx::query("INSERT INTO users (id, name, role, phone, pass_secret, created_at) VALUES ('u0', '老骑手', 'rider', '13800000000', 'ab', 0)")
+    db::query("INSERT INTO users (id, name, role, phone, pass_secret, created_at) VALUES ('u0', '老骑手', 'rider', '13800000000', 'ab', 0)")
         .execute(&server.db)
         .await
         .unwrap();
@@ -213,7 +214,7 @@ async fn a_grid_worker_moves_grid_and_the_old_grids_tasks_stay_with_it() {
             .status(),
         201
     );
-    let (old_grid,): (String,) = sqlx::query_as("SELECT grid_id FROM reports WHERE id = ?")
+    let (old_grid,): (String,) = db::query_as("SELECT grid_id FROM reports WHERE id = ?")
         .bind(&id)
         .fetch_one(&server.db)
         .await
@@ -230,7 +231,7 @@ async fn a_grid_worker_moves_grid_and_the_old_grids_tasks_stay_with_it() {
         .await
         .unwrap();
     assert_eq!(me["grid_id"], "demo-grid-03");
-    let (grid,): (String,) = sqlx::query_as("SELECT grid_id FROM reports WHERE id = ?")
+    let (grid,): (String,) = db::query_as("SELECT grid_id FROM reports WHERE id = ?")
         .bind(&id)
         .fetch_one(&server.db)
         .await

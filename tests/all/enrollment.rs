@@ -1,6 +1,7 @@
 //! Enrollment: a one-time code for a device token, and everything that must make it fail.
 
 use std::time::Duration;
+use suishoupai::server::db;
 
 use crate::common::{error_code, TestServer};
 use serde_json::json;
@@ -221,14 +222,14 @@ async fn tokens_and_codes_are_stored_only_as_hashes() {
         .post_json("/api/v1/enroll", &json!({"code": code}))
         .await;
     let enrollment: Enrollment = res.json().await.unwrap();
-    let tokens: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM tokens WHERE user_id = ?")
+    let tokens: Vec<(String,)> = db::query_as("SELECT token_hash FROM tokens WHERE user_id = ?")
         .bind(&user.id)
         .fetch_all(&server.db)
         .await
         .unwrap();
     assert_eq!(tokens, vec![(sha256_hex(enrollment.token.as_bytes()),)]);
     let codes: Vec<(String,)> =
-        sqlx::query_as("SELECT code_hash FROM enrollment_codes WHERE user_id = ?")
+        db::query_as("SELECT code_hash FROM enrollment_codes WHERE user_id = ?")
             .bind(&user.id)
             .fetch_all(&server.db)
             .await
@@ -253,7 +254,7 @@ async fn a_copied_database_alone_cannot_check_a_code_guess() {
     let key_file = server.db_path().with_extension("db.key");
     assert!(key_file.exists(), "{}", key_file.display());
     let (stored,): (String,) =
-        sqlx::query_as("SELECT code_hash FROM enrollment_codes WHERE user_id = ?")
+        db::query_as("SELECT code_hash FROM enrollment_codes WHERE user_id = ?")
             .bind(&user.id)
             .fetch_one(&server.db)
             .await
@@ -269,7 +270,7 @@ async fn a_copied_database_alone_cannot_check_a_code_guess() {
     // A code stored the old way (plain SHA-256) still enrolls until it expires.
     let (old_user, _) = server.user_with_code(Role::Rider, "老用户").await;
     let old_code = suishoupai::server::secret::new_enrollment_code().unwrap();
-    sqlx::query("UPDATE enrollment_codes SET code_hash = ? WHERE user_id = ?")
+    db::query("UPDATE enrollment_codes SET code_hash = ? WHERE user_id = ?")
         .bind(sha256_hex(old_code.as_bytes()))
         .bind(&old_user.id)
         .execute(&server.db)

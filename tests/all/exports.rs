@@ -1,6 +1,7 @@
 //! The district's reports as a spreadsheet: the right reports for the period (whole days in Beijing time) and the
 //! caller's scope, Chinese headers, CSV with a byte-order mark, XLSX read back cell by cell.
 use std::io::Cursor;
+use suishoupai::server::db;
 
 use calamine::{Reader, Xlsx};
 use suishoupai::domain::Role;
@@ -18,7 +19,7 @@ async fn reports_at(server: &TestServer, places: &[(f64, f64, &str)]) -> Vec<Str
         body["lon"] = (*lon).into();
         body["description"] = format!("第 {i} 处：井盖缺失").into();
         assert_eq!(server.put_report(&rider, &id, &body).await.status(), 201);
-        sqlx::query("UPDATE reports SET received_at = ? WHERE id = ?")
+        db::query("UPDATE reports SET received_at = ? WHERE id = ?")
             .bind(at)
             .bind(&id)
             .execute(&server.db)

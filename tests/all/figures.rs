@@ -1,6 +1,7 @@
 //! The district's figures against a brute-force count over generated reports: every figure, for each grouping,
 //! several periods (with their previous periods) and each scope; and who may read them.
 use std::collections::{BTreeMap, HashMap};
+use suishoupai::server::db;
 
 use serde_json::Value;
 use suishoupai::domain::figures::{nearest_rank, Every, Figures, GroupBy, Period};
@@ -44,11 +45,11 @@ const STATUSES: [&str; 5] = [
 ];
 
 async fn generate(server: &TestServer, n: usize, now: OffsetDateTime) -> Vec<Generated> {
-    let grids: Vec<(String,)> = sqlx::query_as("SELECT id FROM grids ORDER BY id")
+    let grids: Vec<(String,)> = db::query_as("SELECT id FROM grids ORDER BY id")
         .fetch_all(&server.db)
         .await
         .unwrap();
-    let categories: Vec<(String,)> = sqlx::query_as("SELECT code FROM categories ORDER BY code")
+    let categories: Vec<(String,)> = db::query_as("SELECT code FROM categories ORDER BY code")
         .fetch_all(&server.db)
         .await
         .unwrap();
@@ -77,7 +78,7 @@ async fn generate(server: &TestServer, n: usize, now: OffsetDateTime) -> Vec<Gen
             closed,
             deadline,
         };
-        sqlx::query(
+        db::query(
             "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, status, level, version,
                                   received_at, updated_at, deadline, timeline, change_seq, responded_at, closed_at)
              VALUES (?, ?, 'f', '{}', ?, ?, ?, 1, 1, ?, ?, ?, '[]', ?, ?, ?)",
@@ -179,7 +180,7 @@ async fn every_figure_matches_a_count_made_report_by_report() {
     let now = suishoupai::domain::timestamp::parse_time("2026-11-30T12:00:00Z").unwrap();
     let reports = generate(&server, 1500, now).await;
     let grids: HashMap<String, (String, String)> =
-        sqlx::query_as::<_, (String, String, String)>("SELECT id, community, street FROM grids")
+        db::query_as::<(String, String, String)>("SELECT id, community, street FROM grids")
             .fetch_all(&server.db)
             .await
             .unwrap()
@@ -406,7 +407,7 @@ async fn answering_and_resolving_a_task_shows_in_the_figures_and_only_the_right_
     // The grid's worker reads their own grid only; an official of another 街道 reads nothing of it.
     let theirs: Value = server.get_as(&worker, &path).await.json().await.unwrap();
     assert_eq!(theirs["rows"].as_array().unwrap().len(), 1);
-    let street_of_grid: (String,) = sqlx::query_as("SELECT street FROM grids WHERE id = ?")
+    let street_of_grid: (String,) = db::query_as("SELECT street FROM grids WHERE id = ?")
         .bind(&grid)
         .fetch_one(&server.db)
         .await
@@ -433,7 +434,7 @@ async fn answering_and_resolving_a_task_shows_in_the_figures_and_only_the_right_
 async fn a_periods_figures_read_only_the_index_never_the_table_or_a_scan() {
     let server = TestServer::start().await;
     generate(&server, 300, OffsetDateTime::now_utc()).await;
-    sqlx::query("ANALYZE").execute(&server.db).await.unwrap();
+    db::query("ANALYZE").execute(&server.db).await.unwrap();
     for by in [
         GroupBy::Grid,
         GroupBy::Community,
@@ -444,7 +445,7 @@ async fn a_periods_figures_read_only_the_index_never_the_table_or_a_scan() {
             "EXPLAIN QUERY PLAN {}",
             suishoupai::server::figures::figures_sql(by)
         );
-        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql)
+        let plan: Vec<(i64, i64, i64, String)> = db::query_as(&sql)
             .bind("2026-10-31T16:00:00.000Z")
             .bind("2026-11-30T16:00:00.000Z")
             .bind(None::<String>)

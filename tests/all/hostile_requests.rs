@@ -5,6 +5,7 @@
 use crate::common::{jpeg, new_id, report_body, sha256, TestServer};
 use serde_json::{json, Value};
 use suishoupai::domain::Role;
+use suishoupai::server::db;
 
 struct Case {
     name: String,
@@ -28,7 +29,7 @@ async fn rows(server: &TestServer) -> Vec<i64> {
         "points",
         "report_photos",
     ] {
-        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+        let (n,): (i64,) = db::query_as(format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&server.db)
             .await
             .unwrap_or_else(|e| panic!("count {table}: {e}"));
@@ -397,7 +398,7 @@ async fn no_malformed_request_gets_a_5xx_or_writes_anything() {
     }
     // The server is still well after all that.
     assert_eq!(server.get("/api/v1/health").await.status(), 200);
-    let (integrity,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+    let (integrity,): (String,) = db::query_as("PRAGMA integrity_check")
         .fetch_one(&server.db)
         .await
         .unwrap();

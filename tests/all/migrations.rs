@@ -59,8 +59,9 @@ async fn a_schema_12_database_keeps_every_user_token_code_and_report_and_gains_t
     .unwrap();
     old.close().await;
 
-    let pool = db::open(&path).await.expect("migrated");
-    let accounts = accounts::list_accounts(&pool).await.unwrap();
+    let db = db::open(&path).await.expect("migrated");
+    let pool = db.as_sqlite().expect("a SQLite database").clone();
+    let accounts = accounts::list_accounts(&db).await.unwrap();
     let roles: Vec<_> = accounts
         .iter()
         .map(|a| (a.user.id.as_str(), a.user.role))

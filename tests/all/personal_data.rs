@@ -2,6 +2,7 @@
 //! the account leaves the reports and the figures but no name or phone number anywhere in the database file;
 //! retention makes closed reports anonymous at its edge and removes their photos after theirs.
 use std::io::Read;
+use suishoupai::server::db;
 
 use serde_json::{json, Value};
 use suishoupai::domain::{Report, Role};
@@ -183,7 +184,7 @@ async fn erasing_the_account_keeps_the_reports_and_figures_but_no_name_or_phone_
     assert_eq!(after["total"], before["total"], "the figures stay");
 
     // Nothing of the person is left in the database file.
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+    db::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&server.db)
         .await
         .unwrap();
@@ -212,7 +213,7 @@ async fn retention_makes_closed_reports_anonymous_at_its_edge_and_removes_old_ph
     let set_closed = |id: String, at: time::OffsetDateTime| {
         let db = server.db.clone();
         async move {
-            sqlx::query("UPDATE reports SET closed_at = ? WHERE id = ?")
+            db::query("UPDATE reports SET closed_at = ? WHERE id = ?")
                 .bind(suishoupai::domain::timestamp::format_time(at))
                 .bind(id)
                 .execute(&db)
@@ -261,7 +262,7 @@ async fn retention_makes_closed_reports_anonymous_at_its_edge_and_removes_old_ph
         .unwrap();
     assert_eq!(again, Default::default());
     // The photos are unlinked, and the hourly removal deletes their bytes.
-    let (linked,): (i64,) = sqlx::query_as("SELECT count(*) FROM report_photos")
+    let (linked,): (i64,) = db::query_as("SELECT count(*) FROM report_photos")
         .fetch_one(&server.db)
         .await
         .unwrap();
@@ -284,7 +285,7 @@ async fn phone_numbers_are_sealed_in_the_database_file_yet_admins_read_them_and_
         accounts.iter().any(|a| a.phone.as_deref() == Some(PHONE)),
         "the admin's list shows the number"
     );
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+    db::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&server.db)
         .await
         .unwrap();
@@ -316,7 +317,7 @@ async fn retention_drops_the_reporters_words_where_the_policy_asks_and_a_replay_
     let (token, _) = rider(&server).await;
     let (id, body) = (new_id(), report_body(&[]));
     assert_eq!(server.put_report(&token, &id, &body).await.status(), 201);
-    sqlx::query("UPDATE reports SET status = 'resolved', closed_at = '2020-01-01T00:00:00.000Z' WHERE id = ?")
+    db::query("UPDATE reports SET status = 'resolved', closed_at = '2020-01-01T00:00:00.000Z' WHERE id = ?")
         .bind(&id)
         .execute(&server.db)
         .await

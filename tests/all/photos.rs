@@ -2,6 +2,7 @@
 
 use crate::common::{error_code, jpeg, new_id, png, report_body, sha256, TestServer};
 use suishoupai::domain::Role;
+use suishoupai::server::db;
 use suishoupai::server::Config;
 
 #[tokio::test]
@@ -11,7 +12,7 @@ async fn first_upload_is_201_and_a_repeat_is_200() {
     let photo = jpeg(1, 1000);
     assert_eq!(server.put_photo(&rider.token, &photo).await.status(), 201);
     assert_eq!(server.put_photo(&rider.token, &photo).await.status(), 200);
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM photos")
+    let (count,): (i64,) = db::query_as("SELECT COUNT(*) FROM photos")
         .fetch_one(&server.db)
         .await
         .unwrap();
@@ -204,7 +205,7 @@ async fn bytes_behind_a_magic_number_must_decode_as_a_photo() {
         assert_eq!(res.status(), 422, "{what}");
         assert_eq!(error_code(res).await, "invalid_input", "{what}");
     }
-    let (stored,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM photos")
+    let (stored,): (i64,) = db::query_as("SELECT COUNT(*) FROM photos")
         .fetch_one(&server.db)
         .await
         .unwrap();
@@ -264,7 +265,7 @@ async fn photos_no_report_uses_have_a_quota_and_are_removed_after_a_grace_period
         MAX_UNUSED_PHOTOS as u64 + 1,
         "all but the one a report uses"
     );
-    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM photos")
+    let (left,): (i64,) = db::query_as("SELECT COUNT(*) FROM photos")
         .fetch_one(&server.db)
         .await
         .unwrap();

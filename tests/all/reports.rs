@@ -3,6 +3,7 @@
 use crate::common::{error_code, jpeg, new_id, report_body, sha256, TestServer};
 use serde_json::json;
 use suishoupai::domain::{Report, ReportStatus, Role};
+use suishoupai::server::db;
 
 async fn rider_with_photo(server: &TestServer) -> (String, String) {
     let rider = server.enrolled(Role::Rider, "骑手小李").await;
@@ -52,7 +53,7 @@ async fn the_same_id_and_content_again_is_a_200_replay_and_nothing_new() {
     assert_eq!(res.status(), 200);
     let again: Report = res.json().await.unwrap();
     assert_eq!(again, first);
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports")
+    let (count,): (i64,) = db::query_as("SELECT COUNT(*) FROM reports")
         .fetch_one(&server.db)
         .await
         .unwrap();
@@ -135,7 +136,7 @@ async fn a_photo_not_uploaded_yet_is_422_photo_missing_with_the_list() {
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "photo_missing");
     assert_eq!(body["error"]["details"]["missing"], json!([absent]));
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports")
+    let (count,): (i64,) = db::query_as("SELECT COUNT(*) FROM reports")
         .fetch_one(&server.db)
         .await
         .unwrap();
@@ -228,7 +229,7 @@ async fn outside_every_grid_the_nearest_grid_gets_it_flagged() {
         Some("demo-grid-08"),
         "the north-east corner is nearest"
     );
-    let (flag,): (bool,) = sqlx::query_as("SELECT grid_by_nearest FROM reports WHERE id = ?")
+    let (flag,): (bool,) = db::query_as("SELECT grid_by_nearest FROM reports WHERE id = ?")
         .bind(&id)
         .fetch_one(&server.db)
         .await
@@ -304,7 +305,7 @@ async fn concurrent_puts_of_one_report_create_one_row() {
         [vec![200; 9], vec![201]].concat(),
         "one creation, nine replays"
     );
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports")
+    let (count,): (i64,) = db::query_as("SELECT COUNT(*) FROM reports")
         .fetch_one(&server.db)
         .await
         .unwrap();
@@ -326,11 +327,7 @@ async fn a_phone_back_after_30_days_offline_delivers_its_old_reports_once() {
         "UPDATE tokens SET created_at = ?",
         "UPDATE photos SET created_at = ?",
     ] {
-        sqlx::query(sql)
-            .bind(then)
-            .execute(&server.db)
-            .await
-            .unwrap();
+        db::query(sql).bind(then).execute(&server.db).await.unwrap();
     }
     // Meanwhile the server removed the photo no report used.
     let now = suishoupai::server::accounts::unix_now();
@@ -363,12 +360,12 @@ async fn a_phone_back_after_30_days_offline_delivers_its_old_reports_once() {
     for _ in 0..2 {
         assert_eq!(server.put_report(&rider, &id, &body).await.status(), 200);
     }
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports")
+    let (n,): (i64,) = db::query_as("SELECT COUNT(*) FROM reports")
         .fetch_one(&server.db)
         .await
         .unwrap();
     assert_eq!(n, 1);
-    let (photos,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM report_photos WHERE sha256 = ?")
+    let (photos,): (i64,) = db::query_as("SELECT COUNT(*) FROM report_photos WHERE sha256 = ?")
         .bind(&hash)
         .fetch_one(&server.db)
         .await

@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 use suishoupai::domain::{GeoPoint, Report, ReportStatus, Role};
+use suishoupai::server::db;
 
 use crate::common::{jpeg, report_body, report_body_at, sha256, TestServer};
 
@@ -159,7 +160,7 @@ async fn a_joined_report_that_adds_a_photo_earns_its_points_once() {
         let r: Report = res.json().await.unwrap();
         assert_eq!(r.points_awarded, 2, "a photo the group lacked, once");
     }
-    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points WHERE report_id = ?")
+    let (rows,): (i64,) = db::query_as("SELECT COUNT(*) FROM points WHERE report_id = ?")
         .bind(&id)
         .fetch_one(&server.db)
         .await
@@ -210,7 +211,7 @@ async fn a_report_just_outside_the_distance_or_the_window_or_of_another_kind_sta
     );
 
     // Eight days on, the same spot is a new group.
-    sqlx::query("UPDATE reports SET received_at = '2020-01-01T00:00:00.000Z' WHERE id = ?")
+    db::query("UPDATE reports SET received_at = '2020-01-01T00:00:00.000Z' WHERE id = ?")
         .bind(&first.id)
         .execute(&server.db)
         .await
@@ -225,7 +226,7 @@ async fn a_report_just_outside_the_distance_or_the_window_or_of_another_kind_sta
 #[tokio::test]
 async fn loading_a_report_reads_its_listed_duplicates_by_id_not_its_whole_grid() {
     let server = TestServer::start().await;
-    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
+    let plan: Vec<(i64, i64, i64, String)> = db::query_as(format!(
         "EXPLAIN QUERY PLAN {}",
         suishoupai::server::reports::LOAD_REPORT_SQL
     ))

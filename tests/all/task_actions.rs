@@ -4,6 +4,7 @@ use crate::common::{error_code, new_id, report_body, report_body_at, TestServer}
 use serde_json::{json, Value};
 use suishoupai::domain::timestamp::parse_time;
 use suishoupai::domain::{Report, ReportStatus, Role};
+use suishoupai::server::db;
 
 pub(crate) struct Task {
     pub(crate) server: TestServer,
@@ -376,7 +377,7 @@ async fn possible_duplicates_are_kept_from_receipt_and_shown_while_they_are_open
     let second = t.filed(&east).await;
     assert_eq!(second.possible_duplicates, vec![t.report.id.clone()]);
     // A report from before the list was kept finds it when read.
-    sqlx::query("UPDATE reports SET possible_duplicates = NULL WHERE id = ?")
+    db::query("UPDATE reports SET possible_duplicates = NULL WHERE id = ?")
         .bind(&second.id)
         .execute(&t.server.db)
         .await
@@ -387,7 +388,7 @@ async fn possible_duplicates_are_kept_from_receipt_and_shown_while_they_are_open
     let mut reject = t.action("reject", t.report.version);
     reject["reason"] = json!("invalid");
     assert_eq!(t.act(&t.worker, &new_id(), reject).await.status(), 201);
-    sqlx::query("UPDATE reports SET possible_duplicates = ? WHERE id = ?")
+    db::query("UPDATE reports SET possible_duplicates = ? WHERE id = ?")
         .bind(serde_json::to_string(&vec![&t.report.id]).unwrap())
         .bind(&second.id)
         .execute(&t.server.db)

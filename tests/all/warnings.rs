@@ -2,6 +2,7 @@
 //! the work is done — each colour with its reasons, each change kept — and each caller sees only their grids.
 use serde_json::Value;
 use suishoupai::domain::Role;
+use suishoupai::server::db;
 
 use crate::common::{new_id, report_body, TestServer};
 
@@ -44,7 +45,7 @@ async fn a_grid_goes_red_for_overdue_tasks_yellow_for_a_hotspot_and_green_when_d
     for i in 0..3 {
         late.push(report_at(&server, &rider, 30.845 + i as f64 * 0.002, 104.175).await);
     }
-    sqlx::query(
+    db::query(
         "UPDATE reports SET deadline = '2026-01-01T00:00:00.000Z' WHERE grid_id = 'demo-grid-01'",
     )
     .execute(&server.db)
@@ -72,7 +73,7 @@ async fn a_grid_goes_red_for_overdue_tasks_yellow_for_a_hotspot_and_green_when_d
     assert_eq!(of(&again, "demo-grid-01")["since"], red_since);
 
     // Two of the three resolved: yellow, then green when the last is.
-    sqlx::query("UPDATE reports SET status = 'resolved', deadline = NULL WHERE id IN (?, ?)")
+    db::query("UPDATE reports SET status = 'resolved', deadline = NULL WHERE id IN (?, ?)")
         .bind(&late[0])
         .bind(&late[1])
         .execute(&server.db)
@@ -82,7 +83,7 @@ async fn a_grid_goes_red_for_overdue_tasks_yellow_for_a_hotspot_and_green_when_d
         of(&colours(&server, &admin).await, "demo-grid-01")["color"],
         "yellow"
     );
-    sqlx::query("UPDATE reports SET status = 'resolved', deadline = NULL WHERE id = ?")
+    db::query("UPDATE reports SET status = 'resolved', deadline = NULL WHERE id = ?")
         .bind(&late[2])
         .execute(&server.db)
         .await
@@ -130,7 +131,7 @@ async fn each_caller_sees_only_their_grids() {
         .iter()
         .map(|w| w["grid_id"].as_str().unwrap().to_owned())
         .collect();
-    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM grids WHERE street = '大同街道'")
+    let (n,): (i64,) = db::query_as("SELECT count(*) FROM grids WHERE street = '大同街道'")
         .fetch_one(&server.db)
         .await
         .unwrap();
@@ -160,7 +161,7 @@ async fn the_third_report_of_one_hazard_within_50_m_in_30_days_is_flagged_a_recu
     // 60 m south: a different place (and over 50 m from each report below).
     let far = report_at(&server, &rider, 30.885 - 60.0 / 111_000.0, 104.255).await;
     // The first, resolved since, still counts: the problem came back.
-    sqlx::query("UPDATE reports SET status = 'resolved' WHERE id = ?")
+    db::query("UPDATE reports SET status = 'resolved' WHERE id = ?")
         .bind(&first)
         .execute(&server.db)
         .await
@@ -176,7 +177,7 @@ async fn the_third_report_of_one_hazard_within_50_m_in_30_days_is_flagged_a_recu
     );
 
     // Reports older than 30 days do not count.
-    sqlx::query("UPDATE reports SET received_at = '2020-01-01T00:00:00.000Z' WHERE id IN (?, ?)")
+    db::query("UPDATE reports SET received_at = '2020-01-01T00:00:00.000Z' WHERE id IN (?, ?)")
         .bind(&first)
         .bind(&second)
         .execute(&server.db)
@@ -196,13 +197,13 @@ async fn the_map_shows_open_tasks_overdue_ones_marked_and_the_hotspot_where_its_
         ids.push(report_at(&server, &rider, 30.885 + metres / 111_000.0, 104.255).await);
     }
     let late = report_at(&server, &rider, 30.845, 104.175).await;
-    sqlx::query("UPDATE reports SET deadline = '2026-01-01T00:00:00.000Z' WHERE id = ?")
+    db::query("UPDATE reports SET deadline = '2026-01-01T00:00:00.000Z' WHERE id = ?")
         .bind(&late)
         .execute(&server.db)
         .await
         .unwrap();
     let done = report_at(&server, &rider, 30.846, 104.175).await;
-    sqlx::query("UPDATE reports SET status = 'resolved' WHERE id = ?")
+    db::query("UPDATE reports SET status = 'resolved' WHERE id = ?")
         .bind(&done)
         .execute(&server.db)
         .await
@@ -304,7 +305,7 @@ async fn the_demo_history_lives_its_days_in_order_and_its_poor_grid_goes_red_the
         }
     }
     // Every report's times are in order, and none is in the future.
-    let disorder: (i64,) = sqlx::query_as(
+    let disorder: (i64,) = db::query_as(
         "SELECT count(*) FROM reports WHERE responded_at < received_at OR closed_at < responded_at OR received_at > ?",
     )
     .bind(suishoupai::domain::timestamp::format_time(now))
@@ -313,7 +314,7 @@ async fn the_demo_history_lives_its_days_in_order_and_its_poor_grid_goes_red_the
     .unwrap();
     assert_eq!(disorder.0, 0);
     // Verdicts were given; a first 不满意 reopened its task, never a second.
-    let (verdicts, reopened, twice): (i64, i64, i64) = sqlx::query_as(
+    let (verdicts, reopened, twice): (i64, i64, i64) = db::query_as(
         "SELECT (SELECT count(*) FROM verdicts), (SELECT count(*) FROM reports WHERE reopened = 1),
                 (SELECT count(*) FROM reports WHERE reopened > 1)",
     )

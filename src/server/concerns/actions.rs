@@ -3,11 +3,11 @@
 //! points for the rider, once) or decline a suggestion. Each action applies once (a replay of its id is a `200`),
 //! against the version it was made on (else `409 version_conflict` with the concern as it now is) — except a
 //! reply, which goes through whatever happened meanwhile — and only where `domain::concern` allows it (else `422`).
+use crate::server::db::{self, Tx};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::json;
-use sqlx::{Sqlite, Transaction};
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -94,9 +94,9 @@ async fn act(
     let now = OffsetDateTime::now_utc();
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
-    let stored = sqlx::query_as("SELECT actor_id, fingerprint FROM concern_actions WHERE id = ?")
+    let stored = db::query_as("SELECT actor_id, fingerprint FROM concern_actions WHERE id = ?")
         .bind(&id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
     if is_replay(stored, &user.id, &fingerprint, ACTION_ID_TAKEN)? {
         tx.rollback().await?;
@@ -105,13 +105,13 @@ async fn act(
             .ok_or(Error::NotFound)?;
         return Ok((StatusCode::OK, Json(concern)));
     }
-    let current: Current = sqlx::query_as(
+    let current: Current = db::query_as(
         "SELECT rider_id, kind, status, version, station_id, text, photos, lat, lon, received_at, timeline,
                 department_id
          FROM concerns WHERE id = ?",
     )
     .bind(&action.concern_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut tx)
     .await?
     .ok_or(Error::NotFound)?;
     if !may_act(&user, &action, &current) {
@@ -186,7 +186,7 @@ struct Applying<'a> {
 /// Applies an allowed action: its step in the timeline (with whom it was forwarded to), the task it makes, the
 /// points it earns, the concern's new status and version, and the action's id. Returns the task made, if any.
 async fn apply(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     state: &AppState,
     user: &User,
     a: Applying<'_>,
@@ -227,7 +227,7 @@ async fn apply(
     let mut timeline: Vec<ConcernStep> =
         serde_json::from_str(&current.timeline).map_err(anyhow::Error::from)?;
     timeline.push(step);
-    sqlx::query(
+    db::query(
         "UPDATE concerns SET status = ?, version = version + 1, updated_at = ?, timeline = ?, change_seq = ?,
                 replied_at = CASE WHEN ? THEN COALESCE(replied_at, ?) ELSE replied_at END,
                 closed_at = CASE WHEN ? THEN ? ELSE closed_at END,
@@ -247,9 +247,9 @@ async fn apply(
     .bind(&action.department_id)
     .bind(points)
     .bind(&action.concern_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    db::query(
         "INSERT INTO concern_actions (id, concern_id, actor_id, fingerprint, kind, applied_at)
          VALUES (?, ?, ?, ?, ?, ?)",
     )
@@ -259,7 +259,7 @@ async fn apply(
     .bind(a.fingerprint)
     .bind(action.kind.code())
     .bind(&at)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(task_id)
 }
@@ -277,11 +277,11 @@ fn refused(e: ConcernActionError, status: ConcernStatus) -> Error {
     }
 }
 
-async fn department_name(tx: &mut Transaction<'_, Sqlite>, code: &str) -> Result<String> {
+async fn department_name(tx: &mut Tx, code: &str) -> Result<String> {
     let found: Option<(String,)> =
-        sqlx::query_as("SELECT name FROM departments WHERE code = ? AND retired_at IS NULL")
+        db::query_as("SELECT name FROM departments WHERE code = ? AND retired_at IS NULL")
             .bind(code)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
     found
         .map(|(name,)| name)
@@ -301,7 +301,7 @@ struct Forwarded<'a> {
 /// report of theirs), in the given category, at the concern's place (else its station's), with its words and
 /// photos, naming the concern. Returns the task's id and the grid's name.
 async fn make_task(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     state: &AppState,
     concern_id: &str,
     concern: &Current,
@@ -309,23 +309,23 @@ async fn make_task(
     now: OffsetDateTime,
 ) -> Result<(String, String)> {
     let grid: Option<(String,)> =
-        sqlx::query_as("SELECT name FROM grids WHERE id = ? AND retired_at IS NULL")
+        db::query_as("SELECT name FROM grids WHERE id = ? AND retired_at IS NULL")
             .bind(to.grid_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
     let (grid_name,) = grid.ok_or_else(|| Error::invalid("grid_id", "unknown grid"))?;
     let category: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM categories WHERE code = ? AND retired_at IS NULL")
+        db::query_as("SELECT 1 FROM categories WHERE code = ? AND retired_at IS NULL")
             .bind(to.category)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
     category.ok_or_else(|| Error::invalid("category", "unknown category"))?;
     let (lat, lon) = match (concern.lat, concern.lon) {
         (Some(lat), Some(lon)) => (lat, lon),
         _ => {
-            sqlx::query_as("SELECT lat, lon FROM stations WHERE id = ?")
+            db::query_as("SELECT lat, lon FROM stations WHERE id = ?")
                 .bind(&concern.station_id)
-                .fetch_one(&mut **tx)
+                .fetch_one(&mut *tx)
                 .await?
         }
     };
@@ -352,7 +352,7 @@ async fn make_task(
         ..TimelineEntry::new(to.at.to_owned(), ReportStatus::Received)
     }];
     let task_id = uuid::Uuid::now_v7().to_string();
-    sqlx::query(
+    db::query(
         "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
                               level, version, received_at, updated_at, timeline, change_seq, deadline, lat, lon,
                               possible_duplicates, hotspot, concern_id)
@@ -372,26 +372,21 @@ async fn make_task(
     .bind(lat)
     .bind(lon)
     .bind(concern_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     for sha in &photos {
-        sqlx::query("INSERT INTO report_photos (report_id, sha256) VALUES (?, ?)")
+        db::query("INSERT INTO report_photos (report_id, sha256) VALUES (?, ?)")
             .bind(&task_id)
             .bind(sha)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     }
     Ok((task_id, grid_name))
 }
 
 /// 新星奖 points for an adopted 金点子: once per suggestion, whatever is replayed or redone. Returns those added.
-async fn award_adopted(
-    tx: &mut Transaction<'_, Sqlite>,
-    rider_id: &str,
-    concern_id: &str,
-    at: &str,
-) -> Result<i64> {
-    let added = sqlx::query(
+async fn award_adopted(tx: &mut Tx, rider_id: &str, concern_id: &str, at: &str) -> Result<i64> {
+    let added = db::query(
         "INSERT OR IGNORE INTO points (user_id, report_id, reason, points, awarded_at)
          VALUES (?, ?, 'suggestion_adopted', ?, ?)",
     )
@@ -399,7 +394,7 @@ async fn award_adopted(
     .bind(concern_id)
     .bind(ADOPTED_POINTS)
     .bind(at)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?
     .rows_affected() as i64;
     Ok(added * ADOPTED_POINTS)

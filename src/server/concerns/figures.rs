@@ -1,10 +1,10 @@
 //! `GET /stats/concerns`: per station or topic, the concerns received in a period — answered (in time), open,
 //! overdue, resolved, adopted, declined, forwarded — their 办结率 and the riders' 满意率. Admins and officials see the district,
 //! station staff their own station.
+use crate::server::db::{self, Db};
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
-use sqlx::SqlitePool;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -43,7 +43,7 @@ struct Row {
 /// The figures of the concerns received in `period` per station or topic (`station`: only that station's), with
 /// the total; `now` decides what is overdue.
 pub async fn concern_figures(
-    db: &SqlitePool,
+    db: &Db,
     period: Period,
     station: Option<&str>,
     by: ConcernGroupBy,
@@ -60,7 +60,7 @@ pub async fn concern_figures(
         ),
     };
     let (start, end) = period.bounds();
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<Row> = db::query_as(format!(
         "SELECT {key} AS key, {name} AS name, count(*) AS received,
                 sum(c.replied_at IS NOT NULL) AS answered,
                 sum(c.replied_at IS NOT NULL AND c.replied_at <= c.reply_deadline) AS answered_in_time,

@@ -2,11 +2,11 @@
 //! staff at the counter on the rider's behalf (the rider named by their pass, as at check-in) — idempotently by
 //! the phone's id; `GET /concerns/{id}` shows one to its rider, its station's staff and admins;
 //! `GET /concern-topics` lists the topics. Staff act on them in [`actions`].
+use crate::server::db::{self, Db};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::json;
-use sqlx::SqlitePool;
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -43,8 +43,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 const CONCERN_ID_TAKEN: &str = "此编号已用于另一条诉求 (this concern id holds a different concern)";
 
 /// The topics concerns are filed under, in the district's order (retired ones left out).
-pub async fn list_topics(db: &SqlitePool) -> Result<Vec<ConcernTopic>> {
-    Ok(sqlx::query_as::<_, (String, String, String)>(
+pub async fn list_topics(db: &Db) -> Result<Vec<ConcernTopic>> {
+    Ok(db::query_as::<(String, String, String)>(
         "SELECT code, name_zh, name_en FROM concern_topics WHERE retired_at IS NULL ORDER BY position, code",
     )
     .fetch_all(db)
@@ -139,8 +139,8 @@ impl TryFrom<ConcernRow> for Concern {
 }
 
 /// A concern as the protocol shows it (no visibility check: callers decide who may see it).
-pub async fn load_concern(db: &SqlitePool, id: &str) -> Result<Option<Concern>> {
-    let row: Option<ConcernRow> = sqlx::query_as(&format!("{SELECT_CONCERNS} WHERE c.id = ?"))
+pub async fn load_concern(db: &Db, id: &str) -> Result<Option<Concern>> {
+    let row: Option<ConcernRow> = db::query_as(format!("{SELECT_CONCERNS} WHERE c.id = ?"))
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -185,7 +185,7 @@ async fn fetch(
     Path(id): Path<String>,
 ) -> Result<Json<Concern>> {
     let owners: Option<Owners> =
-        sqlx::query_as("SELECT rider_id, station_id, department_id FROM concerns WHERE id = ?")
+        db::query_as("SELECT rider_id, station_id, department_id FROM concerns WHERE id = ?")
             .bind(&id)
             .fetch_optional(&state.db)
             .await?;
@@ -250,13 +250,13 @@ async fn raise(
     body.validate(|t| topics.iter().any(|topic| topic.code == t))
         .map_err(|e| Error::Invalid(json!(e)))?;
     let station: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM stations WHERE id = ? AND retired_at IS NULL")
+        db::query_as("SELECT 1 FROM stations WHERE id = ? AND retired_at IS NULL")
             .bind(&body.station_id)
             .fetch_optional(&state.db)
             .await?;
     station.ok_or_else(|| Error::invalid("station_id", "unknown station"))?;
     let fingerprint = fingerprint(&body)?;
-    let stored = sqlx::query_as("SELECT raised_by, fingerprint FROM concerns WHERE id = ?")
+    let stored = db::query_as("SELECT raised_by, fingerprint FROM concerns WHERE id = ?")
         .bind(&id)
         .fetch_optional(&state.db)
         .await?;
@@ -276,9 +276,9 @@ async fn raise(
     };
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
-    let taken = sqlx::query_as("SELECT raised_by, fingerprint FROM concerns WHERE id = ?")
+    let taken = db::query_as("SELECT raised_by, fingerprint FROM concerns WHERE id = ?")
         .bind(&id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
     if is_replay(taken, &user.id, &fingerprint, CONCERN_ID_TAKEN)? {
         tx.rollback().await?;
@@ -299,7 +299,7 @@ async fn raise(
         to: None,
         action: None,
     };
-    sqlx::query(
+    db::query(
         "INSERT INTO concerns (id, rider_id, raised_by, fingerprint, kind, topic, text, station_id, photos, lat, lon,
                                status, version, received_at, updated_at, reply_deadline, timeline, change_seq)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 1, ?, ?, ?, ?, ?)",
@@ -320,13 +320,13 @@ async fn raise(
     .bind(format_time(now + state.config.concern_reply))
     .bind(json!([first]).to_string())
     .bind(seq)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     for sha in &body.photos {
-        sqlx::query("INSERT INTO concern_photos (concern_id, sha256) VALUES (?, ?)")
+        db::query("INSERT INTO concern_photos (concern_id, sha256) VALUES (?, ?)")
             .bind(&id)
             .bind(sha)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
     }
     tx.commit().await?;

@@ -2,11 +2,11 @@
 //! adopted or declined), once per closing, idempotently by the phone's id — the same rules as a report's verdict.
 //! 不满意 reopens the concern once (back to its station, accepted, a new deadline to answer); a second 不满意 is
 //! recorded and counts against the station's 满意率, but reopens nothing.
+use crate::server::db::{self, Tx};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::json;
-use sqlx::{Sqlite, Transaction};
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -73,30 +73,30 @@ async fn judge(
     };
     let (_turn, mut tx) = state.begin_write().await?;
     let seq = next_change_seq(&mut tx).await?;
-    let stored = sqlx::query_as("SELECT user_id, fingerprint FROM concern_verdicts WHERE id = ?")
+    let stored = db::query_as("SELECT user_id, fingerprint FROM concern_verdicts WHERE id = ?")
         .bind(&id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
     if is_replay(stored, &user.id, &fingerprint, VERDICT_ID_TAKEN)? {
         tx.rollback().await?;
         return current(StatusCode::OK).await;
     }
-    let judged: Judged = sqlx::query_as(
+    let judged: Judged = db::query_as(
         "SELECT status, reopened, timeline FROM concerns WHERE id = ? AND rider_id = ?",
     )
     .bind(&body.concern_id)
     .bind(&user.id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut tx)
     .await?
     .ok_or(Error::NotFound)?;
     let resolution = judged.reopened + 1;
-    let given: Option<(String,)> = sqlx::query_as(
+    let given: Option<(String,)> = db::query_as(
         "SELECT verdict FROM concern_verdicts WHERE concern_id = ? AND user_id = ? AND resolution = ?",
     )
     .bind(&body.concern_id)
     .bind(&user.id)
     .bind(resolution)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut tx)
     .await?;
     if already_given(given, body.verdict)? {
         tx.rollback().await?;
@@ -137,14 +137,14 @@ struct Given<'a> {
 /// Records a verdict on the concern's current closing with its count and, for a first 不满意, the reopening: back
 /// to its station, accepted, a new deadline to answer, the comment in the timeline.
 async fn record(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     state: &AppState,
     user: &User,
     judged: &Judged,
     g: Given<'_>,
 ) -> Result<()> {
     let at = format_time(g.now);
-    sqlx::query(
+    db::query(
         "INSERT INTO concern_verdicts (id, concern_id, user_id, resolution, verdict, comment, fingerprint, at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -156,7 +156,7 @@ async fn record(
     .bind(&g.verdict.comment)
     .bind(g.fingerprint)
     .bind(&at)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     let reopen = reopens(g.verdict.verdict, judged.reopened);
     let mut timeline: Vec<ConcernStep> =
@@ -191,7 +191,7 @@ async fn record(
         Verdict::Satisfied => "satisfied = satisfied + 1",
         Verdict::Unsatisfied => "unsatisfied = unsatisfied + 1",
     };
-    sqlx::query(&format!(
+    db::query(format!(
         "UPDATE concerns SET {counted}, timeline = ?, version = version + 1, updated_at = ?, change_seq = ?,
                 status = CASE WHEN ? THEN 'accepted' ELSE status END,
                 reopened = reopened + ?, closed_at = CASE WHEN ? THEN NULL ELSE closed_at END,
@@ -207,7 +207,7 @@ async fn record(
     .bind(reopen)
     .bind(format_time(g.now + state.config.concern_reply))
     .bind(&g.verdict.concern_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }

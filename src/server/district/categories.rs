@@ -1,7 +1,8 @@
 //! The 两张清单 as the categories' file: per category its names, the department responsible, and the deadlines to
 //! respond and to resolve at each level, and for the called department to answer (报到). An empty deadline takes
 //! the server's default (`serve --respond-minutes …`).
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use crate::server::db::{self, Tx};
+
 use time::Duration;
 
 use super::departments::{is_code, CODE_EN, CODE_ZH};
@@ -71,11 +72,8 @@ const SELECT: &str =
     resolve_hours_1, resolve_hours_2, resolve_hours_3, acknowledge_hours, sort_order FROM categories";
 
 /// The 清单's row of `category` (none for a category it does not know).
-pub async fn rules_for(
-    db: &mut SqliteConnection,
-    category: &str,
-) -> anyhow::Result<Option<CategoryRules>> {
-    Ok(sqlx::query_as(&format!("{SELECT} WHERE code = ?"))
+pub async fn rules_for(db: &mut Tx, category: &str) -> anyhow::Result<Option<CategoryRules>> {
+    Ok(db::query_as(format!("{SELECT} WHERE code = ?"))
         .bind(category)
         .fetch_optional(db)
         .await?)
@@ -83,7 +81,7 @@ pub async fn rules_for(
 
 /// The deadlines of tasks of `category`.
 pub async fn deadlines_for(
-    db: &mut SqliteConnection,
+    db: &mut Tx,
     category: &str,
     defaults: DeadlineRules,
 ) -> anyhow::Result<DeadlineRules> {
@@ -159,13 +157,10 @@ impl Reference for Categories {
         }
     }
 
-    async fn check(
-        tx: &mut Transaction<'_, Sqlite>,
-        items: &[CategoryRules],
-    ) -> anyhow::Result<Vec<Fault>> {
+    async fn check(tx: &mut Tx, items: &[CategoryRules]) -> anyhow::Result<Vec<Fault>> {
         let known: Vec<(String,)> =
-            sqlx::query_as("SELECT code FROM departments WHERE retired_at IS NULL")
-                .fetch_all(&mut **tx)
+            db::query_as("SELECT code FROM departments WHERE retired_at IS NULL")
+                .fetch_all(&mut *tx)
                 .await?;
         Ok(items
             .iter()
@@ -182,15 +177,14 @@ impl Reference for Categories {
             .collect())
     }
 
-    async fn load(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<Vec<(CategoryRules, bool)>> {
+    async fn load(tx: &mut Tx) -> anyhow::Result<Vec<(CategoryRules, bool)>> {
         let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT code FROM categories WHERE retired_at IS NOT NULL")
-                .fetch_all(&mut **tx)
+            db::query_as("SELECT code FROM categories WHERE retired_at IS NOT NULL")
+                .fetch_all(&mut *tx)
                 .await?;
-        let items: Vec<CategoryRules> =
-            sqlx::query_as(&format!("{SELECT} ORDER BY sort_order, code"))
-                .fetch_all(&mut **tx)
-                .await?;
+        let items: Vec<CategoryRules> = db::query_as(format!("{SELECT} ORDER BY sort_order, code"))
+            .fetch_all(&mut *tx)
+            .await?;
         // The place in the list counts among the categories in service: retiring one moves no other.
         let mut rank = 0;
         Ok(items
@@ -206,12 +200,8 @@ impl Reference for Categories {
             .collect())
     }
 
-    async fn put(
-        tx: &mut Transaction<'_, Sqlite>,
-        c: &CategoryRules,
-        seq: i64,
-    ) -> anyhow::Result<()> {
-        sqlx::query(
+    async fn put(tx: &mut Tx, c: &CategoryRules, seq: i64) -> anyhow::Result<()> {
+        db::query(
             "INSERT INTO categories (code, name_zh, name_en, department, respond_minutes, respond_urgent_minutes,
                  resolve_hours_1, resolve_hours_2, resolve_hours_3, sort_order, retired_at, change_seq,
                  acknowledge_hours)
@@ -232,7 +222,7 @@ impl Reference for Categories {
         .bind(c.sort_order)
         .bind(seq)
         .bind(c.acknowledge_hours)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         Ok(())
     }

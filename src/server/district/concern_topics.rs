@@ -1,6 +1,6 @@
 //! The topics riders file their concerns under (小区进门难, 充电, 停车 …): a CSV of `code, name_zh, name_en`, in
 //! the order the phone lists them. A topic left out is retired: concerns filed under it keep it.
-use sqlx::{Sqlite, Transaction};
+use crate::server::db::{self, Tx};
 
 use super::departments::{is_code, CODE_EN, CODE_ZH};
 use super::{csv_file, csv_rows, duplicate_keys, Fault, Kind, Reference};
@@ -70,12 +70,12 @@ impl Reference for ConcernTopics {
         }
     }
 
-    async fn load(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<Vec<(Topic, bool)>> {
-        let rows: Vec<(String, String, String, i64, bool)> = sqlx::query_as(
+    async fn load(tx: &mut Tx) -> anyhow::Result<Vec<(Topic, bool)>> {
+        let rows: Vec<(String, String, String, i64, bool)> = db::query_as(
             "SELECT code, name_zh, name_en, position, retired_at IS NOT NULL FROM concern_topics
              ORDER BY position, code",
         )
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await?;
         Ok(rows
             .into_iter()
@@ -90,8 +90,8 @@ impl Reference for ConcernTopics {
             .collect())
     }
 
-    async fn put(tx: &mut Transaction<'_, Sqlite>, t: &Topic, seq: i64) -> anyhow::Result<()> {
-        sqlx::query(
+    async fn put(tx: &mut Tx, t: &Topic, seq: i64) -> anyhow::Result<()> {
+        db::query(
             "INSERT INTO concern_topics (code, name_zh, name_en, position, retired_at, change_seq)
              VALUES (?1, ?2, ?3, ?4, NULL, ?5)
              ON CONFLICT (code) DO UPDATE SET name_zh = ?2, name_en = ?3, position = ?4, retired_at = NULL,
@@ -102,7 +102,7 @@ impl Reference for ConcernTopics {
         .bind(&t.topic.name_en)
         .bind(t.position)
         .bind(seq)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         Ok(())
     }

@@ -1,5 +1,5 @@
 //! The departments 部门联处 (吹哨报到) calls on: a CSV of `code, name`.
-use sqlx::{Sqlite, Transaction};
+use crate::server::db::{self, Tx};
 
 use super::{csv_file, csv_rows, duplicate_keys, Fault, Kind, Reference};
 use crate::domain::category::Department;
@@ -63,15 +63,12 @@ impl Reference for Departments {
     }
 
     /// A department the categories in service still name may not be left out.
-    async fn check(
-        tx: &mut Transaction<'_, Sqlite>,
-        items: &[Department],
-    ) -> anyhow::Result<Vec<Fault>> {
-        let named: Vec<(String, String)> = sqlx::query_as(
+    async fn check(tx: &mut Tx, items: &[Department]) -> anyhow::Result<Vec<Fault>> {
+        let named: Vec<(String, String)> = db::query_as(
             "SELECT department, code FROM categories
              WHERE retired_at IS NULL AND department IS NOT NULL ORDER BY department, code",
         )
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await?;
         Ok(named
             .into_iter()
@@ -86,11 +83,11 @@ impl Reference for Departments {
             .collect())
     }
 
-    async fn load(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<Vec<(Department, bool)>> {
-        let rows: Vec<(String, String, bool)> = sqlx::query_as(
+    async fn load(tx: &mut Tx) -> anyhow::Result<Vec<(Department, bool)>> {
+        let rows: Vec<(String, String, bool)> = db::query_as(
             "SELECT code, name, retired_at IS NOT NULL FROM departments ORDER BY code",
         )
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await?;
         Ok(rows
             .into_iter()
@@ -107,15 +104,15 @@ impl Reference for Departments {
             .collect())
     }
 
-    async fn put(tx: &mut Transaction<'_, Sqlite>, d: &Department, seq: i64) -> anyhow::Result<()> {
-        sqlx::query(
+    async fn put(tx: &mut Tx, d: &Department, seq: i64) -> anyhow::Result<()> {
+        db::query(
             "INSERT INTO departments (code, name, retired_at, change_seq) VALUES (?1, ?2, NULL, ?3)
              ON CONFLICT (code) DO UPDATE SET name = ?2, retired_at = NULL, change_seq = ?3",
         )
         .bind(&d.code)
         .bind(&d.name)
         .bind(seq)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         Ok(())
     }

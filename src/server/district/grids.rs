@@ -1,9 +1,9 @@
 //! 网格 grids from GeoJSON, as QGIS and 天地图 export them: a FeatureCollection of Polygon or MultiPolygon
 //! features with the properties `id`, `name`, `community` (社区) and `street` (街道).
+use crate::server::db::{self, Tx};
 use anyhow::Context;
 use geo::{BooleanOps, BoundingRect, ChamberlainDuquetteArea, Intersects, Validation};
 use serde_json::{json, Value};
-use sqlx::{Sqlite, Transaction};
 
 use super::{duplicate_keys, retire_row, Fault, Kind, Reference};
 use crate::domain::GeoPoint;
@@ -419,8 +419,8 @@ impl Reference for Grids {
         parse_grids(bytes)
     }
 
-    async fn load(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<Vec<(GridFeature, bool)>> {
-        let rows: Vec<GridRow> = sqlx::query_as(GRID_ROWS_SQL).fetch_all(&mut **tx).await?;
+    async fn load(tx: &mut Tx) -> anyhow::Result<Vec<(GridFeature, bool)>> {
+        let rows: Vec<GridRow> = db::query_as(GRID_ROWS_SQL).fetch_all(&mut *tx).await?;
         rows.into_iter()
             .map(|r| {
                 let geometry = match &r.geometry {
@@ -448,13 +448,9 @@ impl Reference for Grids {
             .collect()
     }
 
-    async fn put(
-        tx: &mut Transaction<'_, Sqlite>,
-        g: &GridFeature,
-        seq: i64,
-    ) -> anyhow::Result<()> {
+    async fn put(tx: &mut Tx, g: &GridFeature, seq: i64) -> anyhow::Result<()> {
         let (outer, more) = g.rings();
-        sqlx::query(
+        db::query(
             "INSERT INTO grids (id, name, community, street, polygon, more_rings, geometry, retired_at, change_seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8)
              ON CONFLICT (id) DO UPDATE SET name = ?2, community = ?3, street = ?4, polygon = ?5, more_rings = ?6,
@@ -468,22 +464,17 @@ impl Reference for Grids {
         .bind(serde_json::to_string(&more)?)
         .bind(serde_json::to_string(&g.geometry)?)
         .bind(seq)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         Ok(())
     }
 
-    async fn retire(
-        tx: &mut Transaction<'_, Sqlite>,
-        id: &str,
-        at: &str,
-        seq: i64,
-    ) -> anyhow::Result<()> {
+    async fn retire(tx: &mut Tx, id: &str, at: &str, seq: i64) -> anyhow::Result<()> {
         retire_row(tx, Self::TABLE, id, at, seq).await?;
         // Its open tasks stay with it, marked for someone to reassign.
-        sqlx::query(FLAG_OPEN_TASKS_SQL)
+        db::query(FLAG_OPEN_TASKS_SQL)
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         Ok(())
     }

@@ -2,11 +2,11 @@
 //! file is checked whole first and applied in one transaction, so a faulty file changes nothing and its faults are
 //! named; a thing missing from a new file is retired, never deleted; every change reaches phones through the
 //! change feed and leaves one entry in the audit log.
+use crate::server::db::{self, Db, Tx};
 use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
-use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use crate::domain::district::{Changes, Fault, Kind};
 use crate::domain::timestamp::format_time;
@@ -85,28 +85,16 @@ pub(crate) trait Reference {
     /// The file's items, or every fault in it. `name` is the file's name (its extension may choose the format).
     fn parse(bytes: &[u8], name: &str) -> Result<Vec<Self::Item>, Vec<Fault>>;
     /// Faults that need the database (a department that does not exist): none when the file fits.
-    async fn check(
-        _tx: &mut Transaction<'_, Sqlite>,
-        _items: &[Self::Item],
-    ) -> anyhow::Result<Vec<Fault>> {
+    async fn check(_tx: &mut Tx, _items: &[Self::Item]) -> anyhow::Result<Vec<Fault>> {
         Ok(vec![])
     }
     /// Every kept item, with whether it is retired.
-    async fn load(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<Vec<(Self::Item, bool)>>;
+    async fn load(tx: &mut Tx) -> anyhow::Result<Vec<(Self::Item, bool)>>;
     /// Adds or updates (and un-retires) one item, at place `seq` of the change feed.
-    async fn put(
-        tx: &mut Transaction<'_, Sqlite>,
-        item: &Self::Item,
-        seq: i64,
-    ) -> anyhow::Result<()>;
+    async fn put(tx: &mut Tx, item: &Self::Item, seq: i64) -> anyhow::Result<()>;
     /// Retires one item, at place `seq` of the change feed.
     /// Retires one item, at place `seq` of the change feed: marked, never deleted.
-    async fn retire(
-        tx: &mut Transaction<'_, Sqlite>,
-        key: &str,
-        at: &str,
-        seq: i64,
-    ) -> anyhow::Result<()> {
+    async fn retire(tx: &mut Tx, key: &str, at: &str, seq: i64) -> anyhow::Result<()> {
         retire_row(tx, Self::TABLE, key, at, seq).await
     }
     /// The file of the items in service, in the import format.
@@ -115,26 +103,26 @@ pub(crate) trait Reference {
 
 /// Marks one row of `(table, key column)` retired at `at`, at place `seq` of the change feed.
 pub(crate) async fn retire_row(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     (table, column): (&str, &str),
     key: &str,
     at: &str,
     seq: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(&format!(
+    db::query(format!(
         "UPDATE {table} SET retired_at = ?, change_seq = ? WHERE {column} = ?"
     ))
     .bind(at)
     .bind(seq)
     .bind(key)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
 
 /// Checks a file of `R` and, unless `dry_run`, applies it in one transaction with one audit-log entry.
 pub(crate) async fn import<R: Reference>(
-    db: &SqlitePool,
+    db: &Db,
     bytes: &[u8],
     name: &str,
     actor: &str,
@@ -197,19 +185,19 @@ pub(crate) async fn import<R: Reference>(
         };
         R::retire(&mut tx, key, &now, seq).await?;
     }
-    sqlx::query("INSERT INTO audit_log (at, actor, action, summary) VALUES (?, ?, ?, ?)")
+    db::query("INSERT INTO audit_log (at, actor, action, summary) VALUES (?, ?, ?, ?)")
         .bind(&now)
         .bind(actor)
         .bind(format!("import {}", R::KIND.name()))
         .bind(serde_json::to_string(&changes)?)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     tx.commit().await?;
     Ok(changes)
 }
 
 /// The items of `R` in service, as a file in the import format.
-pub(crate) async fn export<R: Reference>(db: &SqlitePool) -> anyhow::Result<Vec<u8>> {
+pub(crate) async fn export<R: Reference>(db: &Db) -> anyhow::Result<Vec<u8>> {
     let mut tx = db.begin().await?;
     let items: Vec<R::Item> = R::load(&mut tx)
         .await?
@@ -223,7 +211,7 @@ pub(crate) async fn export<R: Reference>(db: &SqlitePool) -> anyhow::Result<Vec<
 
 /// Imports a file of `kind`.
 pub async fn import_kind(
-    db: &SqlitePool,
+    db: &Db,
     kind: Kind,
     bytes: &[u8],
     name: &str,
@@ -244,7 +232,7 @@ pub async fn import_kind(
 }
 
 /// Exports `kind` in its import format.
-pub async fn export_kind(db: &SqlitePool, kind: Kind) -> anyhow::Result<Vec<u8>> {
+pub async fn export_kind(db: &Db, kind: Kind) -> anyhow::Result<Vec<u8>> {
     match kind {
         Kind::Grids => export::<grids::Grids>(db).await,
         Kind::Stations => export::<stations::Stations>(db).await,
@@ -267,8 +255,8 @@ pub struct AuditEntry {
 }
 
 /// The audit log, newest first.
-pub async fn audit_log(db: &SqlitePool, limit: i64) -> anyhow::Result<Vec<AuditEntry>> {
-    Ok(sqlx::query_as(
+pub async fn audit_log(db: &Db, limit: i64) -> anyhow::Result<Vec<AuditEntry>> {
+    Ok(db::query_as(
         "SELECT a.at, a.actor, COALESCE(u.name, a.actor) AS actor_name, a.action, a.summary
              FROM audit_log a LEFT JOIN users u ON u.id = a.actor ORDER BY a.id DESC LIMIT ?",
     )

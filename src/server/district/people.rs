@@ -1,5 +1,6 @@
 //! The district's people in the console: listed and filtered, revoked, a grid worker moved, and new codes (with
 //! their sheets) for those of a grid or station who have not enrolled yet. Admins only; phone numbers never leave.
+use crate::server::db::{self};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
@@ -60,7 +61,7 @@ async fn list(
 ) -> Result<Json<Vec<Person>>> {
     admin_only(&user)?;
     let enrolled: Vec<(String,)> =
-        sqlx::query_as("SELECT DISTINCT user_id FROM enrollment_codes WHERE used_at IS NOT NULL")
+        db::query_as("SELECT DISTINCT user_id FROM enrollment_codes WHERE used_at IS NOT NULL")
             .fetch_all(&state.db)
             .await?;
     let enrolled: std::collections::HashSet<String> =
@@ -131,7 +132,7 @@ async fn person(state: &AppState, id: &str) -> Result<Person> {
         .await
         .map_err(anyhow::Error::from)?
         .ok_or(Error::NotFound)?;
-    let (enrolled,): (bool,) = sqlx::query_as(
+    let (enrolled,): (bool,) = db::query_as(
         "SELECT EXISTS (SELECT 1 FROM enrollment_codes WHERE user_id = ? AND used_at IS NOT NULL)",
     )
     .bind(id)

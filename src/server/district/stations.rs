@@ -1,7 +1,7 @@
 //! 暖心驿站 stations from CSV (`id, name, address, lat, lon, hours, amenities`, amenities separated by `;`) or from
 //! GeoJSON Point features with the same properties.
+use crate::server::db::{self, Tx};
 use serde_json::Value;
-use sqlx::{Sqlite, Transaction};
 
 use super::departments::is_code;
 use super::grids::{LAT, LON};
@@ -245,8 +245,8 @@ impl Reference for Stations {
         }
     }
 
-    async fn load(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<Vec<(Station, bool)>> {
-        let stations = crate::server::reference::stations_of(&mut **tx).await?;
+    async fn load(tx: &mut Tx) -> anyhow::Result<Vec<(Station, bool)>> {
+        let stations = crate::server::reference::stations_of(&mut *tx).await?;
         // Compared as the file describes them: being demo data or retired is not in the file.
         Ok(stations
             .into_iter()
@@ -264,9 +264,9 @@ impl Reference for Stations {
             .collect())
     }
 
-    async fn put(tx: &mut Transaction<'_, Sqlite>, s: &Station, seq: i64) -> anyhow::Result<()> {
+    async fn put(tx: &mut Tx, s: &Station, seq: i64) -> anyhow::Result<()> {
         let amenities: Vec<&str> = s.amenities.iter().map(|a| a.code()).collect();
-        sqlx::query(
+        db::query(
             "INSERT INTO stations (id, name, address, lat, lon, hours, amenities, retired_at, change_seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8)
              ON CONFLICT (id) DO UPDATE SET name = ?2, address = ?3, lat = ?4, lon = ?5, hours = ?6, amenities = ?7,
@@ -280,7 +280,7 @@ impl Reference for Stations {
         .bind(&s.hours)
         .bind(serde_json::to_string(&amenities)?)
         .bind(seq)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         Ok(())
     }

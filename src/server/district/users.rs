@@ -1,10 +1,9 @@
 //! 1,200 riders at once: a CSV of people (`role, name, grid, station, department, phone`, and `street` for an
 //! official of one 街道; `department` and `street` may be left out) checked whole and
 //! created in one transaction, each with a one-time code, and the A4 onboarding sheets a station hands out.
+use crate::server::db::{self, Db};
 use std::collections::HashMap;
 use std::time::Duration;
-
-use sqlx::SqlitePool;
 
 use super::{csv_rows, Fault, ImportError};
 use crate::domain::{enrollment_code, Place, PlaceFault, Role};
@@ -39,7 +38,7 @@ fn mobile(typed: &str) -> Option<String> {
 /// The places in service, by kind: grids, stations and departments by id (with their names), 街道 by name.
 type Known = HashMap<Place, HashMap<String, String>>;
 
-async fn places_in_service(db: &SqlitePool) -> Result<Known, sqlx::Error> {
+async fn places_in_service(db: &Db) -> Result<Known, sqlx::Error> {
     let mut known = Known::new();
     for (place, sql) in [
         (
@@ -59,7 +58,7 @@ async fn places_in_service(db: &SqlitePool) -> Result<Known, sqlx::Error> {
             "SELECT DISTINCT street, street FROM grids WHERE retired_at IS NULL AND street <> ''",
         ),
     ] {
-        let rows: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(db).await?;
+        let rows: Vec<(String, String)> = db::query_as(sql).fetch_all(db).await?;
         known.insert(place, rows.into_iter().collect());
     }
     Ok(known)
@@ -109,11 +108,11 @@ struct Person {
 }
 
 /// Checks every row against the file and the database; all faults, or the people to create.
-async fn check(db: &SqlitePool, bytes: &[u8]) -> Result<Vec<Person>, ImportError> {
+async fn check(db: &Db, bytes: &[u8]) -> Result<Vec<Person>, ImportError> {
     let rows = csv_rows(bytes, &COLUMNS).map_err(ImportError::Refused)?;
     let known = places_in_service(db).await?;
     let lock = crate::server::phones::PhoneLock::of(db)?;
-    let phones: Vec<(String, Option<String>)> = sqlx::query_as(
+    let phones: Vec<(String, Option<String>)> = db::query_as(
         "SELECT phone, phone_lookup FROM users WHERE phone IS NOT NULL AND revoked_at IS NULL",
     )
     .fetch_all(db)
@@ -209,7 +208,7 @@ async fn check(db: &SqlitePool, bytes: &[u8]) -> Result<Vec<Person>, ImportError
 
 /// Creates everyone in the file with a code each, or nobody (the faults named). `dry_run`: check only.
 pub async fn import_users(
-    db: &SqlitePool,
+    db: &Db,
     bytes: &[u8],
     ttl: Duration,
     actor: &str,
@@ -228,7 +227,7 @@ pub async fn import_users(
     for p in people {
         let id = uuid::Uuid::now_v7().to_string();
         let at = |place| p.places.get(&place);
-        sqlx::query(
+        db::query(
             "INSERT INTO users (id, name, role, grid_id, station_id, department_id, street, phone, pass_secret,
                                 created_at, phone_lookup)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -244,15 +243,15 @@ pub async fn import_users(
         .bind(new_pass_secret()?)
         .bind(now)
         .bind(p.phone.as_deref().map(|n| phones.lookup(n)))
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         let code = new_enrollment_code()?;
-        sqlx::query("INSERT INTO enrollment_codes (code_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        db::query("INSERT INTO enrollment_codes (code_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(code_hash(&key, &code))
             .bind(&id)
             .bind(now)
             .bind(now + ttl.as_secs() as i64)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         let place = p.role.place().and_then(|(own, _)| {
             let value = p.places.get(&own)?;
@@ -270,7 +269,7 @@ pub async fn import_users(
     for m in &made {
         *by_role.entry(m.role.code()).or_default() += 1;
     }
-    sqlx::query(
+    db::query(
         "INSERT INTO audit_log (at, actor, action, summary) VALUES (?, ?, 'import users', ?)",
     )
     .bind(crate::domain::timestamp::format_time(
@@ -278,7 +277,7 @@ pub async fn import_users(
     ))
     .bind(actor)
     .bind(serde_json::json!({"created": made.len(), "by_role": by_role}).to_string())
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     Ok(made)
@@ -287,13 +286,13 @@ pub async fn import_users(
 /// A new code for every user of a grid, station or department who has not enrolled yet (their earlier codes stop
 /// working): the sheets of an onboarding day that slipped can be printed again.
 pub async fn reissue_unenrolled(
-    db: &SqlitePool,
+    db: &Db,
     place: Place,
     value: &str,
     ttl: Duration,
     actor: &str,
 ) -> anyhow::Result<Vec<Onboarded>> {
-    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, Option<String>)> = db::query_as(
         "SELECT u.id, u.name, u.role, COALESCE(g.name, s.name, d.name, u.street) FROM users u
          LEFT JOIN grids g ON g.id = u.grid_id LEFT JOIN stations s ON s.id = u.station_id
          LEFT JOIN departments d ON d.code = u.department_id
@@ -319,7 +318,7 @@ pub async fn reissue_unenrolled(
             code,
         });
     }
-    sqlx::query(
+    db::query(
         "INSERT INTO audit_log (at, actor, action, summary) VALUES (?, ?, 'reissue codes', ?)",
     )
     .bind(crate::domain::timestamp::format_time(

@@ -1,5 +1,5 @@
 //! Possible duplicates: open reports of the same category within 50 m received in the 7 days before a report.
-use sqlx::SqlitePool;
+use crate::server::db::{self, Db};
 
 use crate::domain::timestamp::format_time;
 use crate::domain::warnings::{HOTSPOT_DAYS, HOTSPOT_RADIUS_M, HOTSPOT_REPORTS};
@@ -47,7 +47,7 @@ const MOST_POSSIBLE_DUPLICATES: i64 = 10;
 /// `report`'s place in the window `since`–`until`.
 #[allow(clippy::too_many_arguments)]
 async fn within(
-    db: &SqlitePool,
+    db: &Db,
     sql: &str,
     id: &str,
     report: &ReportSubmission,
@@ -64,7 +64,7 @@ async fn within(
     // The box holds the circle (with a margin): the index narrows by it, the distance decides.
     let dlat = metres / per_degree_lat * 1.1;
     let dlon = metres / per_degree_lon * 1.1;
-    let rows: Vec<(String,)> = sqlx::query_as(sql)
+    let rows: Vec<(String,)> = db::query_as(sql)
         .bind(&report.category)
         .bind(since)
         .bind(until)
@@ -87,7 +87,7 @@ async fn within(
 /// Open reports of the same category within 50 m, received in the 7 days up to this one: the latest
 /// [`MOST_POSSIBLE_DUPLICATES`], through `reports_open_by_category`.
 pub async fn possible_duplicates(
-    db: &SqlitePool,
+    db: &Db,
     id: &str,
     report: &ReportSubmission,
     received_at: &str,
@@ -113,7 +113,7 @@ pub async fn possible_duplicates(
 /// within 50 m in the 30 days up to it — resolved, rejected or open (a problem that keeps coming back is one even
 /// after each report of it was dealt with).
 pub async fn is_recurring(
-    db: &SqlitePool,
+    db: &Db,
     id: &str,
     report: &ReportSubmission,
     received_at: &str,

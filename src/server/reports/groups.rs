@@ -3,10 +3,10 @@
 //! another). It is closed at once as a duplicate of the group's report (`duplicate_of`), whose progress its
 //! reporter follows; the grid worker sees one task that says how many joined it, and pages through them with
 //! `GET /reports/{id}/joined`.
+use crate::server::db::{self, Tx};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
-use sqlx::{Sqlite, Transaction};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -31,7 +31,7 @@ pub const JOINED_NOTE: &str =
 /// The report a new one joins, if any: of `candidates` (its possible duplicates, earliest first), the earliest
 /// still open in the same grid that is not itself joined to another.
 pub async fn group_to_join(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     candidates: &[String],
     grid_id: Option<&str>,
 ) -> Result<Option<String>> {
@@ -41,14 +41,14 @@ pub async fn group_to_join(
     if candidates.is_empty() {
         return Ok(None);
     }
-    let found: Option<(String,)> = sqlx::query_as(
+    let found: Option<(String,)> = db::query_as(
         "SELECT r.id FROM json_each(?1) c JOIN reports r ON r.id = c.value
          WHERE r.grid_id = ?2 AND r.duplicate_of IS NULL AND r.status IN ('received', 'accepted', 'in_progress')
          ORDER BY r.received_at, r.id LIMIT 1",
     )
     .bind(serde_json::to_string(candidates).map_err(anyhow::Error::from)?)
     .bind(grid_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     Ok(found.map(|(id,)| id))
 }
@@ -79,11 +79,7 @@ pub struct Joining<'a> {
 /// marked a hotspot when the joining one makes the place one (the worker's one task says so), and moved in the
 /// change feed (its count of joined reports changed) without a new version, so a worker's action made on the
 /// version they saw still applies.
-pub async fn join(
-    tx: &mut Transaction<'_, Sqlite>,
-    joining: Joining<'_>,
-    group: &str,
-) -> Result<()> {
+pub async fn join(tx: &mut Tx, joining: Joining<'_>, group: &str) -> Result<()> {
     let Joining {
         id,
         reporter_id,
@@ -92,13 +88,13 @@ pub async fn join(
         hotspot,
     } = joining;
     let theirs: Vec<(String,)> =
-        sqlx::query_as("SELECT sha256 FROM report_photos WHERE report_id = ?")
+        db::query_as("SELECT sha256 FROM report_photos WHERE report_id = ?")
             .bind(group)
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await?;
     let theirs: Vec<String> = theirs.into_iter().map(|(s,)| s).collect();
     if let Some((reason, points)) = points_for_duplicate(photos, &theirs) {
-        let awarded = sqlx::query(
+        let awarded = db::query(
             "INSERT OR IGNORE INTO points (user_id, report_id, reason, points, awarded_at) VALUES (?, ?, ?, ?, ?)",
         )
         .bind(reporter_id)
@@ -106,22 +102,22 @@ pub async fn join(
         .bind(reason)
         .bind(points)
         .bind(at)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?
         .rows_affected() as i64
             * points;
-        sqlx::query("UPDATE reports SET points_awarded = points_awarded + ? WHERE id = ?")
+        db::query("UPDATE reports SET points_awarded = points_awarded + ? WHERE id = ?")
             .bind(awarded)
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     }
     let seq = next_change_seq(tx).await?;
-    sqlx::query("UPDATE reports SET change_seq = ?, hotspot = hotspot OR ? WHERE id = ?")
+    db::query("UPDATE reports SET change_seq = ?, hotspot = hotspot OR ? WHERE id = ?")
         .bind(seq)
         .bind(hotspot)
         .bind(group)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }
@@ -162,7 +158,7 @@ async fn joined(
         visible_sql(2)
     );
     let (grid_id,): (Option<String>,) = viewer
-        .binds(sqlx::query_as(&sql).bind(&id))
+        .binds(db::query_as(&sql).bind(&id))
         .fetch_optional(&state.db)
         .await?
         .ok_or(Error::NotFound)?;
@@ -171,12 +167,12 @@ async fn joined(
     }
     let limit = page_limit(params.limit.as_deref(), 20, 100)?;
     let after = params.cursor.unwrap_or_default();
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports WHERE duplicate_of = ?")
+    let (count,): (i64,) = db::query_as("SELECT COUNT(*) FROM reports WHERE duplicate_of = ?")
         .bind(&id)
         .fetch_one(&state.db)
         .await?;
     // The cursor is the last one's receipt time and id, as `received_at|id`.
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, String)> = db::query_as(
         "SELECT r.id, r.received_at, u.name, r.submitted FROM reports r JOIN users u ON u.id = r.reporter_id
          WHERE r.duplicate_of = ?1 AND (r.received_at || '|' || r.id) > ?2
          ORDER BY r.received_at, r.id LIMIT ?3",

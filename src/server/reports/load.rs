@@ -1,6 +1,6 @@
 //! Reports as the protocol shows them, read in one query each or a page at a time (no visibility check here:
 //! callers decide who may see what, with [`super::Viewer`]).
-use sqlx::SqlitePool;
+use crate::server::db::{self, Db};
 
 use super::duplicates::possible_duplicates;
 use crate::domain::{Report, ReportStatus, ReportSubmission};
@@ -67,8 +67,8 @@ pub const LOAD_REPORT_SQL: &str = select_reports!("r.id = ?1");
 pub const LOAD_REPORTS_SQL: &str = select_reports!("r.id IN (SELECT value FROM json_each(?1))");
 
 /// A report as the protocol shows it (no visibility check: callers decide who may see it).
-pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
-    let row: Option<ReportRow> = sqlx::query_as(LOAD_REPORT_SQL)
+pub async fn load_report(db: &Db, id: &str) -> Result<Option<Report>> {
+    let row: Option<ReportRow> = db::query_as(LOAD_REPORT_SQL)
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -80,14 +80,14 @@ pub async fn load_report(db: &SqlitePool, id: &str) -> Result<Option<Report>> {
 
 /// Reports as the protocol shows them, by id, in one query (no visibility check; unknown ids are left out).
 pub async fn load_reports(
-    db: &SqlitePool,
+    db: &Db,
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, Report>> {
     if ids.is_empty() {
         return Ok(Default::default());
     }
     let ids = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
-    let rows: Vec<ReportRow> = sqlx::query_as(LOAD_REPORTS_SQL)
+    let rows: Vec<ReportRow> = db::query_as(LOAD_REPORTS_SQL)
         .bind(ids)
         .fetch_all(db)
         .await?;
@@ -99,7 +99,7 @@ pub async fn load_reports(
     Ok(reports)
 }
 
-async fn report_of(db: &SqlitePool, row: ReportRow) -> Result<Report> {
+async fn report_of(db: &Db, row: ReportRow) -> Result<Report> {
     let ReportRow {
         open_duplicates,
         duplicates_unknown,

@@ -1,5 +1,6 @@
 //! 随手拍 reports: `PUT /reports/{id}` (idempotent forever, by the phone's id and a fingerprint of the content)
 //! and `GET /reports/{id}`. Each new report is routed to its grid and becomes a level-1 task, `received`.
+use crate::server::db::{self, Tx};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -94,13 +95,13 @@ async fn submit(
     let seq = next_change_seq(&mut tx).await?;
     // A report made anonymous by retention names no reporter any more: whoever replays its id with the very same
     // content made it (the id never left their phone) and gets the replay, as before.
-    let existing: Option<(String, String)> = sqlx::query_as(
+    let existing: Option<(String, String)> = db::query_as(
         "SELECT CASE WHEN reporter_id = ?2 THEN ?3 ELSE reporter_id END, fingerprint FROM reports WHERE id = ?1",
     )
     .bind(&id)
     .bind(super::personal::ANONYMOUS)
     .bind(&user.id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut tx)
     .await?;
     if is_replay(existing, &user.id, &fingerprint, REPORT_ID_TAKEN)? {
         tx.rollback().await?;
@@ -131,7 +132,7 @@ async fn submit(
             (ReportStatus::Received, timeline, deadline)
         }
     };
-    sqlx::query(
+    db::query(
         "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
                               level, version, received_at, updated_at, timeline, change_seq, deadline, lat, lon,
                               possible_duplicates, hotspot, duplicate_of, closed_at)
@@ -156,13 +157,13 @@ async fn submit(
     .bind(hotspot)
     .bind(&group)
     .bind(group.as_ref().map(|_| &at))
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     for sha in &canonical.photos {
-        sqlx::query("INSERT INTO report_photos (report_id, sha256) VALUES (?, ?)")
+        db::query("INSERT INTO report_photos (report_id, sha256) VALUES (?, ?)")
             .bind(&id)
             .bind(sha)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
     }
     if let Some(group) = &group {
@@ -183,18 +184,18 @@ async fn submit(
 
 /// The photos of `photos` that `user_id` did not upload: knowing a hash is no licence to someone else's photo.
 pub(crate) async fn not_uploaded_by(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     user_id: &str,
     photos: &[String],
 ) -> Result<Vec<String>> {
     let mut missing = Vec::new();
     for sha in photos {
-        let found: Option<(i64,)> = sqlx::query_as(
+        let found: Option<(i64,)> = db::query_as(
             "SELECT 1 FROM photos p JOIN photo_uploads u ON u.sha256 = p.sha256 WHERE p.sha256 = ? AND u.user_id = ?",
         )
         .bind(sha)
         .bind(user_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
         if found.is_none() {
             missing.push(sha.clone());
@@ -236,7 +237,7 @@ async fn fetch(
         visible_sql(2)
     );
     viewer
-        .binds(sqlx::query_as::<_, (i64,)>(&sql).bind(&id))
+        .binds(db::query_as::<(i64,)>(&sql).bind(&id))
         .fetch_optional(&state.db)
         .await?
         .ok_or(Error::NotFound)?;

@@ -1,6 +1,4 @@
 //! Who may see a report, decided in one place for every query that returns reports or their photos.
-use sqlx::Sqlite;
-
 use crate::domain::{Report, Role, User};
 
 /// Who may see a report: its reporter, the grid workers of its grid, admins, the reporters of reports rejected
@@ -63,8 +61,8 @@ impl Viewer {
 
     pub fn binds<'q, O>(
         &'q self,
-        query: sqlx::query::QueryAs<'q, Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
-    ) -> sqlx::query::QueryAs<'q, Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+        query: crate::server::db::Query<'q, O>,
+    ) -> crate::server::db::Query<'q, O> {
         query
             .bind(self.admin)
             .bind(&self.user_id)
