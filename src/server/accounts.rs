@@ -97,12 +97,12 @@ impl UserRow {
 /// carry.
 pub(crate) async fn check_place(db: &Db, place: Place, value: &str) -> Result<(), AccountError> {
     let sql = match place {
-        Place::Grid => "SELECT 1 FROM grids WHERE id = ? AND retired_at IS NULL",
-        Place::Station => "SELECT 1 FROM stations WHERE id = ? AND retired_at IS NULL",
-        Place::Department => "SELECT 1 FROM departments WHERE code = ? AND retired_at IS NULL",
-        Place::Street => "SELECT 1 FROM grids WHERE street = ? AND retired_at IS NULL LIMIT 1",
+        Place::Grid => "SELECT TRUE FROM grids WHERE id = ? AND retired_at IS NULL",
+        Place::Station => "SELECT TRUE FROM stations WHERE id = ? AND retired_at IS NULL",
+        Place::Department => "SELECT TRUE FROM departments WHERE code = ? AND retired_at IS NULL",
+        Place::Street => "SELECT TRUE FROM grids WHERE street = ? AND retired_at IS NULL LIMIT 1",
     };
-    let found: Option<(i64,)> = db::query_as(sql).bind(value).fetch_optional(db).await?;
+    let found: Option<(bool,)> = db::query_as(sql).bind(value).fetch_optional(db).await?;
     let value = value.to_owned();
     found.map(|_| ()).ok_or(match place {
         Place::Grid => AccountError::UnknownGrid(value),

@@ -32,30 +32,30 @@ pub const FEED_SQL: &str = "
         UNION ALL SELECT 'grid', id, change_seq FROM grids WHERE change_seq > ?1
         UNION ALL SELECT 'department', code, change_seq FROM departments WHERE change_seq > ?1
         UNION ALL SELECT * FROM (SELECT 'report', id, change_seq FROM reports
-            WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+            WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2) AS part1
         UNION ALL SELECT * FROM (SELECT 'report', id, change_seq FROM reports
-            WHERE NOT ?3 AND reporter_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+            WHERE NOT ?3 AND reporter_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2) AS part2
         UNION ALL SELECT * FROM (SELECT 'report', id, change_seq FROM reports
-            WHERE NOT ?3 AND grid_id = ?5 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+            WHERE NOT ?3 AND grid_id = ?5 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2) AS part3
         UNION ALL SELECT 'report', o.id, o.change_seq FROM reports o WHERE NOT ?3 AND o.change_seq > ?1
             AND o.id IN (SELECT d.duplicate_of FROM reports d WHERE d.reporter_id = ?4 AND d.duplicate_of IS NOT NULL)
         UNION ALL SELECT 'report', r.id, r.change_seq FROM task_calls c JOIN reports r ON r.id = c.report_id
             WHERE NOT ?3 AND c.department_id = ?6 AND r.change_seq > ?1
         UNION ALL SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
-            WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+            WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2) AS part4
         UNION ALL SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
-            WHERE NOT ?3 AND rider_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+            WHERE NOT ?3 AND rider_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2) AS part5
         UNION ALL SELECT * FROM (SELECT 'checkin', id, change_seq FROM checkins
-            WHERE NOT ?3 AND station_id = ?7 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+            WHERE NOT ?3 AND station_id = ?7 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2) AS part6
         UNION ALL SELECT * FROM (SELECT 'concern', id, change_seq FROM concerns
-            WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+            WHERE ?3 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2) AS part7
         UNION ALL SELECT * FROM (SELECT 'concern', id, change_seq FROM concerns
-            WHERE NOT ?3 AND rider_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+            WHERE NOT ?3 AND rider_id = ?4 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2) AS part8
         UNION ALL SELECT * FROM (SELECT 'concern', id, change_seq FROM concerns
-            WHERE NOT ?3 AND station_id = ?7 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
+            WHERE NOT ?3 AND station_id = ?7 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2) AS part9
         UNION ALL SELECT * FROM (SELECT 'concern', id, change_seq FROM concerns
-            WHERE NOT ?3 AND department_id = ?6 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2)
-    ) ORDER BY change_seq LIMIT ?2";
+            WHERE NOT ?3 AND department_id = ?6 AND change_seq > ?1 ORDER BY change_seq LIMIT ?2) AS part10
+    ) AS feed ORDER BY change_seq LIMIT ?2";
 pub const MAX_LIMIT: i64 = 500;
 
 /// Takes the next place in the change feed. Being the transaction's first write, it also takes SQLite's write
@@ -98,7 +98,7 @@ async fn feed_rows(
 /// Whether anything `user` may see changed after position `after`, and the feed's newest position (read in one
 /// snapshot): what a live stream asks after each commit.
 pub async fn newer_for(state: &AppState, user: &User, after: i64) -> Result<(bool, i64)> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_read().await?;
     let (rows, counter) = feed_rows(&mut tx, user, after, 1).await?;
     tx.commit().await?;
     Ok((!rows.is_empty(), counter))
@@ -160,7 +160,7 @@ async fn changes(
     let limit = page_limit(params.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
     let viewer = Viewer::of(&user);
     // One read transaction: the page and the counter come from the same snapshot.
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_read().await?;
     let (mut rows, counter) = feed_rows(&mut tx, &user, after, limit + 1).await?;
     let (epoch,): (String,) = db::query_as("SELECT epoch FROM server_epoch WHERE id = 1")
         .fetch_one(&mut tx)

@@ -16,14 +16,19 @@ use crate::domain::{enrollment_code, Place, Role};
 #[derive(Debug, Parser)]
 #[command(name = "suishoupai", version, about = "随手拍 server and admin tools")]
 pub struct Cli {
-    /// SQLite database file (created if missing); accepted before or after the subcommand.
+    /// SQLite database file (created if missing), or a PostgreSQL database's `postgres://` URL; accepted before or
+    /// after the subcommand.
     #[arg(
         long,
         env = "SUISHOUPAI_DB",
         default_value = "./data/suishoupai.db",
         global = true
     )]
-    pub db: PathBuf,
+    pub db: String,
+    /// With PostgreSQL: the file holding the key enrollment codes are hashed with (created if missing; every
+    /// instance must read the same key). A SQLite database keeps it beside its file.
+    #[arg(long, env = "SUISHOUPAI_KEY_FILE", value_name = "FILE", global = true)]
+    pub key_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -359,21 +364,22 @@ pub async fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
+    let target = db::Target::new(&cli.db, cli.key_file.clone());
     let result = match cli.command {
-        Command::Serve(args) => serve(&cli.db, args).await,
-        Command::User(args) => user(&cli.db, args).await,
-        Command::Import(args) => import(&cli.db, args).await,
-        Command::Export(args) => export(&cli.db, args).await,
-        Command::Audit { limit, json } => audit(&cli.db, limit, json).await,
-        Command::DemoHistory { days, seed } => demo_history(&cli.db, days, seed).await,
-        Command::Backup { out } => backup(&cli.db, &out).await,
+        Command::Serve(args) => serve(&target, args).await,
+        Command::User(args) => user(&target, args).await,
+        Command::Import(args) => import(&target, args).await,
+        Command::Export(args) => export(&target, args).await,
+        Command::Audit { limit, json } => audit(&target, limit, json).await,
+        Command::DemoHistory { days, seed } => demo_history(&target, days, seed).await,
+        Command::Backup { out } => backup(&target, &out).await,
         Command::Retention {
             months,
             photo_months,
             drop_notes,
         } => {
             retention(
-                &cli.db,
+                &target,
                 super::personal::Retention {
                     months,
                     photo_months,
@@ -382,7 +388,7 @@ pub async fn main() -> ExitCode {
             )
             .await
         }
-        Command::Restore { archive } => restore(&archive, &cli.db).await,
+        Command::Restore { archive } => restore(&archive, &target).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -393,11 +399,11 @@ pub async fn main() -> ExitCode {
     }
 }
 
-async fn backup(db_path: &Path, out: &Path) -> anyhow::Result<()> {
-    if !db_path.exists() {
-        anyhow::bail!("no database at {}", db_path.display());
+async fn backup(target: &db::Target, out: &Path) -> anyhow::Result<()> {
+    if !target.exists() {
+        anyhow::bail!("no database at {target}");
     }
-    let pool = db::open(db_path).await?;
+    let pool = target.open().await?;
     let m = super::backup::backup(&pool, out).await?;
     println!(
         "备份已写入 {}：{} 字节，{} 条上报，{} 张照片 (backup written: {} bytes, sha256 {})",
@@ -411,8 +417,8 @@ async fn backup(db_path: &Path, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn retention(db_path: &Path, rules: super::personal::Retention) -> anyhow::Result<()> {
-    let pool = db::open(db_path).await?;
+async fn retention(target: &db::Target, rules: super::personal::Retention) -> anyhow::Result<()> {
+    let pool = target.open().await?;
     let state = AppState::new(pool, PathBuf::new(), Config::default());
     let done =
         super::personal::apply_retention(&state, rules, time::OffsetDateTime::now_utc()).await?;
@@ -423,7 +429,10 @@ async fn retention(db_path: &Path, rules: super::personal::Retention) -> anyhow:
     Ok(())
 }
 
-async fn restore(archive: &Path, db_path: &Path) -> anyhow::Result<()> {
+async fn restore(archive: &Path, target: &db::Target) -> anyhow::Result<()> {
+    let db::Target::Sqlite(db_path) = target else {
+        anyhow::bail!("a PostgreSQL database is restored with pg_restore, not by this command (see the README)");
+    };
     let m = super::backup::restore(archive, db_path).await?;
     println!(
         "已恢复到 {}：备份时间 {}，{} 条上报，{} 张照片，校验全部通过 (restored: every checksum and count verified)",
@@ -435,8 +444,8 @@ async fn restore(archive: &Path, db_path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn demo_history(db_path: &Path, days: i64, seed: u64) -> anyhow::Result<()> {
-    let pool = db::open(db_path).await?;
+async fn demo_history(target: &db::Target, days: i64, seed: u64) -> anyhow::Result<()> {
+    let pool = target.open().await?;
     // The demo's grids and categories, unless the database has its own already.
     demo::seed(&pool).await.context("seeding demo data")?;
     let state = AppState::new(pool, PathBuf::new(), Config::default());
@@ -450,10 +459,10 @@ async fn demo_history(db_path: &Path, days: i64, seed: u64) -> anyhow::Result<()
     Ok(())
 }
 
-async fn import(db_path: &Path, args: ImportArgs) -> anyhow::Result<()> {
+async fn import(target: &db::Target, args: ImportArgs) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let pool = db::open(db_path).await?;
+    let pool = target.open().await?;
     let name = args.file.to_string_lossy();
     let kind = match args.kind {
         ImportWhat::Grids => district::Kind::Grids,
@@ -563,8 +572,8 @@ fn write_sheet(
     Ok(())
 }
 
-async fn export(db_path: &Path, args: ExportArgs) -> anyhow::Result<()> {
-    let pool = db::open(db_path).await?;
+async fn export(target: &db::Target, args: ExportArgs) -> anyhow::Result<()> {
+    let pool = target.open().await?;
     let kind = match args.what {
         Exportable::Grids => district::Kind::Grids,
         Exportable::Stations => district::Kind::Stations,
@@ -601,8 +610,8 @@ async fn export_reports(pool: Db, args: ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn audit(db_path: &Path, limit: i64, json: bool) -> anyhow::Result<()> {
-    let pool = db::open(db_path).await?;
+async fn audit(target: &db::Target, limit: i64, json: bool) -> anyhow::Result<()> {
+    let pool = target.open().await?;
     let entries = district::audit_log(&pool, limit).await?;
     if json {
         println!("{}", serde_json::to_string(&entries)?);
@@ -614,15 +623,18 @@ async fn audit(db_path: &Path, limit: i64, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(db_path: &Path, args: ServeArgs) -> anyhow::Result<()> {
-    let pool = db::open(db_path).await?;
+async fn serve(target: &db::Target, args: ServeArgs) -> anyhow::Result<()> {
+    if let (db::Target::Postgres { .. }, Some(_)) = (target, &args.backup_dir) {
+        anyhow::bail!("--backup-dir archives a SQLite database; a PostgreSQL database is backed up with pg_dump (see the README)");
+    }
+    let pool = target.open().await?;
     if args.demo {
         let seeded = demo::seed(&pool).await.context("seeding demo data")?;
         tracing::info!(?seeded, "demo data ready");
         let codes = demo::seed_accounts(&pool, accounts::DEFAULT_CODE_TTL)
             .await
             .context("seeding demo accounts")?;
-        announce_demo_codes(db_path, &codes)?;
+        announce_demo_codes(target.side_dir(), &codes)?;
     }
     if !args.dist.join("index.html").exists() {
         tracing::warn!(dist = %args.dist.display(), "no built PWA there: only the API is served");
@@ -631,7 +643,7 @@ async fn serve(db_path: &Path, args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
-    tracing::info!(addr = %listener.local_addr()?, db = %db_path.display(), "serving 随手拍");
+    tracing::info!(addr = %listener.local_addr()?, db = %target, "serving 随手拍");
     let [l1, l2, l3] = args.resolve_hours[..] else {
         anyhow::bail!("--resolve-hours takes three numbers, for levels 1, 2 and 3");
     };
@@ -695,10 +707,7 @@ async fn serve(db_path: &Path, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Prints the demo accounts' fresh codes and keeps them in `demo-codes.txt` beside the database.
-fn announce_demo_codes(
-    db_path: &Path,
-    codes: &[(crate::domain::User, String)],
-) -> anyhow::Result<()> {
+fn announce_demo_codes(dir: &Path, codes: &[(crate::domain::User, String)]) -> anyhow::Result<()> {
     let mut text = String::from(
         "演示账号登录码 Demo enrollment codes (one use each; new codes at every start):\n",
     );
@@ -710,15 +719,15 @@ fn announce_demo_codes(
             enrollment_code::display(code)
         ));
     }
-    let file = db_path.with_file_name("demo-codes.txt");
+    let file = dir.join("demo-codes.txt");
     db::write_private(&file, &text)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}  (also in {})", file.display())?;
     Ok(())
 }
 
-async fn user(db_path: &Path, args: UserArgs) -> anyhow::Result<()> {
-    let pool = db::open(db_path).await?;
+async fn user(target: &db::Target, args: UserArgs) -> anyhow::Result<()> {
+    let pool = target.open().await?;
     match args.action {
         UserAction::Add {
             role,

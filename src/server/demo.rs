@@ -57,7 +57,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
             .await
             .map_err(|e| anyhow::anyhow!("demo/{name}: {e}"))?;
         if kind != Kind::Departments {
-            db::query(format!("UPDATE {table} SET demo = 1"))
+            db::query(format!("UPDATE {table} SET demo = TRUE"))
                 .execute(db)
                 .await?;
         }

@@ -384,7 +384,7 @@ async fn insert(
         "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
                               level, version, received_at, updated_at, timeline, change_seq, deadline, lat, lon,
                               possible_duplicates, hotspot)
-         VALUES (?, ?, ?, ?, ?, ?, 0, 'received', 1, 1, ?, ?, ?, ?, ?, ?, ?, '[]', ?)",
+         VALUES (?, ?, ?, ?, ?, ?, FALSE, 'received', 1, 1, ?, ?, ?, ?, ?, ?, ?, '[]', ?)",
     )
     .bind(id)
     .bind(reporter)

@@ -57,9 +57,21 @@ pub enum Error {
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
+        // PostgreSQL's text cannot hold the NUL character (SQLite's can): a request carrying one is refused, as
+        // one the server cannot read.
+        if let sqlx::Error::Database(db) = &e {
+            if db.code().as_deref() == Some(NUL_IN_TEXT) {
+                return Error::Malformed(
+                    "文字中不能有 NUL 字符 (text may not contain the NUL character)".into(),
+                );
+            }
+        }
         Error::Internal(anyhow::Error::new(e).context("database"))
     }
 }
+
+/// PostgreSQL's SQLSTATE for a character its text encoding cannot hold (`character_not_in_repertoire`).
+const NUL_IN_TEXT: &str = "22021";
 
 impl Error {
     /// `422 invalid_input` naming one field.

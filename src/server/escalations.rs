@@ -65,7 +65,7 @@ async fn escalations(
         "SELECT r.id, count(*) OVER () FROM reports r LEFT JOIN grids g ON g.id = r.grid_id
          WHERE r.status IN ('received', 'accepted', 'in_progress') AND r.level BETWEEN ?1 AND ?2
            AND (?3 IS NULL OR g.street = ?3)
-         ORDER BY r.level DESC, coalesce(r.acknowledge_deadline < ?4, 0) DESC, r.deadline IS NULL, r.deadline, r.id
+         ORDER BY r.level DESC, coalesce(r.acknowledge_deadline < ?4, FALSE) DESC, r.deadline IS NULL, r.deadline, r.id
          LIMIT ?5",
     )
     .bind(lowest)

@@ -3,7 +3,7 @@
 //! and to resolve. One SQL statement per period streams only that period's reports from one covering index (no
 //! lookup in the table, no scan), and each report is added to its group and to the total as it comes (domain
 //! `Tally`), so no report is read twice and none outside the period.
-use crate::server::db::{self, Db};
+use crate::server::db::{self, Backend, Db};
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
@@ -88,11 +88,16 @@ fn key_sql(by: GroupBy) -> &'static str {
 /// its deadline, or a called department past its 报到) and
 /// its minutes to answer and to 办结 — from the covering index alone. ?1 and ?2 the period's bounds, ?3 a 街道,
 /// ?4 a grid, ?5 now, ?6 a 社区.
-pub fn figures_sql(by: GroupBy) -> String {
+pub fn figures_sql(by: GroupBy, backend: Backend) -> String {
     // Minutes between two server times (RFC 3339 text, which julianday reads).
-    let minutes = |from: &str, to: &str| format!("(julianday({to}) - julianday({from})) * 1440.0");
+    let minutes = |from: &str, to: &str| match backend {
+        Backend::Sqlite => format!("(julianday({to}) - julianday({from})) * 1440.0"),
+        Backend::Postgres => {
+            format!("date_part('epoch', {to}::timestamptz - {from}::timestamptz) / 60.0")
+        }
+    };
     format!(
-        "SELECT {key} AS key, r.status, (coalesce(r.deadline < ?5, 0) OR coalesce(r.acknowledge_deadline < ?5, 0)) AS overdue, {respond} AS respond,
+        "SELECT {key} AS key, r.status, (coalesce(r.deadline < ?5, FALSE) OR coalesce(r.acknowledge_deadline < ?5, FALSE)) AS overdue, {respond} AS respond,
                 {resolve} AS resolve, r.satisfied, r.unsatisfied
          FROM reports r LEFT JOIN grids g ON g.id = r.grid_id
          WHERE r.received_at >= ?1 AND r.received_at < ?2
@@ -135,7 +140,7 @@ pub async fn figures(
     now: time::OffsetDateTime,
 ) -> Result<(Vec<(String, String, Figures)>, Figures)> {
     use futures_util::TryStreamExt;
-    let sql = figures_sql(by);
+    let sql = figures_sql(by, db.backend());
     let (start, end) = period.bounds();
     let now = format_time(now);
     let mut rows = db::query_as::<FigureRow>(&sql)
@@ -213,16 +218,21 @@ pub async fn trend(
 ) -> Result<Trend> {
     let (start, end) = period.bounds();
     let days: Vec<(String, i64, i64, i64, i64, i64)> = db::query_as(
-        "SELECT date(r.received_at, '+8 hours') AS day, count(*),
-                sum(r.status IN ('received', 'accepted', 'in_progress')),
-                sum(r.status IN ('received', 'accepted', 'in_progress')
+        format!("SELECT {day} AS day, count(*),
+                count(*) FILTER (WHERE r.status IN ('received', 'accepted', 'in_progress')),
+                count(*) FILTER (WHERE r.status IN ('received', 'accepted', 'in_progress')
                     AND (r.deadline < ?5 OR r.acknowledge_deadline < ?5)),
-                sum(r.status = 'resolved'), sum(r.status = 'rejected')
+                count(*) FILTER (WHERE r.status = 'resolved'), count(*) FILTER (WHERE r.status = 'rejected')
          FROM reports r LEFT JOIN grids g ON g.id = r.grid_id
          WHERE r.received_at >= ?1 AND r.received_at < ?2
            AND (?3 IS NULL OR g.street = ?3) AND (?4 IS NULL OR r.grid_id = ?4) AND (?6 IS NULL OR g.community = ?6)
          GROUP BY day",
-    )
+        day = match db.backend() {
+            // The day in Beijing time (UTC+8, no summer time).
+            Backend::Sqlite => "date(r.received_at, '+8 hours')",
+            Backend::Postgres => "to_char(r.received_at::timestamptz AT TIME ZONE 'UTC' + interval '8 hours', 'YYYY-MM-DD')",
+        },
+    ))
     .bind(start)
     .bind(end)
     .bind(&scope.street)

@@ -82,13 +82,13 @@ async fn leaderboard(
         }
     };
     let rows: Vec<(String, String, i64)> = db::query_as(
-        "SELECT u.id, u.name, SUM(p.points) AS total FROM points p JOIN users u ON u.id = p.user_id
+        "SELECT u.id, u.name, CAST(sum(p.points) AS BIGINT) AS total FROM points p JOIN users u ON u.id = p.user_id
          WHERE substr(p.awarded_at, 1, 7) = ? GROUP BY u.id ORDER BY total DESC, MIN(p.awarded_at) LIMIT 20",
     )
     .bind(&month)
     .fetch_all(&state.db)
     .await?;
-    let (mine,): (i64,) = db::query_as("SELECT COALESCE(SUM(points), 0) FROM points WHERE user_id = ? AND substr(awarded_at, 1, 7) = ?")
+    let (mine,): (i64,) = db::query_as("SELECT COALESCE(CAST(sum(points) AS BIGINT), 0) FROM points WHERE user_id = ? AND substr(awarded_at, 1, 7) = ?")
         .bind(&user.id)
         .bind(&month)
         .fetch_one(&state.db)
@@ -99,11 +99,12 @@ async fn leaderboard(
     .bind(&user.id)
     .fetch_all(&state.db)
     .await?;
-    let (balance,): (i64,) =
-        db::query_as("SELECT COALESCE(SUM(points), 0) FROM points WHERE user_id = ?")
-            .bind(&user.id)
-            .fetch_one(&state.db)
-            .await?;
+    let (balance,): (i64,) = db::query_as(
+        "SELECT COALESCE(CAST(sum(points) AS BIGINT), 0) FROM points WHERE user_id = ?",
+    )
+    .bind(&user.id)
+    .fetch_one(&state.db)
+    .await?;
     Ok(Json(Leaderboard {
         my_balance: balance,
         my_history: history

@@ -156,7 +156,7 @@ pub async fn match_pass(
 /// `429` once this staff account has failed too often: guessing stops here, before any pass is checked.
 pub async fn check_failure_budget(db: &Db, staff_id: &str, now: i64) -> Result<()> {
     let (hour, day): (i64, i64) = db::query_as(
-        "SELECT coalesce(sum(at > ?2), 0), count(*) FROM pass_failures WHERE staff_id = ?1 AND at > ?3",
+        "SELECT coalesce(count(*) FILTER (WHERE at > ?2), 0), count(*) FROM pass_failures WHERE staff_id = ?1 AND at > ?3",
     )
     .bind(staff_id)
     .bind(now - 3600)

@@ -216,12 +216,13 @@ async fn erase(
         db::query(statement).bind(&user.id).execute(&mut tx).await?;
     }
     db::query(
-        "UPDATE users SET name = ?2, phone = NULL, phone_lookup = NULL, pass_secret = lower(hex(randomblob(32))), revoked_at = ?3
+        "UPDATE users SET name = ?2, phone = NULL, phone_lookup = NULL, pass_secret = ?4, revoked_at = ?3
          WHERE id = ?1",
     )
     .bind(&user.id)
     .bind(ERASED_NAME)
     .bind(super::accounts::unix_now())
+    .bind(super::secret::new_pass_secret()?)
     .execute(&mut tx)
     .await?;
     tx.commit().await?;
@@ -321,8 +322,8 @@ pub async fn apply_retention(
     if !due.is_empty() {
         // The placeholder they point at: never signs in (no secret matches, revoked from the start), never listed.
         db::query(
-            "INSERT OR IGNORE INTO users (id, name, role, pass_secret, created_at, revoked_at)
-             VALUES (?1, '匿名', 'rider', '', 0, 0)",
+            "INSERT INTO users (id, name, role, pass_secret, created_at, revoked_at)
+             VALUES (?1, '匿名', 'rider', '', 0, 0) ON CONFLICT DO NOTHING",
         )
         .bind(ANONYMOUS)
         .execute(&mut tx)
@@ -338,7 +339,16 @@ pub async fn apply_retention(
             .await?;
         if rules.drop_notes {
             // The stored fingerprint stays: a phone replaying the original report still gets its replay.
-            db::query("UPDATE reports SET submitted = json_set(submitted, '$.description', '') WHERE id = ?")
+            let (submitted,): (String,) =
+                db::query_as("SELECT submitted FROM reports WHERE id = ?")
+                    .bind(id)
+                    .fetch_one(&mut tx)
+                    .await?;
+            let mut submitted: serde_json::Value =
+                serde_json::from_str(&submitted).map_err(anyhow::Error::from)?;
+            submitted["description"] = "".into();
+            db::query("UPDATE reports SET submitted = ? WHERE id = ?")
+                .bind(submitted.to_string())
                 .bind(id)
                 .execute(&mut tx)
                 .await?;

@@ -133,7 +133,7 @@ async fn upload(
             details: None,
         });
     }
-    let already: Option<(i64,)> = db::query_as("SELECT 1 FROM photos WHERE sha256 = ?")
+    let already: Option<(bool,)> = db::query_as("SELECT TRUE FROM photos WHERE sha256 = ?")
         .bind(&sha256)
         .fetch_optional(&state.db)
         .await?;
@@ -147,7 +147,7 @@ async fn upload(
     }
     let (_turn, mut tx) = state.begin_write().await?;
     let stored = db::query(
-        "INSERT OR IGNORE INTO photos (sha256, content_type, size, bytes, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO photos (sha256, content_type, size, bytes, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(&sha256)
     .bind(actual)
@@ -157,7 +157,7 @@ async fn upload(
     .execute(&mut tx)
     .await?
     .rows_affected();
-    db::query("INSERT OR IGNORE INTO photo_uploads (sha256, user_id) VALUES (?, ?)")
+    db::query("INSERT INTO photo_uploads (sha256, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bind(&sha256)
         .bind(&user.id)
         .execute(&mut tx)
@@ -180,7 +180,7 @@ pub const UNUSED_PHOTO_GRACE_SECS: i64 = 48 * 3600;
 
 async fn check_quota(state: &AppState, user_id: &str) -> Result<()> {
     let (count, bytes): (i64, i64) = db::query_as(
-        "SELECT count(*), coalesce(sum(p.size), 0) FROM photo_uploads u JOIN photos p ON p.sha256 = u.sha256
+        "SELECT count(*), coalesce(CAST(sum(p.size) AS BIGINT), 0) FROM photo_uploads u JOIN photos p ON p.sha256 = u.sha256
          WHERE u.user_id = ? AND NOT EXISTS (SELECT 1 FROM report_photos rp WHERE rp.sha256 = u.sha256)
            AND NOT EXISTS (SELECT 1 FROM concern_photos cp WHERE cp.sha256 = u.sha256)",
     )
@@ -238,8 +238,8 @@ async fn exists(
     Path(sha256): Path<String>,
 ) -> Result<StatusCode> {
     check_hash_format(&sha256)?;
-    let found: Option<(i64,)> = db::query_as(
-        "SELECT 1 FROM photos p JOIN photo_uploads u ON u.sha256 = p.sha256 WHERE p.sha256 = ? AND u.user_id = ?",
+    let found: Option<(bool,)> = db::query_as(
+        "SELECT TRUE FROM photos p JOIN photo_uploads u ON u.sha256 = p.sha256 WHERE p.sha256 = ? AND u.user_id = ?",
     )
     .bind(&sha256)
     .bind(&user.id)

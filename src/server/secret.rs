@@ -15,27 +15,21 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The server's secret for hashing enrollment codes, kept in `<database>.key` beside the database (created 0600 on
-/// first use), not in it: a copied database alone does not let anyone search the code space offline. One key per
-/// database file, read once per process.
+/// The server's secret for hashing enrollment codes, kept in `<database>.key` beside a SQLite database (a
+/// PostgreSQL database's is named at start; every instance reads the same file), created 0600 on first use, not in
+/// the database: a copied database alone does not let anyone search the code space offline. Read once per process.
 pub fn code_key(db: &Db) -> anyhow::Result<[u8; 32]> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     static KEYS: OnceLock<Mutex<HashMap<std::path::PathBuf, [u8; 32]>>> = OnceLock::new();
-    let db_path = match db {
-        Db::Sqlite(pool) => pool.connect_options().get_filename().to_owned(),
-        Db::Postgres(_) => {
-            anyhow::bail!("the enrollment code key of a PostgreSQL database is not kept beside it")
-        }
-    };
+    let file = db.key_file();
     let mut keys = KEYS
         .get_or_init(Default::default)
         .lock()
         .map_err(|_| anyhow::anyhow!("code key cache poisoned"))?;
-    if let Some(key) = keys.get(&db_path) {
+    if let Some(key) = keys.get(&file) {
         return Ok(*key);
     }
-    let file = key_file(&db_path);
     if !file.exists() {
         let fresh = hex(&random_bytes::<32>()?);
         // Written whole to a private temporary name first: two processes starting at once agree on one key.
@@ -53,7 +47,7 @@ pub fn code_key(db: &Db) -> anyhow::Result<[u8; 32]> {
         .with_context(|| format!("{} is not a 256-bit hex key", file.display()))?;
     let mut key = [0u8; 32];
     key.copy_from_slice(&bytes);
-    keys.insert(db_path, key);
+    keys.insert(file, key);
     Ok(key)
 }
 

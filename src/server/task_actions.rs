@@ -182,7 +182,7 @@ impl Applied<'_> {
             .execute(&mut *tx)
             .await?;
         if let Some(department) = self.called {
-            db::query("INSERT OR IGNORE INTO task_calls (report_id, department_id) VALUES (?, ?)")
+            db::query("INSERT INTO task_calls (report_id, department_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .bind(&action.report_id)
                 .bind(department)
                 .execute(&mut *tx)
@@ -338,8 +338,8 @@ async fn department_called(
             "此类别的清单未指定部门，请选择要吹哨的部门 (the category's 清单 names no department: pick one)",
         ));
     };
-    let in_service: Option<(i64,)> =
-        db::query_as("SELECT 1 FROM departments WHERE code = ? AND retired_at IS NULL")
+    let in_service: Option<(bool,)> =
+        db::query_as("SELECT TRUE FROM departments WHERE code = ? AND retired_at IS NULL")
             .bind(&code)
             .fetch_optional(&mut *tx)
             .await?;
@@ -447,8 +447,8 @@ async fn user_may_act(tx: &mut Tx, user: &User, task: &Task, report_id: &str) ->
     Ok(match user.role {
         Role::Admin => true,
         Role::GridWorker => task.grid_id.is_some() && task.grid_id == user.grid_id,
-        Role::DepartmentStaff => db::query_as::<(i64,)>(
-            "SELECT 1 FROM task_calls WHERE report_id = ? AND department_id = ?",
+        Role::DepartmentStaff => db::query_as::<(bool,)>(
+            "SELECT TRUE FROM task_calls WHERE report_id = ? AND department_id = ?",
         )
         .bind(report_id)
         .bind(&user.department_id)
@@ -462,8 +462,8 @@ async fn user_may_act(tx: &mut Tx, user: &User, task: &Task, report_id: &str) ->
 /// Each photo of the action must be uploaded, and by the same user: a hash alone is no licence to a photo.
 async fn attach_photos(tx: &mut Tx, user: &User, action: &TaskAction) -> Result<()> {
     for sha in &action.photos {
-        let stored: Option<(i64,)> = db::query_as(
-            "SELECT 1 FROM photos WHERE sha256 = ?1
+        let stored: Option<(bool,)> = db::query_as(
+            "SELECT TRUE FROM photos WHERE sha256 = ?1
                AND EXISTS (SELECT 1 FROM photo_uploads WHERE sha256 = ?1 AND user_id = ?2)",
         )
         .bind(sha)
@@ -473,11 +473,13 @@ async fn attach_photos(tx: &mut Tx, user: &User, action: &TaskAction) -> Result<
         if stored.is_none() {
             return Err(Error::photo_missing(std::slice::from_ref(sha)));
         }
-        db::query("INSERT OR IGNORE INTO report_photos (report_id, sha256) VALUES (?, ?)")
-            .bind(&action.report_id)
-            .bind(sha)
-            .execute(&mut *tx)
-            .await?;
+        db::query(
+            "INSERT INTO report_photos (report_id, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(&action.report_id)
+        .bind(sha)
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(())
 }
@@ -538,8 +540,8 @@ async fn award_points(
     now: OffsetDateTime,
 ) -> Result<i64> {
     let reporter_acted = task.reporter_id == actor.id
-        || db::query_as::<(i64,)>(
-            "SELECT 1 FROM task_actions WHERE report_id = ? AND actor_id = ? LIMIT 1",
+        || db::query_as::<(bool,)>(
+            "SELECT TRUE FROM task_actions WHERE report_id = ? AND actor_id = ? LIMIT 1",
         )
         .bind(report_id)
         .bind(&task.reporter_id)
@@ -550,7 +552,7 @@ async fn award_points(
         return Ok(0);
     }
     let inserted = db::query(
-        "INSERT OR IGNORE INTO points (user_id, report_id, reason, points, awarded_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO points (user_id, report_id, reason, points, awarded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(&task.reporter_id)
     .bind(report_id)

@@ -91,7 +91,7 @@ async fn signals(
     let by_grid = recent_sightings(db, now).await?;
     // 满意率 of the verdicts given in the last 30 days, per grid.
     let verdicts: HashMap<String, (f64, u32)> = db::query_as::<(String, i64, i64)>(
-        "SELECT r.grid_id, sum(v.verdict = 'satisfied'), count(*) FROM verdicts v JOIN reports r ON r.id = v.report_id
+        "SELECT r.grid_id, count(*) FILTER (WHERE v.verdict = 'satisfied'), count(*) FROM verdicts v JOIN reports r ON r.id = v.report_id
          WHERE v.at >= ? AND r.grid_id IS NOT NULL GROUP BY r.grid_id",
     )
     .bind(format_time(now - time::Duration::days(HOTSPOT_DAYS)))
@@ -137,7 +137,7 @@ pub async fn judge_and_record(
         // (As of `now`: a history written for days past is compared with what was known on each of them.)
         let last: Option<(String, String)> = db::query_as(
             "SELECT color, reasons FROM warning_history WHERE grid_id = ? AND at <= ?
-             ORDER BY at DESC, rowid DESC LIMIT 1",
+             ORDER BY at DESC, id DESC LIMIT 1",
         )
         .bind(&grid)
         .bind(format_time(now))
@@ -231,7 +231,7 @@ async fn history(
     .await?;
     grid.ok_or(Error::NotFound)?;
     let rows: Vec<(String, String, String)> = db::query_as(
-        "SELECT color, reasons, at FROM warning_history WHERE grid_id = ? ORDER BY at, rowid",
+        "SELECT color, reasons, at FROM warning_history WHERE grid_id = ? ORDER BY at, id",
     )
     .bind(&params.grid_id)
     .fetch_all(&state.db)
@@ -273,7 +273,7 @@ pub async fn map_points(db: &Db, scope: &Scope, now: time::OffsetDateTime) -> Re
     let in_scope: std::collections::HashSet<String> = grids.into_iter().map(|(g,)| g).collect();
     // Open tasks by the partial index of open reports by deadline, the most overdue first.
     let rows: Vec<(String, String, String, f64, f64, bool, bool)> = db::query_as(
-        "SELECT r.id, r.grid_id, r.category, r.lat, r.lon, (coalesce(r.deadline < ?1, 0) OR coalesce(r.acknowledge_deadline < ?1, 0)), r.hotspot
+        "SELECT r.id, r.grid_id, r.category, r.lat, r.lon, (coalesce(r.deadline < ?1, FALSE) OR coalesce(r.acknowledge_deadline < ?1, FALSE)), r.hotspot
          FROM reports r JOIN grids g ON g.id = r.grid_id
          WHERE r.status IN ('received', 'accepted', 'in_progress') AND r.lat IS NOT NULL AND r.lon IS NOT NULL
            AND (?2 IS NULL OR g.street = ?2) AND (?3 IS NULL OR r.grid_id = ?3) AND (?4 IS NULL OR g.community = ?4)

@@ -23,6 +23,10 @@ async fn ids(db: &Db) -> HashSet<String> {
 
 #[tokio::test]
 async fn a_backup_under_writes_restores_every_acknowledged_report_once() {
+    // SQLite's own archive; a PostgreSQL database is backed up with pg_dump (README).
+    if crate::common::on_postgres() {
+        return;
+    }
     let server = TestServer::start().await;
     let out = server.dir.path().join("backup.zip");
     let mut riders = vec![];
@@ -101,6 +105,10 @@ fn damaged(out: &Path, change: impl FnOnce(&mut Vec<u8>)) -> std::path::PathBuf 
 
 #[tokio::test]
 async fn a_truncated_or_bit_flipped_archive_is_refused_and_nothing_is_written() {
+    // SQLite's own archive; a PostgreSQL database is backed up with pg_dump (README).
+    if crate::common::on_postgres() {
+        return;
+    }
     let server = TestServer::start().await;
     let rider = server.enrolled(Role::Rider, "骑手").await.token;
     for _ in 0..5 {
@@ -141,6 +149,10 @@ async fn a_truncated_or_bit_flipped_archive_is_refused_and_nothing_is_written() 
 
 #[tokio::test]
 async fn the_command_line_backs_up_and_restores_with_a_clear_word() {
+    // SQLite's own archive; a PostgreSQL database is backed up with pg_dump (README).
+    if crate::common::on_postgres() {
+        return;
+    }
     let server = TestServer::start().await;
     let with_phone = suishoupai::server::accounts::NewUser {
         id: None,
@@ -211,6 +223,10 @@ async fn the_command_line_backs_up_and_restores_with_a_clear_word() {
 
 #[tokio::test]
 async fn scheduled_backups_rotate_and_show_on_health_and_the_console() {
+    // SQLite's own archive; a PostgreSQL database is backed up with pg_dump (README).
+    if crate::common::on_postgres() {
+        return;
+    }
     let server = TestServer::start().await;
     let dir = server.dir.path().join("backups");
     std::fs::create_dir_all(&dir).unwrap();
@@ -261,6 +277,10 @@ async fn scheduled_backups_rotate_and_show_on_health_and_the_console() {
 
 #[tokio::test]
 async fn a_phone_that_synced_after_the_backup_carries_on_against_the_restored_server() {
+    // SQLite's own archive; a PostgreSQL database is backed up with pg_dump (README).
+    if crate::common::on_postgres() {
+        return;
+    }
     let server = TestServer::start().await;
     let rider = server.enrolled(Role::Rider, "骑手").await.token;
     let worker = server.grid_worker_of("demo-grid-07").await;

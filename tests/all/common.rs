@@ -54,9 +54,13 @@ impl TestServer {
         let dist = dir.path().join("dist");
         std::fs::create_dir_all(&dist).expect("dist dir");
         prepare_dist(&dist);
-        let pool = db::open(&dir.path().join("test.db"))
-            .await
-            .expect("open db");
+        // A failing test shows the server's errors (an internal error's cause) beside its own output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("error")
+            .with_ansi(false)
+            .try_init();
+        let pool = open_db(dir.path()).await;
         demo::seed(&pool).await.expect("seed demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -121,6 +125,43 @@ impl TestServer {
             .send()
             .await
             .expect("request")
+    }
+
+    /// Everything the database holds, as a copy of it would show it: the SQLite file (with its write-ahead log,
+    /// checkpointed first), or every row of every PostgreSQL table as text.
+    pub async fn database_bytes(&self) -> Vec<u8> {
+        match &self.db {
+            Db::Sqlite(_) => {
+                db::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&self.db)
+                    .await
+                    .unwrap();
+                let mut file = std::fs::read(self.db_path()).unwrap();
+                if let Ok(wal) = std::fs::read(self.db_path().with_extension("db-wal")) {
+                    file.extend(wal);
+                }
+                file
+            }
+            Db::Postgres(..) => {
+                let tables: Vec<String> = db::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+                )
+                .fetch_all(&self.db)
+                .await
+                .unwrap();
+                let mut text = String::new();
+                for table in tables {
+                    let rows: Option<String> = db::query_scalar(format!(
+                        "SELECT string_agg(t::text, E'\\n') FROM \"{table}\" t"
+                    ))
+                    .fetch_one(&self.db)
+                    .await
+                    .unwrap();
+                    text.push_str(&rows.unwrap_or_default());
+                }
+                text.into_bytes()
+            }
+        }
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -216,6 +257,39 @@ impl TestServer {
         assert_eq!(res.status(), 201, "enrolling with {code}");
         res.json().await.expect("enrollment body")
     }
+}
+
+/// The environment variable naming a PostgreSQL server (a URL of its `postgres` database, as the test command's
+/// throwaway cluster gives it): set, every test server gets a fresh database there instead of a SQLite file.
+pub const TEST_PG: &str = "SUISHOUPAI_TEST_PG";
+
+/// Whether the tests run on PostgreSQL (see [`TEST_PG`]).
+pub fn on_postgres() -> bool {
+    std::env::var_os(TEST_PG).is_some()
+}
+
+/// A fresh database for one test server: a SQLite file in `dir`, or a new PostgreSQL database.
+pub async fn open_db(dir: &Path) -> Db {
+    let Ok(admin_url) = std::env::var(TEST_PG) else {
+        return db::open(&dir.join("test.db")).await.expect("open db");
+    };
+    use sqlx::Connection as _;
+    let name = format!("t_{}", new_id().replace('-', "_"));
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create a test database");
+    admin.close().await.ok();
+    let url = match admin_url.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => panic!("{TEST_PG} must be a URL ending in a database name"),
+    };
+    db::open_postgres(&url, &dir.join("test.key"))
+        .await
+        .expect("open the test database")
 }
 
 impl Drop for TestServer {

@@ -248,7 +248,7 @@ async fn a_grid_left_out_is_retired_its_open_tasks_kept_and_new_reports_go_to_th
         (changes.updated.as_slice(), changes.retired.as_slice()),
         (&["g-west".to_owned()][..], &["g-east".to_owned()][..])
     );
-    let kept: (Option<String>, String, i64) =
+    let kept: (Option<String>, String, bool) =
         db::query_as("SELECT grid_id, status, needs_reassignment FROM reports WHERE id = ?")
             .bind(&first)
             .fetch_one(&server.db)
@@ -256,7 +256,7 @@ async fn a_grid_left_out_is_retired_its_open_tasks_kept_and_new_reports_go_to_th
             .unwrap();
     assert_eq!(
         kept,
-        (Some("g-east".into()), "received".into(), 1),
+        (Some("g-east".into()), "received".into(), true),
         "the open task stays, flagged"
     );
     let grids: Vec<Value> = server

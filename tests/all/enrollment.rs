@@ -251,7 +251,7 @@ async fn a_copied_database_alone_cannot_check_a_code_guess() {
     // The key lives beside the database, not in it.
     let server = TestServer::start().await;
     let (user, code) = server.user_with_code(Role::Rider, "小李").await;
-    let key_file = server.db_path().with_extension("db.key");
+    let key_file = server.db.key_file();
     assert!(key_file.exists(), "{}", key_file.display());
     let (stored,): (String,) =
         db::query_as("SELECT code_hash FROM enrollment_codes WHERE user_id = ?")

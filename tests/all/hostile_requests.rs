@@ -5,7 +5,7 @@
 use crate::common::{jpeg, new_id, report_body, sha256, TestServer};
 use serde_json::{json, Value};
 use suishoupai::domain::Role;
-use suishoupai::server::db;
+use suishoupai::server::{db, Db};
 
 struct Case {
     name: String,
@@ -398,11 +398,13 @@ async fn no_malformed_request_gets_a_5xx_or_writes_anything() {
     }
     // The server is still well after all that.
     assert_eq!(server.get("/api/v1/health").await.status(), 200);
-    let (integrity,): (String,) = db::query_as("PRAGMA integrity_check")
-        .fetch_one(&server.db)
-        .await
-        .unwrap();
-    assert_eq!(integrity, "ok");
+    if let Db::Sqlite(_) = server.db {
+        let (integrity,): (String,) = db::query_as("PRAGMA integrity_check")
+            .fetch_one(&server.db)
+            .await
+            .unwrap();
+        assert_eq!(integrity, "ok");
+    }
     println!(
         "hostile requests: {} cases, statuses {by_status:?}",
         cases.len()

@@ -17,7 +17,7 @@ async fn database_at(path: &std::path::Path, version: i64) -> sqlx::SqlitePool {
         .connect_with(options)
         .await
         .unwrap();
-    let mut migrator = sqlx::migrate!("./migrations");
+    let mut migrator = sqlx::migrate!("./migrations/sqlite");
     migrator.migrations = migrator
         .migrations
         .iter()

@@ -184,14 +184,7 @@ async fn erasing_the_account_keeps_the_reports_and_figures_but_no_name_or_phone_
     assert_eq!(after["total"], before["total"], "the figures stay");
 
     // Nothing of the person is left in the database file.
-    db::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&server.db)
-        .await
-        .unwrap();
-    let mut file = std::fs::read(server.db_path()).unwrap();
-    if let Ok(wal) = std::fs::read(server.db_path().with_extension("db-wal")) {
-        file.extend(wal);
-    }
+    let file = server.database_bytes().await;
     let holds = |needle: &str| file.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(!holds(NAME), "the name is still in the database file");
     assert!(
@@ -285,11 +278,7 @@ async fn phone_numbers_are_sealed_in_the_database_file_yet_admins_read_them_and_
         accounts.iter().any(|a| a.phone.as_deref() == Some(PHONE)),
         "the admin's list shows the number"
     );
-    db::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&server.db)
-        .await
-        .unwrap();
-    let file = std::fs::read(server.db_path()).unwrap();
+    let file = server.database_bytes().await;
     assert!(
         !file.windows(PHONE.len()).any(|w| w == PHONE.as_bytes()),
         "a copied database file alone reveals no phone number"

@@ -314,8 +314,8 @@ async fn make_task(
             .fetch_optional(&mut *tx)
             .await?;
     let (grid_name,) = grid.ok_or_else(|| Error::invalid("grid_id", "unknown grid"))?;
-    let category: Option<(i64,)> =
-        db::query_as("SELECT 1 FROM categories WHERE code = ? AND retired_at IS NULL")
+    let category: Option<(bool,)> =
+        db::query_as("SELECT TRUE FROM categories WHERE code = ? AND retired_at IS NULL")
             .bind(to.category)
             .fetch_optional(&mut *tx)
             .await?;
@@ -356,7 +356,7 @@ async fn make_task(
         "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
                               level, version, received_at, updated_at, timeline, change_seq, deadline, lat, lon,
                               possible_duplicates, hotspot, concern_id)
-         VALUES (?, ?, ?, ?, ?, ?, 0, 'received', 1, 1, ?, ?, ?, ?, ?, ?, ?, '[]', 0, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, FALSE, 'received', 1, 1, ?, ?, ?, ?, ?, ?, ?, '[]', FALSE, ?)",
     )
     .bind(&task_id)
     .bind(&concern.rider_id)
@@ -387,8 +387,8 @@ async fn make_task(
 /// 新星奖 points for an adopted 金点子: once per suggestion, whatever is replayed or redone. Returns those added.
 async fn award_adopted(tx: &mut Tx, rider_id: &str, concern_id: &str, at: &str) -> Result<i64> {
     let added = db::query(
-        "INSERT OR IGNORE INTO points (user_id, report_id, reason, points, awarded_at)
-         VALUES (?, ?, 'suggestion_adopted', ?, ?)",
+        "INSERT INTO points (user_id, report_id, reason, points, awarded_at)
+         VALUES (?, ?, 'suggestion_adopted', ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(rider_id)
     .bind(concern_id)

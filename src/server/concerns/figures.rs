@@ -62,13 +62,13 @@ pub async fn concern_figures(
     let (start, end) = period.bounds();
     let rows: Vec<Row> = db::query_as(format!(
         "SELECT {key} AS key, {name} AS name, count(*) AS received,
-                sum(c.replied_at IS NOT NULL) AS answered,
-                sum(c.replied_at IS NOT NULL AND c.replied_at <= c.reply_deadline) AS answered_in_time,
-                sum(c.status IN ('received', 'accepted')) AS open,
-                sum(c.status IN ('received', 'accepted') AND c.replied_at IS NULL AND c.reply_deadline < ?3) AS overdue,
-                sum(c.status = 'resolved') AS resolved, sum(c.status = 'adopted') AS adopted,
-                sum(c.status = 'declined') AS declined, sum(c.task_id IS NOT NULL) AS forwarded_to_grid,
-                sum(c.satisfied) AS satisfied, sum(c.unsatisfied) AS unsatisfied
+                count(*) FILTER (WHERE c.replied_at IS NOT NULL) AS answered,
+                count(*) FILTER (WHERE c.replied_at IS NOT NULL AND c.replied_at <= c.reply_deadline) AS answered_in_time,
+                count(*) FILTER (WHERE c.status IN ('received', 'accepted')) AS open,
+                count(*) FILTER (WHERE c.status IN ('received', 'accepted') AND c.replied_at IS NULL AND c.reply_deadline < ?3) AS overdue,
+                count(*) FILTER (WHERE c.status = 'resolved') AS resolved, count(*) FILTER (WHERE c.status = 'adopted') AS adopted,
+                count(*) FILTER (WHERE c.status = 'declined') AS declined, count(*) FILTER (WHERE c.task_id IS NOT NULL) AS forwarded_to_grid,
+                CAST(sum(c.satisfied) AS BIGINT) AS satisfied, CAST(sum(c.unsatisfied) AS BIGINT) AS unsatisfied
          FROM concerns c
          WHERE c.received_at >= ?1 AND c.received_at < ?2 AND (?4 IS NULL OR c.station_id = ?4)
          GROUP BY key ORDER BY key"

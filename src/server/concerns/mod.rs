@@ -249,8 +249,8 @@ async fn raise(
     let topics = list_topics(&state.db).await?;
     body.validate(|t| topics.iter().any(|topic| topic.code == t))
         .map_err(|e| Error::Invalid(json!(e)))?;
-    let station: Option<(i64,)> =
-        db::query_as("SELECT 1 FROM stations WHERE id = ? AND retired_at IS NULL")
+    let station: Option<(bool,)> =
+        db::query_as("SELECT TRUE FROM stations WHERE id = ? AND retired_at IS NULL")
             .bind(&body.station_id)
             .fetch_optional(&state.db)
             .await?;

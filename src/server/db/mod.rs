@@ -3,12 +3,13 @@
 //! [`Db`], begin a [`Tx`], and run [`query`]s on either through [`On`].
 mod query;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::postgres::PgPool;
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
@@ -21,26 +22,120 @@ pub enum Backend {
     Postgres,
 }
 
-/// The database: a pool of connections to one SQLite file or one PostgreSQL database.
+/// Where the data lives, as `--db` names it: a SQLite file, or a `postgres://` URL (then the enrollment code key,
+/// which SQLite keeps beside its file, is `key_file`, shared by every instance).
 #[derive(Debug, Clone)]
-pub enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
+pub enum Target {
+    Sqlite(PathBuf),
+    Postgres { url: String, key_file: PathBuf },
 }
 
-impl Db {
-    pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+impl Target {
+    /// `--db`'s value: a `postgres://` (or `postgresql://`) URL, or else a SQLite file's path.
+    pub fn new(db: &str, key_file: Option<PathBuf>) -> Target {
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            Target::Postgres {
+                url: db.to_owned(),
+                key_file: key_file
+                    .unwrap_or_else(|| PathBuf::from("./data/suishoupai-postgres.key")),
+            }
+        } else {
+            Target::Sqlite(PathBuf::from(db))
         }
     }
 
-    /// A transaction: its statements commit together ([`Tx::commit`]) or not at all (dropped or rolled back).
+    /// The folder for the files kept beside the data (the demo's codes).
+    pub fn side_dir(&self) -> &Path {
+        let file = match self {
+            Target::Sqlite(path) => path,
+            Target::Postgres { key_file, .. } => key_file,
+        };
+        file.parent().unwrap_or(Path::new("."))
+    }
+
+    /// Whether there is data there to open (a SQLite file that exists; a PostgreSQL URL always may).
+    pub fn exists(&self) -> bool {
+        match self {
+            Target::Sqlite(path) => path.exists(),
+            Target::Postgres { .. } => true,
+        }
+    }
+
+    /// Opens it and brings its schema up to date.
+    pub async fn open(&self) -> anyhow::Result<Db> {
+        match self {
+            Target::Sqlite(path) => open(path).await,
+            Target::Postgres { url, key_file } => open_postgres(url, key_file).await,
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    /// Where, for the log: the file, or the database's host and name without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Sqlite(path) => write!(f, "{}", path.display()),
+            Target::Postgres { url, .. } => match url.rsplit_once('@') {
+                Some((_, place)) => write!(f, "postgres://…@{place}"),
+                None => write!(f, "{url}"),
+            },
+        }
+    }
+}
+
+/// The database: a pool of connections to one SQLite file, or to one PostgreSQL database (with the file holding
+/// its enrollment code key).
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool, Arc<PathBuf>),
+}
+
+impl Db {
+    /// The file holding the key enrollment codes are hashed with: beside a SQLite file, or named at start.
+    pub fn key_file(&self) -> PathBuf {
+        match self {
+            Db::Sqlite(p) => super::secret::key_file(p.connect_options().get_filename()),
+            Db::Postgres(_, key_file) => key_file.to_path_buf(),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(..) => Backend::Postgres,
+        }
+    }
+
+    /// A write transaction: its statements commit together ([`Tx::commit`]) or not at all (dropped or rolled
+    /// back). Writers take turns, as SQLite has them do: on PostgreSQL each takes the writers' lock first, held to
+    /// its end, so what was decided on SQLite's single writer (an id's first arrival, a task's version, points
+    /// awarded once, the feed's commit order) holds across every server instance.
     pub async fn begin(&self) -> sqlx::Result<Tx> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Postgres(p, _) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITERS_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
+        })
+    }
+
+    /// A read-only transaction whose statements all see one snapshot (a page of the feed and its counter).
+    pub async fn begin_read(&self) -> sqlx::Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p, _) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
         })
     }
 
@@ -48,7 +143,7 @@ impl Db {
     pub async fn close(&self) {
         match self {
             Db::Sqlite(p) => p.close().await,
-            Db::Postgres(p) => p.close().await,
+            Db::Postgres(p, _) => p.close().await,
         }
     }
 
@@ -56,10 +151,13 @@ impl Db {
     pub fn as_sqlite(&self) -> Option<&SqlitePool> {
         match self {
             Db::Sqlite(p) => Some(p),
-            Db::Postgres(_) => None,
+            Db::Postgres(..) => None,
         }
     }
 }
+
+/// The PostgreSQL advisory lock writers take turns with (see [`Db::begin`]).
+const WRITERS_LOCK: i64 = 0x5153_5850; // "QSXP"
 
 /// A transaction on either backend.
 #[derive(Debug)]
@@ -112,7 +210,7 @@ impl<'a> From<&'a Db> for On<'a> {
     fn from(db: &'a Db) -> Self {
         match db {
             Db::Sqlite(p) => On::SqlitePool(p),
-            Db::Postgres(p) => On::PgPool(p),
+            Db::Postgres(p, _) => On::PgPool(p),
         }
     }
 }
@@ -153,11 +251,34 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
         .connect_with(options)
         .await
         .with_context(|| format!("opening database {}", path.display()))?;
-    sqlx::migrate!("./migrations")
+    sqlx::migrate!("./migrations/sqlite")
         .run(&pool)
         .await
         .context("applying migrations")?;
     let db = Db::Sqlite(pool);
+    super::phones::seal_stored(&db)
+        .await
+        .context("sealing stored phone numbers")?;
+    Ok(db)
+}
+
+/// Connects to a PostgreSQL database and brings its schema up to date (its own migrations, embedded like
+/// SQLite's). Several server instances may share it.
+pub async fn open_postgres(url: &str, key_file: &Path) -> anyhow::Result<Db> {
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        .context("connecting to PostgreSQL")?;
+    sqlx::migrate!("./migrations/postgres")
+        .run(&pool)
+        .await
+        .context("applying migrations")?;
+    if let Some(dir) = key_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let db = Db::Postgres(pool, Arc::new(key_file.to_path_buf()));
     super::phones::seal_stored(&db)
         .await
         .context("sealing stored phone numbers")?;

@@ -394,6 +394,14 @@ where
 }
 
 impl Backend {
+    /// A table of the elements of the JSON array of text `expr`, in one column named `value` (give it an alias).
+    pub fn json_values(self, expr: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("json_each({expr})"),
+            Backend::Postgres => format!("json_array_elements_text(({expr})::json)"),
+        }
+    }
+
     /// One of two texts of a statement, by backend.
     pub fn pick<'s>(self, sqlite: &'s str, postgres: &'s str) -> &'s str {
         match self {

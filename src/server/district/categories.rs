@@ -208,7 +208,7 @@ impl Reference for Categories {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, ?11, ?12)
              ON CONFLICT (code) DO UPDATE SET name_zh = ?2, name_en = ?3, department = ?4, respond_minutes = ?5,
                  respond_urgent_minutes = ?6, resolve_hours_1 = ?7, resolve_hours_2 = ?8, resolve_hours_3 = ?9,
-                 sort_order = ?10, retired_at = NULL, change_seq = ?11, demo = 0, acknowledge_hours = ?12",
+                 sort_order = ?10, retired_at = NULL, change_seq = ?11, demo = FALSE, acknowledge_hours = ?12",
         )
         .bind(&c.code)
         .bind(&c.name_zh)

@@ -403,7 +403,7 @@ fn closed_positions(ring: &[GeoPoint]) -> Vec<[f64; 2]> {
 pub struct Grids;
 
 /// Marks a retired grid's open tasks for reassignment.
-pub const FLAG_OPEN_TASKS_SQL: &str = "UPDATE reports SET needs_reassignment = 1
+pub const FLAG_OPEN_TASKS_SQL: &str = "UPDATE reports SET needs_reassignment = TRUE
     WHERE grid_id = ? AND status IN ('received', 'accepted', 'in_progress')";
 
 impl Reference for Grids {
@@ -454,7 +454,7 @@ impl Reference for Grids {
             "INSERT INTO grids (id, name, community, street, polygon, more_rings, geometry, retired_at, change_seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8)
              ON CONFLICT (id) DO UPDATE SET name = ?2, community = ?3, street = ?4, polygon = ?5, more_rings = ?6,
-                 geometry = ?7, retired_at = NULL, change_seq = ?8, demo = 0",
+                 geometry = ?7, retired_at = NULL, change_seq = ?8, demo = FALSE",
         )
         .bind(&g.id)
         .bind(&g.name)

@@ -270,7 +270,7 @@ impl Reference for Stations {
             "INSERT INTO stations (id, name, address, lat, lon, hours, amenities, retired_at, change_seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8)
              ON CONFLICT (id) DO UPDATE SET name = ?2, address = ?3, lat = ?4, lon = ?5, hours = ?6, amenities = ?7,
-                 retired_at = NULL, change_seq = ?8, demo = 0",
+                 retired_at = NULL, change_seq = ?8, demo = FALSE",
         )
         .bind(&s.id)
         .bind(&s.name)

@@ -28,6 +28,14 @@ const NEAR_SQL: &str = "
        AND r.category = ?1 AND r.received_at BETWEEN ?2 AND ?3 AND r.id <> ?8
        AND (r.lat - ?9) * (r.lat - ?9) * ?11 + (r.lon - ?10) * (r.lon - ?10) * ?12 <= ?13
      LIMIT ?14";
+/// [`NEAR_SQL`] on PostgreSQL: through the GiST index of report places (`reports_by_place`).
+const NEAR_SQL_POSTGRES: &str = "
+    SELECT r.id FROM reports r
+     WHERE box(point(r.lat, r.lon), point(r.lat, r.lon)) && box(point(?4, ?6), point(?5, ?7))
+       AND r.lat IS NOT NULL AND r.lon IS NOT NULL
+       AND r.category = ?1 AND r.received_at BETWEEN ?2 AND ?3 AND r.id <> ?8
+       AND (r.lat - ?9) * (r.lat - ?9) * ?11 + (r.lon - ?10) * (r.lon - ?10) * ?12 <= ?13
+     LIMIT ?14";
 
 /// [`near_sql!`] for open reports only, the latest `?14` (the newest are the likeliest to be the same hazard),
 /// through the index of open reports by category, time and place.
@@ -126,7 +134,7 @@ pub async fn is_recurring(
     let others = HOTSPOT_REPORTS.saturating_sub(1);
     let near = within(
         db,
-        NEAR_SQL,
+        db.backend().pick(NEAR_SQL, NEAR_SQL_POSTGRES),
         id,
         report,
         &since,

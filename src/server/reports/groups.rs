@@ -41,11 +41,12 @@ pub async fn group_to_join(
     if candidates.is_empty() {
         return Ok(None);
     }
-    let found: Option<(String,)> = db::query_as(
-        "SELECT r.id FROM json_each(?1) c JOIN reports r ON r.id = c.value
+    let found: Option<(String,)> = db::query_as(format!(
+        "SELECT r.id FROM {candidates} c JOIN reports r ON r.id = c.value
          WHERE r.grid_id = ?2 AND r.duplicate_of IS NULL AND r.status IN ('received', 'accepted', 'in_progress')
          ORDER BY r.received_at, r.id LIMIT 1",
-    )
+        candidates = tx.backend().json_values("?1"),
+    ))
     .bind(serde_json::to_string(candidates).map_err(anyhow::Error::from)?)
     .bind(grid_id)
     .fetch_optional(&mut *tx)
@@ -95,7 +96,7 @@ pub async fn join(tx: &mut Tx, joining: Joining<'_>, group: &str) -> Result<()> 
     let theirs: Vec<String> = theirs.into_iter().map(|(s,)| s).collect();
     if let Some((reason, points)) = points_for_duplicate(photos, &theirs) {
         let awarded = db::query(
-            "INSERT OR IGNORE INTO points (user_id, report_id, reason, points, awarded_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO points (user_id, report_id, reason, points, awarded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
         .bind(reporter_id)
         .bind(id)

@@ -41,37 +41,67 @@ pub struct ReportRow {
 
 /// Reports with their reporters' names and their possible duplicates still open; the condition on `r` follows.
 /// The few listed duplicates are looked up by id (CROSS JOIN keeps that order: through the grid's index SQLite
-/// read every report of the grid for each report loaded, found by the storm benchmark).
+/// read every report of the grid for each report loaded, found by the storm benchmark). PostgreSQL's text has its
+/// JSON functions.
 macro_rules! select_reports {
-    ($condition:literal) => {
+    (sqlite, $condition:literal) => {
         concat!(
             "SELECT (SELECT json_group_array(o.id ORDER BY d.key) FROM json_each(r.possible_duplicates) d
                        CROSS JOIN reports o ON o.id = d.value AND o.grid_id IS r.grid_id
-                       WHERE o.status IN ('received', 'accepted', 'in_progress')) AS open_duplicates,
+                       WHERE o.status IN ('received', 'accepted', 'in_progress')) AS open_duplicates,",
+            select_reports!(columns),
+            "(SELECT json_group_object(v.user_id, v.verdict) FROM verdicts v
+                     WHERE v.report_id = r.id AND v.resolution = r.reopened + 1) AS round_verdicts,",
+            select_reports!(rest),
+            $condition
+        )
+    };
+    (postgres, $condition:literal) => {
+        concat!(
+            "SELECT (SELECT json_agg(o.id ORDER BY d.key)::text
+                       FROM json_array_elements_text(r.possible_duplicates::json) WITH ORDINALITY AS d (value, key)
+                       JOIN reports o ON o.id = d.value AND o.grid_id IS NOT DISTINCT FROM r.grid_id
+                       WHERE o.status IN ('received', 'accepted', 'in_progress')) AS open_duplicates,",
+            select_reports!(columns),
+            "(SELECT json_object_agg(v.user_id, v.verdict)::text FROM verdicts v
+                     WHERE v.report_id = r.id AND v.resolution = r.reopened + 1) AS round_verdicts,",
+            select_reports!(rest),
+            $condition
+        )
+    };
+    (columns) => {
+        "
                     r.possible_duplicates IS NULL AS duplicates_unknown,
                     r.duplicate_of, r.id, r.reporter_id, r.submitted, u.name AS reporter_name, r.grid_id, r.status,
                     r.level, r.version, r.received_at, r.updated_at, r.deadline, r.department_id, r.acknowledge_deadline, r.timeline, r.points_awarded, r.hotspot, r.satisfied, r.unsatisfied,
-                    (SELECT json_group_object(v.user_id, v.verdict) FROM verdicts v
-                     WHERE v.report_id = r.id AND v.resolution = r.reopened + 1) AS round_verdicts,
+                    "
+    };
+    (rest) => {
+        "
                     (SELECT COUNT(*) FROM reports m WHERE m.duplicate_of = r.id) AS joined, r.concern_id
-             FROM reports r JOIN users u ON u.id = r.reporter_id WHERE ",
-            $condition
-        )
+             FROM reports r JOIN users u ON u.id = r.reporter_id WHERE "
     };
 }
 
 /// One report (?1: its id).
-pub const LOAD_REPORT_SQL: &str = select_reports!("r.id = ?1");
+pub const LOAD_REPORT_SQL: &str = select_reports!(sqlite, "r.id = ?1");
+const LOAD_REPORT_SQL_POSTGRES: &str = select_reports!(postgres, "r.id = ?1");
 
 /// Several reports at once (?1: their ids as a JSON array).
-pub const LOAD_REPORTS_SQL: &str = select_reports!("r.id IN (SELECT value FROM json_each(?1))");
+pub const LOAD_REPORTS_SQL: &str =
+    select_reports!(sqlite, "r.id IN (SELECT value FROM json_each(?1))");
+const LOAD_REPORTS_SQL_POSTGRES: &str = select_reports!(
+    postgres,
+    "r.id IN (SELECT value FROM json_array_elements_text(?1::json))"
+);
 
 /// A report as the protocol shows it (no visibility check: callers decide who may see it).
 pub async fn load_report(db: &Db, id: &str) -> Result<Option<Report>> {
-    let row: Option<ReportRow> = db::query_as(LOAD_REPORT_SQL)
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<ReportRow> =
+        db::query_as(db.backend().pick(LOAD_REPORT_SQL, LOAD_REPORT_SQL_POSTGRES))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
     match row {
         Some(row) => Ok(Some(report_of(db, row).await?)),
         None => Ok(None),
@@ -87,10 +117,13 @@ pub async fn load_reports(
         return Ok(Default::default());
     }
     let ids = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
-    let rows: Vec<ReportRow> = db::query_as(LOAD_REPORTS_SQL)
-        .bind(ids)
-        .fetch_all(db)
-        .await?;
+    let rows: Vec<ReportRow> = db::query_as(
+        db.backend()
+            .pick(LOAD_REPORTS_SQL, LOAD_REPORTS_SQL_POSTGRES),
+    )
+    .bind(ids)
+    .fetch_all(db)
+    .await?;
     let mut reports = std::collections::HashMap::with_capacity(rows.len());
     for row in rows {
         let report = report_of(db, row).await?;

@@ -190,8 +190,8 @@ pub(crate) async fn not_uploaded_by(
 ) -> Result<Vec<String>> {
     let mut missing = Vec::new();
     for sha in photos {
-        let found: Option<(i64,)> = db::query_as(
-            "SELECT 1 FROM photos p JOIN photo_uploads u ON u.sha256 = p.sha256 WHERE p.sha256 = ? AND u.user_id = ?",
+        let found: Option<(bool,)> = db::query_as(
+            "SELECT TRUE FROM photos p JOIN photo_uploads u ON u.sha256 = p.sha256 WHERE p.sha256 = ? AND u.user_id = ?",
         )
         .bind(sha)
         .bind(user_id)
@@ -233,11 +233,11 @@ async fn fetch(
 ) -> Result<Json<Report>> {
     let viewer = Viewer::of(&user);
     let sql = format!(
-        "SELECT 1 FROM reports r WHERE r.id = ?1 AND {}",
+        "SELECT TRUE FROM reports r WHERE r.id = ?1 AND {}",
         visible_sql(2)
     );
     viewer
-        .binds(db::query_as::<(i64,)>(&sql).bind(&id))
+        .binds(db::query_as::<(bool,)>(&sql).bind(&id))
         .fetch_optional(&state.db)
         .await?
         .ok_or(Error::NotFound)?;
@@ -277,8 +277,8 @@ mod tests {
             super::LOAD_REPORT_SQL,
             super::POSSIBLE_DUPLICATES_SQL,
             crate::server::district::grids::FLAG_OPEN_TASKS_SQL,
-            include_str!("../../../migrations/0008_open_reports_by_category.sql"),
-            include_str!("../../../migrations/0009_report_places_and_duplicates.sql"),
+            include_str!("../../../migrations/sqlite/0008_open_reports_by_category.sql"),
+            include_str!("../../../migrations/sqlite/0009_report_places_and_duplicates.sql"),
         ];
         let mut seen = 0;
         for sql in sources {
