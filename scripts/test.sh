@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test, after installing what is missing: formatting and lints, native unit and integration tests,
+# Every test, after installing what is missing: formatting and lints, native unit and integration tests (on SQLite,
+# then on PostgreSQL in a throwaway cluster),
 # wasm tests in headless Chromium, and Playwright end-to-end tests against the release PWA on the real server.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -15,6 +16,12 @@ cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 say "native tests: domain rules, the server over real HTTP, the command line"
 cargo test
+
+# PostgreSQL (Debian's package; its postgresql-common brings pg_virtualenv): a throwaway cluster on a loopback port
+# for the tests that need it, removed afterwards. Nothing else here needs PostgreSQL.
+apt_install postgresql
+say "PostgreSQL tests in a throwaway cluster (pg_virtualenv)"
+pg_virtualenv -o max_connections=200 scripts/test-postgres.sh
 
 say "wasm tests in headless Chromium: the IndexedDB store"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown

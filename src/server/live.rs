@@ -61,6 +61,44 @@ impl Live {
         self.bump.send_modify(|n| *n = n.wrapping_add(1));
     }
 
+    /// Hears the commits of every other server instance on the same PostgreSQL database: each write transaction
+    /// sends a notification ([`crate::server::db::Db::begin`]), delivered at its commit. A notification missed
+    /// while the listening connection was down costs nothing but latency (the phones poll too); one look is taken
+    /// after each reconnection. Ends with the server.
+    pub async fn listen_postgres(self: Arc<Self>, pool: sqlx::PgPool) {
+        let mut closing = self.closing.subscribe();
+        loop {
+            match sqlx::postgres::PgListener::connect_with(&pool).await {
+                Ok(mut listener) => {
+                    if let Err(e) = listener.listen(crate::server::db::CHANGES_CHANNEL).await {
+                        tracing::warn!(error = %e, "listening for other instances' commits");
+                    } else {
+                        self.changed();
+                        loop {
+                            tokio::select! {
+                                note = listener.try_recv() => match note {
+                                    Ok(Some(_)) => self.changed(),
+                                    // The connection was lost: reconnected by the next call, then one look.
+                                    Ok(None) => self.changed(),
+                                    Err(e) => {
+                                        tracing::warn!(error = %e, "listening for other instances' commits");
+                                        break;
+                                    }
+                                },
+                                _ = closing.wait_for(|c| *c) => return,
+                            }
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "connecting to hear other instances' commits"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = closing.wait_for(|c| *c) => return,
+            }
+        }
+    }
+
     /// The server is shutting down: every stream ends now (the phones reconnect to whatever serves next).
     pub fn close(&self) {
         self.closing.send_replace(true);

@@ -132,6 +132,10 @@ impl AppState {
         let limiter =
             rate_limit::FailureLimiter::new(config.enroll_max_failures, config.enroll_window);
         let typos = rate_limit::FailureLimiter::new(config.enroll_max_typos, config.enroll_window);
+        let live = Arc::<live::Live>::default();
+        if let (Db::Postgres(pool, _), Ok(runtime)) = (&db, tokio::runtime::Handle::try_current()) {
+            runtime.spawn(live.clone().listen_postgres(pool.clone()));
+        }
         AppState {
             db,
             dist,
@@ -141,7 +145,7 @@ impl AppState {
             enroll_typo_limiter: Arc::new(typos),
             typed_passes: Arc::default(),
             writer: Arc::new(tokio::sync::Mutex::new(())),
-            live: Arc::default(),
+            live,
         }
     }
 

@@ -284,3 +284,68 @@ async fn a_workers_own_report_in_their_grid_comes_once_and_the_original_of_a_rid
     let (changes, _) = pull_all(&server, &rider, None, 3).await;
     assert_eq!(reports(&changes), BTreeSet::from([own, copy]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_take_each_report_once_and_their_feed_never_skips_one() {
+    // Several instances share one database only on PostgreSQL.
+    if !crate::common::on_postgres() {
+        return;
+    }
+    let first = TestServer::start().await;
+    let second = first.second_instance().await;
+    let mut riders = Vec::new();
+    for i in 0..4 {
+        riders.push(first.enrolled(Role::Rider, &format!("骑手{i}")).await.token);
+    }
+    let admin = first.enrolled(Role::Admin, "老陈").await.token;
+    let (_, mut cursor) = pull_all(&second, &admin, None, 500).await;
+
+    // Each report is sent to both instances at once, as a phone whose answer was lost retries through the proxy.
+    let mut writers = tokio::task::JoinSet::new();
+    for token in riders.clone() {
+        let client = first.client.clone();
+        let bases = [first.base.clone(), second.base.clone()];
+        writers.spawn(async move {
+            let mut ids = Vec::new();
+            for _ in 0..30 {
+                let id = new_id();
+                let body = report_body(&[]);
+                let put = |base: &str| {
+                    client
+                        .put(format!("{base}/api/v1/reports/{id}"))
+                        .bearer_auth(&token)
+                        .json(&body)
+                        .send()
+                };
+                let (a, b) = tokio::join!(put(&bases[0]), put(&bases[1]));
+                let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+                statuses.sort();
+                assert_eq!(statuses, [200, 201], "one takes it, the other replays it");
+                ids.push(id);
+            }
+            ids
+        });
+    }
+    let mut seen = BTreeSet::new();
+    let mut written = BTreeSet::new();
+    let mut done = 0;
+    while done < riders.len() {
+        let p = page(&second, &admin, Some(&cursor), 7).await;
+        seen.extend(p.changes.into_iter().map(|c| c.id));
+        cursor = p.next_cursor;
+        while let Some(ids) = writers.try_join_next() {
+            written.extend(ids.unwrap());
+            done += 1;
+        }
+        tokio::task::yield_now().await;
+    }
+    let (rest, _) = pull_all(&second, &admin, Some(cursor), 7).await;
+    seen.extend(rest.into_iter().map(|c| c.1));
+    assert_eq!(written.len(), 120);
+    assert_eq!(seen, written, "every committed report reached the reader");
+    assert_eq!(
+        rows(&first, "reports").await,
+        120,
+        "each report stored once"
+    );
+}

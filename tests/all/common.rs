@@ -62,6 +62,18 @@ impl TestServer {
             .try_init();
         let pool = open_db(dir.path()).await;
         demo::seed(&pool).await.expect("seed demo data");
+        Self::serve(dir, pool, config).await
+    }
+
+    /// Another server instance on this one's database (on PostgreSQL, as a city runs several behind a proxy).
+    pub async fn second_instance(&self) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("dist")).expect("dist dir");
+        Self::serve(dir, self.db.clone(), Config::default()).await
+    }
+
+    async fn serve(dir: tempfile::TempDir, pool: Db, config: Config) -> TestServer {
+        let dist = dir.path().join("dist");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -127,6 +127,38 @@ async fn a_report_reaches_its_grids_worker_at_once_and_no_other_grids() {
 }
 
 #[tokio::test]
+async fn a_commit_on_one_instance_reaches_the_streams_of_another() {
+    // Several instances share one database only on PostgreSQL.
+    if !crate::common::on_postgres() {
+        return;
+    }
+    let first = TestServer::start().await;
+    let second = first.second_instance().await;
+    let rider = first.enrolled(Role::Rider, "小李").await.token;
+    let worker = first.grid_worker_of("demo-grid-07").await;
+    let mut events = Events::open(&second, &worker, None).await;
+    let from = events.ready().await;
+    let id = new_id();
+    assert_eq!(
+        first
+            .put_report(&rider, &id, &report_body(&[]))
+            .await
+            .status(),
+        201
+    );
+    let (kind, cursor) = events
+        .next(Duration::from_secs(5))
+        .await
+        .expect("an event from the other instance's commit");
+    assert_eq!(kind, "change");
+    assert_ne!(cursor, from);
+    let page: serde_json::Value = second
+        .read_as(&worker, &format!("/api/v1/changes?cursor={from}"))
+        .await;
+    assert_eq!(report_ids(&page), vec![id]);
+}
+
+#[tokio::test]
 async fn a_stream_opened_again_with_the_last_cursor_tells_at_once_what_it_missed() {
     let server = TestServer::start().await;
     let rider = server.enrolled(Role::Rider, "小李").await.token;

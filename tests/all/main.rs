@@ -26,6 +26,7 @@ mod personal_data;
 mod photos;
 mod reference_data;
 mod reports;
+mod schemas;
 mod security_headers;
 mod serving_the_app;
 mod storm;

@@ -116,8 +116,10 @@ impl Db {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Db::Postgres(p, _) => {
                 let mut tx = p.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                // Its turn, and word to the other instances' live streams when it commits (none if it rolls back).
+                sqlx::query("SELECT pg_advisory_xact_lock($1), pg_notify($2, '')")
                     .bind(WRITERS_LOCK)
+                    .bind(CHANGES_CHANNEL)
                     .execute(&mut *tx)
                     .await?;
                 Tx::Postgres(tx)
@@ -158,6 +160,9 @@ impl Db {
 
 /// The PostgreSQL advisory lock writers take turns with (see [`Db::begin`]).
 const WRITERS_LOCK: i64 = 0x5153_5850; // "QSXP"
+
+/// The PostgreSQL channel each write transaction notifies at its commit, for every instance's live streams.
+pub const CHANGES_CHANNEL: &str = "suishoupai_changes";
 
 /// A transaction on either backend.
 #[derive(Debug)]
