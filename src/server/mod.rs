@@ -21,6 +21,7 @@ mod idempotent;
 mod json;
 mod leaderboard;
 pub mod live;
+pub mod migrate;
 pub mod openapi;
 mod passes;
 pub mod personal;

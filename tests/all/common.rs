@@ -72,7 +72,19 @@ impl TestServer {
         Self::serve(dir, self.db.clone(), Config::default()).await
     }
 
-    async fn serve(dir: tempfile::TempDir, pool: Db, config: Config) -> TestServer {
+    /// A server on a SQLite database, whichever backend the other tests use (the source of a migration).
+    pub async fn start_on_sqlite() -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("dist")).expect("dist dir");
+        let pool = db::open(&dir.path().join("test.db"))
+            .await
+            .expect("open db");
+        demo::seed(&pool).await.expect("seed demo data");
+        Self::serve(dir, pool, Config::default()).await
+    }
+
+    /// A server on `pool`, a database made elsewhere.
+    pub async fn serve(dir: tempfile::TempDir, pool: Db, config: Config) -> TestServer {
         let dist = dir.path().join("dist");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

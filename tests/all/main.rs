@@ -20,6 +20,7 @@ mod exports;
 mod figures;
 mod hostile_requests;
 mod live_changes;
+mod migrate;
 mod migrations;
 mod openapi;
 mod personal_data;
