@@ -12,6 +12,8 @@ const server = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
 const db =
   process.env.E2E_DB ?? path.join(os.tmpdir(), `suishoupai-e2e-${process.pid}-${Date.now()}`, "suishoupai.db");
 process.env.E2E_DB = db;
+// The places tests report from are counted in a file of the run (helpers.ts, freshSpot).
+process.env.E2E_SPOTS ??= path.join(os.tmpdir(), `suishoupai-e2e-spots-${process.pid}-${Date.now()}`);
 process.env.E2E_SERVER_BIN = server;
 
 export default defineConfig({

@@ -1,12 +1,30 @@
 #!/usr/bin/env bash
 # The tests that need PostgreSQL, run by scripts/test.sh inside one throwaway cluster (pg_virtualenv sets PGHOST,
-# PGPORT, PGUSER and PGPASSWORD, and removes the cluster afterwards): every native test again on PostgreSQL, each
-# test server on a fresh database of its own.
+# PGPORT, PGUSER and PGPASSWORD, and removes the cluster afterwards), with the build scripts/test.sh made:
+#  1. every native test again on PostgreSQL, each test server on a fresh database of its own;
+#  2. the chaos suite against two server instances on one database behind nginx, one instance killed at a time;
+#  3. a district made by the demo generator on SQLite, moved with `suishoupai migrate`, and the whole Playwright
+#     suite against the server running on the migrated data.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 : "${PGHOST:?run me through pg_virtualenv (see scripts/test.sh)}"
-export SUISHOUPAI_TEST_PG="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/postgres"
+server="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# Every instance and command of a run reads the same enrollment-code key.
+export SUISHOUPAI_KEY_FILE="$work/code.key"
+bin=target/debug/suishoupai
 
-say "native tests on PostgreSQL $(psql -tAc 'SHOW server_version')"
-cargo test --test all
+say "native tests on PostgreSQL $(psql -XtAc 'SHOW server_version')"
+SUISHOUPAI_TEST_PG="$server/postgres" cargo test --test all
+
+say "chaos: two instances on one PostgreSQL database behind nginx"
+createdb chaos
+CHAOS_POSTGRES="$server/chaos" E2E_SERVER_BIN=$bin npx playwright test tests/e2e/chaos.spec.ts
+
+say "a district moved from SQLite (demo generator) to PostgreSQL, then every end-to-end test on it"
+$bin --db "$work/district.db" demo-history --days 14
+createdb district
+$bin migrate --from "$work/district.db" --to "$server/district"
+E2E_DB="$server/district" E2E_SERVER_BIN=$bin npx playwright test

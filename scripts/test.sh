@@ -17,12 +17,6 @@ cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 say "native tests: domain rules, the server over real HTTP, the command line"
 cargo test
 
-# PostgreSQL (Debian's package; its postgresql-common brings pg_virtualenv): a throwaway cluster on a loopback port
-# for the tests that need it, removed afterwards. Nothing else here needs PostgreSQL.
-apt_install postgresql
-say "PostgreSQL tests in a throwaway cluster (pg_virtualenv)"
-pg_virtualenv -o max_connections=200 scripts/test-postgres.sh
-
 say "wasm tests in headless Chromium: the IndexedDB store"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
 
@@ -35,6 +29,12 @@ FIRST_LOAD_BUDGET=375000 scripts/size-report.sh
 say "end-to-end tests: Playwright in Chromium at 360×640 against the real server"
 cargo build --bin suishoupai
 E2E_SERVER_BIN=target/debug/suishoupai npx playwright test
+
+# PostgreSQL (Debian's package; its postgresql-common brings pg_virtualenv) and nginx: one throwaway cluster on a
+# loopback port for every test that needs it, removed afterwards; the same build. Nothing else needs either.
+apt_install postgresql nginx
+say "PostgreSQL: native tests, two instances behind nginx under chaos, a migrated district (pg_virtualenv)"
+pg_virtualenv -o max_connections=200 scripts/test-postgres.sh
 
 say "schemathesis: the real server against its own OpenAPI document, as each role"
 scripts/schemathesis.sh

@@ -556,48 +556,44 @@ async fn set_later(
     Ok(())
 }
 
+/// How many rows `rows` has, and the SHA-256 of their values in order, each read by `value`.
+async fn tally<R>(
+    mut rows: futures_util::stream::BoxStream<'_, sqlx::Result<R>>,
+    table: &Table,
+    value: fn(&R, usize, Kind) -> anyhow::Result<Value>,
+) -> anyhow::Result<(i64, String)> {
+    use futures_util::TryStreamExt as _;
+    let (mut count, mut hash) = (0, Sha256::new());
+    while let Some(row) = rows.try_next().await? {
+        for (i, c) in table.columns.iter().enumerate() {
+            value(&row, i, c.kind)?.digest(&mut hash);
+        }
+        count += 1;
+    }
+    Ok((count, crate::server::secret::hex(&hash.finalize())))
+}
+
 /// Every table's rows counted and checksummed on both sides, in key order; an error names each that differs.
 pub async fn verify(from: &SqlitePool, to: &sqlx::PgPool) -> anyhow::Result<Verified> {
-    use futures_util::TryStreamExt as _;
     let mut tables = BTreeMap::new();
     let mut faults = Vec::new();
     for name in TABLES {
         let table = Table::describe(to, name).await?;
-        let sqlite = {
-            let sql = format!(
-                "SELECT {} FROM {} ORDER BY {}",
-                table.list(),
-                name,
-                table.order()
-            );
-            let mut rows = sqlx::query(&sql).fetch(from);
-            let (mut count, mut hash) = (0, Sha256::new());
-            while let Some(row) = rows.try_next().await? {
-                for (i, c) in table.columns.iter().enumerate() {
-                    sqlite_value(&row, i, c.kind)?.digest(&mut hash);
-                }
-                count += 1;
-            }
-            (count, crate::server::secret::hex(&hash.finalize()))
-        };
-        let postgres = {
-            // Text in SQLite's order (by bytes), whatever the database's collation.
-            let sql = format!(
-                "SELECT {} FROM {} ORDER BY {}",
-                table.list(),
-                name,
-                table.byte_order()
-            );
-            let mut rows = sqlx::query(&sql).fetch(to);
-            let (mut count, mut hash) = (0, Sha256::new());
-            while let Some(row) = rows.try_next().await? {
-                for (i, c) in table.columns.iter().enumerate() {
-                    postgres_value(&row, i, c.kind)?.digest(&mut hash);
-                }
-                count += 1;
-            }
-            (count, crate::server::secret::hex(&hash.finalize()))
-        };
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            table.list(),
+            name,
+            table.order()
+        );
+        let sqlite = tally(sqlx::query(&sql).fetch(from), &table, sqlite_value).await?;
+        // Text in SQLite's order (by bytes), whatever the database's collation.
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            table.list(),
+            name,
+            table.byte_order()
+        );
+        let postgres = tally(sqlx::query(&sql).fetch(to), &table, postgres_value).await?;
         if sqlite != postgres {
             faults.push(format!(
                 "{name}: SQLite {} rows {}, PostgreSQL {} rows {}",

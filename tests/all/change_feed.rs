@@ -187,6 +187,30 @@ async fn bad_cursors_and_limits_are_422() {
     }
 }
 
+/// Pages through `reader`'s feed from `cursor`, 7 at a time, while `writers` write, then to its end: the ids read,
+/// and the ids the writers wrote.
+async fn read_while_writing(
+    reader: &TestServer,
+    token: &str,
+    mut cursor: String,
+    mut writers: tokio::task::JoinSet<Vec<String>>,
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut seen = BTreeSet::new();
+    let mut written = BTreeSet::new();
+    while !writers.is_empty() {
+        let p = page(reader, token, Some(&cursor), 7).await;
+        seen.extend(p.changes.into_iter().map(|c| c.id));
+        cursor = p.next_cursor;
+        while let Some(ids) = writers.try_join_next() {
+            written.extend(ids.unwrap());
+        }
+        tokio::task::yield_now().await;
+    }
+    let (rest, _) = pull_all(reader, token, Some(cursor), 7).await;
+    seen.extend(rest.into_iter().map(|c| c.1));
+    (seen, written)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn paging_while_reports_are_written_never_skips_one() {
     let server = TestServer::start().await;
@@ -203,7 +227,7 @@ async fn paging_while_reports_are_written_never_skips_one() {
         v
     };
     let admin = server.enrolled(Role::Admin, "老陈").await.token;
-    let (_, mut cursor) = pull_all(&server, &admin, None, 500).await;
+    let (_, cursor) = pull_all(&server, &admin, None, 500).await;
 
     let mut writers = tokio::task::JoinSet::new();
     for token in riders.clone() {
@@ -226,21 +250,7 @@ async fn paging_while_reports_are_written_never_skips_one() {
             ids
         });
     }
-    let mut seen = BTreeSet::new();
-    let mut written = BTreeSet::new();
-    let mut done = 0;
-    while done < riders.len() {
-        let p = page(&server, &admin, Some(&cursor), 7).await;
-        seen.extend(p.changes.into_iter().map(|c| c.id));
-        cursor = p.next_cursor;
-        while let Some(ids) = writers.try_join_next() {
-            written.extend(ids.unwrap());
-            done += 1;
-        }
-        tokio::task::yield_now().await;
-    }
-    let (rest, _) = pull_all(&server, &admin, Some(cursor), 7).await;
-    seen.extend(rest.into_iter().map(|c| c.1));
+    let (seen, written) = read_while_writing(&server, &admin, cursor, writers).await;
     assert_eq!(written.len(), 160);
     assert_eq!(seen, written, "every committed report reached the reader");
 }
@@ -298,7 +308,7 @@ async fn two_instances_take_each_report_once_and_their_feed_never_skips_one() {
         riders.push(first.enrolled(Role::Rider, &format!("骑手{i}")).await.token);
     }
     let admin = first.enrolled(Role::Admin, "老陈").await.token;
-    let (_, mut cursor) = pull_all(&second, &admin, None, 500).await;
+    let (_, cursor) = pull_all(&second, &admin, None, 500).await;
 
     // Each report is sent to both instances at once, as a phone whose answer was lost retries through the proxy.
     let mut writers = tokio::task::JoinSet::new();
@@ -326,21 +336,7 @@ async fn two_instances_take_each_report_once_and_their_feed_never_skips_one() {
             ids
         });
     }
-    let mut seen = BTreeSet::new();
-    let mut written = BTreeSet::new();
-    let mut done = 0;
-    while done < riders.len() {
-        let p = page(&second, &admin, Some(&cursor), 7).await;
-        seen.extend(p.changes.into_iter().map(|c| c.id));
-        cursor = p.next_cursor;
-        while let Some(ids) = writers.try_join_next() {
-            written.extend(ids.unwrap());
-            done += 1;
-        }
-        tokio::task::yield_now().await;
-    }
-    let (rest, _) = pull_all(&second, &admin, Some(cursor), 7).await;
-    seen.extend(rest.into_iter().map(|c| c.1));
+    let (seen, written) = read_while_writing(&second, &admin, cursor, writers).await;
     assert_eq!(written.len(), 120);
     assert_eq!(seen, written, "every committed report reached the reader");
     assert_eq!(

@@ -8,12 +8,18 @@
 //
 // Quick in CI (CHAOS_SECONDS, default 40). Longer: `scripts/chaos.sh --minutes 10`. The seed is printed; replay a
 // run with CHAOS_SEED=<seed>.
+//
+// With CHAOS_POSTGRES=<URL of an empty database> it runs against a city's setup instead: two server instances on
+// that PostgreSQL database behind nginx (round robin, an instance that fails skipped), and the kills strike one
+// instance at a time — after a commit, and in the middle of a write — while the other goes on serving. The backup
+// is SQLite's (PostgreSQL's is pg_dump's) and is left out then.
 import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { expect, test, type BrowserContext, type Page, type Route } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
 import { cameraPhoto, dbRows, enrollWithCode, ServerProcess, session, stored } from "./helpers";
 
 const PORT = Number(process.env.CHAOS_PORT ?? 18097);
@@ -21,7 +27,9 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const SECONDS = Number(process.env.CHAOS_SECONDS ?? 40);
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const bin = process.env.E2E_SERVER_BIN ?? "target/debug/suishoupai";
-const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "suishoupai-chaos-")), "chaos.db");
+const POSTGRES = process.env.CHAOS_POSTGRES;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "suishoupai-chaos-"));
+const db = POSTGRES ?? path.join(dir, "chaos.db");
 const PLACE = { latitude: 30.885, longitude: 104.255, accuracy: 10 }; // inside demo-grid-07
 
 /** mulberry32: a small seeded generator, so a failing schedule replays exactly (up to timing). */
@@ -45,23 +53,80 @@ const skips: Record<string, number> = {};
 const skip = (why: string) => void (skips[why] = (skips[why] ?? 0) + 1);
 const count = (fault: string) => (faults[fault] = (faults[fault] ?? 0) + 1);
 
-// ---- the server, killed and restarted at will ----
-const server = new ServerProcess(PORT, db, "target/e2e-chaos-server.log");
+// ---- the server (or two instances behind nginx), killed and restarted at will ----
+const instances = POSTGRES
+  ? [1, 2].map((i) => {
+      fs.rmSync(`target/e2e-chaos-server-${i}.log`, { force: true }); // this run's lines only
+      return new ServerProcess(PORT + i, db, `target/e2e-chaos-server-${i}.log`);
+    })
+  : [new ServerProcess(PORT, db, "target/e2e-chaos-server.log")];
+let nginx: ChildProcess | undefined;
 let restarting: Promise<void> | undefined;
-const startServer = () => server.start();
-async function killServer() {
-  if (await server.kill()) count("SIGKILL");
+const serverUp = () => instances.every((i) => i.running);
+async function startServer() {
+  // One at a time: the first applies the schema and the demo data, the next finds them.
+  for (const instance of instances) if (!instance.running) await instance.start();
+  if (POSTGRES && !nginx) await startNginx();
+}
+/** The instance a kill strikes: the only one, or either of the two. */
+const victim = () => pick(instances);
+async function killServer(instance = victim()) {
+  if (await instance.kill()) count(POSTGRES ? "instance SIGKILL" : "SIGKILL");
 }
 
-/** Kills the server now and brings it back after a moment, in the background. */
-function crash(downMs: number) {
+/** Kills the server (one instance) now and brings it back after a moment, in the background. */
+function crash(downMs: number, instance = victim()) {
   if (restarting) return;
   restarting = (async () => {
-    await killServer();
+    await killServer(instance);
     await sleep(downMs);
     await startServer();
   })().finally(() => (restarting = undefined));
 }
+
+/** nginx on PORT in front of the two instances, its files in the run's folder (Debian's nginx, not its service). */
+async function startNginx() {
+  const prefix = path.join(dir, "nginx");
+  fs.mkdirSync(prefix, { recursive: true });
+  const conf = path.join(prefix, "nginx.conf");
+  const upstreams = instances.map((i) => `server 127.0.0.1:${i.port} max_fails=1 fail_timeout=2s;`).join(" ");
+  fs.writeFileSync(
+    conf,
+    `${process.getuid?.() === 0 ? "user root;" : ""}
+worker_processes 1;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/error.log warn;
+events { worker_connections 512; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
+  upstream suishoupai { ${upstreams} }
+  server {
+    listen 127.0.0.1:${PORT};
+    client_max_body_size 6m;
+    location / {
+      proxy_pass http://suishoupai;
+      proxy_http_version 1.1;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_buffering off;
+      proxy_read_timeout 1h;
+    }
+  }
+}
+`
+  );
+  nginx = spawn("/usr/sbin/nginx", ["-p", prefix, "-c", conf, "-g", "daemon off;"], { stdio: "ignore" });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${BASE}/api/v1/health`)).ok) return;
+    } catch {}
+    await sleep(50);
+  }
+  throw new Error(`nginx did not start: see ${prefix}/error.log`);
+}
+
 
 // ---- the phones ----
 type Phone = { name: string; ctx: BrowserContext; pages: Page[]; role: "rider" | "grid_worker"; token?: string };
@@ -80,6 +145,7 @@ const mustStrike: [string, number][] = [
   ["response lost after commit", 0.72],
   ["SIGKILL after commit", 0.8],
   ["tab closed after sending", 0.775],
+  ...(POSTGRES ? ([["instance killed mid-write", 0.82]] as [string, number][]) : []),
 ];
 
 async function chaosRoute(phone: Phone, route: Route) {
@@ -88,7 +154,10 @@ async function chaosRoute(phone: Phone, route: Route) {
   const writes = req.method() === "PUT";
   const due = mustStrike.findIndex(
     ([fault]) =>
-      writes && !faults[fault] && (fault !== "tab closed after sending" || (phone.role === "rider" && phone.pages.length > 1))
+      writes &&
+      !faults[fault] &&
+      (fault !== "tab closed after sending" || (phone.role === "rider" && phone.pages.length > 1)) &&
+      (fault !== "instance killed mid-write" || !restarting)
   );
   const r = due >= 0 ? mustStrike.splice(due, 1)[0][1] : random();
   try {
@@ -126,6 +195,15 @@ async function chaosRoute(phone: Phone, route: Route) {
       await route.fetch();
       crash(300 + random() * 1500);
       return await route.abort("connectionreset");
+    }
+    if (r < 0.83 && writes && POSTGRES && !restarting) {
+      // One instance dies while the write is on its way through nginx: it may have committed or not; nginx may
+      // hand the request to the other instance; the phone may see the connection fail and send again.
+      count("instance killed mid-write");
+      const answer = route.fetch();
+      await sleep(random() * 30);
+      crash(300 + random() * 1500);
+      return await route.fulfill({ response: await answer });
     }
     const [status, fault] = pick([
       [503, "503 with Retry-After"],
@@ -258,28 +336,35 @@ test.use({ baseURL: BASE, geolocation: PLACE, permissions: ["geolocation"] });
 /** The run's items in a database — reports by their description, the worker's notes by their text — each with how
  * many times it is there. */
 function itemsIn(database: string): Map<string, number> {
-  const reports = dbRows(
-    database,
-    `SELECT json_extract(submitted, '$.description') AS d, COUNT(*) FROM reports WHERE d LIKE 'chaos-${SEED}-%' GROUP BY d`
-  ) as [string, number][];
-  const notes = dbRows(
-    database,
-    `SELECT json_extract(e.value, '$.note'), COUNT(*) FROM reports r, json_each(r.timeline) e
-     WHERE json_extract(e.value, '$.note') LIKE 'chaos-${SEED}-%' GROUP BY 1`
-  ) as [string, number][];
-  return new Map([...reports, ...notes]);
+  const like = `'chaos-${SEED}-%'`;
+  const [reportsSql, notesSql] = database.startsWith("postgres")
+    ? [
+        `SELECT submitted::json->>'description' AS d, COUNT(*) FROM reports
+         WHERE submitted::json->>'description' LIKE ${like} GROUP BY 1`,
+        `SELECT e->>'note', COUNT(*) FROM reports r, json_array_elements(r.timeline::json) e
+         WHERE e->>'note' LIKE ${like} GROUP BY 1`,
+      ]
+    : [
+        `SELECT json_extract(submitted, '$.description') AS d, COUNT(*) FROM reports WHERE d LIKE ${like} GROUP BY d`,
+        `SELECT json_extract(e.value, '$.note'), COUNT(*) FROM reports r, json_each(r.timeline) e
+         WHERE json_extract(e.value, '$.note') LIKE ${like} GROUP BY 1`,
+      ];
+  const reports = dbRows(database, reportsSql) as [string, number][];
+  const notes = dbRows(database, notesSql) as [string, number][];
+  return new Map([...reports, ...notes].map(([text, n]) => [text, Number(n)]));
 }
 
 // ---- a backup taken while the phones write (restored and checked at the end) ----
-const archive = path.join(path.dirname(db), "backup.zip");
-const restoredDb = path.join(path.dirname(db), "restored.db");
+const archive = path.join(dir, "backup.zip");
+const restoredDb = path.join(dir, "restored.db");
 const execFileAsync = promisify(execFile);
 let backup: Promise<void> | undefined;
 let committedBeforeBackup: Map<string, number> | undefined;
 
 test.afterAll(async () => {
   await restarting;
-  await killServer();
+  for (const instance of instances) await instance.kill();
+  nginx?.kill("SIGQUIT");
 });
 
 test(`chaos: riders and a grid worker under faults lose nothing and duplicate nothing`, async ({ browser }) => {
@@ -354,7 +439,7 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
   // starts and runs beside it.
   const until = Date.now() + SECONDS * 1000;
   while (Date.now() < until) {
-    if (!backup && Date.now() > until - (SECONDS * 1000) / 2) {
+    if (!POSTGRES && !backup && Date.now() > until - (SECONDS * 1000) / 2) {
       committedBeforeBackup = itemsIn(db);
       backup = execFileAsync(bin, ["--db", db, "backup", "--out", archive]).then(() => {});
     }
@@ -391,7 +476,7 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
   // only rider-a's writes can strike "tab closed after sending"): rider-a, back online, reports until each struck.
   for (let turn = 0; mustStrike.length > 0 && turn < 10; turn++) {
     await restarting;
-    if (!server.running) await startServer();
+    if (!serverUp()) await startServer();
     await riderA.ctx.setOffline(false);
     offline.delete(riderA);
     await report(riderA, photo).catch((e) => {
@@ -404,7 +489,7 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
   // The end: no more faults, every phone online, the server up; sync until every outbox is empty.
   chaosOn = false;
   await restarting;
-  if (!server.running) await startServer();
+  if (!serverUp()) await startServer();
   for (const phone of phones) {
     await phone.ctx.setOffline(false);
     await phone.ctx.unrouteAll({ behavior: "ignoreErrors" });
@@ -446,7 +531,8 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
   const lost = [...acknowledged].filter((t) => !onServer.has(t));
   const duplicated = [...onServer].filter(([, n]) => n > 1).map(([t]) => t);
   const unexpected = [...onServer.keys()].filter((t) => !attempted.has(t));
-  const integrity = dbRows(db, "PRAGMA integrity_check")[0][0];
+  // SQLite's own check of its file (PostgreSQL keeps its own consistency).
+  const integrity = POSTGRES ? "ok" : dbRows(db, "PRAGMA integrity_check")[0][0];
   const total = Object.values(faults).reduce((a, b) => a + b, 0);
   console.log(
     `chaos: seed ${SEED}, ${SECONDS} s; items ${saved.length} (reports ${saved.filter((s) => s.kind === "report").length}, ` +
@@ -464,8 +550,18 @@ test(`chaos: riders and a grid worker under faults lose nothing and duplicate no
   // faults after a commit struck.
   expect(saved.filter((s) => s.kind === "report").length, "reports saved").toBeGreaterThan(0);
   expect(saved.filter((s) => s.kind === "note").length, "worker notes saved").toBeGreaterThan(0);
-  for (const [fault] of [["response lost after commit"], ["SIGKILL after commit"], ["tab closed after sending"]]) {
+  const required = ["response lost after commit", "SIGKILL after commit", "tab closed after sending"];
+  for (const fault of POSTGRES ? [...required, "instance killed mid-write"] : required) {
     expect(faults[fault] ?? 0, `${fault} happened`).toBeGreaterThan(0);
+  }
+  if (POSTGRES) {
+    // Both instances served the run: each answered requests (their logs have a line per request).
+    for (const instance of instances) {
+      const log = fs.readFileSync(`target/e2e-chaos-server-${instance.port - PORT}.log`, "utf8");
+      expect(log.match(/method=PUT path="\/api\/v1\//g)?.length ?? 0, `writes through instance ${instance.port}`).toBeGreaterThan(0);
+    }
+    for (const phone of phones) await phone.ctx.close();
+    return;
   }
 
   // The backup taken while the phones wrote: restored (which verifies every count and checksum), it holds every

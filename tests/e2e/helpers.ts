@@ -166,13 +166,12 @@ export async function cameraPhoto(browser: Browser): Promise<Buffer> {
 let spotsTaken = 0;
 
 /** A place of its own in demo-grid-07 for each report a test makes (the n-th of the run, on a lattice about 75 m
- * apart, counted beside the e2e database so a restarted worker goes on counting): reports of one category within
+ * apart, counted in the file E2E_SPOTS so a restarted worker goes on counting): reports of one category within
  * 50 m of an open one join it as one hazard, so a test that wants a task of its own reports somewhere new. */
 export function freshSpot(): { latitude: number; longitude: number; accuracy: number } {
   let n = spotsTaken++;
-  const db = process.env.E2E_DB;
-  if (db) {
-    const counter = `${db}.spots`;
+  const counter = process.env.E2E_SPOTS;
+  if (counter) {
     n = fs.existsSync(counter) ? Number(fs.readFileSync(counter, "utf8")) : 0;
     fs.writeFileSync(counter, String(n + 1));
   }
@@ -263,14 +262,28 @@ export class ServerProcess {
   }
 }
 
-/** Runs one SQL statement on a server's database file and commits it (Python's sqlite3). */
+const onPostgres = (db: string) => db.startsWith("postgres://") || db.startsWith("postgresql://");
+
+/** Runs one SQL statement on a server's database and commits it: a SQLite file (Python's sqlite3) or a PostgreSQL
+ * URL (psql). */
 export function dbExec(db: string, statement: string) {
+  if (onPostgres(db)) {
+    execFileSync("psql", [db, "-XqAt", "-v", "ON_ERROR_STOP=1", "-c", statement]);
+    return;
+  }
   const script = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()";
   execFileSync("python3", ["-c", script, db, statement]);
 }
 
-/** The rows of one SQL query on a server's database file (read with Python's sqlite3, which Debian has). */
+/** The rows of one SQL query on a server's database, each row's columns in order: a SQLite file (Python's sqlite3,
+ * which Debian has) or a PostgreSQL URL (psql). */
 export function dbRows(db: string, query: string): any[][] {
+  if (onPostgres(db)) {
+    const json = execFileSync("psql", [db, "-XqAt", "-v", "ON_ERROR_STOP=1", "-c", `SELECT coalesce(json_agg(t), '[]') FROM (${query}) t`], {
+      encoding: "utf8",
+    });
+    return (JSON.parse(json) as Record<string, unknown>[]).map((row) => Object.values(row));
+  }
   const script = "import sqlite3,sys,json; print(json.dumps(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall()))";
   return JSON.parse(execFileSync("python3", ["-c", script, db, query], { encoding: "utf8" }));
 }

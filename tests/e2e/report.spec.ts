@@ -1,7 +1,7 @@
 // 随手拍 end to end, against the real server: a camera-sized JPEG (4000×3000) made in the browser, reports
 // saved with the network off, delivered exactly once when it returns, a dropped response, a 422, and the
 // grid's feedback coming back to 我的上报.
-import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { addUser, cameraPhoto, enrollWithCode, newCode, session, signIn, snapAndSend } from "./helpers";
 
@@ -159,22 +159,16 @@ test("what the grid did comes back to 我的上报 after a sync", async ({ page 
   await expect(rows.filter({ hasText: "已送达" })).toHaveCount(1, { timeout: 15_000 });
   const [report] = await serverReports(page);
 
-  // The grid accepts the task (written straight into the server's database, as a task action would).
-  execFileSync("python3", [
-    "-c",
-    `
-import json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-with db:
-    seq = db.execute("UPDATE feed_counter SET seq = seq + 1 RETURNING seq").fetchone()[0]
-    tl = json.loads(db.execute("SELECT timeline FROM reports WHERE id = ?", (sys.argv[2],)).fetchone()[0])
-    tl.append({"at": "2026-11-26T09:00:00.000Z", "status": "accepted", "note": "网格员已接单，今天修复"})
-    db.execute("UPDATE reports SET status = 'accepted', version = version + 1, timeline = ?, change_seq = ? WHERE id = ?",
-               (json.dumps(tl, ensure_ascii=False), seq, sys.argv[2]))
-`,
-    process.env.E2E_DB!,
-    report.id,
-  ]);
+  // The grid's worker accepts the task (from another phone, through the API).
+  const worker = addUser("grid_worker", "反馈网格员", "demo-grid-07");
+  const { token: workerToken } = await (
+    await page.request.post("/api/v1/enroll", { data: { code: worker.code, device_name: "worker" } })
+  ).json();
+  const accepted = await page.request.put(`/api/v1/task-actions/${randomUUID()}`, {
+    headers: { Authorization: `Bearer ${workerToken}` },
+    data: { report_id: report.id, kind: "accept", note: "网格员已接单，今天修复", expected_version: report.version },
+  });
+  expect(accepted.status()).toBe(201);
 
   await page.getByRole("button", { name: "立即同步" }).click();
   await expect(rows.first()).toContainText("已受理", { timeout: 15_000 });

@@ -203,6 +203,32 @@ pub fn query_scalar<'q, O: Value>(sql: impl Into<Cow<'q, str>>) -> QueryScalar<'
     })
 }
 
+/// Runs a statement `sql` with `args` (a [`Query`]'s) by the sqlx function `$build` and method `$run` on
+/// whichever connection `$on` is, the answer mapped by `$map` (each backend's answer has its own type).
+macro_rules! on_backend {
+    ($on:expr, $query:expr, $build:ident, $run:ident, $map:expr) => {{
+        let Query { sql, args, .. } = $query;
+        match $on {
+            On::SqlitePool(p) => sqlx::$build(&sql, sqlite_args(args)?)
+                .$run(p)
+                .await
+                .map($map),
+            On::Sqlite(c) => sqlx::$build(&sql, sqlite_args(args)?)
+                .$run(c)
+                .await
+                .map($map),
+            On::PgPool(p) => sqlx::$build(&pg_sql(&sql), pg_args(args)?)
+                .$run(p)
+                .await
+                .map($map),
+            On::Postgres(c) => sqlx::$build(&pg_sql(&sql), pg_args(args)?)
+                .$run(c)
+                .await
+                .map($map),
+        }
+    }};
+}
+
 impl<'q, O> Query<'q, O> {
     pub fn bind(mut self, value: impl Into<Arg<'q>>) -> Self {
         self.args.push(value.into());
@@ -211,83 +237,31 @@ impl<'q, O> Query<'q, O> {
 
     /// Runs it; the rows it changed.
     pub async fn execute<'e>(self, on: impl Into<On<'e>>) -> sqlx::Result<Done> {
-        let rows = match on.into() {
-            On::SqlitePool(p) => self.sqlite()?.execute(p).await?.rows_affected(),
-            On::Sqlite(c) => self.sqlite()?.execute(c).await?.rows_affected(),
-            On::PgPool(p) => {
-                let sql = pg_sql(&self.sql);
-                sqlx::query_with(&sql, pg_args(self.args)?)
-                    .execute(p)
-                    .await?
-                    .rows_affected()
-            }
-            On::Postgres(c) => {
-                let sql = pg_sql(&self.sql);
-                sqlx::query_with(&sql, pg_args(self.args)?)
-                    .execute(c)
-                    .await?
-                    .rows_affected()
-            }
-        };
+        let rows = on_backend!(on.into(), self, query_with, execute, |done| done
+            .rows_affected())?;
         Ok(Done { rows })
-    }
-
-    fn sqlite(&self) -> sqlx::Result<sqlx::query::Query<'_, Sqlite, SqliteArguments<'_>>> {
-        Ok(sqlx::query_with(&self.sql, sqlite_args(self.args.clone())?))
     }
 }
 
 impl<'q, O: Row> Query<'q, O> {
     pub async fn fetch_all<'e>(self, on: impl Into<On<'e>>) -> sqlx::Result<Vec<O>> {
-        let args = self.args;
-        match on.into() {
-            On::SqlitePool(p) => {
-                sqlx::query_as_with(&self.sql, sqlite_args(args)?)
-                    .fetch_all(p)
-                    .await
-            }
-            On::Sqlite(c) => {
-                sqlx::query_as_with(&self.sql, sqlite_args(args)?)
-                    .fetch_all(c)
-                    .await
-            }
-            On::PgPool(p) => {
-                sqlx::query_as_with(&pg_sql(&self.sql), pg_args(args)?)
-                    .fetch_all(p)
-                    .await
-            }
-            On::Postgres(c) => {
-                sqlx::query_as_with(&pg_sql(&self.sql), pg_args(args)?)
-                    .fetch_all(c)
-                    .await
-            }
-        }
+        on_backend!(
+            on.into(),
+            self,
+            query_as_with,
+            fetch_all,
+            std::convert::identity
+        )
     }
 
     pub async fn fetch_optional<'e>(self, on: impl Into<On<'e>>) -> sqlx::Result<Option<O>> {
-        let args = self.args;
-        match on.into() {
-            On::SqlitePool(p) => {
-                sqlx::query_as_with(&self.sql, sqlite_args(args)?)
-                    .fetch_optional(p)
-                    .await
-            }
-            On::Sqlite(c) => {
-                sqlx::query_as_with(&self.sql, sqlite_args(args)?)
-                    .fetch_optional(c)
-                    .await
-            }
-            On::PgPool(p) => {
-                sqlx::query_as_with(&pg_sql(&self.sql), pg_args(args)?)
-                    .fetch_optional(p)
-                    .await
-            }
-            On::Postgres(c) => {
-                sqlx::query_as_with(&pg_sql(&self.sql), pg_args(args)?)
-                    .fetch_optional(c)
-                    .await
-            }
-        }
+        on_backend!(
+            on.into(),
+            self,
+            query_as_with,
+            fetch_optional,
+            std::convert::identity
+        )
     }
 
     pub async fn fetch_one<'e>(self, on: impl Into<On<'e>>) -> sqlx::Result<O> {
