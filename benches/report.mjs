@@ -63,6 +63,7 @@ const tap = read("phone-tap.json");
 const drain = read("phone-drain.json");
 const server = read("server.json");
 const growth = read("growth.json");
+const postgres = read("postgres.json");
 const steps = (text("steps.txt") ?? "")
   .trim()
   .split("\n")
@@ -162,6 +163,27 @@ if (growth)
       `${ratio(growth.big.rider_incremental_ms, growth.small.rider_incremental_ms)} | about as long (≤ 2×) | ${yes(growthOk)} |`
   );
 else p("| 6. Growth | not measured | | | | **failed** |");
+if (postgres) {
+  const pg = postgres;
+  const g = pg.growth;
+  const pgGrowthOk =
+    g.big.grid_full_sync_ms <= 2 * g.small.grid_full_sync_ms &&
+    g.big.rider_incremental_ms <= 2 * g.small.rider_incremental_ms &&
+    g.big.figures_ms <= 2 * g.small.figures_ms;
+  p(
+    `| 11a. PostgreSQL: report PUTs, ${pg.clients} clients | one instance ${f0(pg.puts_one.per_s)} req/s (p99 ${f1(pg.puts_one.p99_ms)} ms); ` +
+      `two ${f0(pg.puts_two.per_s)} req/s (p99 ${f1(pg.puts_two.p99_ms)} ms) | raw PostgreSQL inserts of the same rows: ${f0(pg.raw.per_s)} /s | ` +
+      `${ratio(pg.puts_one.per_s, pg.raw.per_s)}; ${ratio(pg.puts_two.per_s, pg.raw.per_s)} | ≥ 0.5× raw | ` +
+      `${yes(pg.puts_one.per_s >= pg.raw.per_s / 2 && pg.puts_two.per_s >= pg.raw.per_s / 2)} |`
+  );
+  p(
+    `| 11b. PostgreSQL: growth to ${f0(g.big.reports)} reports | grid full sync ${f0(g.big.grid_full_sync_ms)} ms; incremental pull ` +
+      `${f1(g.big.rider_incremental_ms)} ms; the month's figures ${f0(g.big.figures_ms)} ms | with ${f0(g.small.reports)}: ` +
+      `${f0(g.small.grid_full_sync_ms)}; ${f1(g.small.rider_incremental_ms)}; ${f0(g.small.figures_ms)} ms | ` +
+      `${ratio(g.big.grid_full_sync_ms, g.small.grid_full_sync_ms)}; ${ratio(g.big.rider_incremental_ms, g.small.rider_incremental_ms)}; ` +
+      `${ratio(g.big.figures_ms, g.small.figures_ms)} | within 2× | ${yes(pgGrowthOk)} |`
+  );
+}
 p();
 p(
   `Budget: the first load (≤ ${BUDGET_KB} KB gzipped) fails the command when exceeded; the other limits are goals, ` +
@@ -446,6 +468,52 @@ if (storm) {
   p();
 }
 
+p("## 11. PostgreSQL");
+p();
+p(
+  "`cargo bench --bench postgres` (`benches/postgres.rs`, run by `scripts/bench.sh --postgres` in a throwaway cluster " +
+    "of Debian's PostgreSQL made by `pg_virtualenv`, its settings the package's defaults): the release server with " +
+    "`--db postgres://…`. Load: " + (postgres ? postgres.clients : 64) + " riders send report `PUT`s (one photo each, as in section 5) to one " +
+    "instance, then to two instances on one database (each rider to one of them); beside them, in the same run, the " +
+    "same rows inserted again into a fresh database by as many connections, one transaction per report as the server " +
+    "writes it (the feed counter's next place, the report, its photo) — without what the server does besides " +
+    "(authentication, validation, the possible-duplicate lookup, the writers' lock, the idempotency check). Growth: " +
+    "databases of 1,000 and of 1,000,000 reports made with SQL as in section 6; through the server, the grid worker's " +
+    "full sync (median of 5), the rider's incremental pull of the last 1,000 changes (median of 20) and the district's " +
+    "figures for the month per grid (`GET /stats`, median of 5)."
+);
+p();
+if (postgres) {
+  const pg = postgres;
+  p("| report PUTs | requests | seconds | per second | p50 | p99 | max |");
+  p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const [name, r] of [["one instance", pg.puts_one], ["two instances, one database", pg.puts_two], ["raw inserts of the same rows", pg.raw]])
+    p(`| ${name} | ${f0(r.requests)} | ${r.seconds.toFixed(1)} | ${f0(r.per_s)} | ${f1(r.p50_ms)} ms | ${f1(r.p99_ms)} ms | ${f1(r.max_ms)} ms |`);
+  p();
+  p("| reports in the database | grids | reports in the grid | insert | database | grid full sync | changes | rider's incremental pull | changes | the month's figures |");
+  p("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const g of [pg.growth.small, pg.growth.big])
+    p(
+      `| ${f0(g.reports)} | ${f0(g.grids)} | ${f0(g.reports_in_grid)} | ${g.insert_s.toFixed(1)} s | ${(g.db_bytes / 2 ** 20).toFixed(0)} MiB | ` +
+        `${f0(g.grid_full_sync_ms)} ms | ${g.grid_full_sync_changes} | ${f1(g.rider_incremental_ms)} ms | ${g.rider_incremental_changes} | ` +
+        `${f0(g.figures_ms)} ms |`
+    );
+  p();
+  p(`Query plans (\`EXPLAIN (COSTS OFF)\`, PostgreSQL ${pg.growth.big.postgres}) with ${f0(pg.growth.big.reports)} reports:`);
+  p();
+  for (const [name, lines] of Object.entries(pg.growth.big.plans)) {
+    p(`${name}:`);
+    p();
+    p("```");
+    for (const l of lines) p(l);
+    p("```");
+    p();
+  }
+} else {
+  p("Not measured in this run (`scripts/bench.sh --postgres`).");
+  p();
+}
+
 p("## Method");
 p();
 p(
@@ -494,10 +562,16 @@ if (titles.length) {
     if (at >= 0) old.splice(at, section(old, at) - at, ...fresh);
     else old.splice(old.indexOf("## Method"), 0, ...fresh);
     const number = title.match(/^## (\d+)\./)?.[1];
-    const row = (l) => number && l.startsWith(`| ${number}. `);
+    const row = (l) => number && new RegExp(`^\\| ${number}[a-z]?\\. `).test(l);
     const freshRows = out.slice(0, out.indexOf("## 1. First load")).filter(row);
     const oldRows = old.map((l, i) => (row(l) && i < old.indexOf("## 1. First load") ? i : -1)).filter((i) => i >= 0);
     if (freshRows.length && oldRows.length) old.splice(oldRows[0], oldRows.length, ...freshRows);
+    else if (freshRows.length) {
+      // A section new to OUTPUT: its rows go at the end of the summary table.
+      const summaryEnd = old.indexOf("## 1. First load");
+      const lastRow = old.slice(0, summaryEnd).map((l, i) => (l.startsWith("| ") ? i : -1)).filter((i) => i >= 0).pop();
+      if (lastRow !== undefined) old.splice(lastRow + 1, 0, ...freshRows);
+    }
     console.log([...freshRows, "", ...fresh].join("\n"));
   }
   fs.writeFileSync(output, old.join("\n"));

@@ -9,6 +9,8 @@
 #   scripts/bench.sh --storm  only section 10 (a storm of reports), likewise
 #   scripts/bench.sh --drain  only sections 3 and 4 (tap to saved, the outbox drain), likewise
 #   scripts/bench.sh --first-load  only section 1 (first load, both builds), likewise; exits 1 over the budget
+#   scripts/bench.sh --postgres    only section 11 (PostgreSQL: load with one and two instances, growth), in a
+#                                  throwaway cluster (pg_virtualenv), likewise
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -68,6 +70,18 @@ if [ "${1:-}" = "--live" ]; then
     npx playwright test -c benches/playwright.bench.config.ts live.bench.ts
   step "live streams" python3 benches/live.py target/release/suishoupai "$BENCH_DIR"
   node benches/report.mjs "$BENCH_DIR" BENCHMARKS.md --only "## 9. Live changes"
+  [ ${#failed[@]} -eq 0 ] || { say "failed: ${failed[*]}"; exit 1; }
+  exit 0
+fi
+
+if [ "${1:-}" = "--postgres" ]; then
+  apt_install postgresql
+  step "build the server" cargo build --release --bin suishoupai
+  # The cluster is Debian's defaults but for room for 64 clients, two instances and the raw inserts' connections.
+  step "postgres" pg_virtualenv -o max_connections=300 bash -c 'SUISHOUPAI_KEY_FILE="$BENCH_DIR/pg-code.key" \
+    cargo bench --bench postgres -- --url "postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/postgres" \
+    --out "$BENCH_DIR" --bin target/release/suishoupai --dist dist --port 18150'
+  node benches/report.mjs "$BENCH_DIR" BENCHMARKS.md --only "## 11. PostgreSQL"
   [ ${#failed[@]} -eq 0 ] || { say "failed: ${failed[*]}"; exit 1; }
   exit 0
 fi
