@@ -47,7 +47,7 @@ use axum::{Extension, Router};
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use db::{Db, Tx};
+pub use db::{Db, TurnKey, Tx};
 pub use error::{Error, Result};
 pub use http::shutdown_signal;
 
@@ -111,6 +111,9 @@ pub struct AppState {
     pub typed_passes: Arc<passes::TypedPassIndex>,
     /// Whose turn it is to write (see [`AppState::begin_write`]).
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Room for the writers of [`AppState::begin_keyed_write`] on PostgreSQL: fewer than the pool's connections,
+    /// so that those waiting for a turn never hold every connection the writer whose turn it is needs.
+    keyed_writers: Arc<tokio::sync::Semaphore>,
     /// Told when each write turn ends: the live change streams look for news then.
     pub live: Arc<live::Live>,
 }
@@ -118,8 +121,18 @@ pub struct AppState {
 /// A request's turn to write (see [`AppState::begin_write`]). When it ends — after the transaction's commit or
 /// rollback — the live change streams are told to look.
 pub struct WriteTurn {
-    _turn: tokio::sync::OwnedMutexGuard<()>,
+    _turn: Turn,
     live: Arc<live::Live>,
+}
+
+/// The writer's place: the one writer's turn, or one of the keyed writers' places.
+enum Turn {
+    One {
+        _guard: tokio::sync::OwnedMutexGuard<()>,
+    },
+    Keyed {
+        _place: tokio::sync::OwnedSemaphorePermit,
+    },
 }
 
 impl Drop for WriteTurn {
@@ -146,6 +159,7 @@ impl AppState {
             enroll_typo_limiter: Arc::new(typos),
             typed_passes: Arc::default(),
             writer: Arc::new(tokio::sync::Mutex::new(())),
+            keyed_writers: Arc::new(tokio::sync::Semaphore::new(db::KEYED_WRITERS)),
             live,
         }
     }
@@ -156,11 +170,28 @@ impl AppState {
     /// returned turn, which must outlive the transaction: declare it first); reads never wait.
     pub async fn begin_write(&self) -> Result<(WriteTurn, Tx)> {
         let turn = WriteTurn {
-            _turn: self.writer.clone().lock_owned().await,
+            _turn: Turn::One {
+                _guard: self.writer.clone().lock_owned().await,
+            },
             live: self.live.clone(),
         };
         let tx = self.db.begin().await?;
         Ok((turn, tx))
+    }
+
+    /// A write transaction that, across instances, takes turns only with writers of the same `keys`
+    /// ([`Db::begin_keyed`]) on PostgreSQL; on SQLite, the one writer's turn of [`AppState::begin_write`].
+    pub async fn begin_keyed_write(&self, keys: &[TurnKey]) -> Result<(WriteTurn, Tx)> {
+        if let Db::Sqlite(_) = self.db {
+            return self.begin_write().await;
+        }
+        let place = (self.keyed_writers.clone().acquire_owned().await)
+            .map_err(|e| anyhow::anyhow!("keyed writers: {e}"))?;
+        let turn = WriteTurn {
+            _turn: Turn::Keyed { _place: place },
+            live: self.live.clone(),
+        };
+        Ok((turn, self.db.begin_keyed(keys).await?))
     }
 }
 

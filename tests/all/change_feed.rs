@@ -311,15 +311,16 @@ async fn two_instances_take_each_report_once_and_their_feed_never_skips_one() {
     let (_, cursor) = pull_all(&second, &admin, None, 500).await;
 
     // Each report is sent to both instances at once, as a phone whose answer was lost retries through the proxy.
+    // Each in a place of its own (200 m apart), so that only the id makes the two arrivals take turns.
     let mut writers = tokio::task::JoinSet::new();
-    for token in riders.clone() {
+    for (w, token) in riders.clone().into_iter().enumerate() {
         let client = first.client.clone();
         let bases = [first.base.clone(), second.base.clone()];
         writers.spawn(async move {
             let mut ids = Vec::new();
-            for _ in 0..30 {
+            for n in 0..30 {
                 let id = new_id();
-                let body = report_body(&[]);
+                let body = report_body_at(&[], (w * 30 + n) as f64 * 200.0);
                 let put = |base: &str| {
                     client
                         .put(format!("{base}/api/v1/reports/{id}"))

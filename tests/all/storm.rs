@@ -246,3 +246,51 @@ async fn loading_a_report_reads_its_listed_duplicates_by_id_not_its_whole_grid()
         "{steps:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reports_of_one_hazard_arriving_together_through_two_instances_are_one_task() {
+    let first = TestServer::start().await;
+    // Two instances on one database on PostgreSQL; SQLite has the one.
+    let second = match crate::common::on_postgres() {
+        true => Some(first.second_instance().await),
+        false => None,
+    };
+    let bases = [
+        first.base.clone(),
+        second.as_ref().unwrap_or(&first).base.clone(),
+    ];
+    let mut riders = Vec::new();
+    for i in 0..8 {
+        riders.push(first.enrolled(Role::Rider, &format!("骑手{i}")).await.token);
+    }
+    // 24 reports of one spot, all sent at once, every other one through the second instance.
+    let mut puts = tokio::task::JoinSet::new();
+    for (i, token) in riders.into_iter().enumerate() {
+        for n in 0..3 {
+            let (client, base, token) = (
+                first.client.clone(),
+                bases[(i + n) % 2].clone(),
+                token.clone(),
+            );
+            puts.spawn(async move {
+                let url = format!("{base}/api/v1/reports/{}", crate::common::new_id());
+                let res = client
+                    .put(url)
+                    .bearer_auth(&token)
+                    .json(&report_body(&[]))
+                    .send();
+                res.await.unwrap().status().as_u16()
+            });
+        }
+    }
+    while let Some(status) = puts.join_next().await {
+        assert_eq!(status.unwrap(), 201);
+    }
+    let (reports, heads): (i64, i64) =
+        db::query_as("SELECT count(*), count(*) FILTER (WHERE duplicate_of IS NULL) FROM reports")
+            .fetch_one(&first.db)
+            .await
+            .unwrap();
+    assert_eq!(reports, 24);
+    assert_eq!(heads, 1, "one task, every other report joined to it");
+}

@@ -127,6 +127,35 @@ impl Db {
         })
     }
 
+    /// A write transaction that takes turns only with the writers of the same `keys`, in every instance (on
+    /// PostgreSQL; on SQLite it is [`Db::begin`]'s, and the caller holds the one writer's turn): for a writer whose
+    /// decisions rest on the rows those keys stand for alone, so that writers of other keys run side by side. One
+    /// that then touches rows any writer may touch takes the common turn as well, with [`Tx::take_turn`].
+    pub async fn begin_keyed(&self, keys: &[TurnKey]) -> sqlx::Result<Tx> {
+        let Db::Postgres(p, _) = self else {
+            return self.begin().await;
+        };
+        let mut tx = p.begin().await?;
+        let mut keys = keys.to_vec();
+        keys.sort();
+        keys.dedup();
+        // In one order for every writer (PostgreSQL evaluates a volatile output after the sort), so two writers
+        // sharing keys never wait for each other in a circle. The values are numbers made here, not input.
+        let values: Vec<String> = keys.iter().map(|k| format!("({}, {})", k.0, k.1)).collect();
+        let mut sql = "SELECT pg_notify($1, '')".to_owned();
+        if !values.is_empty() {
+            sql = format!(
+                "SELECT pg_notify($1, ''), pg_advisory_xact_lock(k, v) FROM (VALUES {}) AS t(k, v) ORDER BY k, v",
+                values.join(", ")
+            );
+        }
+        sqlx::query(&sql)
+            .bind(CHANGES_CHANNEL)
+            .execute(&mut *tx)
+            .await?;
+        Ok(Tx::Postgres(tx))
+    }
+
     /// A read-only transaction whose statements all see one snapshot (a page of the feed and its counter).
     pub async fn begin_read(&self) -> sqlx::Result<Tx> {
         Ok(match self {
@@ -158,11 +187,24 @@ impl Db {
     }
 }
 
+/// The connections of an instance's PostgreSQL pool.
+const POOL_CONNECTIONS: u32 = 16;
+
+/// How many writers of [`Db::begin_keyed`] an instance lets wait for their turns at once: half its connections,
+/// so that the writer whose turn it is always finds one for its lookups.
+pub const KEYED_WRITERS: usize = POOL_CONNECTIONS as usize / 2;
+
 /// The PostgreSQL advisory lock writers take turns with (see [`Db::begin`]).
 const WRITERS_LOCK: i64 = 0x5153_5850; // "QSXP"
 
 /// The PostgreSQL channel each write transaction notifies at its commit, for every instance's live streams.
 pub const CHANGES_CHANNEL: &str = "suishoupai_changes";
+
+/// What a writer of [`Db::begin_keyed`] takes turns by: a kind of thing and a number standing for one of them (two
+/// things may share a number: their writers then take turns needlessly, never wrongly). PostgreSQL's advisory locks
+/// of two keys, apart from [`Db::begin`]'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TurnKey(pub i32, pub i32);
 
 /// A transaction on either backend.
 #[derive(Debug)]
@@ -184,6 +226,18 @@ impl Tx {
             Tx::Sqlite(t) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
         }
+    }
+
+    /// Takes the writers' common turn inside a transaction of [`Db::begin_keyed`], held to its end (on SQLite the
+    /// caller holds it already).
+    pub async fn take_turn(&mut self) -> sqlx::Result<()> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(WRITERS_LOCK)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
     }
 
     pub async fn rollback(self) -> sqlx::Result<()> {
@@ -271,7 +325,7 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
 /// SQLite's). Several server instances may share it.
 pub async fn open_postgres(url: &str, key_file: &Path) -> anyhow::Result<Db> {
     let pool = PgPoolOptions::new()
-        .max_connections(16)
+        .max_connections(POOL_CONNECTIONS)
         .acquire_timeout(Duration::from_secs(10))
         .connect(url)
         .await

@@ -1,5 +1,5 @@
 //! Possible duplicates: open reports of the same category within 50 m received in the 7 days before a report.
-use crate::server::db::{self, Db};
+use crate::server::db::{self, Backend, On, TurnKey};
 
 use crate::domain::timestamp::format_time;
 use crate::domain::warnings::{HOTSPOT_DAYS, HOTSPOT_RADIUS_M, HOTSPOT_REPORTS};
@@ -51,12 +51,12 @@ const DUPLICATE_WINDOW: time::Duration = time::Duration::days(7);
 /// make each report carry every earlier one.
 const MOST_POSSIBLE_DUPLICATES: i64 = 10;
 
-/// The ids of at most `most` reports that `sql` finds (its parameters as in [`NEAR_SQL`]) within `metres` of
-/// `report`'s place in the window `since`–`until`.
+/// The ids of at most `most` reports that `sql` (for the backend of `on`) finds (its parameters as in [`NEAR_SQL`])
+/// within `metres` of `report`'s place in the window `since`–`until`.
 #[allow(clippy::too_many_arguments)]
 async fn within(
-    db: &Db,
-    sql: &str,
+    on: On<'_>,
+    sql: fn(Backend) -> &'static str,
     id: &str,
     report: &ReportSubmission,
     since: &str,
@@ -67,12 +67,9 @@ async fn within(
     let (Some(lat), Some(lon)) = (report.lat, report.lon) else {
         return Ok(vec![]);
     };
-    let per_degree_lat = GeoPoint::METRES_PER_DEGREE;
-    let per_degree_lon = per_degree_lat * lat.to_radians().cos().abs().max(0.01);
-    // The box holds the circle (with a margin): the index narrows by it, the distance decides.
-    let dlat = metres / per_degree_lat * 1.1;
-    let dlon = metres / per_degree_lon * 1.1;
-    let rows: Vec<(String,)> = db::query_as(sql)
+    let (per_degree_lat, per_degree_lon) = metres_per_degree(lat);
+    let (dlat, dlon) = reach(lat, metres);
+    let rows: Vec<(String,)> = db::query_as(sql(on.backend()))
         .bind(&report.category)
         .bind(since)
         .bind(until)
@@ -87,15 +84,51 @@ async fn within(
         .bind(per_degree_lon * per_degree_lon)
         .bind(metres * metres)
         .bind(most)
-        .fetch_all(db)
+        .fetch_all(on)
         .await?;
     Ok(rows.into_iter().map(|(other,)| other).collect())
+}
+
+/// The metres in a degree of latitude and in one of longitude at latitude `lat`.
+fn metres_per_degree(lat: f64) -> (f64, f64) {
+    let per_degree_lat = GeoPoint::METRES_PER_DEGREE;
+    (
+        per_degree_lat,
+        per_degree_lat * lat.to_radians().cos().abs().max(0.01),
+    )
+}
+
+/// The degrees of latitude and of longitude around a place at latitude `lat` that hold every point within `metres`
+/// of it: the box holds the circle (with a margin), an index narrows by it, the distance decides.
+fn reach(lat: f64, metres: f64) -> (f64, f64) {
+    let (per_degree_lat, per_degree_lon) = metres_per_degree(lat);
+    (metres / per_degree_lat * 1.1, metres / per_degree_lon * 1.1)
+}
+
+/// The side of the squares of [`neighbourhood`], in degrees (about 100 m).
+const SQUARE_DEGREES: f64 = 0.001;
+
+/// The squares (of [`SQUARE_DEGREES`]) that the neighbourhood of a report's place `lat`, `lon` overlaps — as far as a possible
+/// duplicate or a hotspot's report may be — as writers' turn keys of `kind`. A report within that reach of another
+/// lies in one of the other's squares and in one of its own: two reports of one hazard always share one, and their
+/// writers take turns, so the second finds the first.
+pub fn neighbourhood(kind: i32, lat: f64, lon: f64) -> Vec<TurnKey> {
+    let (dlat, dlon) = reach(lat, DUPLICATE_RADIUS_M.max(HOTSPOT_RADIUS_M));
+    let square = |degrees: f64| (degrees / SQUARE_DEGREES).floor() as i64;
+    let mut keys = Vec::new();
+    for i in square(lat - dlat)..=square(lat + dlat) {
+        for j in square(lon - dlon)..=square(lon + dlon) {
+            let mixed = i.wrapping_mul(73_856_093) ^ j.wrapping_mul(19_349_663);
+            keys.push(TurnKey(kind, mixed as i32));
+        }
+    }
+    keys
 }
 
 /// Open reports of the same category within 50 m, received in the 7 days up to this one: the latest
 /// [`MOST_POSSIBLE_DUPLICATES`], through `reports_open_by_category`.
 pub async fn possible_duplicates(
-    db: &Db,
+    on: impl Into<On<'_>>,
     id: &str,
     report: &ReportSubmission,
     received_at: &str,
@@ -105,8 +138,8 @@ pub async fn possible_duplicates(
     };
     let since = format_time(received - DUPLICATE_WINDOW);
     within(
-        db,
-        POSSIBLE_DUPLICATES_SQL,
+        on.into(),
+        |_| POSSIBLE_DUPLICATES_SQL,
         id,
         report,
         &since,
@@ -121,7 +154,7 @@ pub async fn possible_duplicates(
 /// within 50 m in the 30 days up to it — resolved, rejected or open (a problem that keeps coming back is one even
 /// after each report of it was dealt with).
 pub async fn is_recurring(
-    db: &Db,
+    on: impl Into<On<'_>>,
     id: &str,
     report: &ReportSubmission,
     received_at: &str,
@@ -133,8 +166,8 @@ pub async fn is_recurring(
     // Only whether there are enough others: the lookup stops at that many.
     let others = HOTSPOT_REPORTS.saturating_sub(1);
     let near = within(
-        db,
-        db.backend().pick(NEAR_SQL, NEAR_SQL_POSTGRES),
+        on.into(),
+        |backend| backend.pick(NEAR_SQL, NEAR_SQL_POSTGRES),
         id,
         report,
         &since,
@@ -144,4 +177,37 @@ pub async fn is_recurring(
     )
     .await?;
     Ok(near.len() >= others)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Two reports as near as a duplicate or a hotspot's report may be share a turn, wherever on the map.
+        #[test]
+        fn reports_within_reach_share_a_turn(
+            lat in -80.0f64..80.0, lon in -179.0f64..179.0, bearing in 0.0f64..360.0, metres in 0.0f64..=50.0,
+        ) {
+            let (per_lat, per_lon) = metres_per_degree(lat);
+            let other_lat = lat + metres * bearing.to_radians().cos() / per_lat;
+            let other_lon = lon + metres * bearing.to_radians().sin() / per_lon;
+            let mine = neighbourhood(2, lat, lon);
+            let theirs = neighbourhood(2, other_lat, other_lon);
+            // A handful of turns at China's latitudes (a degree of longitude narrows towards the poles).
+            if lat.abs() <= 55.0 {
+                prop_assert!(mine.len() <= 9, "{} squares", mine.len());
+            }
+            prop_assert!(mine.iter().any(|k| theirs.contains(k)), "{mine:?} / {theirs:?}");
+        }
+    }
+
+    #[test]
+    fn reports_far_apart_take_turns_of_their_own() {
+        let here = neighbourhood(2, 30.885, 104.255);
+        let a_kilometre_north =
+            neighbourhood(2, 30.885 + 1_000.0 / GeoPoint::METRES_PER_DEGREE, 104.255);
+        assert!(here.iter().all(|k| !a_kilometre_north.contains(k)));
+    }
 }

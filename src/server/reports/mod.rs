@@ -1,6 +1,6 @@
 //! 随手拍 reports: `PUT /reports/{id}` (idempotent forever, by the phone's id and a fingerprint of the content)
 //! and `GET /reports/{id}`. Each new report is routed to its grid and becomes a level-1 task, `received`.
-use crate::server::db::{self, Tx};
+use crate::server::db::{self, TurnKey, Tx};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -89,10 +89,20 @@ async fn submit(
     let submitted = serde_json::to_string(&canonical).map_err(anyhow::Error::from)?;
     let fingerprint = sha256_hex(submitted.as_bytes());
     let grids = list_grids(&state.db).await?;
-    let received = format_time(now);
 
-    let (_turn, mut tx) = state.begin_write().await?;
-    let seq = next_change_seq(&mut tx).await?;
+    // Its writer takes turns with the writers of the same id (a phone's retry through another instance) and of
+    // the same neighbourhood (another report of the hazard), not with every writer: what is decided about a new
+    // report rests on those alone.
+    let mut keys = match (canonical.lat, canonical.lon) {
+        (Some(lat), Some(lon)) => duplicates::neighbourhood(PLACE_TURN, lat, lon),
+        _ => vec![],
+    };
+    keys.push(id_turn(&id));
+    let (_turn, mut tx) = state.begin_keyed_write(&keys).await?;
+    // Received now that it has its turn: a neighbour that had the turn before it was received before it, and is
+    // within the window its possible duplicates are looked for in.
+    let now = OffsetDateTime::now_utc();
+    let received = format_time(now);
     // A report made anonymous by retention names no reporter any more: whoever replays its id with the very same
     // content made it (the id never left their phone) and gets the replay, as before.
     let existing: Option<(String, String)> = db::query_as(
@@ -113,12 +123,16 @@ async fn submit(
         tx.rollback().await?;
         return Err(Error::photo_missing(&missing));
     }
-    // Its neighbours, looked up while this write has its turn: two reports of one hazard arriving together
-    // cannot both start a group.
-    let duplicates = possible_duplicates(&state.db, &id, &canonical, &received).await?;
-    let hotspot = is_recurring(&state.db, &id, &canonical, &received).await?;
+    // Its neighbours, looked up while this write has the neighbourhood's turn: two reports of one hazard arriving
+    // together cannot both start a group.
+    let duplicates = possible_duplicates(&mut tx, &id, &canonical, &received).await?;
+    let hotspot = is_recurring(&mut tx, &id, &canonical, &received).await?;
     let (grid_id, by_nearest) = grid_of(&grids, &canonical);
     let at = received;
+    if !duplicates.is_empty() {
+        // Joining another report's group changes that report, which task actions change too: the common turn.
+        tx.take_turn().await?;
+    }
     let group = groups::group_to_join(&mut tx, &duplicates, grid_id.as_deref()).await?;
     let (status, timeline, deadline) = match &group {
         Some(_) => (ReportStatus::Rejected, groups::joined_timeline(&at), None),
@@ -132,6 +146,9 @@ async fn submit(
             (ReportStatus::Received, timeline, deadline)
         }
     };
+    // Its place in the feed last: the counter's row stays taken to the commit, so places follow commits, and
+    // for as short a time as can be.
+    let seq = next_change_seq(&mut tx).await?;
     db::query(
         "INSERT INTO reports (id, reporter_id, fingerprint, submitted, category, grid_id, grid_by_nearest, status,
                               level, version, received_at, updated_at, timeline, change_seq, deadline, lat, lon,
@@ -180,6 +197,16 @@ async fn submit(
     tracing::info!(report = %id, grid = ?grid_id, by_nearest, joined = ?group, "report received");
     let report = load_report(&state.db, &id).await?.ok_or(Error::NotFound)?;
     Ok((StatusCode::CREATED, Json(Viewer::of(&user).shape(report))))
+}
+
+/// The kinds of writers' turns of a report: by its id, by the squares around its place.
+const ID_TURN: i32 = 1;
+const PLACE_TURN: i32 = 2;
+
+/// The writers' turn of report `id` (a UUID: its last 32 bits, random in the phone's v7 ids).
+fn id_turn(id: &str) -> TurnKey {
+    let bits = uuid::Uuid::parse_str(id).map_or(0, |u| u.as_u128());
+    TurnKey(ID_TURN, bits as i32)
 }
 
 /// The photos of `photos` that `user_id` did not upload: knowing a hash is no licence to someone else's photo.
