@@ -4,7 +4,7 @@
 // timeline on every phone tells the whole story.
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
-import { cameraPhoto, phone, session, signIn, snapAndSend, switchToEnglish } from "./helpers";
+import { cameraPhoto, dbRows, phone, session, signIn, snapAndSend, stored, switchToEnglish } from "./helpers";
 
 const CHENGGUAN = "区综合行政执法局（城管）";
 
@@ -89,7 +89,14 @@ test("rider reports → worker calls 城管 → 城管 offline answers and resol
 
   await worker.page.locator(`a[href="/tasks/${reportId}"]`).click();
   await sync(worker.page);
-  await expect(worker.page.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
+  try {
+    await expect(worker.page.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
+  } catch (e) {
+    // What the server holds and what the worker's phone holds, to tell a wrong answer from a stale phone.
+    const row = dbRows(process.env.E2E_DB!, `SELECT status, version, level, reopened, duplicate_of, change_seq, timeline FROM reports WHERE id = '${reportId}'`);
+    const copy = await stored<unknown>(worker.page, "reports", "get", reportId);
+    throw new Error(`${e}\nthe server's row: ${JSON.stringify(row)}\nthe worker's copy: ${JSON.stringify(copy)}`);
+  }
   await expect(worker.page.getByTestId("timeline")).toContainText("新井盖没盖严");
   await worker.page.getByLabel("备注或办结说明").fill("重新安装，已盖严");
   await worker.page.getByRole("button", { name: "办结" }).click();
