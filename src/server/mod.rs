@@ -182,13 +182,17 @@ impl AppState {
     /// A write transaction that, across instances, takes turns only with writers of the same `keys`
     /// ([`Db::begin_keyed`]) on PostgreSQL; on SQLite, the one writer's turn of [`AppState::begin_write`].
     pub async fn begin_keyed_write(&self, keys: &[TurnKey]) -> Result<(WriteTurn, Tx)> {
-        if let Db::Sqlite(_) = self.db {
-            return self.begin_write().await;
-        }
-        let place = (self.keyed_writers.clone().acquire_owned().await)
-            .map_err(|e| anyhow::anyhow!("keyed writers: {e}"))?;
+        let turn = match self.db {
+            Db::Sqlite(_) => Turn::One {
+                _guard: self.writer.clone().lock_owned().await,
+            },
+            Db::Postgres(..) => Turn::Keyed {
+                _place: (self.keyed_writers.clone().acquire_owned().await)
+                    .map_err(|e| anyhow::anyhow!("keyed writers: {e}"))?,
+            },
+        };
         let turn = WriteTurn {
-            _turn: Turn::Keyed { _place: place },
+            _turn: turn,
             live: self.live.clone(),
         };
         Ok((turn, self.db.begin_keyed(keys).await?))

@@ -128,12 +128,15 @@ impl Db {
     }
 
     /// A write transaction that takes turns only with the writers of the same `keys`, in every instance (on
-    /// PostgreSQL; on SQLite it is [`Db::begin`]'s, and the caller holds the one writer's turn): for a writer whose
-    /// decisions rest on the rows those keys stand for alone, so that writers of other keys run side by side. One
-    /// that then touches rows any writer may touch takes the common turn as well, with [`Tx::take_turn`].
+    /// PostgreSQL; on SQLite the caller holds the one writer's turn): for a writer whose decisions rest on the rows
+    /// those keys stand for alone, so that writers of other keys run side by side. One that then touches rows any
+    /// writer may touch takes the common turn as well, with [`Tx::take_turn`]. Such a writer may read before it
+    /// writes: on SQLite its transaction takes the file's write lock at once (`BEGIN IMMEDIATE`), so that no write
+    /// from outside the writer's turn can make its first read stale.
     pub async fn begin_keyed(&self, keys: &[TurnKey]) -> sqlx::Result<Tx> {
-        let Db::Postgres(p, _) = self else {
-            return self.begin().await;
+        let p = match self {
+            Db::Sqlite(p) => return Ok(Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres(p, _) => p,
         };
         let mut tx = p.begin().await?;
         let mut keys = keys.to_vec();
