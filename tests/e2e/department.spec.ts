@@ -144,6 +144,14 @@ test("in English: the department's list, the waiting state, and the district's l
   await signIn(worker.page, "grid_worker", "Worker Zhou", "demo-grid-07");
   await english(worker.page);
   await worker.page.goto(`/tasks/${reportId}`);
+  try {
+    await expect(worker.page.getByLabel("Reason for escalating")).toBeVisible({ timeout: 30_000 });
+  } catch (e) {
+    // What the page says and what the phone holds, to tell a task that never arrived from one shown wrongly.
+    const screen = await worker.page.locator("body").innerText();
+    const copy = await stored<unknown>(worker.page, "reports", "get", reportId);
+    throw new Error(`${e}\nthe worker's screen: ${screen}\nthe worker's copy: ${JSON.stringify(copy)}`);
+  }
   await worker.page.getByLabel("Reason for escalating").fill("The cover needs replacing by the city");
   await worker.page.getByRole("button", { name: "Escalate", exact: true }).click();
   await expect(worker.page.getByTestId("task-summary").getByTestId("task-call")).toContainText(
