@@ -7,8 +7,8 @@
 //!   report as the server writes it: the feed counter, the report, its photo);
 //! - growth: a grid worker's full sync of a grid of 1,000 reports, a rider's incremental pull and the district's
 //!   figures for the month (`GET /stats`), with 1,000 reports in the database and with 1,000,000 (1,000 grids of
-//!   1,000, inserted with SQL), and the query plans (`EXPLAIN`). The district's pace is the same at both sizes: the
-//!   newest 1,000 reports fall in the month so far, the others over the year before it.
+//!   1,000, inserted with SQL), and the query plans (`EXPLAIN`). The month so far holds the newest 1,000 reports at
+//!   both sizes; the others fall in the year before it.
 //!
 //! Figures go to DIR/postgres.json; scripts/bench.sh writes BENCHMARKS.md's PostgreSQL section from them.
 
@@ -354,14 +354,14 @@ mod native {
         let today = (now + time::Duration::hours(8)).date();
         let month_start = today.replace_day(1)?;
         let (from, to) = (month_start.to_string(), today.to_string());
-        let (start, end) = suishoupai::domain::figures::Period {
+        let period = suishoupai::domain::figures::Period {
             from: month_start,
             to: today,
-        }
-        .bounds();
-        // The district's pace stays the same whatever its history: the newest RECENT reports fill the month so far,
-        // the rest spread evenly over the year before it. So the month's figures count as many reports at either
-        // size, and what grows is only what lies outside the month.
+        };
+        let (start, end) = period.bounds();
+        // The newest RECENT reports fill the month so far, the rest spread evenly over the year before it: the
+        // month's figures count as many reports at either size. (What they are compared with — the days just before
+        // and the same days a year before — lies in the history, and grows with it.)
         let month_s = ((now
             - month_start
                 .midnight()
@@ -420,13 +420,19 @@ mod native {
             .bind(GRID)
             .fetch_one(pool)
             .await?;
-        let (in_month,): (i64,) = sqlx::query_as(
-            "SELECT count(*) FROM reports WHERE received_at >= $1 AND received_at < $2",
-        )
-        .bind(&start)
-        .bind(&end)
-        .fetch_one(pool)
-        .await?;
+        let received_in = |(from, to): (String, String)| async move {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT count(*) FROM reports WHERE received_at >= $1 AND received_at < $2",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_one(pool)
+            .await?;
+            anyhow::Ok(n)
+        };
+        let in_month = received_in(period.bounds()).await?;
+        let in_compared = received_in(period.previous().bounds()).await?
+            + received_in(period.year_before().bounds()).await?;
         let (version,): (String,) = sqlx::query_as("SHOW server_version")
             .fetch_one(pool)
             .await?;
@@ -502,6 +508,7 @@ mod native {
             "grids": grids,
             "reports_in_grid": in_grid,
             "reports_in_month": in_month,
+            "reports_compared": in_compared,
             "insert_s": insert_s,
             "db_bytes": bytes,
             "grid_full_sync_ms": grid_full_sync_ms,

@@ -479,10 +479,12 @@ p(
     "writes it (the feed counter's next place, the report, its photo) — without what the server does besides " +
     "(authentication, validation, the possible-duplicate and hotspot lookups, the writers' turns — by the report's " +
     "id and by the squares around its place — and the idempotency check). Growth: " +
-    "databases of 1,000 and of 1,000,000 reports made with SQL as in section 6, at one pace: the newest 1,000 fall in " +
-    "the month so far, the others over the year before it; through the server, the grid worker's " +
+    "databases of 1,000 and of 1,000,000 reports made with SQL as in section 6: at both sizes the newest 1,000 " +
+    "fall in the month so far, the others in the year before it; through the server, the grid worker's " +
     "full sync (median of 5), the rider's incremental pull of the last 1,000 changes (median of 20) and the district's " +
-    "figures for the month per grid (`GET /stats`, median of 5)."
+    "figures for the month per grid (`GET /stats`, median of 5). The figures set the month beside the days just " +
+    "before it and the same days a year before: the reports those periods hold (compared) lie in the history, and " +
+    "the answer has a row per grid."
 );
 p();
 if (postgres) {
@@ -492,13 +494,13 @@ if (postgres) {
   for (const [name, r] of [["one instance", pg.puts_one], ["two instances, one database", pg.puts_two], ["raw inserts of the same rows", pg.raw]])
     p(`| ${name} | ${f0(r.requests)} | ${r.seconds.toFixed(1)} | ${f0(r.per_s)} | ${f1(r.p50_ms)} ms | ${f1(r.p99_ms)} ms | ${f1(r.max_ms)} ms |`);
   p();
-  p("| reports in the database | grids | reports in the grid | in the month | insert | database | grid full sync | changes | rider's incremental pull | changes | the month's figures |");
-  p("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  p("| reports in the database | grids | reports in the grid | in the month | compared | insert | database | grid full sync | changes | rider's incremental pull | changes | the month's figures | their answer |");
+  p("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const g of [pg.growth.small, pg.growth.big])
     p(
-      `| ${f0(g.reports)} | ${f0(g.grids)} | ${f0(g.reports_in_grid)} | ${f0(g.reports_in_month)} | ${g.insert_s.toFixed(1)} s | ${(g.db_bytes / 2 ** 20).toFixed(0)} MiB | ` +
+      `| ${f0(g.reports)} | ${f0(g.grids)} | ${f0(g.reports_in_grid)} | ${f0(g.reports_in_month)} | ${g.reports_compared == null ? "–" : f0(g.reports_compared)} | ${g.insert_s.toFixed(1)} s | ${(g.db_bytes / 2 ** 20).toFixed(0)} MiB | ` +
         `${f0(g.grid_full_sync_ms)} ms | ${g.grid_full_sync_changes} | ${f1(g.rider_incremental_ms)} ms | ${g.rider_incremental_changes} | ` +
-        `${f0(g.figures_ms)} ms |`
+        `${f0(g.figures_ms)} ms | ${kb(g.figures_bytes)} |`
     );
   p();
   p(`Query plans (\`EXPLAIN (COSTS OFF)\`, PostgreSQL ${pg.growth.big.postgres}) with ${f0(pg.growth.big.reports)} reports:`);
