@@ -94,6 +94,17 @@ const machine = {
 
 const out = [];
 const p = (s = "") => out.push(s);
+/** Query plans, each under its name in a code block. */
+const plans = (byName) => {
+  for (const [name, lines] of Object.entries(byName)) {
+    p(`${name}:`);
+    p();
+    p("```");
+    for (const l of lines) p(l);
+    p("```");
+    p();
+  }
+};
 p("# Benchmarks");
 p();
 p(
@@ -348,14 +359,7 @@ if (growth) {
   p();
   p(`Query plans (\`EXPLAIN QUERY PLAN\`) with ${f0(growth.big.reports)} reports; the change feed's query as \`src/server/changes.rs\` builds it:`);
   p();
-  for (const [name, lines] of Object.entries(growth.big.plans)) {
-    p(`${name}:`);
-    p();
-    p("```");
-    for (const l of lines) p(l);
-    p("```");
-    p();
-  }
+  plans(growth.big.plans);
 }
 
 const district = read("district.json");
@@ -505,14 +509,7 @@ if (postgres) {
   p();
   p(`Query plans (\`EXPLAIN (COSTS OFF)\`, PostgreSQL ${pg.growth.big.postgres}) with ${f0(pg.growth.big.reports)} reports:`);
   p();
-  for (const [name, lines] of Object.entries(pg.growth.big.plans)) {
-    p(`${name}:`);
-    p();
-    p("```");
-    for (const l of lines) p(l);
-    p("```");
-    p();
-  }
+  plans(pg.growth.big.plans);
 } else {
   p("Not measured in this run (`scripts/bench.sh --postgres`).");
   p();
