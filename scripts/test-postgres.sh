@@ -15,6 +15,9 @@ trap 'rm -rf "$work"' EXIT
 # Every instance and command of a run reads the same enrollment-code key.
 export SUISHOUPAI_KEY_FILE="$work/code.key"
 bin=target/debug/suishoupai
+# Everything this script prints is kept in target/test-postgres.log too: when a step fails, scripts/test.sh prints its
+# end again after pg_virtualenv's dump of the cluster's log, so the failing test is what a CI log's tail shows.
+exec > >(tee target/test-postgres.log) 2>&1
 
 say "native tests on PostgreSQL $(psql -XtAc 'SHOW server_version')"
 SUISHOUPAI_TEST_PG="$server/postgres" cargo test --test all

@@ -34,7 +34,11 @@ E2E_SERVER_BIN=target/debug/suishoupai npx playwright test
 # loopback port for every test that needs it, removed afterwards; the same build. Nothing else needs either.
 apt_install postgresql nginx
 say "PostgreSQL: native tests, two instances behind nginx under chaos, a migrated district (pg_virtualenv)"
-pg_virtualenv -o max_connections=200 scripts/test-postgres.sh
+if ! pg_virtualenv -o max_connections=200 scripts/test-postgres.sh; then
+  say "the PostgreSQL tests failed; the end of what they printed (all of it in target/test-postgres.log):"
+  tail -n 150 target/test-postgres.log >&2
+  exit 1
+fi
 
 say "schemathesis: the real server against its own OpenAPI document, as each role"
 scripts/schemathesis.sh
