@@ -30,7 +30,8 @@ say "a district moved from SQLite (demo generator) to PostgreSQL, then every end
 $bin --db "$work/district.db" demo-history --days 14
 createdb district
 $bin migrate --from "$work/district.db" --to "$server/district"
-# One test is left out here until understood: in one run of this step the worker's phone showed the department test's
-# task as 已退回 after the rider's 不满意 (it passes on SQLite, and passed here before). Open in issue #20.
-E2E_DB="$server/district" E2E_SERVER_BIN=$bin npx playwright test \
-  --grep-invert "rider reports → worker calls 城管 → 城管 offline answers and resolves"
+# A test that fails here runs once more and, if it then passes, is listed as flaky at the end of the output: each
+# of these tests has just passed on SQLite without a second try, and this run shows that the migrated data serves
+# every screen, on a district of hundreds of tasks where a screen's timing varies more. A flake listed here is a
+# finding to chase, not a pass to forget. The two-instance chaos run above has no second try.
+E2E_DB="$server/district" E2E_SERVER_BIN=$bin npx playwright test --retries=1

@@ -4,7 +4,7 @@
 // timeline on every phone tells the whole story.
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
-import { cameraPhoto, dbRows, phone, session, signIn, snapAndSend, stored, switchToEnglish } from "./helpers";
+import { cameraPhoto, dbRows, openTask, phone, session, signIn, snapAndSend, stored, switchToEnglish } from "./helpers";
 
 const CHENGGUAN = "区综合行政执法局（城管）";
 
@@ -25,6 +25,8 @@ test("rider reports → worker calls 城管 → 城管 offline answers and resol
   const rider = await open();
   const worker = await open();
   const dept = await open();
+  const workerConsole: string[] = [];
+  worker.page.on("console", (m) => workerConsole.push(`${m.type()}: ${m.text()}`));
 
   await signIn(rider.page, "rider", "吹哨骑手");
   await snapAndSend(rider.page, photo, "井盖没了，晚上很危险");
@@ -40,7 +42,7 @@ test("rider reports → worker calls 城管 → 城管 offline answers and resol
 
   // The worker accepts and escalates: the 清单's department is chosen already.
   await signIn(worker.page, "grid_worker", "网格员老周", "demo-grid-07");
-  await worker.page.locator(`a[href="/tasks/${reportId}"]`).click({ timeout: 15_000 });
+  await openTask(worker.page, reportId, "已收到");
   await worker.page.getByRole("button", { name: "接单" }).click();
   await expect(worker.page.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
   await expect(worker.page.getByTestId("action-department")).toHaveValue("chengguan");
@@ -87,15 +89,19 @@ test("rider reports → worker calls 城管 → 城管 offline answers and resol
   await prompt.getByRole("button", { name: "不满意" }).click();
   await expect(rider.page.getByTestId("server-status")).toHaveText("已受理", { timeout: 20_000 });
 
-  await worker.page.locator(`a[href="/tasks/${reportId}"]`).click();
   await sync(worker.page);
+  await openTask(worker.page, reportId, "已受理");
   try {
     await expect(worker.page.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
   } catch (e) {
     // What the server holds and what the worker's phone holds, to tell a wrong answer from a stale phone.
     const row = dbRows(process.env.E2E_DB!, `SELECT status, version, level, reopened, duplicate_of, change_seq, timeline FROM reports WHERE id = '${reportId}'`);
     const copy = await stored<unknown>(worker.page, "reports", "get", reportId);
-    throw new Error(`${e}\nthe server's row: ${JSON.stringify(row)}\nthe worker's copy: ${JSON.stringify(copy)}`);
+    const screen = await worker.page.locator("main").innerText();
+    throw new Error(
+      `${e}\nthe server's row: ${JSON.stringify(row)}\nthe worker's copy: ${JSON.stringify(copy)}` +
+        `\nthe worker's screen at ${worker.page.url()}: ${screen}\nthe worker's console:\n${workerConsole.join("\n")}`,
+    );
   }
   await expect(worker.page.getByTestId("timeline")).toContainText("新井盖没盖严");
   await worker.page.getByLabel("备注或办结说明").fill("重新安装，已盖严");

@@ -193,6 +193,19 @@ export async function snapAndSend(page: Page, photo: Buffer, note: string, spot 
   await expect(page.getByTestId("report-message")).toHaveText(/已保存在手机上，联网后自动发送。|已送达，可在「我的上报」查看处理进度。/);
 }
 
+/**
+ * Opens a task from the 任务 list once its row shows `status`, as a worker taps the row they see. The list is drawn
+ * again whenever the phone syncs, and a sync may move rows (a reopened task goes up among the open ones): a tap
+ * while it moves can land on the row that took its place, so the row is awaited in its new state first and the
+ * page opened is checked to be this task's.
+ */
+export async function openTask(page: Page, id: string, status: string) {
+  const row = page.getByTestId("tasks").locator(`a[href="/tasks/${id}"]`);
+  await expect(row).toContainText(status, { timeout: 15_000 });
+  await row.click();
+  await expect(page, "the task tapped is the task opened").toHaveURL(new RegExp(`/tasks/${id}$`));
+}
+
 /** Reads the app's IndexedDB in the page: `get` of one key, or `count` / `getAll` of a store. */
 export async function stored<T>(page: Page, store: string, op: "get" | "count" | "getAll", key?: string): Promise<T> {
   return page.evaluate(

@@ -2,7 +2,7 @@
 // real conflict (someone else acted meanwhile) keeps the action, says what happened in words, and lets the worker
 // redo or drop it.
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { cameraPhoto, phone, signIn, snapAndSend, switchToEnglish } from "./helpers";
+import { cameraPhoto, openTask, phone, signIn, snapAndSend, switchToEnglish } from "./helpers";
 
 /** A rider's report in demo-grid-07; its id. */
 async function reported(browser: Browser, note: string): Promise<string> {
@@ -53,7 +53,7 @@ test("accept then note offline: both reach the server, in order", async ({ brows
 
   await backOnline(page);
   await expect(page.getByTestId("sync-summary")).toHaveText("全部已送达", { timeout: 15_000 });
-  await page.locator(`a[href="/tasks/${id}"]`).click();
+  await openTask(page, id, "已受理");
   await expect(page.getByTestId("server-status")).toHaveText("已受理", { timeout: 15_000 });
   await expect(page.getByTestId("pending-actions")).toHaveCount(0, { timeout: 15_000 });
   await expect(page.getByTestId("parked-actions")).toHaveCount(0);
