@@ -417,6 +417,9 @@ impl AppContext {
                         .set(!outcome.offline && window().navigator().on_line());
                 }
                 self.retry_at(outcome.retry_at_ms);
+                // What the run stored is on screen by the time the run says it has ended: a page waiting for a
+                // sync (a task not on the phone yet) never judges by a list the run has not reached.
+                self.reload_reports().await;
                 self.sync.update(|s| {
                     s.running = false;
                     s.last = Some(outcome);
@@ -424,8 +427,9 @@ impl AppContext {
                 if let Some(force) = self.sync_again.try_update_value(Option::take).flatten() {
                     self.sync_with(force);
                 }
+            } else {
+                self.reload_reports().await;
             }
-            self.reload_reports().await;
         });
     }
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::components::{ReportDetail, StoredPhoto, SyncBar};
+use super::components::{NotOnPhone, ReportDetail, StoredPhoto, SyncBar};
 use super::format::{category_name, local_time, state_name, status_name};
 use super::{use_app, PageHeader};
 use crate::client::api;
@@ -124,6 +124,9 @@ pub fn ReportDetailPage() -> impl IntoView {
     view! {
         <PageHeader title=|t| t.report_detail_title />
         {move || report.get().map(|r| view! { <ReportDetail report=r /> })}
+        <Show when=move || report.with(Option::is_none)>
+            <NotOnPhone text=|t| t.not_on_phone_report />
+        </Show>
         <a class="button secondary" href="/my-reports">{app.text(|t| t.back_to_list)}</a>
     }
 }

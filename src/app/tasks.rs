@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::components::{
-    GridMap, JoinedReports, MapPoint, MapShape, PointKind, ReportDetail, StoredPhoto, SyncBar,
+    GridMap, JoinedReports, MapPoint, MapShape, NotOnPhone, PointKind, ReportDetail, StoredPhoto,
+    SyncBar,
 };
 use super::format::{
     action_name, category_label, level_name, local_input_to_rfc3339, local_time, status_name,
@@ -310,6 +311,9 @@ pub fn TaskDetailPage() -> impl IntoView {
     view! {
         <PageHeader title=|t| t.task_detail_title />
         {move || task.get().map(|r| view! { <ReportDetail report=r.clone() in_task=true /> })}
+        <Show when=move || task.with(Option::is_none)>
+            <NotOnPhone text=|t| t.not_on_phone_task />
+        </Show>
         {move || server.get().map(|s| view! { <TaskSummary task=s state=state /> })}
         // What the worker types into is drawn once: a new version of the task arriving from the server while they
         // type must not replace the field under their fingers (the keystrokes would go to a detached element).

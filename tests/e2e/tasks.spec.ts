@@ -1,6 +1,7 @@
 // The closed loop 收集—响应—反馈: a rider reports; the worker of that grid (and not another grid's) sees the task,
 // accepts it offline, escalates and resolves it; the rider's 我的上报 shows the whole timeline and the points.
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { randomUUID } from "node:crypto";
 import { cameraPhoto, freshSpot, phone, signIn, snapAndSend, switchToEnglish } from "./helpers";
 
 async function sync(page: Page) {
@@ -189,4 +190,38 @@ test("two riders at one spot make one task: the worker sees 另有 1 人上报 a
   await expect(second.getByTestId("server-status")).toHaveText("Joined");
   await expect(second.getByTestId("joined-notice")).toContainText("your report joined theirs");
   await second.screenshot({ path: "test-results/screens/report-joined-en.png" });
+});
+
+test("a task or a report the phone does not hold says so once the phone has synced, in both languages", async ({ browser }) => {
+  const photo = await cameraPhoto(browser);
+  const ctx = await browser.newContext(phone);
+  const page = await ctx.newPage();
+  await signIn(page, "rider", "链接骑手");
+  await snapAndSend(page, photo, "路面塌陷");
+  await page.getByRole("navigation").getByRole("link", { name: "我的上报", exact: true }).click();
+  const mine = page.getByTestId("my-reports").locator("li").first();
+  await expect(mine).toContainText("已送达", { timeout: 15_000 });
+  await mine.getByRole("link").click();
+  await expect(page.getByTestId("report-detail")).toBeVisible();
+  await expect(page.getByTestId("not-on-phone")).toHaveCount(0);
+  // A link to a report of someone else's phone (or one this phone has not synced).
+  await page.goto(`/my-reports/${randomUUID()}`);
+  await expect(page.getByTestId("not-on-phone")).toHaveText("手机上没有这条上报。联网同步后，你的上报会出现在「我的上报」里。", { timeout: 15_000 });
+  await expect(page.getByTestId("report-detail")).toHaveCount(0);
+
+  const worker = await (await browser.newContext(phone)).newPage();
+  await signIn(worker, "grid_worker", "网格员小林", "demo-grid-07");
+  await worker.goto(`/tasks/${randomUUID()}`);
+  await expect(worker.getByTestId("not-on-phone")).toHaveText("手机上还没有这项任务。联网同步后，它会出现在这里。", { timeout: 15_000 });
+  await worker.screenshot({ path: "test-results/screens/task-not-on-phone-zh.png" });
+  await worker.goto("/settings");
+  await switchToEnglish(worker);
+  await worker.goto(`/tasks/${randomUUID()}`);
+  await expect(worker.getByTestId("not-on-phone")).toHaveText(
+    "This task is not on this phone yet. It appears here once the phone syncs with a network.",
+    { timeout: 15_000 }
+  );
+  await worker.screenshot({ path: "test-results/screens/task-not-on-phone-en.png" });
+  await ctx.close();
+  await worker.context().close();
 });

@@ -8,7 +8,7 @@ mod sync_bar;
 
 pub use grid_map::{GridMap, MapPoint, MapShape, PointKind};
 pub use joined_reports::JoinedReports;
-pub use report_detail::ReportDetail;
+pub use report_detail::{NotOnPhone, ReportDetail};
 pub use reports_export::{download, ReportsExport};
 pub use stored_photo::StoredPhoto;
 pub use sync_bar::SyncBar;

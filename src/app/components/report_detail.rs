@@ -8,6 +8,18 @@ use crate::client::local::LocalReport;
 use crate::domain::ReportStatus;
 use crate::i18n::fill;
 
+/// What a report's or a task's page says when the phone does not hold it (yet): only once a sync has ended, so a
+/// page opened while the phone is still reading its store or syncing does not say it in passing.
+#[component]
+pub fn NotOnPhone(text: TextOf) -> impl IntoView {
+    let app = use_app();
+    view! {
+        <Show when=move || app.sync.with(|s| !s.running && s.last.is_some())>
+            <section class="card" data-testid="not-on-phone"><p>{app.text(text)}</p></section>
+        </Show>
+    }
+}
+
 /// A report with its photos, place, note and timeline. `in_task`: shown above a task's actions, which show the
 /// level (with the worker's waiting actions applied) themselves.
 #[component]
