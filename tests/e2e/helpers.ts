@@ -70,11 +70,11 @@ export async function enrollWithCode(page: Page, code: string) {
   await expect(page.locator("html")).toHaveAttribute("data-pages", "ready", { timeout: 15_000 });
 }
 
-/** 设置 → English, and waits until the choice is stored (it is written to IndexedDB in the background): a page
- * loaded right after the click would otherwise open in Chinese. */
-export async function switchToEnglish(page: Page) {
-  await page.getByRole("button", { name: "English" }).click();
-  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+/** Switches the language on 设置 and waits until the phone has stored it, so a page loaded next opens in it (the
+ * store may be busy with a sync's page of changes for a moment). */
+async function switchLanguage(page: Page, button: string, tag: "en" | "zh-CN") {
+  await page.getByRole("button", { name: button }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", tag);
   await expect
     .poll(() =>
       page.evaluate(
@@ -88,8 +88,11 @@ export async function switchToEnglish(page: Page) {
           })
       )
     )
-    .toBe("en");
+    .toBe(tag);
 }
+
+export const switchToEnglish = (page: Page) => switchLanguage(page, "English", "en");
+export const switchToChinese = (page: Page) => switchLanguage(page, "中文", "zh-CN");
 
 /** A new user of `role`, signed in on this page. */
 export async function signIn(page: Page, role: Role, name = "测试用户", grid?: string): Promise<string> {

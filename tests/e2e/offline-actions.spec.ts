@@ -2,7 +2,7 @@
 // real conflict (someone else acted meanwhile) keeps the action, says what happened in words, and lets the worker
 // redo or drop it.
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { cameraPhoto, openTask, phone, signIn, snapAndSend, switchToEnglish } from "./helpers";
+import { cameraPhoto, openTask, phone, signIn, snapAndSend, switchToChinese, switchToEnglish } from "./helpers";
 
 /** A rider's report in demo-grid-07; its id. */
 async function reported(browser: Browser, note: string): Promise<string> {
@@ -126,7 +126,7 @@ test("a real conflict keeps the action, says who did what, and redo applies it",
   await expect(parked.getByRole("button", { name: "Redo on the task as it is" })).toBeVisible();
   await a.page.screenshot({ path: "test-results/screens/task-conflict-en.png", fullPage: true });
   await a.page.goto("/settings");
-  await a.page.getByRole("button", { name: "中文" }).click();
+  await switchToChinese(a.page);
   await a.page.goto(`/tasks/${id}`);
 
   // Redo on the task as it now is: applied, and nothing waits any more.
